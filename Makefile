@@ -1,0 +1,132 @@
+# lighter-host: one entry point.
+#   make            build everything (incremental, parallel)
+#   make check      install dependencies, build, run every test
+#   make check-asan the Check suites under AddressSanitizer + UBSan, no fork
+#   make demo       install dependencies, build, run the demo
+#   make install PREFIX=/usr/local
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2) --no-print-directory
+
+PREFIX  ?= /usr/local
+BUILD   ?= build
+CC      ?= cc
+CXX     ?= g++
+PYTHON  ?= /usr/bin/python3
+
+WARN     = -Wall -Wextra -Werror
+CFLAGS  ?= -O2 -g
+CXXOPT  ?= -O2 -g
+SAN     ?=
+ALL_CFLAGS   = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(SAN) -Isdk/include -MMD -MP
+# The shim's warnings stay visible but do not fail the build: libtorch's own
+# headers change under us between Debian updates.
+ALL_CXXFLAGS = -std=c++17 -Wall -Wextra -fPIC -fvisibility=hidden $(CXXOPT) $(SAN) \
+               -Isdk/include -MMD -MP
+TORCH_LIBS   = -ltorch -ltorch_cpu -lc10
+
+LIB_SRCS = $(wildcard sdk/src/*.cpp)
+LIB_OBJS = $(LIB_SRCS:%.cpp=$(BUILD)/obj/%.o)
+LIB      = $(BUILD)/lib/liblighter.so
+
+TEST_SRCS = $(wildcard tests/check_*.c)
+TEST_OBJS = $(TEST_SRCS:%.c=$(BUILD)/obj/%.o)
+TEST_BIN  = $(BUILD)/tests/check_lighter
+TEST_PLUGIN_SRCS = $(wildcard tests/plugins/*.c)
+TEST_PLUGINS = $(TEST_PLUGIN_SRCS:tests/plugins/%.c=$(BUILD)/tests/plugins/%.so)
+PARITY_BIN = $(BUILD)/tests/parity_ops
+
+HOST_SRCS = $(wildcard host/*.c)
+HOST_OBJS = $(HOST_SRCS:%.c=$(BUILD)/obj/%.o)
+HOST_BIN  = $(BUILD)/bin/lighter-host
+
+DEMO_BIN = $(BUILD)/bin/lighter-tiny-train
+PCS = $(BUILD)/pkgconfig/lighter.pc $(BUILD)/pkgconfig/lighter-direct.pc
+
+RPATH = -Wl,-rpath,'$$ORIGIN/../lib'
+
+.PHONY: all setup check check-asan demo install clean test bench
+all: $(LIB) $(HOST_BIN) $(DEMO_BIN) $(PCS) $(TEST_BIN) $(TEST_PLUGINS) $(PARITY_BIN)
+
+setup:
+	@bash scripts/setup
+
+$(BUILD)/obj/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALL_CXXFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CXX) -shared $(SAN) -Wl,-soname,liblighter.so -Wl,--no-undefined -o $@ $^ $(TORCH_LIBS) -ldl
+
+# The host never links libtorch: it dlopens liblighter when a run starts.
+$(HOST_BIN): $(HOST_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) -o $@ $^ -ldl
+
+$(DEMO_BIN): sdk/examples/tiny_train.c $(LIB)
+	@mkdir -p $(dir $@) $(BUILD)/obj/sdk/examples
+	$(CC) $(ALL_CFLAGS) -DLT_DIRECT -o $@ $< -L$(BUILD)/lib -llighter $(RPATH) -lz -lm
+
+$(BUILD)/pkgconfig/%.pc: sdk/%.pc.in
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(CURDIR)|' -e 's|@INCLUDEDIR@|$(CURDIR)/sdk/include|' \
+	    -e 's|@LIBDIR@|$(CURDIR)/$(BUILD)/lib|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+VERSION = $(shell sed -n 's/^#define LT_VERSION_STRING "\(.*\)"/\1/p' sdk/include/lighter/lighter.h)
+
+# Tests link the library directly (LT_DIRECT); plugins under tests/plugins
+# are built exactly as a user builds one: no link flags at all.
+$(BUILD)/obj/tests/%.o: ALL_CFLAGS += -DLT_DIRECT
+$(TEST_BIN): $(TEST_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) -o $@ $(TEST_OBJS) -L$(BUILD)/lib -llighter $(RPATH) $$(pkg-config --libs check) -ldl -lm
+
+$(BUILD)/tests/plugins/%.so: tests/plugins/%.c sdk/include/lighter/lighter.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=c99 $(WARN) -pedantic -fPIC -shared -Isdk/include -o $@ $<
+
+$(PARITY_BIN): tests/parity/parity_ops.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DLT_DIRECT -o $@ $< -L$(BUILD)/lib -llighter $(RPATH) -lm
+
+test: all
+	@LT_TEST_PLUGINS=$(BUILD)/tests/plugins LT_BUILD=$(BUILD) $(TEST_BIN)
+	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/parity/run.sh
+	@LT_BUILD=$(BUILD) bash tests/e2e/run.sh
+
+check: setup
+	@$(MAKE) all
+	@$(MAKE) test
+
+# AddressSanitizer + UBSan over the library, the suites and the host, in a
+# build tree of its own, without fork so that every leak is seen.
+check-asan: setup
+	@$(MAKE) BUILD=build-asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" \
+	    CXXOPT="-O1 -g" CFLAGS="-O1 -g" all
+	@CK_FORK=no ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    LT_TEST_PLUGINS=build-asan/tests/plugins LT_BUILD=build-asan build-asan/tests/check_lighter
+
+demo: setup
+	@$(MAKE) all
+	$(DEMO_BIN)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	    $(DESTDIR)$(PREFIX)/include/lighter
+	install -m 755 $(HOST_BIN) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 sdk/include/lighter/*.h $(DESTDIR)$(PREFIX)/include/lighter/
+	install -m 755 $(LIB) $(DESTDIR)$(PREFIX)/lib/
+	for pc in lighter lighter-direct; do \
+	  sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@INCLUDEDIR@|$(PREFIX)/include|' \
+	      -e 's|@LIBDIR@|$(PREFIX)/lib|' -e 's|@VERSION@|$(VERSION)|' sdk/$$pc.pc.in \
+	      > $(DESTDIR)$(PREFIX)/lib/pkgconfig/$$pc.pc; done
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,659 @@
+// state.cpp: lt_state, a dict or list of named values (tensors, numbers,
+// strings, nested dicts and lists) and its files. Saving uses libtorch's own
+// writer for Python's torch.save zip format, so `torch.load` reads our files.
+// Loading uses a small pickle reader of our own (libtorch's cannot read
+// Python's OrderedDict state dicts): it understands exactly the opcodes and
+// globals that torch.save writes for tensors, containers and scalars, and
+// refuses anything else by name, so a file never runs code.
+#include "internal.hpp"
+
+#include <caffe2/serialize/inline_container.h>
+#include <torch/csrc/jit/serialization/pickle.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+
+struct lt_state {
+  c10::IValue v; // GenericDict or GenericList
+  std::deque<std::string> key_cache; // stable storage for non-string keys
+};
+
+using namespace lt;
+
+namespace {
+
+lt_state *make_state(c10::IValue v) {
+  lt_state *s = new (std::nothrow) lt_state;
+  if (s) s->v = std::move(v);
+  return s;
+}
+
+bool parse_index(const char *key, int64_t len, int64_t *out) {
+  if (!key || !*key) return false;
+  char *end = nullptr;
+  long long i = strtoll(key, &end, 10);
+  if (*end) return false;
+  if (i < 0) i += len;
+  if (i < 0 || i >= len) return false;
+  *out = i;
+  return true;
+}
+
+// Find a value by key; nullptr if missing. Dict keys may be strings or, in
+// Python-written files (optimizer state), integers.
+const c10::IValue *find(const lt_state *st, const char *key, c10::IValue *tmp) {
+  if (!st || !key) return nullptr;
+  if (st->v.isGenericDict()) {
+    auto d = st->v.toGenericDict();
+    auto it = d.find(c10::IValue(std::string(key)));
+    if (it == d.end()) {
+      char *end = nullptr;
+      long long i = strtoll(key, &end, 10);
+      if (*key && !*end) it = d.find(c10::IValue((int64_t)i));
+    }
+    if (it == d.end()) return nullptr;
+    *tmp = it->value();
+    return tmp;
+  }
+  auto l = st->v.toList();
+  int64_t i;
+  if (!parse_index(key, (int64_t)l.size(), &i)) return nullptr;
+  *tmp = l.get((size_t)i);
+  return tmp;
+}
+
+lt_status put(lt_state *st, const char *key, c10::IValue v, const char *fn) {
+  if (!st) {
+    set_error(std::string(fn) + ": state is NULL");
+    return LT_ERR_NULL;
+  }
+  try {
+    if (st->v.isGenericDict()) {
+      TORCH_CHECK(key, "a dict needs a key");
+      st->v.toGenericDict().insert_or_assign(c10::IValue(std::string(key)), std::move(v));
+      return LT_OK;
+    }
+    auto l = st->v.toList();
+    if (!key) {
+      l.push_back(std::move(v));
+      return LT_OK;
+    }
+    int64_t i;
+    TORCH_CHECK(parse_index(key, (int64_t)l.size(), &i), "list index '", key,
+                "' is out of range (size ", l.size(), "); use key NULL to append");
+    l.set((size_t)i, std::move(v));
+    return LT_OK;
+  } catch (...) {
+    return set_exception(fn, {});
+  }
+}
+
+lt_value_kind kind_of(const c10::IValue &v) {
+  if (v.isNone()) return LT_VALUE_NONE;
+  if (v.isBool()) return LT_VALUE_BOOL;
+  if (v.isInt()) return LT_VALUE_INT;
+  if (v.isDouble()) return LT_VALUE_DOUBLE;
+  if (v.isString()) return LT_VALUE_STRING;
+  if (v.isTensor()) return LT_VALUE_TENSOR;
+  if (v.isGenericDict()) return LT_VALUE_DICT;
+  if (v.isList() || v.isTuple()) return LT_VALUE_LIST;
+  return LT_VALUE_OTHER;
+}
+
+std::string missing_text(const lt_state *st, const char *key) {
+  std::string s = "key '" + std::string(key ? key : "(null)") + "' not found";
+  if (st && st->v.isGenericDict()) {
+    s += "; keys:";
+    int n = 0;
+    for (auto &kv : st->v.toGenericDict()) {
+      if (n++ == 8) {
+        s += " ...";
+        break;
+      }
+      s += " " + (kv.key().isString() ? kv.key().toStringRef() : std::to_string(kv.key().toInt()));
+    }
+  }
+  return s;
+}
+
+/* ---- the pickle reader ---------------------------------------------- */
+
+struct PV {
+  enum Kind { VALUE, GLOBAL, MARK } kind = VALUE;
+  c10::IValue v;
+  std::string global; // "module.name"
+};
+
+class Reader {
+ public:
+  Reader(caffe2::serialize::PyTorchStreamReader &zip, const std::string &data)
+      : zip_(zip), d_(data) {}
+
+  c10::IValue run();
+
+ private:
+  caffe2::serialize::PyTorchStreamReader &zip_;
+  const std::string &d_;
+  size_t p_ = 0;
+  std::vector<PV> stack_;
+  std::map<int64_t, PV> memo_;
+  std::map<std::string, at::Storage> storages_;
+
+  uint8_t u8() {
+    TORCH_CHECK(p_ < d_.size(), "pickle data ends early");
+    return (uint8_t)d_[p_++];
+  }
+  std::string bytes(size_t n) {
+    TORCH_CHECK(n <= d_.size() - p_, "pickle data ends early");
+    std::string s = d_.substr(p_, n);
+    p_ += n;
+    return s;
+  }
+  uint64_t le(int n) {
+    uint64_t v = 0;
+    for (int i = 0; i < n; i++) v |= (uint64_t)u8() << (8 * i);
+    return v;
+  }
+  std::string line() {
+    size_t e = d_.find('\n', p_);
+    TORCH_CHECK(e != std::string::npos, "pickle data ends early");
+    std::string s = d_.substr(p_, e - p_);
+    p_ = e + 1;
+    return s;
+  }
+  PV pop() {
+    TORCH_CHECK(!stack_.empty(), "pickle stack underflow");
+    PV v = std::move(stack_.back());
+    stack_.pop_back();
+    return v;
+  }
+  c10::IValue popv() {
+    PV v = pop();
+    TORCH_CHECK(v.kind != PV::MARK, "unexpected mark in pickle data");
+    // A class used as a value (a storage type in a persistent id) reads as
+    // its dotted name.
+    if (v.kind == PV::GLOBAL) return c10::IValue(v.global);
+    return v.v;
+  }
+  std::vector<c10::IValue> pop_to_mark() {
+    std::vector<c10::IValue> items;
+    while (true) {
+      TORCH_CHECK(!stack_.empty(), "pickle mark missing");
+      if (stack_.back().kind == PV::MARK) {
+        stack_.pop_back();
+        break;
+      }
+      items.push_back(popv());
+    }
+    std::reverse(items.begin(), items.end());
+    return items;
+  }
+  void push(c10::IValue v) {
+    PV p;
+    p.v = std::move(v);
+    stack_.push_back(std::move(p));
+  }
+  static c10::IValue tuple(std::vector<c10::IValue> items) {
+    return c10::ivalue::Tuple::create(std::move(items));
+  }
+  static c10::impl::GenericDict new_dict() {
+    return c10::impl::GenericDict(c10::AnyType::get(), c10::AnyType::get());
+  }
+  at::Tensor storage_tensor(const c10::IValue &pid);
+  void reduce();
+};
+
+at::ScalarType storage_dtype(const std::string &g) {
+  static const std::pair<const char *, at::ScalarType> m[] = {
+      {"torch.FloatStorage", at::kFloat},   {"torch.DoubleStorage", at::kDouble},
+      {"torch.HalfStorage", at::kHalf},     {"torch.BFloat16Storage", at::kBFloat16},
+      {"torch.LongStorage", at::kLong},     {"torch.IntStorage", at::kInt},
+      {"torch.ShortStorage", at::kShort},   {"torch.CharStorage", at::kChar},
+      {"torch.ByteStorage", at::kByte},     {"torch.BoolStorage", at::kBool}};
+  for (auto &e : m)
+    if (g == e.first) return e.second;
+  TORCH_CHECK(false, "unsupported storage type ", g);
+}
+
+// A persistent id ('storage', <type global>, key, location, numel) becomes a
+// 1-D tensor over the record's bytes; storages are shared between the
+// tensors (views) that name the same key.
+at::Tensor Reader::storage_tensor(const c10::IValue &pid) {
+  TORCH_CHECK(pid.isTuple(), "unsupported persistent id in pickle data");
+  auto &e = pid.toTupleRef().elements();
+  TORCH_CHECK(e.size() >= 5 && e[0].isString() && e[0].toStringRef() == "storage" &&
+                  e[1].isString() && e[2].isString(),
+              "unsupported persistent id in pickle data");
+  at::ScalarType st = storage_dtype(e[1].toStringRef());
+  const std::string &key = e[2].toStringRef();
+  auto it = storages_.find(key);
+  if (it == storages_.end()) {
+    std::string rec = "data/" + key;
+    TORCH_CHECK(zip_.hasRecord(rec), "archive has no record ", rec);
+    auto r = zip_.getRecord(rec);
+    size_t nbytes = std::get<1>(r);
+    at::Storage s(c10::Storage::use_byte_size_t(), nbytes, std::move(std::get<0>(r)), nullptr,
+                  false);
+    it = storages_.emplace(key, s).first;
+  }
+  size_t es = c10::elementSize(st);
+  at::Tensor t = at::empty({0}, at::TensorOptions().dtype(st));
+  t.set_(it->second, 0, {(int64_t)(it->second.nbytes() / es)}, {1});
+  return t;
+}
+
+void Reader::reduce() {
+  c10::IValue args = popv();
+  PV fn = pop();
+  TORCH_CHECK(fn.kind == PV::GLOBAL, "REDUCE of a non-callable in pickle data");
+  TORCH_CHECK(args.isTuple(), "REDUCE arguments are not a tuple");
+  auto &a = args.toTupleRef().elements();
+  const std::string &g = fn.global;
+  if (g == "collections.OrderedDict" || g == "builtins.dict") {
+    auto d = new_dict();
+    if (!a.empty() && a[0].isList())
+      for (auto &kv : a[0].toListRef()) {
+        auto &p = kv.toTupleRef().elements();
+        d.insert_or_assign(p[0], p[1]);
+      }
+    push(d);
+  } else if (g == "torch._utils._rebuild_tensor_v2" || g == "torch._utils._rebuild_tensor") {
+    TORCH_CHECK(a.size() >= 4 && a[0].isTensor(), "malformed tensor record");
+    at::Tensor base = a[0].toTensor();
+    std::vector<int64_t> size, stride;
+    for (auto &x : a[2].toTupleRef().elements()) size.push_back(x.toInt());
+    for (auto &x : a[3].toTupleRef().elements()) stride.push_back(x.toInt());
+    at::Tensor t = at::empty({0}, base.options());
+    t.set_(base.storage(), a[1].toInt(), size, stride);
+    if (a.size() >= 5 && a[4].isBool() && a[4].toBool() && t.is_floating_point())
+      t.set_requires_grad(true);
+    push(t);
+  } else if (g == "torch._utils._rebuild_parameter") {
+    TORCH_CHECK(!a.empty() && a[0].isTensor(), "malformed parameter record");
+    at::Tensor t = a[0].toTensor();
+    if (a.size() >= 2 && a[1].isBool() && a[1].toBool()) t.set_requires_grad(true);
+    push(t);
+  } else if (g == "torch.device") {
+    push(a.empty() ? c10::IValue() : a[0]);
+  } else {
+    TORCH_CHECK(false, "the file uses Python object ", g,
+                ", which lighter does not load (only tensors, dicts, lists, tuples, numbers "
+                "and strings are read; nothing in a file is executed)");
+  }
+}
+
+c10::IValue Reader::run() {
+  while (true) {
+    uint8_t opc = u8();
+    switch (opc) {
+    case 0x80: u8(); break;                       // PROTO
+    case 0x95: p_ += 8; break;                    // FRAME
+    case '.': {                                   // STOP
+      c10::IValue r = popv();
+      return r;
+    }
+    case '(': { PV m; m.kind = PV::MARK; stack_.push_back(m); break; }
+    case 'N': push(c10::IValue()); break;
+    case 0x88: push(true); break;
+    case 0x89: push(false); break;
+    case 'K': push((int64_t)u8()); break;
+    case 'M': push((int64_t)le(2)); break;
+    case 'J': push((int64_t)(int32_t)le(4)); break;
+    case 0x8a: {                                  // LONG1
+      int n = u8();
+      TORCH_CHECK(n <= 8, "integer too large in pickle data");
+      uint64_t v = le(n);
+      if (n > 0 && n < 8 && (v >> (8 * n - 1)) & 1) v |= ~0ull << (8 * n);
+      push((int64_t)v);
+      break;
+    }
+    case 'G': {                                   // BINFLOAT, big endian
+      uint64_t v = 0;
+      for (int i = 0; i < 8; i++) v = (v << 8) | u8();
+      double d;
+      memcpy(&d, &v, 8);
+      push(d);
+      break;
+    }
+    case 'X': { size_t n = le(4); push(bytes(n)); break; }          // BINUNICODE
+    case 0x8c: { size_t n = u8(); push(bytes(n)); break; }          // SHORT_BINUNICODE
+    case 'T': { size_t n = le(4); push(bytes(n)); break; }          // BINSTRING
+    case 'U': { size_t n = u8(); push(bytes(n)); break; }           // SHORT_BINSTRING
+    case 'B': { size_t n = le(4); push(bytes(n)); break; }          // BINBYTES
+    case 'C': { size_t n = u8(); push(bytes(n)); break; }           // SHORT_BINBYTES
+    case '}': push(new_dict()); break;
+    case ']': push(c10::impl::GenericList(c10::AnyType::get())); break;
+    case ')': push(tuple({})); break;
+    case 't': push(tuple(pop_to_mark())); break;
+    case 0x85: { auto a = popv(); push(tuple({a})); break; }
+    case 0x86: { auto b = popv(), a = popv(); push(tuple({a, b})); break; }
+    case 0x87: { auto c = popv(), b = popv(), a = popv(); push(tuple({a, b, c})); break; }
+    case 'l': {                                   // LIST from mark
+      c10::impl::GenericList l(c10::AnyType::get());
+      for (auto &x : pop_to_mark()) l.push_back(x);
+      push(l);
+      break;
+    }
+    case 'q': memo_[u8()] = stack_.back(); break;   // BINPUT
+    case 'r': memo_[(int64_t)le(4)] = stack_.back(); break;
+    case 0x94: memo_[(int64_t)memo_.size()] = stack_.back(); break; // MEMOIZE
+    case 'h': case 'j': {                         // BINGET, LONG_BINGET
+      int64_t k = opc == 'h' ? u8() : (int64_t)le(4);
+      auto it = memo_.find(k);
+      TORCH_CHECK(it != memo_.end(), "pickle memo key ", k, " missing");
+      stack_.push_back(it->second);
+      break;
+    }
+    case 'c': {                                   // GLOBAL
+      std::string mod = line(), name = line();
+      if (mod == "__builtin__") mod = "builtins";
+      PV g;
+      g.kind = PV::GLOBAL;
+      g.global = mod + "." + name;
+      stack_.push_back(g);
+      break;
+    }
+    case 'Q': {                                   // BINPERSID
+      PV pid = pop();
+      TORCH_CHECK(pid.kind == PV::VALUE && pid.v.isTuple(), "unsupported persistent id");
+      push(storage_tensor(pid.v));
+      break;
+    }
+    case 'R': reduce(); break;
+    case 'b': pop(); break;                       // BUILD: drop the state
+    case 's': {                                   // SETITEM
+      auto v = popv(), k = popv();
+      auto d = stack_.back().v;
+      TORCH_CHECK(d.isGenericDict(), "SETITEM on a non-dict");
+      d.toGenericDict().insert_or_assign(k, v);
+      break;
+    }
+    case 'u': {                                   // SETITEMS
+      auto items = pop_to_mark();
+      auto d = stack_.back().v;
+      TORCH_CHECK(d.isGenericDict() && items.size() % 2 == 0, "SETITEMS on a non-dict");
+      for (size_t i = 0; i < items.size(); i += 2) d.toGenericDict().insert_or_assign(items[i], items[i + 1]);
+      break;
+    }
+    case 'a': {                                   // APPEND
+      auto v = popv();
+      auto l = stack_.back().v;
+      TORCH_CHECK(l.isList(), "APPEND on a non-list");
+      l.toList().push_back(v);
+      break;
+    }
+    case 'e': {                                   // APPENDS
+      auto items = pop_to_mark();
+      auto l = stack_.back().v;
+      TORCH_CHECK(l.isList(), "APPENDS on a non-list");
+      for (auto &x : items) l.toList().push_back(x);
+      break;
+    }
+    default:
+      TORCH_CHECK(false, "unsupported pickle opcode 0x", std::hex, (int)opc, " at byte ", std::dec,
+                  p_ - 1);
+    }
+  }
+}
+
+// Tuples become lists so that the C API sees one sequence kind.
+c10::IValue normalize(const c10::IValue &v) {
+  if (v.isTuple()) {
+    c10::impl::GenericList l(c10::AnyType::get());
+    for (auto &x : v.toTupleRef().elements()) l.push_back(normalize(x));
+    return l;
+  }
+  if (v.isList()) {
+    c10::impl::GenericList l(c10::AnyType::get());
+    for (const auto &x : v.toListRef()) l.push_back(normalize(x));
+    return l;
+  }
+  if (v.isGenericDict()) {
+    auto d = c10::impl::GenericDict(c10::AnyType::get(), c10::AnyType::get());
+    for (auto &kv : v.toGenericDict()) d.insert(kv.key(), normalize(kv.value()));
+    return d;
+  }
+  return v;
+}
+
+std::string errno_text(const std::string &what, const std::string &path) {
+  return what + " '" + path + "': " + strerror(errno);
+}
+
+} // namespace
+
+extern "C" {
+
+lt_state *lt_state_new_dict(void) {
+  return make_state(c10::impl::GenericDict(c10::StringType::get(), c10::AnyType::get()));
+}
+lt_state *lt_state_new_list(void) { return make_state(c10::impl::GenericList(c10::AnyType::get())); }
+void lt_state_free(lt_state *st) { delete st; }
+int lt_state_is_list(const lt_state *st) { return st && st->v.isList(); }
+int64_t lt_state_len(const lt_state *st) {
+  if (!st) return -1;
+  return st->v.isGenericDict() ? (int64_t)st->v.toGenericDict().size() : (int64_t)st->v.toListRef().size();
+}
+
+const char *lt_state_key(const lt_state *st, int64_t i) {
+  if (!st || !st->v.isGenericDict()) return nullptr;
+  auto d = st->v.toGenericDict();
+  if (i < 0 || i >= (int64_t)d.size()) return nullptr;
+  auto it = d.begin();
+  for (int64_t k = 0; k < i; k++) ++it;
+  const c10::IValue &key = it->key();
+  if (key.isString()) return key.toStringRef().c_str();
+  auto *self = const_cast<lt_state *>(st);
+  self->key_cache.push_back(key.isInt() ? std::to_string(key.toInt()) : key.tagKind());
+  return self->key_cache.back().c_str();
+}
+
+lt_value_kind lt_state_kind(const lt_state *st, const char *key) {
+  c10::IValue tmp;
+  const c10::IValue *v = find(st, key, &tmp);
+  return v ? kind_of(*v) : LT_VALUE_MISSING;
+}
+
+lt_status lt_state_set_none(lt_state *st, const char *key) {
+  return put(st, key, c10::IValue(), "lt_state_set_none");
+}
+lt_status lt_state_set_bool(lt_state *st, const char *key, int v) {
+  return put(st, key, c10::IValue(v != 0), "lt_state_set_bool");
+}
+lt_status lt_state_set_int(lt_state *st, const char *key, int64_t v) {
+  return put(st, key, c10::IValue(v), "lt_state_set_int");
+}
+lt_status lt_state_set_double(lt_state *st, const char *key, double v) {
+  return put(st, key, c10::IValue(v), "lt_state_set_double");
+}
+lt_status lt_state_set_string(lt_state *st, const char *key, const char *v) {
+  if (!v) {
+    set_error("lt_state_set_string: value is NULL");
+    return LT_ERR_NULL;
+  }
+  return put(st, key, c10::IValue(std::string(v)), "lt_state_set_string");
+}
+lt_status lt_state_set_tensor(lt_state *st, const char *key, lt_tensor *v) {
+  if (!inputs_ok("lt_state_set_tensor", {v}) || v == LT_NO_TENSOR) return LT_ERR_NULL;
+  return put(st, key, c10::IValue(T(v)), "lt_state_set_tensor");
+}
+lt_status lt_state_set_state(lt_state *st, const char *key, const lt_state *v) {
+  if (!v) {
+    set_error("lt_state_set_state: value is NULL");
+    return LT_ERR_NULL;
+  }
+  return put(st, key, v->v, "lt_state_set_state");
+}
+
+#define LT__GET(fn, key)                                          \
+  c10::IValue tmp;                                                \
+  const c10::IValue *v = find(st, key, &tmp);                     \
+  if (!v) {                                                       \
+    set_error(std::string(fn) + ": " + missing_text(st, key));    \
+    return LT_ERR_NOT_FOUND;                                      \
+  }
+
+lt_status lt_state_get_bool(const lt_state *st, const char *key, int *out) {
+  LT__GET("lt_state_get_bool", key)
+  if (!v->isBool() && !v->isInt()) {
+    set_error("lt_state_get_bool: '" + std::string(key) + "' holds " + v->tagKind());
+    return LT_ERR_INVALID;
+  }
+  *out = v->isBool() ? v->toBool() : v->toInt() != 0;
+  return LT_OK;
+}
+lt_status lt_state_get_int(const lt_state *st, const char *key, int64_t *out) {
+  LT__GET("lt_state_get_int", key)
+  if (!v->isInt() && !v->isBool()) {
+    set_error("lt_state_get_int: '" + std::string(key) + "' holds " + v->tagKind());
+    return LT_ERR_INVALID;
+  }
+  *out = v->isInt() ? v->toInt() : (int64_t)v->toBool();
+  return LT_OK;
+}
+lt_status lt_state_get_double(const lt_state *st, const char *key, double *out) {
+  LT__GET("lt_state_get_double", key)
+  if (!v->isDouble() && !v->isInt()) {
+    set_error("lt_state_get_double: '" + std::string(key) + "' holds " + v->tagKind());
+    return LT_ERR_INVALID;
+  }
+  *out = v->isDouble() ? v->toDouble() : (double)v->toInt();
+  return LT_OK;
+}
+
+const char *lt_state_get_string(const lt_state *st, const char *key) {
+  c10::IValue tmp;
+  const c10::IValue *v = find(st, key, &tmp);
+  if (!v || !v->isString()) {
+    set_error("lt_state_get_string: " + (v ? "'" + std::string(key) + "' holds " + v->tagKind()
+                                           : missing_text(st, key)));
+    return nullptr;
+  }
+  // The string lives in the container, which outlives tmp.
+  return v->toStringRef().c_str();
+}
+
+lt_tensor *lt_state_get_tensor(const lt_state *st, const char *key) {
+  c10::IValue tmp;
+  const c10::IValue *v = find(st, key, &tmp);
+  if (!v || !v->isTensor()) {
+    set_error("lt_state_get_tensor: " + (v ? "'" + std::string(key) + "' holds " + v->tagKind()
+                                           : missing_text(st, key)));
+    return nullptr;
+  }
+  return wrap(v->toTensor());
+}
+
+lt_state *lt_state_get_state(const lt_state *st, const char *key) {
+  c10::IValue tmp;
+  const c10::IValue *v = find(st, key, &tmp);
+  if (!v || !(v->isGenericDict() || v->isList())) {
+    set_error("lt_state_get_state: " + (v ? "'" + std::string(key) + "' holds " + v->tagKind()
+                                          : missing_text(st, key)));
+    return nullptr;
+  }
+  return make_state(*v);
+}
+
+lt_status lt_state_save(const lt_state *st, const char *path) {
+  if (!st || !path) {
+    set_error("lt_state_save: NULL argument");
+    return LT_ERR_NULL;
+  }
+  std::vector<char> bytes;
+  try {
+    bytes = torch::jit::pickle_save(st->v);
+  } catch (...) {
+    return set_exception("lt_state_save", {});
+  }
+  std::string p(path), dir = ".";
+  size_t slash = p.rfind('/');
+  if (slash != std::string::npos) dir = slash == 0 ? "/" : p.substr(0, slash);
+  std::string tmpl = p + ".tmp.XXXXXX";
+  std::vector<char> name(tmpl.begin(), tmpl.end());
+  name.push_back(0);
+  int fd = mkstemp(name.data());
+  if (fd < 0) {
+    set_error("lt_state_save: " + errno_text("cannot create a temporary file next to", p));
+    return LT_ERR_IO;
+  }
+  fchmod(fd, 0644);
+  size_t off = 0;
+  while (off < bytes.size()) {
+    ssize_t w = write(fd, bytes.data() + off, bytes.size() - off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      set_error("lt_state_save: " + errno_text("cannot write", p));
+      close(fd);
+      unlink(name.data());
+      return LT_ERR_IO;
+    }
+    off += (size_t)w;
+  }
+  if (fsync(fd) != 0 || close(fd) != 0) {
+    set_error("lt_state_save: " + errno_text("cannot flush", p));
+    unlink(name.data());
+    return LT_ERR_IO;
+  }
+  if (rename(name.data(), path) != 0) {
+    set_error("lt_state_save: " + errno_text("cannot rename the temporary file onto", p));
+    unlink(name.data());
+    return LT_ERR_IO;
+  }
+  int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (dfd >= 0) {
+    fsync(dfd);
+    close(dfd);
+  }
+  return LT_OK;
+}
+
+lt_state *lt_state_load(const char *path) {
+  if (!path) {
+    set_error("lt_state_load: path is NULL");
+    return nullptr;
+  }
+  std::string p(path);
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    set_error("lt_state_load: " + errno_text("cannot open", p));
+    return nullptr;
+  }
+  unsigned char magic[4] = {0};
+  size_t got = fread(magic, 1, 4, f);
+  fclose(f);
+  if (got < 4 || memcmp(magic, "PK\x03\x04", 4) != 0) {
+    bool legacy = got >= 2 && magic[0] == 0x80;
+    set_error("lt_state_load: '" + p + "' is not a torch.save zip archive" +
+              (legacy ? " (it is the legacy format: re-save it from Python with "
+                        "torch.save(obj, path) and the default _use_new_zipfile_serialization=True)"
+                      : ""));
+    return nullptr;
+  }
+  try {
+    caffe2::serialize::PyTorchStreamReader zip(p);
+    TORCH_CHECK(zip.hasRecord("data.pkl"), "archive has no data.pkl record");
+    auto rec = zip.getRecord("data.pkl");
+    std::string data((const char *)std::get<0>(rec).get(), std::get<1>(rec));
+    Reader r(zip, data);
+    c10::IValue v = normalize(r.run());
+    TORCH_CHECK(v.isGenericDict() || v.isList(), "the file holds a ", v.tagKind(),
+                ", not a dict or list");
+    lt_state *s = make_state(v);
+    if (!s) set_error("out of memory");
+    return s;
+  } catch (...) {
+    set_exception(("lt_state_load('" + p + "')").c_str(), {});
+    return nullptr;
+  }
+}
+
+} // extern "C"
