@@ -155,6 +155,9 @@ lt_status set_exception(const char *op, std::initializer_list<const lt_tensor *>
   } catch (const c10::Error &e) {
     msg = first_line(e.what_without_backtrace());
     st = classify(msg);
+  } catch (const lt::error &e) {
+    msg = e.what();
+    st = e.code;
   } catch (const std::bad_alloc &) {
     msg = "out of memory";
     st = LT_ERR_NOMEM;

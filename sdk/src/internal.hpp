@@ -10,6 +10,7 @@
 #include <ATen/ATen.h>
 
 #include <initializer_list>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,12 @@ struct lt_scope {
 };
 
 namespace lt {
+
+// Thrown inside a guard to fail with a specific status code.
+struct error : std::runtime_error {
+  lt_status code;
+  error(lt_status c, const std::string &m) : std::runtime_error(m), code(c) {}
+};
 
 // Runtime defaults (threads) are applied once, before the first tensor.
 void ensure_init();

@@ -26,6 +26,15 @@ using namespace lt;
     return status_op(#name, {t}, [&] { stmt; });                \
   }
 
+// A whole number applied to an integer tensor stays an integer, as a Python
+// int literal does in PyTorch (t * 2 is int64, t * 2.5 is float).
+static at::Scalar sc(const at::Tensor &t, double s) {
+  if (!at::isFloatingType(t.scalar_type()) && !at::isComplexType(t.scalar_type()) &&
+      std::nearbyint(s) == s && std::fabs(s) < 9.0e15)
+    return at::Scalar((int64_t)s);
+  return at::Scalar(s);
+}
+
 static c10::optional<at::Scalar> bound(double v) {
   if (std::isinf(v)) return c10::nullopt;
   return at::Scalar(v);
@@ -45,12 +54,12 @@ LT__BINARY(lt_tensor_div, T(a) / T(b))
 LT__BINARY(lt_tensor_pow, at::pow(T(a), T(b)))
 LT__BINARY(lt_tensor_maximum, at::maximum(T(a), T(b)))
 LT__BINARY(lt_tensor_minimum, at::minimum(T(a), T(b)))
-LT__SCALAR(lt_tensor_add_scalar, T(a) + s)
-LT__SCALAR(lt_tensor_sub_scalar, T(a) - s)
-LT__SCALAR(lt_tensor_rsub_scalar, at::rsub(T(a), s))
-LT__SCALAR(lt_tensor_mul_scalar, T(a) * s)
+LT__SCALAR(lt_tensor_add_scalar, T(a) + sc(T(a), s))
+LT__SCALAR(lt_tensor_sub_scalar, T(a) - sc(T(a), s))
+LT__SCALAR(lt_tensor_rsub_scalar, at::rsub(T(a), sc(T(a), s)))
+LT__SCALAR(lt_tensor_mul_scalar, T(a) * sc(T(a), s))
 LT__SCALAR(lt_tensor_div_scalar, T(a) / s)
-LT__SCALAR(lt_tensor_pow_scalar, at::pow(T(a), s))
+LT__SCALAR(lt_tensor_pow_scalar, at::pow(T(a), sc(T(a), s)))
 LT__UNARY(lt_tensor_neg, -T(a))
 LT__UNARY(lt_tensor_exp, T(a).exp())
 LT__UNARY(lt_tensor_log, T(a).log())
@@ -96,8 +105,8 @@ lt_status lt_tensor_add_(lt_tensor *t, lt_tensor *other, double alpha) {
 LT__INPLACE2(lt_tensor_sub_, T(t).sub_(T(other)))
 LT__INPLACE2(lt_tensor_mul_, T(t).mul_(T(other)))
 LT__INPLACE2(lt_tensor_div_, T(t).div_(T(other)))
-LT__INPLACE_S(lt_tensor_add_scalar_, T(t).add_(s))
-LT__INPLACE_S(lt_tensor_mul_scalar_, T(t).mul_(s))
+LT__INPLACE_S(lt_tensor_add_scalar_, T(t).add_(sc(T(t), s)))
+LT__INPLACE_S(lt_tensor_mul_scalar_, T(t).mul_(sc(T(t), s)))
 LT__INPLACE_S(lt_tensor_div_scalar_, T(t).div_(s))
 LT__INPLACE_S(lt_tensor_fill_, T(t).fill_(s))
 LT__INPLACE_S(lt_tensor_bernoulli_, T(t).bernoulli_(s))

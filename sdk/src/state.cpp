@@ -77,7 +77,7 @@ lt_status put(lt_state *st, const char *key, c10::IValue v, const char *fn) {
   }
   try {
     if (st->v.isGenericDict()) {
-      TORCH_CHECK(key, "a dict needs a key");
+      if (!key) throw lt::error(LT_ERR_INVALID, "a dict needs a key");
       st->v.toGenericDict().insert_or_assign(c10::IValue(std::string(key)), std::move(v));
       return LT_OK;
     }
@@ -87,8 +87,9 @@ lt_status put(lt_state *st, const char *key, c10::IValue v, const char *fn) {
       return LT_OK;
     }
     int64_t i;
-    TORCH_CHECK(parse_index(key, (int64_t)l.size(), &i), "list index '", key,
-                "' is out of range (size ", l.size(), "); use key NULL to append");
+    if (!parse_index(key, (int64_t)l.size(), &i))
+      throw lt::error(LT_ERR_INVALID, "list index '" + std::string(key) + "' is out of range (size " +
+                                          std::to_string(l.size()) + "); use key NULL to append");
     l.set((size_t)i, std::move(v));
     return LT_OK;
   } catch (...) {
@@ -281,6 +282,12 @@ void Reader::reduce() {
     at::Tensor t = a[0].toTensor();
     if (a.size() >= 2 && a[1].isBool() && a[1].toBool()) t.set_requires_grad(true);
     push(t);
+  } else if (g == "torch.jit._pickle.restore_type_tag" || g == "torch.jit._pickle.build_intlist" ||
+             g == "torch.jit._pickle.build_doublelist" || g == "torch.jit._pickle.build_boollist" ||
+             g == "torch.jit._pickle.build_tensorlist" || g == "torch.jit._pickle.build_genericlist") {
+    // libtorch's writer tags typed containers; the value itself is args[0].
+    TORCH_CHECK(!a.empty(), "malformed ", g, " record");
+    push(a[0]);
   } else if (g == "torch.device") {
     push(a.empty() ? c10::IValue() : a[0]);
   } else {

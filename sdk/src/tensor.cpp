@@ -193,8 +193,11 @@ lt_status lt_tensor_copy_to(lt_tensor *t, void *dst, size_t nbytes, lt_dtype dty
     at::ScalarType st;
     TORCH_CHECK_TYPE(to_scalar_type(dtype, &st), "unknown dtype ", (int)dtype);
     at::Tensor c = T(t).detach().to(at::kCPU, st).contiguous();
-    TORCH_CHECK(c.nbytes() == nbytes, "destination holds ", nbytes, " bytes but the tensor needs ",
-                c.nbytes(), " (", c.numel(), " x ", c10::elementSize(st), ")");
+    if (c.nbytes() != nbytes)
+      throw lt::error(LT_ERR_SHAPE, "destination holds " + std::to_string(nbytes) +
+                                        " bytes but the tensor needs " + std::to_string(c.nbytes()) +
+                                        " (" + std::to_string(c.numel()) + " x " +
+                                        std::to_string(c10::elementSize(st)) + ")");
     TORCH_CHECK(dst || nbytes == 0, "destination is NULL");
     if (nbytes) memcpy(dst, c.data_ptr(), nbytes);
   });

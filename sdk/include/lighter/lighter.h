@@ -732,6 +732,13 @@ LT_API_FUNCS(LT__API_WRAP, LT__API_WRAP_V)
 #define LT__NARGS(...) (int)(sizeof((int64_t[]){__VA_ARGS__}) / sizeof(int64_t))
 #ifndef __cplusplus
 #define LT_SHAPE(...) ((const int64_t[]){__VA_ARGS__}), LT__NARGS(__VA_ARGS__)
+#else
+} /* extern "C" */
+#include <initializer_list>
+extern "C" {
+#define LT_SHAPE(...)                                      \
+  (std::initializer_list<int64_t>{__VA_ARGS__}).begin(),   \
+      (int)(std::initializer_list<int64_t>{__VA_ARGS__}).size()
 #endif
 
 #ifdef __cplusplus

@@ -1,0 +1,51 @@
+/* main.c: the lighter-host executable's entry point. The host links no
+ * libtorch: it finds liblighter (the tensor layer) next to itself and
+ * dlopens it only for commands that need tensors, then reaches it through
+ * the lt_api table, exactly as plugins do. */
+#include "tensor_layer.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *f) {
+  fprintf(f,
+          "usage: lighter-host COMMAND [ARGS]\n"
+          "\n"
+          "commands:\n"
+          "  version     print the host, SDK and ABI versions\n"
+          "  info        load the tensor layer and print libtorch, BLAS and thread settings\n"
+          "  help        this text\n"
+          "\n"
+          "fit / validate / test / predict / config / plugins / inspect are being built\n"
+          "(see README.md, \"Status\").\n");
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return 2;
+  }
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+    usage(stdout);
+    return 0;
+  }
+  if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+    printf("lighter-host %s (plugin ABI %d.%d)\n", LT_VERSION_STRING, LT_ABI_MAJOR, LT_ABI_MINOR);
+    return 0;
+  }
+  if (!strcmp(cmd, "info")) {
+    char err[1024];
+    const lt_api *api = host_tensor_layer_load(err, sizeof err);
+    if (!api) {
+      fprintf(stderr, "lighter-host: %s\n", err);
+      return 1;
+    }
+    printf("%s\n", api->lt_runtime_info());
+    printf("CUDA devices: %d\n", api->lt_cuda_device_count());
+    return 0;
+  }
+  fprintf(stderr, "lighter-host: unknown command '%s'\n", cmd);
+  usage(stderr);
+  return 2;
+}

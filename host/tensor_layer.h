@@ -1,0 +1,14 @@
+/* tensor_layer.h: loading liblighter (the tensor layer) on demand. */
+#ifndef HOST_TENSOR_LAYER_H
+#define HOST_TENSOR_LAYER_H
+
+#include <lighter/lighter.h>
+
+#include <stddef.h>
+
+/* Find and dlopen liblighter, check its ABI and return its table (static,
+ * borrowed), or NULL with a message in err. Search: $LIGHTER_LIB (a file),
+ * then ../lib/liblighter.so next to this executable. Loading happens once. */
+const lt_api *host_tensor_layer_load(char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,192 @@
+/* check_nn.c: torch.nn.functional ops and losses against values computed
+ * with PyTorch 1.13 (the numbers in comments were printed by Python), and
+ * the messages a user's shape mistake produces. */
+#include "testutil.h"
+
+#define NT LT_NO_TENSOR
+#define TOL 1e-5
+
+START_TEST(test_linear) {
+  lt_tensor *x = TEN(LT_FLOAT32, S(2, 3), 1, 2, 3, 4, 5, 6);
+  lt_tensor *w = TEN(LT_FLOAT32, S(2, 3), 1, 0, 0, 0, 1, 1);
+  lt_tensor *b = TEN(LT_FLOAT32, S(2), 0.5, -0.5);
+  EXPECT_VALUES(lt_linear(x, w, b), 0, 1.5, 4.5, 4.5, 10.5);
+  EXPECT_VALUES(lt_linear(x, w, NT), 0, 1, 5, 4, 11);
+  lt_clear_error();
+  ck_assert_ptr_null(lt_linear(x, lt_tensor_transpose(w, 0, 1), b));
+  EXPECT_ERROR("lt_linear([2, 3] float32, [3, 2] float32, [2] float32)", "cannot be multiplied");
+  lt_clear_error();
+  ck_assert_ptr_null(lt_linear(x, w, NULL)); /* NULL is an error, not "no bias" */
+  EXPECT_ERROR("lt_linear([2, 3] float32, [2, 3] float32, NULL)", "input is NULL");
+}
+END_TEST
+
+START_TEST(test_conv) {
+  lt_tensor *x = lt_tensor_reshape(lt_tensor_arange(0, 16, 1, LT_FLOAT32, LT_CPU), LT_SHAPE(1, 1, 4, 4));
+  lt_tensor *w = TEN(LT_FLOAT32, S(1, 1, 2, 2), 1, 0, 0, -1);
+  EXPECT_VALUES(lt_conv2d(x, w, TEN(LT_FLOAT32, S(1), 0.5), 1, 1, 0, 0, 1, 1, 1), 0, -4.5, -4.5, -4.5,
+                -4.5, -4.5, -4.5, -4.5, -4.5, -4.5);
+  EXPECT_VALUES(lt_conv2d(x, w, NT, 2, 2, 1, 1, 1, 1, 1), 0, 0, -2, 0, -8, -5, 7, 0, 13, 15);
+  lt_tensor *x1 = lt_tensor_reshape(lt_tensor_arange(0, 6, 1, LT_FLOAT32, LT_CPU), LT_SHAPE(1, 1, 6));
+  EXPECT_VALUES(lt_conv1d(x1, TEN(LT_FLOAT32, S(1, 1, 3), 1, 2, 1), NT, 1, 1, 1, 1), 0, 1, 4, 8, 12,
+                16, 14);
+  /* groups and dilation: shapes as PyTorch computes them */
+  lt_tensor *x4 = lt_tensor_ones(LT_SHAPE(2, 4, 9, 9), LT_FLOAT32, LT_CPU);
+  lt_tensor *w4 = lt_tensor_ones(LT_SHAPE(6, 2, 3, 3), LT_FLOAT32, LT_CPU);
+  lt_tensor *y = lt_conv2d(x4, w4, NT, 1, 2, 0, 1, 2, 1, 2);
+  EXPECT_SHAPE(y, 2, 6, 5, 5);
+  lt_clear_error();
+  ck_assert_ptr_null(lt_conv2d(x1, w, NT, 1, 1, 0, 0, 1, 1, 1));
+  EXPECT_ERROR("lt_conv2d([1, 1, 6] float32, [1, 1, 2, 2] float32, none)");
+}
+END_TEST
+
+START_TEST(test_pooling) {
+  lt_tensor *x = lt_tensor_reshape(lt_tensor_arange(0, 16, 1, LT_FLOAT32, LT_CPU), LT_SHAPE(1, 1, 4, 4));
+  EXPECT_VALUES(lt_max_pool2d(x, 2, 2, 0, 0, 0, 0, 1, 1, 0), 0, 5, 7, 13, 15); /* stride 0 = kernel */
+  EXPECT_VALUES(lt_avg_pool2d(x, 2, 2, 2, 2, 0, 0, 0, 1), 0, 2.5, 4.5, 10.5, 12.5);
+  EXPECT_VALUES(lt_avg_pool2d(x, 2, 2, 2, 2, 1, 1, 0, 0), 0, 0, 1.5, 3, 6, 7.5, 9, 12, 13.5, 15);
+  lt_tensor *x1 = lt_tensor_reshape(lt_tensor_arange(0, 6, 1, LT_FLOAT32, LT_CPU), LT_SHAPE(1, 1, 6));
+  EXPECT_VALUES(lt_max_pool1d(x1, 2, 0, 0, 1, 0), 0, 1, 3, 5);
+  EXPECT_VALUES(lt_avg_pool1d(x1, 3, 0, 0, 0, 1), 0, 1, 4);
+  EXPECT_VALUES(lt_adaptive_avg_pool2d(x, 1, 2), 0, 6.5, 8.5);
+  EXPECT_VALUES(lt_adaptive_max_pool2d(x, 2, 1), 0, 7, 15);
+  EXPECT_VALUES(lt_adaptive_avg_pool1d(x1, 2), 0, 1, 4);
+  EXPECT_SHAPE(lt_max_pool2d(x, 3, 3, 2, 2, 1, 1, 1, 1, 1), 1, 1, 3, 3);
+}
+END_TEST
+
+START_TEST(test_activations) {
+  lt_tensor *v = TEN(LT_FLOAT32, S(5), -2, -0.5, 0, 1, 3);
+  EXPECT_VALUES(lt_relu(v), 0, 0, 0, 0, 1, 3);
+  EXPECT_VALUES(lt_leaky_relu(v, 0.1), TOL, -0.2, -0.05, 0, 1, 3);
+  EXPECT_VALUES(lt_elu(v, 1.0), TOL, -0.8646647334, -0.3934693336, 0, 1, 3);
+  EXPECT_VALUES(lt_gelu(v, 0), TOL, -0.0455000997, -0.1542687863, 0, 0.8413447142, 2.9959502220);
+  EXPECT_VALUES(lt_gelu(v, 1), TOL, -0.0454022884, -0.1542859972, 0, 0.8411920071, 2.9963626862);
+  EXPECT_VALUES(lt_silu(v), TOL, -0.2384058386, -0.1887703389, 0, 0.7310585976, 2.8577225208);
+  EXPECT_VALUES(lt_softplus(v, 1, 20), TOL, 0.1269280016, 0.4740769863, 0.6931471825, 1.3132616282,
+                3.0485873222);
+  EXPECT_VALUES(lt_sigmoid(v), TOL, 1 / (1 + exp(2)), 1 / (1 + exp(0.5)), 0.5, 1 / (1 + exp(-1)),
+                1 / (1 + exp(-3)));
+  EXPECT_VALUES(lt_tanh(v), TOL, tanh(-2), tanh(-0.5), 0, tanh(1), tanh(3));
+  lt_tensor *l = TEN(LT_FLOAT32, S(2, 2), 0, log(3), 1, 1);
+  EXPECT_VALUES(lt_softmax(l, 1), TOL, 0.25, 0.75, 0.5, 0.5);
+  EXPECT_VALUES(lt_log_softmax(l, 1), TOL, log(0.25), log(0.75), log(0.5), log(0.5));
+  lt_clear_error();
+  ck_assert_ptr_null(lt_softmax(l, 2));
+  EXPECT_ERROR("lt_softmax([2, 2] float32)", "Dimension out of range");
+}
+END_TEST
+
+START_TEST(test_dropout) {
+  lt_manual_seed(1);
+  lt_tensor *x = lt_tensor_ones(LT_SHAPE(10000), LT_FLOAT32, LT_CPU);
+  EXPECT_VALUES(lt_tensor_sum(lt_dropout(x, 0.5, 0), NULL, 0, 0), 0, 10000); /* eval: identity */
+  lt_tensor *y = lt_dropout(x, 0.25, 1);
+  double kept = scalar_of(lt_tensor_sum(lt_tensor_gt_scalar(y, 0), NULL, 0, 0));
+  ck_assert(fabs(kept / 10000 - 0.75) < 0.03);
+  EXPECT_VALUES(lt_tensor_max(y, LT_DIM_NONE, 0, NULL), TOL, 1 / 0.75); /* survivors scaled */
+  lt_clear_error();
+  ck_assert_ptr_null(lt_dropout(x, 1.5, 1));
+  EXPECT_ERROR("between 0 and 1, but got 1.5");
+}
+END_TEST
+
+START_TEST(test_normalization) {
+  lt_tensor *x = TEN(LT_FLOAT32, S(3, 2), 1, 2, 3, 6, 5, 10);
+  lt_tensor *rm = lt_tensor_zeros(LT_SHAPE(2), LT_FLOAT32, LT_CPU);
+  lt_tensor *rv = lt_tensor_ones(LT_SHAPE(2), LT_FLOAT32, LT_CPU);
+  lt_tensor *w = TEN(LT_FLOAT32, S(2), 1, 2), *b = TEN(LT_FLOAT32, S(2), 0, 1);
+  EXPECT_VALUES(lt_batch_norm(x, w, b, rm, rv, 1, 0.1, 1e-5), TOL, -1.2247426510, -1.4494886398, 0, 1,
+                1.2247424126, 3.4494886398);
+  EXPECT_VALUES(rm, TOL, 0.3, 0.6);
+  EXPECT_VALUES(rv, TOL, 1.3, 2.5);
+  /* eval mode uses the running statistics */
+  EXPECT_VALUES(lt_batch_norm(x, NT, NT, rm, rv, 0, 0.1, 0), TOL, (1 - 0.3) / sqrt(1.3),
+                (2 - 0.6) / sqrt(2.5), (3 - 0.3) / sqrt(1.3), (6 - 0.6) / sqrt(2.5), (5 - 0.3) / sqrt(1.3),
+                (10 - 0.6) / sqrt(2.5));
+  EXPECT_VALUES(lt_layer_norm(x, LT_SHAPE(2), NT, NT, 1e-5), TOL, -0.99998, 0.99998, -0.9999977,
+                0.9999979, -0.9999993, 0.9999992);
+  lt_tensor *g = lt_tensor_reshape(lt_tensor_arange(0, 8, 1, LT_FLOAT32, LT_CPU), LT_SHAPE(1, 4, 2));
+  EXPECT_VALUES(lt_group_norm(g, 2, NT, NT, 1e-5), TOL, -1.3416354656, -0.4472118318, 0.4472118318,
+                1.3416354656, -1.3416354656, -0.4472118318, 0.4472118318, 1.3416354656);
+  lt_clear_error();
+  ck_assert_ptr_null(lt_group_norm(g, 3, NT, NT, 1e-5));
+  EXPECT_ERROR("lt_group_norm([1, 4, 2] float32, none, none)", "divisible");
+}
+END_TEST
+
+START_TEST(test_embedding_onehot_interp) {
+  lt_tensor *w = lt_tensor_reshape(lt_tensor_arange(0, 8, 1, LT_FLOAT32, LT_CPU), LT_SHAPE(4, 2));
+  lt_tensor *idx = TEN(LT_INT64, S(3), 3, 0, 3);
+  EXPECT_VALUES(lt_embedding(w, idx, -1), 0, 6, 7, 0, 1, 6, 7);
+  EXPECT_VALUES(lt_one_hot(TEN(LT_INT64, S(2), 2, 0), 3), 0, 0, 0, 1, 1, 0, 0);
+  EXPECT_SHAPE(lt_one_hot(TEN(LT_INT64, S(2), 2, 0), -1), 2, 3);
+  lt_tensor *sq = lt_tensor_reshape(lt_tensor_arange(0, 4, 1, LT_FLOAT32, LT_CPU), LT_SHAPE(1, 1, 2, 2));
+  EXPECT_VALUES(lt_interpolate(sq, LT_SHAPE(4, 4), LT_INTERP_NEAREST, 0), 0, 0, 0, 1, 1, 0, 0, 1, 1, 2,
+                2, 3, 3, 2, 2, 3, 3);
+  EXPECT_VALUES(lt_interpolate(sq, LT_SHAPE(3, 3), LT_INTERP_BILINEAR, 1), TOL, 0, 0.5, 1, 1, 1.5, 2, 2,
+                2.5, 3);
+  EXPECT_VALUES(lt_interpolate(sq, LT_SHAPE(3, 3), LT_INTERP_BICUBIC, 1), TOL, 0, 0.5, 1, 1, 1.5, 2, 2,
+                2.5, 3);
+  lt_tensor *line = lt_tensor_reshape(lt_tensor_arange(0, 3, 1, LT_FLOAT32, LT_CPU), LT_SHAPE(1, 1, 3));
+  EXPECT_VALUES(lt_interpolate(line, LT_SHAPE(5), LT_INTERP_LINEAR, 0), TOL, 0, 0.4, 1, 1.6, 2);
+  lt_clear_error();
+  ck_assert_ptr_null(lt_interpolate(line, LT_SHAPE(5, 5), LT_INTERP_BILINEAR, 0));
+  EXPECT_ERROR("bilinear needs a 4-D input");
+}
+END_TEST
+
+START_TEST(test_losses) {
+  lt_tensor *l = TEN(LT_FLOAT32, S(2, 3), 1, 2, 3, 1, 1, 1);
+  lt_tensor *y = TEN(LT_INT64, S(2), 2, 0);
+  EXPECT_VALUES(lt_cross_entropy(l, y, NT, LT_REDUCTION_MEAN, -100, 0), TOL, 0.7531090975);
+  EXPECT_VALUES(lt_cross_entropy(l, y, NT, LT_REDUCTION_NONE, -100, 0), TOL, 0.4076059461, 1.0986123085);
+  EXPECT_VALUES(lt_cross_entropy(l, y, NT, LT_REDUCTION_MEAN, -100, 0.1), TOL, 0.8031090498);
+  EXPECT_VALUES(lt_cross_entropy(l, TEN(LT_INT64, S(2), 2, -100), NT, LT_REDUCTION_MEAN, -100, 0), TOL,
+                0.4076059461);
+  EXPECT_VALUES(lt_cross_entropy(l, y, TEN(LT_FLOAT32, S(3), 1, 2, 3), LT_REDUCTION_MEAN, -100, 0), TOL,
+                0.5803575516);
+  EXPECT_VALUES(lt_cross_entropy(l, TEN(LT_FLOAT32, S(2, 3), 0, 0.5, 0.5, 1, 0, 0), NT,
+                                 LT_REDUCTION_MEAN, -100, 0),
+                TOL, 1.0031090975);
+  EXPECT_VALUES(lt_nll_loss(lt_log_softmax(l, 1), y, NT, LT_REDUCTION_SUM, -100), TOL, 1.5062181950);
+  lt_tensor *a = TEN(LT_FLOAT32, S(3), 0.5, 2, -1), *b = TEN(LT_FLOAT32, S(3), 1, 1, 1);
+  EXPECT_VALUES(lt_mse_loss(a, b, LT_REDUCTION_MEAN), TOL, 1.75);
+  EXPECT_VALUES(lt_l1_loss(a, b, LT_REDUCTION_SUM), TOL, 3.5);
+  EXPECT_VALUES(lt_l1_loss(a, b, LT_REDUCTION_NONE), TOL, 0.5, 1, 2);
+  EXPECT_VALUES(lt_smooth_l1_loss(a, b, LT_REDUCTION_MEAN, 1.0), TOL, 0.7083333135);
+  EXPECT_VALUES(lt_huber_loss(a, b, LT_REDUCTION_MEAN, 0.5), TOL, 0.4583333433);
+  lt_tensor *p = TEN(LT_FLOAT32, S(3), 0.2, 0.9, 0.5), *t = TEN(LT_FLOAT32, S(3), 0, 1, 1);
+  EXPECT_VALUES(lt_binary_cross_entropy(p, t, NT, LT_REDUCTION_MEAN), TOL, 0.3405504227);
+  EXPECT_VALUES(lt_binary_cross_entropy_with_logits(a, t, NT, TEN(LT_FLOAT32, S(3), 2, 2, 2),
+                                                    LT_REDUCTION_MEAN),
+                TOL, 1.2848187685);
+  lt_tensor *lp = lt_log_softmax(l, 1);
+  lt_tensor *tp = lt_softmax(TEN(LT_FLOAT32, S(2, 3), 0, 1, 2, 2, 1, 0), 1);
+  EXPECT_VALUES(lt_kl_div(lp, tp, LT_REDUCTION_BATCHMEAN, 0), TOL, 0.1331083477);
+  EXPECT_VALUES(lt_kl_div(lp, lt_tensor_log(tp), LT_REDUCTION_SUM, 1), TOL, 0.2662166953);
+  lt_clear_error();
+  ck_assert_ptr_null(lt_mse_loss(a, b, LT_REDUCTION_BATCHMEAN));
+  EXPECT_ERROR("lt_mse_loss([3] float32, [3] float32)", "unknown reduction 3");
+  lt_clear_error();
+  ck_assert_ptr_null(lt_cross_entropy(l, TEN(LT_INT64, S(3), 0, 1, 2), NT, LT_REDUCTION_MEAN, -100, 0));
+  EXPECT_ERROR("lt_cross_entropy([2, 3] float32, [3] int64, none)", "batch_size");
+  lt_clear_error();
+  ck_assert_ptr_null(lt_cross_entropy(l, TEN(LT_INT64, S(2), 0, 7), NT, LT_REDUCTION_MEAN, -100, 0));
+  EXPECT_ERROR("lt_cross_entropy", "out of bounds");
+}
+END_TEST
+
+Suite *nn_suite(void) {
+  Suite *s = suite_create("nn");
+  LT_TCASE(s, test_linear);
+  LT_TCASE(s, test_conv);
+  LT_TCASE(s, test_pooling);
+  LT_TCASE(s, test_activations);
+  LT_TCASE(s, test_dropout);
+  LT_TCASE(s, test_normalization);
+  LT_TCASE(s, test_embedding_onehot_interp);
+  LT_TCASE(s, test_losses);
+  return s;
+}

@@ -1,0 +1,211 @@
+/* check_state.c: lt_state dicts and lists, saving them as torch.save zip
+ * archives (atomically) and loading them back, and every load error. */
+#include "testutil.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[64];
+
+static void mkdir_tmp(void) {
+  strcpy(dir, "/tmp/lt_state_XXXXXX");
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void rm_tmp(void) {
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  ck_assert_int_eq(system(cmd), 0);
+}
+
+static int count_files(void) {
+  DIR *d = opendir(dir);
+  int n = 0;
+  struct dirent *e;
+  while ((e = readdir(d)))
+    if (e->d_name[0] != '.') n++;
+  closedir(d);
+  return n;
+}
+
+static void write_file(const char *path, const void *data, size_t n) {
+  FILE *f = fopen(path, "wb");
+  ck_assert_ptr_nonnull(f);
+  ck_assert_uint_eq(fwrite(data, 1, n, f), n);
+  fclose(f);
+}
+
+START_TEST(test_round_trip) {
+  mkdir_tmp();
+  lt_state *st = lt_state_new_dict();
+  ck_assert_int_eq(lt_state_set_int(st, "epoch", 7), LT_OK);
+  ck_assert_int_eq(lt_state_set_double(st, "lr", 0.125), LT_OK);
+  ck_assert_int_eq(lt_state_set_bool(st, "done", 1), LT_OK);
+  ck_assert_int_eq(lt_state_set_string(st, "name", "mlp"), LT_OK);
+  ck_assert_int_eq(lt_state_set_none(st, "nothing"), LT_OK);
+  lt_tensor *w = lt_tensor_reshape(lt_tensor_arange(0, 6, 1, LT_FLOAT32, LT_CPU), LT_SHAPE(2, 3));
+  ck_assert_int_eq(lt_state_set_tensor(st, "net.0.weight", w), LT_OK);
+  ck_assert_int_eq(lt_state_set_tensor(st, "view", lt_tensor_transpose(w, 0, 1)), LT_OK);
+  ck_assert_int_eq(lt_state_set_tensor(st, "ids", TEN(LT_INT64, S(2), -5, 1099511627776.0)), LT_OK);
+  ck_assert_int_eq(lt_state_set_tensor(st, "mask", lt_tensor_gt_scalar(w, 2)), LT_OK);
+  ck_assert_int_eq(lt_state_set_tensor(st, "half", lt_tensor_to_dtype(w, LT_BFLOAT16)), LT_OK);
+  lt_state *opt = lt_state_new_dict();
+  lt_state *groups = lt_state_new_list();
+  lt_state *g0 = lt_state_new_dict();
+  lt_state_set_double(g0, "lr", 0.01);
+  lt_state_set_state(groups, NULL, g0);
+  lt_state_set_int(groups, NULL, 3);
+  lt_state_set_state(opt, "param_groups", groups);
+  lt_state_set_state(st, "optimizer", opt);
+  ck_assert_int_eq(lt_state_set_int(st, "epoch", 8), LT_OK); /* replace keeps the order */
+  char path[128];
+  snprintf(path, sizeof path, "%s/ckpt.pt", dir);
+  ck_assert_int_eq(lt_state_save(st, path), LT_OK);
+  ck_assert_int_eq(count_files(), 1); /* no temporary file left behind */
+
+  lt_state *ld = lt_state_load(path);
+  ck_assert_msg(ld != NULL, "%s", lt_last_error());
+  ck_assert_int_eq(lt_state_len(ld), 11);
+  ck_assert_str_eq(lt_state_key(ld, 0), "epoch");
+  ck_assert_str_eq(lt_state_key(ld, 5), "net.0.weight");
+  ck_assert_ptr_null(lt_state_key(ld, 11));
+  int64_t i;
+  double d;
+  int b;
+  ck_assert_int_eq(lt_state_get_int(ld, "epoch", &i), LT_OK);
+  ck_assert_int_eq(i, 8);
+  ck_assert_int_eq(lt_state_get_double(ld, "lr", &d), LT_OK);
+  ck_assert(d == 0.125);
+  ck_assert_int_eq(lt_state_get_double(ld, "epoch", &d), LT_OK); /* ints read as doubles */
+  ck_assert(d == 8);
+  ck_assert_int_eq(lt_state_get_bool(ld, "done", &b), LT_OK);
+  ck_assert_int_eq(b, 1);
+  ck_assert_str_eq(lt_state_get_string(ld, "name"), "mlp");
+  ck_assert_int_eq(lt_state_kind(ld, "nothing"), LT_VALUE_NONE);
+  ck_assert_int_eq(lt_state_kind(ld, "absent"), LT_VALUE_MISSING);
+  ck_assert_int_eq(lt_state_kind(ld, "optimizer"), LT_VALUE_DICT);
+  EXPECT_VALUES(lt_state_get_tensor(ld, "net.0.weight"), 0, 0, 1, 2, 3, 4, 5);
+  EXPECT_VALUES(lt_state_get_tensor(ld, "view"), 0, 0, 3, 1, 4, 2, 5);
+  EXPECT_SHAPE(lt_state_get_tensor(ld, "view"), 3, 2);
+  EXPECT_VALUES(lt_state_get_tensor(ld, "ids"), 0, -5, 1099511627776.0);
+  EXPECT_VALUES(lt_state_get_tensor(ld, "mask"), 0, 0, 0, 0, 1, 1, 1);
+  ck_assert_int_eq(lt_tensor_dtype(lt_state_get_tensor(ld, "half")), LT_BFLOAT16);
+  lt_state *lopt = lt_state_get_state(ld, "optimizer");
+  lt_state *lg = lt_state_get_state(lopt, "param_groups");
+  ck_assert(lt_state_is_list(lg));
+  ck_assert_int_eq(lt_state_len(lg), 2);
+  ck_assert_int_eq(lt_state_kind(lg, "0"), LT_VALUE_DICT);
+  ck_assert_int_eq(lt_state_get_int(lg, "-1", &i), LT_OK);
+  ck_assert_int_eq(i, 3);
+  lt_state *lg0 = lt_state_get_state(lg, "0");
+  ck_assert_int_eq(lt_state_get_double(lg0, "lr", &d), LT_OK);
+  ck_assert(d == 0.01);
+  ck_assert_int_eq(lt_state_set_int(lg, "1", 4), LT_OK); /* replace a list item */
+  ck_assert_int_eq(lt_state_set_int(lg, "2", 4), LT_ERR_INVALID);
+  EXPECT_ERROR("list index '2' is out of range (size 2)");
+  lt_clear_error();
+  lt_state_free(lg0), lt_state_free(lg), lt_state_free(lopt);
+
+  lt_clear_error();
+  ck_assert_int_eq(lt_state_get_int(ld, "epoc", &i), LT_ERR_NOT_FOUND);
+  EXPECT_ERROR("lt_state_get_int: key 'epoc' not found; keys: epoch lr done");
+  lt_clear_error();
+  ck_assert_int_eq(lt_state_get_int(ld, "name", &i), LT_ERR_INVALID);
+  EXPECT_ERROR("'name' holds String");
+  lt_clear_error();
+  ck_assert_ptr_null(lt_state_get_tensor(ld, "lr"));
+  EXPECT_ERROR("lt_state_get_tensor: 'lr' holds Double");
+  lt_state_free(ld);
+  lt_state_free(g0), lt_state_free(groups), lt_state_free(opt), lt_state_free(st);
+  rm_tmp();
+}
+END_TEST
+
+START_TEST(test_save_failures_keep_old_file) {
+  mkdir_tmp();
+  char path[128], bad[160];
+  snprintf(path, sizeof path, "%s/a.pt", dir);
+  lt_state *st = lt_state_new_dict();
+  lt_state_set_int(st, "v", 1);
+  ck_assert_int_eq(lt_state_save(st, path), LT_OK);
+  snprintf(bad, sizeof bad, "%s/missing/dir/a.pt", dir);
+  ck_assert_int_eq(lt_state_save(st, bad), LT_ERR_IO);
+  EXPECT_ERROR("cannot create a temporary file next to", "missing/dir/a.pt", "No such file");
+  /* A rename that fails (the target is a directory) leaves no temporary
+   * file and does not touch what is there. */
+  snprintf(bad, sizeof bad, "%s/isdir", dir);
+  ck_assert_int_eq(mkdir(bad, 0755), 0);
+  lt_clear_error();
+  lt_state_set_int(st, "v", 2);
+  ck_assert_int_eq(lt_state_save(st, bad), LT_ERR_IO);
+  EXPECT_ERROR("cannot rename the temporary file onto");
+  ck_assert_int_eq(count_files(), 2);
+  lt_state *ld = lt_state_load(path);
+  int64_t v = 0;
+  ck_assert_int_eq(lt_state_get_int(ld, "v", &v), LT_OK);
+  ck_assert_int_eq(v, 1);
+  lt_state_free(ld);
+  lt_state_free(st);
+  rm_tmp();
+}
+END_TEST
+
+START_TEST(test_load_errors) {
+  mkdir_tmp();
+  char path[128];
+  snprintf(path, sizeof path, "%s/none.pt", dir);
+  ck_assert_ptr_null(lt_state_load(path));
+  EXPECT_ERROR("lt_state_load: cannot open", "none.pt", "No such file or directory");
+  lt_clear_error();
+  snprintf(path, sizeof path, "%s/text.pt", dir);
+  write_file(path, "hello world\n", 12);
+  ck_assert_ptr_null(lt_state_load(path));
+  EXPECT_ERROR("text.pt' is not a torch.save zip archive");
+  lt_clear_error();
+  snprintf(path, sizeof path, "%s/legacy.pt", dir);
+  write_file(path, "\x80\x02\x8a\x0a", 4);
+  ck_assert_ptr_null(lt_state_load(path));
+  EXPECT_ERROR("legacy format", "re-save it from Python");
+  /* A truncated archive. */
+  lt_clear_error();
+  lt_state *st = lt_state_new_dict();
+  lt_state_set_tensor(st, "w", lt_tensor_ones(LT_SHAPE(1000), LT_FLOAT32, LT_CPU));
+  snprintf(path, sizeof path, "%s/good.pt", dir);
+  ck_assert_int_eq(lt_state_save(st, path), LT_OK);
+  lt_state_free(st);
+  FILE *f = fopen(path, "rb");
+  char buf[8192];
+  size_t n = fread(buf, 1, sizeof buf, f);
+  fclose(f);
+  snprintf(path, sizeof path, "%s/cut.pt", dir);
+  write_file(path, buf, n / 2);
+  ck_assert_ptr_null(lt_state_load(path));
+  EXPECT_ERROR("lt_state_load('", "cut.pt')");
+  ck_assert_ptr_null(lt_state_load(NULL));
+  rm_tmp();
+}
+END_TEST
+
+START_TEST(test_null_and_misuse) {
+  ck_assert_int_eq(lt_state_set_int(NULL, "a", 1), LT_ERR_NULL);
+  lt_state *d = lt_state_new_dict();
+  lt_clear_error();
+  ck_assert_int_ne(lt_state_set_int(d, NULL, 1), LT_OK);
+  EXPECT_ERROR("a dict needs a key");
+  ck_assert_int_eq(lt_state_set_tensor(d, "t", NULL), LT_ERR_NULL);
+  ck_assert_int_eq(lt_state_set_string(d, "s", NULL), LT_ERR_NULL);
+  ck_assert_int_eq(lt_state_len(NULL), -1);
+  lt_state_free(d);
+  lt_state_free(NULL);
+}
+END_TEST
+
+Suite *state_suite(void) {
+  Suite *s = suite_create("state");
+  LT_TCASE(s, test_round_trip);
+  LT_TCASE(s, test_save_failures_keep_old_file);
+  LT_TCASE(s, test_load_errors);
+  LT_TCASE(s, test_null_and_misuse);
+  return s;
+}

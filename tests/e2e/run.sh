@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# run.sh: end-to-end checks of the built programs: the host finds and loads
+# the tensor layer lazily, reports a broken one clearly, and the demo
+# trainer learns and writes a checkpoint Python loads.
+set -uo pipefail
+BUILD=${LT_BUILD:-build}
+PY=${PYTHON:-/usr/bin/python3}
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+expect() { # expect NAME WANT_RC NEEDLE CMD...
+  local name=$1 want=$2 needle=$3; shift 3
+  local out rc
+  out=$("$@" 2>&1); rc=$?
+  if [ "$rc" != "$want" ]; then bad "$name: exit $rc, expected $want: $out"; return; fi
+  if [ -n "$needle" ] && ! grep -qF -- "$needle" <<<"$out"; then bad "$name: output lacks '$needle': $out"; return; fi
+  ok
+}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+H=$BUILD/bin/lighter-host
+
+expect "version" 0 "plugin ABI 1." "$H" version
+expect "info" 0 "libtorch 1.13" "$H" info
+expect "info threads" 0 "torch thread" "$H" info
+expect "no command" 2 "usage: lighter-host" "$H"
+expect "unknown command" 2 "unknown command 'fitt'" "$H" fitt
+expect "missing tensor layer" 1 "cannot load the tensor layer $work/nope.so" env LIGHTER_LIB=$work/nope.so "$H" info
+printf 'not a library' > "$work/fake.so"
+expect "broken tensor layer" 1 "set LIGHTER_LIB to liblighter.so" env LIGHTER_LIB=$work/fake.so "$H" info
+expect "threads from env" 0 "2 torch threads (LT_NUM_THREADS)" env LT_NUM_THREADS=2,1 "$H" info
+# `version` must not load libtorch (it is the slow part).
+if command -v strace >/dev/null; then
+  if strace -f -e trace=openat "$H" version 2>&1 | grep -q libtorch; then bad "version loaded libtorch"; else ok; fi
+fi
+
+# The plugin SDK: a plugin-style file compiles with no link flags.
+PKG_CONFIG_PATH=$BUILD/pkgconfig
+flags=$(PKG_CONFIG_PATH=$PKG_CONFIG_PATH pkg-config --cflags --libs lighter)
+expect "pkg-config plugin build" 0 "" cc -std=c99 -Wall -Wextra -Werror -pedantic -shared -fPIC tests/plugins/table_user.c $flags -o "$work/p.so"
+expect "pkg-config C++ build" 0 "" g++ -x c++ -Wall -Wextra -Werror -fsyntax-only tests/plugins/table_user.c $flags
+
+# The demo trainer on a 1/10 slice of an epoch would still read all data;
+# run one real epoch and check it learned.
+out=$("$BUILD/bin/lighter-tiny-train" /usr/share/datasets/fashion-mnist 1 "$work/mlp.pt" 2>&1); rc=$?
+if [ $rc -ne 0 ]; then bad "demo: exit $rc: $out"; else
+  acc=$(sed -n 's/.*test accuracy \([0-9.]*\).*/\1/p' <<<"$out")
+  if awk -v a="$acc" 'BEGIN{exit !(a > 0.78)}'; then ok; else bad "demo accuracy $acc: $out"; fi
+  if "$PY" -c "
+import torch, sys
+m = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10))
+m.load_state_dict(torch.load(sys.argv[1]))
+" "$work/mlp.pt"; then ok; else bad "demo checkpoint does not load in PyTorch"; fi
+fi
+expect "demo missing data" 1 "install dataset-fashion-mnist" "$BUILD/bin/lighter-tiny-train" "$work/none"
+
+echo "e2e: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,182 @@
+"""parity.py: PyTorch is the reference. Loads what parity_ops saved (with
+torch.load, which is itself a test of our file format), recomputes every
+op, gradient, RNG draw and SGD step with PyTorch 1.13 and compares; then
+checks that files torch.save wrote load in C and come back intact.
+
+usage: parity.py PARITY_OPS_BINARY WORKDIR
+"""
+import collections
+import math
+import subprocess
+import sys
+
+import torch
+import torch.nn.functional as F
+
+binary, work = sys.argv[1], sys.argv[2]
+passed = failed = 0
+
+
+def check(name, ok, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+    else:
+        failed += 1
+        print(f"FAIL {name} {detail}")
+
+
+def close(name, got, want, rtol=1e-5, atol=1e-6, exact=False):
+    if got.shape != want.shape or got.dtype != want.dtype:
+        check(name, False, f"shape/dtype {tuple(got.shape)} {got.dtype} vs {tuple(want.shape)} {want.dtype}")
+        return
+    ok = torch.equal(got, want) if exact else torch.allclose(got, want, rtol=rtol, atol=atol)
+    err = "" if ok else f"max abs diff {(got.double() - want.double()).abs().max().item():.3g}"
+    check(name, ok, err)
+
+
+subprocess.run([binary, f"{work}/ops.pt"], check=True)
+r = torch.load(f"{work}/ops.pt")
+a, b, img, cw, cb, labels = (r[k] for k in ["in:a", "in:b", "in:img", "in:cw", "in:cb", "in:labels"])
+
+ref = {
+    "add": lambda: a + b,
+    "div": lambda: a / (b.abs() + 0.5),
+    "pow": lambda: a.abs() ** b,
+    "exp_log": lambda: torch.log(torch.exp(a) + 1),
+    "sqrt": lambda: a.abs().sqrt(),
+    "clamp": lambda: a.clamp(-0.5, 0.25),
+    "matmul": lambda: a @ b.t(),
+    "sum1": lambda: a.sum(1),
+    "mean0k": lambda: a.mean(0, keepdim=True),
+    "std1": lambda: a.std(1),
+    "var_all": lambda: a.var(unbiased=False),
+    "norm": lambda: torch.norm(a, 3, dim=0),
+    "logsumexp": lambda: torch.logsumexp(a, 1),
+    "max1": lambda: a.max(1).values,
+    "argmax1": lambda: a.argmax(1),
+    "topk": lambda: a.topk(3, 1).values,
+    "topk_idx": lambda: a.topk(3, 1).indices,
+    "sort": lambda: b.sort(0, descending=True).values,
+    "cumsum": lambda: b.cumsum(1),
+    "conv2d": lambda: F.conv2d(img, cw, cb, stride=(2, 1), padding=(1, 2)),
+    "maxpool": lambda: F.max_pool2d(img, 3, 2, 1),
+    "avgpool": lambda: F.avg_pool2d(img, 2),
+    "adaptive": lambda: F.adaptive_avg_pool2d(img, (3, 5)),
+    "bn_train": lambda: F.batch_norm(img, None, None, training=True),
+    "layer_norm": lambda: F.layer_norm(img, (8, 8)),
+    "group_norm": lambda: F.group_norm(img, 3),
+    "bilinear": lambda: F.interpolate(img, size=(5, 11), mode="bilinear", align_corners=False),
+    "gelu": lambda: F.gelu(a),
+    "silu": lambda: F.silu(a),
+    "softmax": lambda: F.softmax(a, 1),
+    "log_softmax": lambda: F.log_softmax(a, 0),
+    "ce": lambda: F.cross_entropy(a, labels, label_smoothing=0.1),
+    "ce_none": lambda: F.cross_entropy(a, labels, reduction="none"),
+    "mse": lambda: F.mse_loss(a, b),
+    "smooth_l1": lambda: F.smooth_l1_loss(a, b, reduction="sum", beta=0.3),
+    "bce_logits": lambda: F.binary_cross_entropy_with_logits(a, b.abs()),
+    "kl": lambda: F.kl_div(F.log_softmax(a, 1), F.softmax(b, 1), reduction="batchmean"),
+}
+for name, fn in ref.items():
+    close(name, r[name], fn(), exact=name in ("argmax1", "topk_idx"))
+
+# Gradients, float64.
+x = img.double().requires_grad_()
+w = cw.double().requires_grad_()
+y = F.max_pool2d(F.relu(F.conv2d(x, w, None, 1, 1)), 2).flatten(1)
+lw = torch.sin(torch.arange(0, 640, dtype=torch.float64)).reshape(10, 64).requires_grad_()
+logits = F.linear(y, lw)
+c = torch.cos(torch.arange(0, logits.numel(), dtype=torch.float64)).reshape(logits.shape)
+loss = F.cross_entropy(logits, labels[:2]) + 1e-3 * (logits * c).sum()
+loss.backward()
+close("grad:loss", r["grad:loss"], loss.detach(), rtol=1e-12, atol=1e-12)
+close("grad:x", r["grad:x"], x.grad, rtol=1e-10, atol=1e-12)
+close("grad:w", r["grad:w"], w.grad, rtol=1e-10, atol=1e-12)
+close("grad:lw", r["grad:lw"], lw.grad, rtol=1e-10, atol=1e-12)
+
+# RNG: same seed, same draws, in the same order.
+torch.manual_seed(42)
+close("rng:randn", r["rng:randn"], torch.randn(5), exact=True)
+close("rng:rand", r["rng:rand"], torch.rand(2, 3, dtype=torch.float64), exact=True)
+close("rng:randint", r["rng:randint"], torch.randint(0, 10, (7,)), exact=True)
+close("rng:randperm", r["rng:randperm"], torch.randperm(9), exact=True)
+close("rng:dropout", r["rng:dropout"], F.dropout(torch.ones(12), 0.5, True), exact=True)
+
+# SGD with momentum, five steps.
+lin = torch.nn.Linear(6, 3)
+with torch.no_grad():
+    lin.weight.copy_(b[:3] * 0.5)
+    lin.bias.zero_()
+opt = torch.optim.SGD(lin.parameters(), lr=0.1, momentum=0.9)
+tgt = torch.tensor([0, 2, 1, 2])
+losses = []
+for _ in range(5):
+    opt.zero_grad()
+    l = F.cross_entropy(lin(a), tgt)
+    l.backward()
+    losses.append(l.item())
+    opt.step()
+close("sgd:losses", r["sgd:losses"], torch.tensor(losses, dtype=torch.float64), rtol=1e-6, atol=1e-7)
+close("sgd:weight", r["sgd:weight"].detach(), lin.weight.detach(), rtol=1e-6, atol=1e-7)
+
+# Files from Python: a model's state_dict (OrderedDict with _metadata),
+# an optimizer's (int keys, nested lists), views, shared storage, scalars.
+torch.manual_seed(0)
+net = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4), torch.nn.Flatten(),
+                          torch.nn.Linear(4 * 6 * 6, 10))
+adam = torch.optim.Adam(net.parameters(), lr=1e-3)
+net(torch.randn(2, 3, 8, 8)).sum().backward()
+adam.step()
+base = torch.arange(12.0).reshape(3, 4)
+obj = {
+    "state_dict": net.state_dict(),
+    "optimizer": adam.state_dict(),
+    "epoch": 3,
+    "global_step": 1 << 40,
+    "neg": -123456789012,
+    "lr": 0.5,
+    "flag": True,
+    "name": "ckpt",
+    "none": None,
+    "tuple": (1, 2.5, "x"),
+    "view": base[1:, ::2],
+    "same": [base, base.t()],
+    "ints": torch.tensor([1, 2, 3], dtype=torch.int32),
+    "half": torch.ones(2, dtype=torch.float16),
+    "ordered": collections.OrderedDict([("b", 1), ("a", 2)]),
+}
+torch.save(obj, f"{work}/py.pt")
+subprocess.run([binary, "--reload", f"{work}/py.pt", f"{work}/back.pt"], check=True)
+back = torch.load(f"{work}/back.pt")
+
+
+def same(path, x, y):
+    if isinstance(x, torch.Tensor):
+        close(path, y, x, exact=True)
+    elif isinstance(x, dict):
+        check(path + " keys", list(x.keys()) == list(y.keys()), f"{list(x.keys())} vs {list(y.keys())}")
+        for k in x:
+            if k in y:
+                same(f"{path}.{k}", x[k], y[k])
+    elif isinstance(x, (list, tuple)):
+        check(path + " len", len(x) == len(y))
+        for i, (p, q) in enumerate(zip(x, y)):
+            same(f"{path}[{i}]", p, q)
+    else:
+        check(path, x == y and type(x) == type(y), f"{x!r} vs {y!r}")
+
+
+same("py.pt", obj, back)
+net2 = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4), torch.nn.Flatten(),
+                           torch.nn.Linear(4 * 6 * 6, 10))
+check("load_state_dict", str(net2.load_state_dict(back["state_dict"])) == "<All keys matched successfully>")
+adam2 = torch.optim.Adam(net2.parameters(), lr=1e-3)
+try:
+    adam2.load_state_dict(back["optimizer"])
+    check("optimizer.load_state_dict", True)
+except Exception as e:  # noqa: BLE001
+    check("optimizer.load_state_dict", False, repr(e))
+
+print(f"parity: {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
