@@ -82,7 +82,7 @@ VERSION = $(shell sed -n 's/^#define LT_VERSION_STRING "\(.*\)"/\1/p' sdk/includ
 $(BUILD)/obj/tests/%.o: ALL_CFLAGS += -DLT_DIRECT
 $(TEST_BIN): $(TEST_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN) -o $@ $(TEST_OBJS) -L$(BUILD)/lib -llighter $(RPATH) $$(pkg-config --libs check) -ldl -lm
+	$(CC) $(SAN) -o $@ $(TEST_OBJS) -L$(BUILD)/lib -llighter $(RPATH) $$(pkg-config --libs check) -lz -ldl -lm
 
 $(BUILD)/tests/plugins/%.so: tests/plugins/%.c sdk/include/lighter/lighter.h
 	@mkdir -p $(dir $@)

@@ -27,6 +27,46 @@ START_TEST(test_null_propagates_first_error_kept) {
 }
 END_TEST
 
+START_TEST(test_no_tensor_in_required_slot) {
+  lt_tensor *a = lt_tensor_ones(LT_SHAPE(2), LT_FLOAT32, LT_CPU);
+  ck_assert_ptr_null(lt_tensor_add(a, LT_NO_TENSOR));
+  EXPECT_ERROR("lt_tensor_add([2] float32, none)", "LT_NO_TENSOR given for a required tensor");
+  lt_clear_error();
+  ck_assert_int_eq(lt_tensor_add_(LT_NO_TENSOR, a, 1), LT_ERR_NULL);
+  ck_assert_int_eq(lt_tensor_zero_grad(LT_NO_TENSOR, 1), LT_ERR_NULL);
+  ck_assert_ptr_null(lt_tensor_index_select(a, 0, LT_NO_TENSOR));
+  ck_assert_int_eq(lt_tensor_split(LT_NO_TENSOR, 1, 0, &a, 1), -1);
+}
+END_TEST
+
+START_TEST(test_double_free_is_reported) {
+  lt_tensor *a = lt_tensor_keep(lt_tensor_ones(LT_SHAPE(2), LT_FLOAT32, LT_CPU));
+  lt_tensor_free(a);
+  lt_clear_error();
+  lt_tensor_free(a); /* reported, not a crash */
+  EXPECT_ERROR("freed or invalid tensor handle (double free?)");
+  lt_clear_error();
+  ck_assert_ptr_null(lt_relu(a));
+  EXPECT_ERROR("lt_relu(freed handle)", "freed or invalid tensor handle");
+}
+END_TEST
+
+START_TEST(test_scope_list_shrinks) {
+  /* A training loop inside one long scope that frees what it makes must
+   * not grow the scope without bound: live count returns each time. */
+  lt_scope *s = lt_scope_begin();
+  int64_t base = lt_live_tensors();
+  for (int i = 0; i < 1000; i++) {
+    lt_tensor *x = lt_tensor_ones(LT_SHAPE(2), LT_FLOAT32, LT_CPU);
+    lt_tensor *y = lt_tensor_add(x, x);
+    lt_tensor_free(y);
+    lt_tensor_free(x);
+  }
+  ck_assert_int_eq(lt_live_tensors(), base);
+  lt_scope_end(s);
+}
+END_TEST
+
 START_TEST(test_set_error) {
   lt_set_error("first", 0);
   lt_set_error("second", 0);
@@ -139,6 +179,9 @@ Suite *core_suite(void) {
   LT_TCASE(s, test_versions);
   LT_TCASE(s, test_null_propagates_first_error_kept);
   LT_TCASE(s, test_set_error);
+  LT_TCASE(s, test_no_tensor_in_required_slot);
+  LT_TCASE(s, test_double_free_is_reported);
+  LT_TCASE(s, test_scope_list_shrinks);
   LT_TCASE(s, test_scopes);
   LT_TCASE(s, test_scope_end_twice_is_an_error);
   LT_TCASE(s, test_views_outlive_handles);

@@ -49,6 +49,7 @@ START_TEST(test_unary) {
   EXPECT_VALUES(lt_tensor_reciprocal(x), 1e-12, -1 / 1.5, -4, 2, 0.5);
   EXPECT_VALUES(lt_tensor_clamp(x, -1, INFINITY), 0, -1, -0.25, 0.5, 2);
   EXPECT_VALUES(lt_tensor_clamp(x, -INFINITY, 0), 0, -1.5, -0.25, 0, 0);
+  EXPECT_VALUES(lt_tensor_clamp(x, -INFINITY, INFINITY), 0, -1.5, -0.25, 0.5, 2);
   EXPECT_VALUES(lt_tensor_sqrt(x), 0, NAN, NAN, sqrt(0.5), sqrt(2));
   EXPECT_VALUES(lt_tensor_isnan(lt_tensor_sqrt(x)), 0, 1, 1, 0, 0);
   EXPECT_VALUES(lt_tensor_isfinite(lt_tensor_log(lt_tensor_add_scalar(x, 1.5))), 0, 0, 1, 1, 1);

@@ -1,8 +1,10 @@
 /* check_state.c: lt_state dicts and lists, saving them as torch.save zip
  * archives (atomically) and loading them back, and every load error. */
+#define _GNU_SOURCE 1 /* memmem */
 #include "testutil.h"
 
 #include <dirent.h>
+#include <zlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -187,6 +189,102 @@ START_TEST(test_load_errors) {
 }
 END_TEST
 
+/* Hand-made pickles inside a zip written by lt_state_save: replace the
+ * data.pkl record's bytes (same length, stored uncompressed). */
+static void poke_pickle(const char *path, const char *pkl, size_t n) {
+  FILE *f = fopen(path, "r+b");
+  ck_assert_ptr_nonnull(f);
+  static char buf[1 << 16];
+  size_t len = fread(buf, 1, sizeof buf, f);
+  char *p = memmem(buf, len, "data.pkl", 8);
+  ck_assert_ptr_nonnull(p);
+  char *hdr = p;
+  while (hdr > buf && memcmp(hdr, "PK\x03\x04", 4) != 0) hdr--;
+  size_t namelen = (unsigned char)hdr[26] | ((unsigned char)hdr[27] << 8);
+  size_t extra = (unsigned char)hdr[28] | ((unsigned char)hdr[29] << 8);
+  char *data = hdr + 30 + namelen + extra;
+  /* Sizes and CRC live in the central directory entry (the writer uses
+   * data descriptors, so the local header may hold zeros). */
+  char *central = memmem(p + 8, len - (size_t)(p + 8 - buf), "data.pkl", 8);
+  ck_assert_ptr_nonnull(central);
+  while (central > buf && memcmp(central, "PK\x01\x02", 4) != 0) central--;
+  size_t size = (unsigned char)central[20] | ((unsigned char)central[21] << 8);
+  ck_assert_uint_ge(size, n);
+  memset(data, '.', size); /* pad with STOP */
+  memcpy(data, pkl, n);
+  uint32_t crc = (uint32_t)crc32(0L, (const Bytef *)data, (uInt)size);
+  char *desc = data + size;
+  if (!memcmp(desc, "PK\x07\x08", 4)) desc += 4;
+  for (int i = 0; i < 4; i++) {
+    char c = (char)(crc >> (8 * i));
+    central[16 + i] = c;
+    if (hdr[6] & 8) desc[i] = c; /* data descriptor */
+    else hdr[14 + i] = c;
+  }
+  fseek(f, 0, SEEK_SET);
+  fwrite(buf, 1, len, f);
+  fclose(f);
+}
+
+START_TEST(test_hostile_pickles) {
+  mkdir_tmp();
+  char path[128];
+  snprintf(path, sizeof path, "%s/h.pt", dir);
+  static const struct {
+    const char *pkl;
+    size_t n;
+    const char *needle;
+  } cases[] = {
+      {"\x80\x02q\x00.", 5, "pickle stack underflow"},
+      {"\x80\x02]q\x00h\x00" "a.", 8, "nested more than 200 deep"},
+      {"\x80\x02" "cos\nsystem\nX\x02\x00\x00\x00lsq\x00\x85R.", 25, "Python object os.system"},
+      {"\x80\x02\xff", 3, "unsupported pickle opcode 0xff"},
+      {"\x80\x02X\xff\xff\x00\x00", 7, "ends early"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    lt_state *st = lt_state_new_dict();
+    lt_state_set_string(st, "padding", "................................................");
+    ck_assert_int_eq(lt_state_save(st, path), LT_OK);
+    lt_state_free(st);
+    poke_pickle(path, cases[i].pkl, cases[i].n);
+    lt_clear_error();
+    ck_assert_msg(lt_state_load(path) == NULL, "case %zu loaded", i);
+    ck_assert_msg(strstr(lt_last_error(), cases[i].needle), "case %zu: %s", i, lt_last_error());
+  }
+  rm_tmp();
+}
+END_TEST
+
+START_TEST(test_int_keys) {
+  /* Python's optimizer state uses int keys; text keys name them. */
+  mkdir_tmp();
+  char path[128];
+  snprintf(path, sizeof path, "%s/k.pt", dir);
+  lt_state *st = lt_state_new_dict();
+  lt_state_set_string(st, "a", "................................................");
+  ck_assert_int_eq(lt_state_save(st, path), LT_OK);
+  lt_state_free(st);
+  poke_pickle(path, "\x80\x02}q\x00(K\x00K\x05K\x07X\x01\x00\x00\x00xu.", 22);
+  st = lt_state_load(path);
+  ck_assert_msg(st != NULL, "%s", lt_last_error());
+  ck_assert_str_eq(lt_state_key(st, 0), "0");
+  ck_assert_str_eq(lt_state_key(st, 1), "7");
+  int64_t v = 0;
+  ck_assert_int_eq(lt_state_get_int(st, "0", &v), LT_OK);
+  ck_assert_int_eq(v, 5);
+  ck_assert_int_eq(lt_state_set_int(st, "0", 6), LT_OK); /* replaces key 0 */
+  ck_assert_int_eq(lt_state_len(st), 2);
+  ck_assert_int_eq(lt_state_get_int(st, "0", &v), LT_OK);
+  ck_assert_int_eq(v, 6);
+  lt_clear_error();
+  ck_assert_int_eq(lt_state_get_int(st, "9", &v), LT_ERR_NOT_FOUND);
+  EXPECT_ERROR("key '9' not found; keys: 0 7");
+  ck_assert_int_eq(lt_state_get_int(st, "0", NULL), LT_ERR_NULL);
+  lt_state_free(st);
+  rm_tmp();
+}
+END_TEST
+
 START_TEST(test_null_and_misuse) {
   ck_assert_int_eq(lt_state_set_int(NULL, "a", 1), LT_ERR_NULL);
   lt_state *d = lt_state_new_dict();
@@ -207,5 +305,7 @@ Suite *state_suite(void) {
   LT_TCASE(s, test_save_failures_keep_old_file);
   LT_TCASE(s, test_load_errors);
   LT_TCASE(s, test_null_and_misuse);
+  LT_TCASE(s, test_hostile_pickles);
+  LT_TCASE(s, test_int_keys);
   return s;
 }

@@ -83,12 +83,20 @@ void ensure_init() {
         g_threads_origin = "LT_NUM_THREADS";
       }
     }
-    apply_threads(torch_threads, blas_threads);
+    try {
+      apply_threads(torch_threads, blas_threads);
+    } catch (...) {
+      // Keep libtorch's own defaults; lt_runtime_info shows what is in force.
+    }
   });
 }
 
 void set_error(const std::string &msg, bool overwrite) {
-  if (overwrite || tl_error.empty()) tl_error = msg;
+  try {
+    if (overwrite || tl_error.empty()) tl_error = msg;
+  } catch (...) {
+    // Out of memory while recording an error: keep what is there.
+  }
 }
 bool has_error() { return !tl_error.empty(); }
 
@@ -97,7 +105,8 @@ std::string describe(const at::Tensor &t) {
   std::ostringstream s;
   s << "[";
   for (int64_t i = 0; i < t.dim(); i++) s << (i ? ", " : "") << t.size(i);
-  s << "] " << kTypeNames[from_scalar_type(t.scalar_type())];
+  lt_dtype d = from_scalar_type(t.scalar_type());
+  s << "] " << (d < LT__DTYPE_COUNT ? kTypeNames[d] : c10::toString(t.scalar_type()));
   if (!t.device().is_cpu()) s << " " << t.device().str();
   return s.str();
 }
@@ -191,21 +200,57 @@ bool inputs_ok(const char *op, std::initializer_list<const lt_tensor *> ins) {
   return true;
 }
 
+// Freed handles are not returned to malloc but kept on a free list, so
+// that a use after lt_tensor_free (a double free, say) reads a handle marked
+// dead instead of freed memory, and is reported.
+static std::mutex g_pool_mutex;
+static std::vector<lt_tensor *> g_pool;
+
+static lt_tensor *alloc_handle() {
+  {
+    std::lock_guard<std::mutex> lock(g_pool_mutex);
+    if (!g_pool.empty()) {
+      lt_tensor *h = g_pool.back();
+      g_pool.pop_back();
+      return h;
+    }
+  }
+  return new (std::nothrow) lt_tensor;
+}
+
+static void release_handle(lt_tensor *h) {
+  h->magic = LT__DEAD_MAGIC;
+  h->t.reset();
+  h->scope = nullptr;
+  try {
+    std::lock_guard<std::mutex> lock(g_pool_mutex);
+    g_pool.push_back(h);
+  } catch (...) {
+    delete h;
+  }
+}
+
 lt_tensor *wrap(at::Tensor t) {
   ensure_init();
-  lt_tensor *h = new (std::nothrow) lt_tensor;
+  lt_tensor *h = alloc_handle();
   if (!h) {
     set_error("out of memory allocating a tensor handle");
     return nullptr;
   }
-  h->magic = LT__TENSOR_MAGIC;
   h->t = std::move(t);
   h->scope = tl_scope_top;
   h->slot = 0;
   if (h->scope) {
-    h->slot = h->scope->items.size();
-    h->scope->items.push_back(h);
+    try {
+      h->slot = h->scope->items.size();
+      h->scope->items.push_back(h);
+    } catch (...) {
+      release_handle(h);
+      set_error("out of memory registering a tensor handle in its scope");
+      return nullptr;
+    }
   }
+  h->magic = LT__TENSOR_MAGIC;
   g_live.fetch_add(1, std::memory_order_relaxed);
   return h;
 }
@@ -280,7 +325,10 @@ const char *lt_status_str(lt_status s) {
 const char *lt_last_error(void) { return tl_error.c_str(); }
 void lt_clear_error(void) { tl_error.clear(); }
 void lt_set_error(const char *msg, int overwrite) {
-  set_error(msg ? msg : "(no message)", overwrite != 0);
+  try {
+    set_error(msg ? msg : "(no message)", overwrite != 0);
+  } catch (...) {
+  }
 }
 int64_t lt_live_tensors(void) { return g_live.load(); }
 
@@ -402,9 +450,7 @@ lt_scope *lt_scope_begin(void) {
 }
 
 static void free_handle(lt_tensor *t) {
-  t->magic = LT__DEAD_MAGIC;
-  t->t.reset();
-  delete t;
+  release_handle(t);
   g_live.fetch_sub(1, std::memory_order_relaxed);
 }
 
@@ -433,7 +479,11 @@ void lt_scope_end(lt_scope *scope) {
 lt_tensor *lt_tensor_keep(lt_tensor *t) {
   if (!t || t == LT_NO_TENSOR || t->magic != LT__TENSOR_MAGIC) return t;
   if (t->scope) {
-    t->scope->items[t->slot] = nullptr;
+    std::vector<lt_tensor *> &items = t->scope->items;
+    items[t->slot] = nullptr;
+    // Freeing in reverse order of creation (the usual case) keeps a
+    // long-lived scope's list from growing.
+    while (!items.empty() && !items.back()) items.pop_back();
     t->scope = nullptr;
   }
   return t;

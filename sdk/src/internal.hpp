@@ -57,7 +57,13 @@ std::string describe(const at::Tensor &t);
 
 // Handles.
 lt_tensor *wrap(at::Tensor t);
-inline at::Tensor &T(lt_tensor *p) { return p->t; }
+// The tensor of a checked handle. LT_NO_TENSOR in a required slot throws
+// (caught by the guard) instead of being dereferenced.
+inline at::Tensor &T(lt_tensor *p) {
+  if (p == LT_NO_TENSOR)
+    throw error(LT_ERR_NULL, "LT_NO_TENSOR given for a required tensor argument");
+  return p->t;
+}
 inline c10::optional<at::Tensor> opt(lt_tensor *p) {
   if (p == LT_NO_TENSOR) return c10::nullopt;
   return p->t;

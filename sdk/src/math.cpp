@@ -35,8 +35,13 @@ static at::Scalar sc(const at::Tensor &t, double s) {
   return at::Scalar(s);
 }
 
-static c10::optional<at::Scalar> bound(double v) {
-  if (std::isinf(v)) return c10::nullopt;
+// -INFINITY as a minimum and INFINITY as a maximum mean "no bound".
+static c10::optional<at::Scalar> lower(double v) {
+  if (std::isinf(v) && v < 0) return c10::nullopt;
+  return at::Scalar(v);
+}
+static c10::optional<at::Scalar> upper(double v) {
+  if (std::isinf(v) && v > 0) return c10::nullopt;
   return at::Scalar(v);
 }
 
@@ -76,7 +81,10 @@ LT__UNARY(lt_tensor_cos, T(a).cos())
 LT__UNARY(lt_tensor_reciprocal, T(a).reciprocal())
 
 lt_tensor *lt_tensor_clamp(lt_tensor *a, double min, double max) {
-  return op("lt_tensor_clamp", {a}, [&] { return at::clamp(T(a), bound(min), bound(max)); });
+  return op("lt_tensor_clamp", {a}, [&] {
+    auto lo = lower(min), hi = upper(max);
+    return (lo || hi) ? at::clamp(T(a), lo, hi) : T(a).clone();
+  });
 }
 
 LT__BINARY(lt_tensor_eq, T(a).eq(T(b)))
@@ -119,7 +127,10 @@ lt_status lt_tensor_zero_(lt_tensor *t) {
   return status_op("lt_tensor_zero_", {t}, [&] { T(t).zero_(); });
 }
 lt_status lt_tensor_clamp_(lt_tensor *t, double min, double max) {
-  return status_op("lt_tensor_clamp_", {t}, [&] { T(t).clamp_(bound(min), bound(max)); });
+  return status_op("lt_tensor_clamp_", {t}, [&] {
+    auto lo = lower(min), hi = upper(max);
+    if (lo || hi) T(t).clamp_(lo, hi);
+  });
 }
 lt_status lt_tensor_addcmul_(lt_tensor *t, lt_tensor *a, lt_tensor *b, double value) {
   return status_op("lt_tensor_addcmul_", {t, a, b}, [&] { T(t).addcmul_(T(a), T(b), value); });
@@ -191,7 +202,10 @@ static lt_tensor *minmax(const char *name, bool is_max, lt_tensor *t, int64_t di
     }
     auto r = is_max ? T(t).max(dim, keepdim != 0) : T(t).min(dim, keepdim != 0);
     lt_tensor *v = wrap(std::get<0>(r));
-    if (v && indices) *indices = wrap(std::get<1>(r));
+    if (v && indices && !(*indices = wrap(std::get<1>(r)))) {
+      lt_tensor_free(v);
+      return nullptr;
+    }
     return v;
   } catch (...) {
     set_exception(name, {t});
@@ -223,7 +237,10 @@ static lt_tensor *pair(const char *name, lt_tensor *t, std::tuple<at::Tensor, at
   (void)name;
   (void)t;
   lt_tensor *v = wrap(std::get<0>(r));
-  if (v && indices) *indices = wrap(std::get<1>(r));
+  if (v && indices && !(*indices = wrap(std::get<1>(r)))) {
+    lt_tensor_free(v);
+    return nullptr;
+  }
   return v;
 }
 

@@ -309,6 +309,8 @@ lt_status lt_clip_grad_norm(lt_tensor *const *params, int n, double max_norm, do
       std::vector<at::Tensor> norms;
       for (auto &g : grads)
         norms.push_back(std::isinf(norm_type) ? g.detach().abs().max() : at::norm(g.detach(), norm_type));
+      // As PyTorch: the per-gradient norms meet on the first gradient's device.
+      for (auto &n : norms) n = n.to(grads[0].device());
       at::Tensor tn = std::isinf(norm_type) ? (norms.size() == 1 ? norms[0] : at::stack(norms).max())
                                             : at::norm(at::stack(norms), norm_type);
       at::Tensor coef = at::clamp(max_norm / (tn + 1e-6), c10::nullopt, 1.0);
@@ -326,23 +328,24 @@ lt_status lt_clip_grad_value(lt_tensor *const *params, int n, double clip_value)
   });
 }
 
+static void fans(const at::Tensor &w, int64_t *fan_in, int64_t *fan_out) {
+  TORCH_CHECK(w.dim() >= 2, "fan in and fan out can not be computed for a tensor with fewer "
+                            "than 2 dimensions");
+  int64_t receptive = 1;
+  for (int64_t i = 2; i < w.dim(); i++) receptive *= w.size(i);
+  if (fan_in) *fan_in = w.size(1) * receptive;
+  if (fan_out) *fan_out = w.size(0) * receptive;
+}
+
 lt_status lt_init_fans(lt_tensor *t, int64_t *fan_in, int64_t *fan_out) {
-  return status_op("lt_init_fans", {t}, [&] {
-    const at::Tensor &w = T(t);
-    TORCH_CHECK(w.dim() >= 2, "fan in and fan out can not be computed for a tensor with fewer "
-                              "than 2 dimensions");
-    int64_t receptive = 1;
-    for (int64_t i = 2; i < w.dim(); i++) receptive *= w.size(i);
-    if (fan_in) *fan_in = w.size(1) * receptive;
-    if (fan_out) *fan_out = w.size(0) * receptive;
-  });
+  return status_op("lt_init_fans", {t}, [&] { fans(T(t), fan_in, fan_out); });
 }
 
 lt_status lt_init_kaiming_uniform_(lt_tensor *t, double a) {
   return status_op("lt_init_kaiming_uniform_", {t}, [&] {
     int64_t fan_in = 0;
-    TORCH_CHECK(lt_init_fans(t, &fan_in, nullptr) == LT_OK, lt_last_error());
-    TORCH_CHECK(fan_in > 0, "initializing a zero-element tensor");
+    if (T(t).numel() == 0) return; // PyTorch warns and leaves it as is
+    fans(T(t), &fan_in, nullptr);
     double gain = std::sqrt(2.0 / (1.0 + a * a));
     double bound = std::sqrt(3.0) * gain / std::sqrt((double)fan_in);
     at::NoGradGuard no_grad;
@@ -353,7 +356,8 @@ lt_status lt_init_kaiming_uniform_(lt_tensor *t, double a) {
 lt_status lt_init_xavier_uniform_(lt_tensor *t, double gain) {
   return status_op("lt_init_xavier_uniform_", {t}, [&] {
     int64_t fan_in = 0, fan_out = 0;
-    TORCH_CHECK(lt_init_fans(t, &fan_in, &fan_out) == LT_OK, lt_last_error());
+    if (T(t).numel() == 0) return;
+    fans(T(t), &fan_in, &fan_out);
     double bound = std::sqrt(3.0) * gain * std::sqrt(2.0 / (double)(fan_in + fan_out));
     at::NoGradGuard no_grad;
     T(t).uniform_(-bound, bound);

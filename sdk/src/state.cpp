@@ -16,14 +16,15 @@
 
 #include <cerrno>
 #include <cstring>
-#include <deque>
+#include <set>
+#include <sstream>
 #include <map>
 #include <memory>
 #include <string>
 
 struct lt_state {
   c10::IValue v; // GenericDict or GenericList
-  std::deque<std::string> key_cache; // stable storage for non-string keys
+  std::set<std::string> key_cache; // stable storage for non-string keys' text
 };
 
 using namespace lt;
@@ -47,18 +48,37 @@ bool parse_index(const char *key, int64_t len, int64_t *out) {
   return true;
 }
 
-// Find a value by key; nullptr if missing. Dict keys may be strings or, in
-// Python-written files (optimizer state), integers.
+// A dict key as text: strings as they are, numbers and bools as Python
+// prints them.
+std::string key_text(const c10::IValue &k) {
+  if (k.isString()) return k.toStringRef();
+  if (k.isInt()) return std::to_string(k.toInt());
+  if (k.isBool()) return k.toBool() ? "True" : "False";
+  if (k.isDouble()) {
+    std::ostringstream s;
+    s << k.toDouble();
+    return s.str();
+  }
+  return std::string("<") + k.tagKind() + ">";
+}
+
+// The dict key that text names: the string key, or else (Python-written
+// optimizer state uses them) the integer key it spells.
+c10::IValue dict_key(const c10::impl::GenericDict &d, const char *key) {
+  c10::IValue sk{std::string(key)};
+  if (d.contains(sk)) return sk;
+  char *end = nullptr;
+  long long i = strtoll(key, &end, 10);
+  if (*key && !*end && d.contains(c10::IValue((int64_t)i))) return c10::IValue((int64_t)i);
+  return sk;
+}
+
+// Find a value by key; nullptr if missing.
 const c10::IValue *find(const lt_state *st, const char *key, c10::IValue *tmp) {
   if (!st || !key) return nullptr;
   if (st->v.isGenericDict()) {
     auto d = st->v.toGenericDict();
-    auto it = d.find(c10::IValue(std::string(key)));
-    if (it == d.end()) {
-      char *end = nullptr;
-      long long i = strtoll(key, &end, 10);
-      if (*key && !*end) it = d.find(c10::IValue((int64_t)i));
-    }
+    auto it = d.find(dict_key(d, key));
     if (it == d.end()) return nullptr;
     *tmp = it->value();
     return tmp;
@@ -78,7 +98,8 @@ lt_status put(lt_state *st, const char *key, c10::IValue v, const char *fn) {
   try {
     if (st->v.isGenericDict()) {
       if (!key) throw lt::error(LT_ERR_INVALID, "a dict needs a key");
-      st->v.toGenericDict().insert_or_assign(c10::IValue(std::string(key)), std::move(v));
+      auto d = st->v.toGenericDict();
+      d.insert_or_assign(dict_key(d, key), std::move(v));
       return LT_OK;
     }
     auto l = st->v.toList();
@@ -119,7 +140,7 @@ std::string missing_text(const lt_state *st, const char *key) {
         s += " ...";
         break;
       }
-      s += " " + (kv.key().isString() ? kv.key().toStringRef() : std::to_string(kv.key().toInt()));
+      s += " " + key_text(kv.key());
     }
   }
   return s;
@@ -170,8 +191,12 @@ class Reader {
     p_ = e + 1;
     return s;
   }
+  PV &top() {
+    TORCH_CHECK(!stack_.empty(), "pickle stack underflow at byte ", p_ - 1);
+    return stack_.back();
+  }
   PV pop() {
-    TORCH_CHECK(!stack_.empty(), "pickle stack underflow");
+    TORCH_CHECK(!stack_.empty(), "pickle stack underflow at byte ", p_ - 1);
     PV v = std::move(stack_.back());
     stack_.pop_back();
     return v;
@@ -288,7 +313,8 @@ void Reader::reduce() {
     // libtorch's writer tags typed containers; the value itself is args[0].
     TORCH_CHECK(!a.empty(), "malformed ", g, " record");
     push(a[0]);
-  } else if (g == "torch.device") {
+  } else if (g == "torch.device" || g == "torch.Size" || g == "_codecs.encode") {
+    // A device reads as its name, a Size as its tuple, bytes as a string.
     push(a.empty() ? c10::IValue() : a[0]);
   } else {
     TORCH_CHECK(false, "the file uses Python object ", g,
@@ -314,10 +340,11 @@ c10::IValue Reader::run() {
     case 'K': push((int64_t)u8()); break;
     case 'M': push((int64_t)le(2)); break;
     case 'J': push((int64_t)(int32_t)le(4)); break;
-    case 0x8a: {                                  // LONG1
-      int n = u8();
+    case 0x8a: case 0x8b: {                       // LONG1, LONG4
+      int64_t n = opc == 0x8a ? u8() : (int64_t)(int32_t)le(4);
+      TORCH_CHECK(n >= 0, "negative integer length in pickle data");
       TORCH_CHECK(n <= 8, "integer too large in pickle data");
-      uint64_t v = le(n);
+      uint64_t v = le((int)n);
       if (n > 0 && n < 8 && (v >> (8 * n - 1)) & 1) v |= ~0ull << (8 * n);
       push((int64_t)v);
       break;
@@ -349,9 +376,9 @@ c10::IValue Reader::run() {
       push(l);
       break;
     }
-    case 'q': memo_[u8()] = stack_.back(); break;   // BINPUT
-    case 'r': memo_[(int64_t)le(4)] = stack_.back(); break;
-    case 0x94: memo_[(int64_t)memo_.size()] = stack_.back(); break; // MEMOIZE
+    case 'q': { int64_t k = u8(); memo_[k] = top(); break; }        // BINPUT
+    case 'r': { int64_t k = (int64_t)le(4); memo_[k] = top(); break; } // LONG_BINPUT
+    case 0x94: { int64_t k = (int64_t)memo_.size(); memo_[k] = top(); break; } // MEMOIZE
     case 'h': case 'j': {                         // BINGET, LONG_BINGET
       int64_t k = opc == 'h' ? u8() : (int64_t)le(4);
       auto it = memo_.find(k);
@@ -359,8 +386,15 @@ c10::IValue Reader::run() {
       stack_.push_back(it->second);
       break;
     }
-    case 'c': {                                   // GLOBAL
-      std::string mod = line(), name = line();
+    case 'c': case 0x93: {                        // GLOBAL, STACK_GLOBAL
+      std::string mod, name;
+      if (opc == 'c') {
+        mod = line(), name = line();
+      } else {
+        c10::IValue n = popv(), m = popv();
+        TORCH_CHECK(n.isString() && m.isString(), "STACK_GLOBAL needs two strings");
+        mod = m.toStringRef(), name = n.toStringRef();
+      }
       if (mod == "__builtin__") mod = "builtins";
       PV g;
       g.kind = PV::GLOBAL;
@@ -378,28 +412,28 @@ c10::IValue Reader::run() {
     case 'b': pop(); break;                       // BUILD: drop the state
     case 's': {                                   // SETITEM
       auto v = popv(), k = popv();
-      auto d = stack_.back().v;
+      auto d = top().v;
       TORCH_CHECK(d.isGenericDict(), "SETITEM on a non-dict");
       d.toGenericDict().insert_or_assign(k, v);
       break;
     }
     case 'u': {                                   // SETITEMS
       auto items = pop_to_mark();
-      auto d = stack_.back().v;
+      auto d = top().v;
       TORCH_CHECK(d.isGenericDict() && items.size() % 2 == 0, "SETITEMS on a non-dict");
       for (size_t i = 0; i < items.size(); i += 2) d.toGenericDict().insert_or_assign(items[i], items[i + 1]);
       break;
     }
     case 'a': {                                   // APPEND
       auto v = popv();
-      auto l = stack_.back().v;
+      auto l = top().v;
       TORCH_CHECK(l.isList(), "APPEND on a non-list");
       l.toList().push_back(v);
       break;
     }
     case 'e': {                                   // APPENDS
       auto items = pop_to_mark();
-      auto l = stack_.back().v;
+      auto l = top().v;
       TORCH_CHECK(l.isList(), "APPENDS on a non-list");
       for (auto &x : items) l.toList().push_back(x);
       break;
@@ -411,25 +445,30 @@ c10::IValue Reader::run() {
   }
 }
 
-// Tuples become lists so that the C API sees one sequence kind.
-c10::IValue normalize(const c10::IValue &v) {
-  if (v.isTuple()) {
-    c10::impl::GenericList l(c10::AnyType::get());
-    for (auto &x : v.toTupleRef().elements()) l.push_back(normalize(x));
-    return l;
+// Tuples become lists so that the C API sees one sequence kind. A hostile
+// file can nest deeply, refer to a container from inside itself or share one
+// container many times; depth and total size are bounded.
+struct Normalizer {
+  int64_t nodes = 0;
+  c10::IValue run(const c10::IValue &v, int depth) {
+    TORCH_CHECK(depth < 200, "containers nested more than 200 deep (or referring to themselves)");
+    TORCH_CHECK(++nodes < 50000000, "more than 50 million values in one file");
+    if (v.isTuple() || v.isList()) {
+      c10::impl::GenericList l(c10::AnyType::get());
+      if (v.isTuple())
+        for (auto &x : v.toTupleRef().elements()) l.push_back(run(x, depth + 1));
+      else
+        for (const auto &x : v.toListRef()) l.push_back(run(x, depth + 1));
+      return l;
+    }
+    if (v.isGenericDict()) {
+      auto d = c10::impl::GenericDict(c10::AnyType::get(), c10::AnyType::get());
+      for (auto &kv : v.toGenericDict()) d.insert(kv.key(), run(kv.value(), depth + 1));
+      return d;
+    }
+    return v;
   }
-  if (v.isList()) {
-    c10::impl::GenericList l(c10::AnyType::get());
-    for (const auto &x : v.toListRef()) l.push_back(normalize(x));
-    return l;
-  }
-  if (v.isGenericDict()) {
-    auto d = c10::impl::GenericDict(c10::AnyType::get(), c10::AnyType::get());
-    for (auto &kv : v.toGenericDict()) d.insert(kv.key(), normalize(kv.value()));
-    return d;
-  }
-  return v;
-}
+};
 
 std::string errno_text(const std::string &what, const std::string &path) {
   return what + " '" + path + "': " + strerror(errno);
@@ -458,15 +497,21 @@ const char *lt_state_key(const lt_state *st, int64_t i) {
   for (int64_t k = 0; k < i; k++) ++it;
   const c10::IValue &key = it->key();
   if (key.isString()) return key.toStringRef().c_str();
-  auto *self = const_cast<lt_state *>(st);
-  self->key_cache.push_back(key.isInt() ? std::to_string(key.toInt()) : key.tagKind());
-  return self->key_cache.back().c_str();
+  try {
+    auto *self = const_cast<lt_state *>(st);
+    return self->key_cache.insert(key_text(key)).first->c_str();
+  } catch (...) {
+    return nullptr;
+  }
 }
 
-lt_value_kind lt_state_kind(const lt_state *st, const char *key) {
+lt_value_kind lt_state_kind(const lt_state *st, const char *key) try {
   c10::IValue tmp;
   const c10::IValue *v = find(st, key, &tmp);
   return v ? kind_of(*v) : LT_VALUE_MISSING;
+} catch (...) {
+  set_error("lt_state_kind: out of memory");
+  return LT_VALUE_MISSING;
 }
 
 lt_status lt_state_set_none(lt_state *st, const char *key) {
@@ -501,6 +546,10 @@ lt_status lt_state_set_state(lt_state *st, const char *key, const lt_state *v) {
 }
 
 #define LT__GET(fn, key)                                          \
+  if (!out) {                                                     \
+    set_error(std::string(fn) + ": out is NULL");                 \
+    return LT_ERR_NULL;                                           \
+  }                                                               \
   c10::IValue tmp;                                                \
   const c10::IValue *v = find(st, key, &tmp);                     \
   if (!v) {                                                       \
@@ -508,7 +557,7 @@ lt_status lt_state_set_state(lt_state *st, const char *key, const lt_state *v) {
     return LT_ERR_NOT_FOUND;                                      \
   }
 
-lt_status lt_state_get_bool(const lt_state *st, const char *key, int *out) {
+lt_status lt_state_get_bool(const lt_state *st, const char *key, int *out) try {
   LT__GET("lt_state_get_bool", key)
   if (!v->isBool() && !v->isInt()) {
     set_error("lt_state_get_bool: '" + std::string(key) + "' holds " + v->tagKind());
@@ -516,8 +565,11 @@ lt_status lt_state_get_bool(const lt_state *st, const char *key, int *out) {
   }
   *out = v->isBool() ? v->toBool() : v->toInt() != 0;
   return LT_OK;
+} catch (...) {
+  set_error("lt_state_get_bool: out of memory");
+  return LT_ERR_NOMEM;
 }
-lt_status lt_state_get_int(const lt_state *st, const char *key, int64_t *out) {
+lt_status lt_state_get_int(const lt_state *st, const char *key, int64_t *out) try {
   LT__GET("lt_state_get_int", key)
   if (!v->isInt() && !v->isBool()) {
     set_error("lt_state_get_int: '" + std::string(key) + "' holds " + v->tagKind());
@@ -525,8 +577,11 @@ lt_status lt_state_get_int(const lt_state *st, const char *key, int64_t *out) {
   }
   *out = v->isInt() ? v->toInt() : (int64_t)v->toBool();
   return LT_OK;
+} catch (...) {
+  set_error("lt_state_get_int: out of memory");
+  return LT_ERR_NOMEM;
 }
-lt_status lt_state_get_double(const lt_state *st, const char *key, double *out) {
+lt_status lt_state_get_double(const lt_state *st, const char *key, double *out) try {
   LT__GET("lt_state_get_double", key)
   if (!v->isDouble() && !v->isInt()) {
     set_error("lt_state_get_double: '" + std::string(key) + "' holds " + v->tagKind());
@@ -534,9 +589,12 @@ lt_status lt_state_get_double(const lt_state *st, const char *key, double *out) 
   }
   *out = v->isDouble() ? v->toDouble() : (double)v->toInt();
   return LT_OK;
+} catch (...) {
+  set_error("lt_state_get_double: out of memory");
+  return LT_ERR_NOMEM;
 }
 
-const char *lt_state_get_string(const lt_state *st, const char *key) {
+const char *lt_state_get_string(const lt_state *st, const char *key) try {
   c10::IValue tmp;
   const c10::IValue *v = find(st, key, &tmp);
   if (!v || !v->isString()) {
@@ -546,9 +604,12 @@ const char *lt_state_get_string(const lt_state *st, const char *key) {
   }
   // The string lives in the container, which outlives tmp.
   return v->toStringRef().c_str();
+} catch (...) {
+  set_error("lt_state_get_string: out of memory");
+  return nullptr;
 }
 
-lt_tensor *lt_state_get_tensor(const lt_state *st, const char *key) {
+lt_tensor *lt_state_get_tensor(const lt_state *st, const char *key) try {
   c10::IValue tmp;
   const c10::IValue *v = find(st, key, &tmp);
   if (!v || !v->isTensor()) {
@@ -557,9 +618,12 @@ lt_tensor *lt_state_get_tensor(const lt_state *st, const char *key) {
     return nullptr;
   }
   return wrap(v->toTensor());
+} catch (...) {
+  set_error("lt_state_get_tensor: out of memory");
+  return nullptr;
 }
 
-lt_state *lt_state_get_state(const lt_state *st, const char *key) {
+lt_state *lt_state_get_state(const lt_state *st, const char *key) try {
   c10::IValue tmp;
   const c10::IValue *v = find(st, key, &tmp);
   if (!v || !(v->isGenericDict() || v->isList())) {
@@ -568,6 +632,9 @@ lt_state *lt_state_get_state(const lt_state *st, const char *key) {
     return nullptr;
   }
   return make_state(*v);
+} catch (...) {
+  set_error("lt_state_get_state: out of memory");
+  return nullptr;
 }
 
 lt_status lt_state_save(const lt_state *st, const char *path) {
@@ -592,7 +659,9 @@ lt_status lt_state_save(const lt_state *st, const char *path) {
     set_error("lt_state_save: " + errno_text("cannot create a temporary file next to", p));
     return LT_ERR_IO;
   }
-  fchmod(fd, 0644);
+  mode_t mask = umask(0);
+  umask(mask);
+  fchmod(fd, 0666 & ~mask);
   size_t off = 0;
   while (off < bytes.size()) {
     ssize_t w = write(fd, bytes.data() + off, bytes.size() - off);
@@ -605,7 +674,9 @@ lt_status lt_state_save(const lt_state *st, const char *path) {
     }
     off += (size_t)w;
   }
-  if (fsync(fd) != 0 || close(fd) != 0) {
+  int synced = fsync(fd);
+  int closed = close(fd);
+  if (synced != 0 || closed != 0) {
     set_error("lt_state_save: " + errno_text("cannot flush", p));
     unlink(name.data());
     return LT_ERR_IO;
@@ -651,7 +722,7 @@ lt_state *lt_state_load(const char *path) {
     auto rec = zip.getRecord("data.pkl");
     std::string data((const char *)std::get<0>(rec).get(), std::get<1>(rec));
     Reader r(zip, data);
-    c10::IValue v = normalize(r.run());
+    c10::IValue v = Normalizer().run(r.run(), 0);
     TORCH_CHECK(v.isGenericDict() || v.isList(), "the file holds a ", v.tagKind(),
                 ", not a dict or list");
     lt_state *s = make_state(v);

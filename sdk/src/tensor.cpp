@@ -151,11 +151,15 @@ int lt_tensor_is_contiguous(lt_tensor *t) {
 
 char *lt_tensor_describe(lt_tensor *t, char *buf, size_t size) {
   if (!buf || !size) return buf;
-  snprintf(buf, size, "%s", describe(t).c_str());
+  try {
+    snprintf(buf, size, "%s", describe(t).c_str());
+  } catch (...) {
+    snprintf(buf, size, "(out of memory)");
+  }
   return buf;
 }
 
-void lt_tensor_print(lt_tensor *t, const char *label) {
+void lt_tensor_print(lt_tensor *t, const char *label) try {
   std::ostringstream s;
   if (label) s << label << " = ";
   if (!t || t == LT_NO_TENSOR || t->magic != LT__TENSOR_MAGIC) {
@@ -168,6 +172,7 @@ void lt_tensor_print(lt_tensor *t, const char *label) {
     }
   }
   std::cerr << s.str() << std::endl;
+} catch (...) {
 }
 
 lt_status lt_tensor_item_double(lt_tensor *t, double *out) {
@@ -277,7 +282,13 @@ static int pieces(const char *name, lt_tensor *t, std::vector<at::Tensor> (*fn)(
     std::vector<at::Tensor> parts = fn(t, a, dim);
     TORCH_CHECK(out && (int)parts.size() <= max, "gives ", parts.size(),
                 " pieces but the output array holds ", max);
-    for (size_t i = 0; i < parts.size(); i++) out[i] = wrap(parts[i]);
+    for (size_t i = 0; i < parts.size(); i++) {
+      out[i] = wrap(parts[i]);
+      if (!out[i]) { // all or nothing
+        for (size_t k = 0; k < i; k++) lt_tensor_free(out[k]), out[k] = nullptr;
+        return -1;
+      }
+    }
     return (int)parts.size();
   } catch (...) {
     set_exception(name, {t});

@@ -178,5 +178,14 @@ try:
 except Exception as e:  # noqa: BLE001
     check("optimizer.load_state_dict", False, repr(e))
 
+# Protocol 4 (STACK_GLOBAL, MEMOIZE, FRAME), torch.Size, and int keys.
+obj4 = {"w": torch.arange(6.0).reshape(2, 3), "size": torch.Size([2, 3]), 5: "five"}
+torch.save(obj4, f"{work}/p4.pt", pickle_protocol=4)
+subprocess.run([binary, "--reload", f"{work}/p4.pt", f"{work}/p4back.pt"], check=True)
+back4 = torch.load(f"{work}/p4back.pt")
+close("p4.w", back4["w"], obj4["w"], exact=True)
+check("p4.size", list(back4["size"]) == [2, 3], repr(back4["size"]))
+check("p4.intkey", back4.get(5) == "five", repr(back4))
+
 print(f"parity: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -177,7 +177,9 @@ typedef void (*lt_deleter)(void *data, void *ctx);
   X(lt_scope *, lt_scope_begin, (void), ())                                   \
   /* Close a scope (owned) and every scope opened inside it. */               \
   XV(lt_scope_end, (lt_scope *scope), (scope))                                \
-  /* Take t out of any scope: the caller now owns it. Returns t. */           \
+  /* Take t out of any scope: the caller now owns it. Returns t. Scopes are  \
+   * per thread: keep or free a handle on the thread that created it (or     \
+   * keep it there first, then hand it over). */                             \
   X(lt_tensor *, lt_tensor_keep, (lt_tensor *t), (t))                         \
   /* Free a handle (owned); NULL is fine. Storage is freed with the last      \
    * handle or view that uses it. */                                          \
@@ -233,7 +235,8 @@ typedef void (*lt_deleter)(void *data, void *ctx);
     (const void *data, const int64_t *shape, int ndim, lt_dtype dtype),       \
     (data, shape, ndim, dtype))                                               \
   /* Wrap C data without copying. The tensor borrows data until its last      \
-   * user is gone, then calls deleter(data, ctx) (deleter may be NULL). */    \
+   * user is gone, then calls deleter(data, ctx) (deleter may be NULL). On    \
+   * failure (NULL) the deleter is not called: data stays the caller's. */   \
   X(lt_tensor *, lt_tensor_from_blob,                                         \
     (void *data, const int64_t *shape, int ndim, lt_dtype dtype,              \
      lt_deleter deleter, void *ctx),                                          \
@@ -653,6 +656,7 @@ typedef void (*lt_deleter)(void *data, void *ctx);
   /* (borrowed, lives with st) */                                             \
   X(const char *, lt_state_get_string, (const lt_state *st, const char *key), \
     (st, key))                                                                \
+  /* (new ref) the tensor, sharing storage with the one in st. */           \
   X(lt_tensor *, lt_state_get_tensor, (const lt_state *st, const char *key),  \
     (st, key))                                                                \
   /* (new ref) the child dict or list, sharing its contents with st. */       \
@@ -728,7 +732,8 @@ LT_API_FUNCS(LT__API_WRAP, LT__API_WRAP_V)
 
 #endif
 
-/* Shorthands for shapes: LT_SHAPE(2, 3) gives "shape, ndim" arguments. */
+/* Shorthands for shapes: LT_SHAPE(2, 3) gives "shape, ndim" arguments. It
+ * needs at least one size; a 0-dim shape is (NULL, 0). */
 #define LT__NARGS(...) (int)(sizeof((int64_t[]){__VA_ARGS__}) / sizeof(int64_t))
 #ifndef __cplusplus
 #define LT_SHAPE(...) ((const int64_t[]){__VA_ARGS__}), LT__NARGS(__VA_ARGS__)
