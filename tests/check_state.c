@@ -191,6 +191,7 @@ END_TEST
 
 /* Hand-made pickles inside a zip written by lt_state_save: replace the
  * data.pkl record's bytes (same length, stored uncompressed). */
+#define PKL(lit) lit, sizeof(lit) - 1
 static void poke_pickle(const char *path, const char *pkl, size_t n) {
   FILE *f = fopen(path, "r+b");
   ck_assert_ptr_nonnull(f);
@@ -235,11 +236,11 @@ START_TEST(test_hostile_pickles) {
     size_t n;
     const char *needle;
   } cases[] = {
-      {"\x80\x02q\x00.", 5, "pickle stack underflow"},
-      {"\x80\x02]q\x00h\x00" "a.", 8, "nested more than 200 deep"},
-      {"\x80\x02" "cos\nsystem\nX\x02\x00\x00\x00lsq\x00\x85R.", 25, "Python object os.system"},
-      {"\x80\x02\xff", 3, "unsupported pickle opcode 0xff"},
-      {"\x80\x02X\xff\xff\x00\x00", 7, "ends early"},
+      {PKL("\x80\x02q\x00."), "pickle stack underflow"},
+      {PKL("\x80\x02]q\x00h\x00" "a."), "nested more than 200 deep"},
+      {PKL("\x80\x02" "cos\nsystem\nX\x02\x00\x00\x00lsq\x00\x85R."), "Python object os.system"},
+      {PKL("\x80\x02\xff"), "unsupported pickle opcode 0xff"},
+      {PKL("\x80\x02X\xff\xff\x00\x00"), "ends early"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     lt_state *st = lt_state_new_dict();
@@ -264,7 +265,7 @@ START_TEST(test_int_keys) {
   lt_state_set_string(st, "a", "................................................");
   ck_assert_int_eq(lt_state_save(st, path), LT_OK);
   lt_state_free(st);
-  poke_pickle(path, "\x80\x02}q\x00(K\x00K\x05K\x07X\x01\x00\x00\x00xu.", 22);
+  poke_pickle(path, PKL("\x80\x02}q\x00(K\x00K\x05K\x07X\x01\x00\x00\x00xu."));
   st = lt_state_load(path);
   ck_assert_msg(st != NULL, "%s", lt_last_error());
   ck_assert_str_eq(lt_state_key(st, 0), "0");

@@ -203,8 +203,10 @@ bool inputs_ok(const char *op, std::initializer_list<const lt_tensor *> ins) {
 // Freed handles are not returned to malloc but kept on a free list, so
 // that a use after lt_tensor_free (a double free, say) reads a handle marked
 // dead instead of freed memory, and is reported.
+// Never destroyed, so that the pooled handles stay reachable to the very end
+// (leak checkers run after static destructors).
 static std::mutex g_pool_mutex;
-static std::vector<lt_tensor *> g_pool;
+static std::vector<lt_tensor *> &g_pool = *new std::vector<lt_tensor *>;
 
 static lt_tensor *alloc_handle() {
   {

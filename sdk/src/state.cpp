@@ -158,6 +158,15 @@ class Reader {
  public:
   Reader(caffe2::serialize::PyTorchStreamReader &zip, const std::string &data)
       : zip_(zip), d_(data) {}
+  // A hostile file can make a container hold itself; the result handed out
+  // is a fresh copy (Normalizer), so every container made here is emptied at
+  // the end, which breaks any reference cycle.
+  ~Reader() {
+    for (auto &c : containers_) {
+      if (c.isList()) c.toList().clear();
+      else if (c.isGenericDict()) c.toGenericDict().clear();
+    }
+  }
 
   c10::IValue run();
 
@@ -168,6 +177,7 @@ class Reader {
   std::vector<PV> stack_;
   std::map<int64_t, PV> memo_;
   std::map<std::string, at::Storage> storages_;
+  std::vector<c10::IValue> containers_;
 
   uint8_t u8() {
     TORCH_CHECK(p_ < d_.size(), "pickle data ends early");
@@ -230,8 +240,15 @@ class Reader {
   static c10::IValue tuple(std::vector<c10::IValue> items) {
     return c10::ivalue::Tuple::create(std::move(items));
   }
-  static c10::impl::GenericDict new_dict() {
-    return c10::impl::GenericDict(c10::AnyType::get(), c10::AnyType::get());
+  c10::impl::GenericDict new_dict() {
+    c10::impl::GenericDict d(c10::AnyType::get(), c10::AnyType::get());
+    containers_.push_back(d);
+    return d;
+  }
+  c10::impl::GenericList new_list() {
+    c10::impl::GenericList l(c10::AnyType::get());
+    containers_.push_back(l);
+    return l;
   }
   at::Tensor storage_tensor(const c10::IValue &pid);
   void reduce();
@@ -364,14 +381,14 @@ c10::IValue Reader::run() {
     case 'B': { size_t n = le(4); push(bytes(n)); break; }          // BINBYTES
     case 'C': { size_t n = u8(); push(bytes(n)); break; }           // SHORT_BINBYTES
     case '}': push(new_dict()); break;
-    case ']': push(c10::impl::GenericList(c10::AnyType::get())); break;
+    case ']': push(new_list()); break;
     case ')': push(tuple({})); break;
     case 't': push(tuple(pop_to_mark())); break;
     case 0x85: { auto a = popv(); push(tuple({a})); break; }
     case 0x86: { auto b = popv(), a = popv(); push(tuple({a, b})); break; }
     case 0x87: { auto c = popv(), b = popv(), a = popv(); push(tuple({a, b, c})); break; }
     case 'l': {                                   // LIST from mark
-      c10::impl::GenericList l(c10::AnyType::get());
+      c10::impl::GenericList l = new_list();
       for (auto &x : pop_to_mark()) l.push_back(x);
       push(l);
       break;

@@ -67,7 +67,8 @@ typedef enum lt_status {
 #define LT__STATUS_ENUM(name, value, text) name = value,
   LT_STATUS_LIST(LT__STATUS_ENUM)
 #undef LT__STATUS_ENUM
-  LT__STATUS_END = -14
+  LT__STATUS_END = -14,
+  LT__STATUS_INT = 0x7fffffff /* any int may cross the ABI: keep the enum int-sized */
 } lt_status;
 
 /* ---- dtypes and devices (our own numbers, mapped inside the shim) ---- */
@@ -82,7 +83,8 @@ typedef enum lt_dtype {
   LT_BOOL = 7,
   LT_INT8 = 8,
   LT_INT16 = 9,
-  LT__DTYPE_COUNT
+  LT__DTYPE_COUNT,
+  LT__DTYPE_INT = 0x7fffffff
 } lt_dtype;
 
 /* A device is one integer: LT_CPU, or LT_CUDA(i) for the i-th GPU. */
@@ -94,14 +96,16 @@ typedef enum lt_reduction {
   LT_REDUCTION_NONE = 0,
   LT_REDUCTION_MEAN = 1,
   LT_REDUCTION_SUM = 2,
-  LT_REDUCTION_BATCHMEAN = 3 /* kl_div only */
+  LT_REDUCTION_BATCHMEAN = 3, /* kl_div only */
+  LT__REDUCTION_INT = 0x7fffffff
 } lt_reduction;
 
 typedef enum lt_interp_mode {
   LT_INTERP_NEAREST = 0,
   LT_INTERP_LINEAR = 1,   /* 3-D input (N, C, L) */
   LT_INTERP_BILINEAR = 2, /* 4-D input (N, C, H, W) */
-  LT_INTERP_BICUBIC = 3   /* 4-D input */
+  LT_INTERP_BICUBIC = 3,  /* 4-D input */
+  LT__INTERP_INT = 0x7fffffff
 } lt_interp_mode;
 
 /* Kinds of value an lt_state holds. */
@@ -115,7 +119,8 @@ typedef enum lt_value_kind {
   LT_VALUE_TENSOR = 6,
   LT_VALUE_DICT = 7,
   LT_VALUE_LIST = 8,
-  LT_VALUE_OTHER = 9
+  LT_VALUE_OTHER = 9,
+  LT__VALUE_INT = 0x7fffffff
 } lt_value_kind;
 
 /* "No dimension": reduce over all dimensions / flatten first. */
