@@ -1,14 +1,15 @@
 // state.cpp: lt_state, a dict or list of named values (tensors, numbers,
-// strings, nested dicts and lists) and its files. Saving uses libtorch's own
-// writer for Python's torch.save zip format, so `torch.load` reads our files.
-// Loading uses a small pickle reader of our own (libtorch's cannot read
-// Python's OrderedDict state dicts): it understands exactly the opcodes and
-// globals that torch.save writes for tensors, containers and scalars, and
-// refuses anything else by name, so a file never runs code.
+// strings, nested dicts and lists) and its files, in Python's torch.save
+// zip format. Both directions use a small pickle writer/reader of our own:
+// libtorch's pickle_save tags containers with torch.jit globals that
+// PyTorch >= 2.6 refuses under its default torch.load(weights_only=True),
+// and its pickle_load cannot read Python's OrderedDict state dicts. The
+// writer emits only what Python's torch.save itself emits for tensors,
+// containers and scalars; the reader understands exactly that and refuses
+// anything else by name, so a file never runs code.
 #include "internal.hpp"
 
 #include <caffe2/serialize/inline_container.h>
-#include <torch/csrc/jit/serialization/pickle.h>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -487,6 +488,170 @@ struct Normalizer {
   }
 };
 
+/* ---- the pickle writer ---------------------------------------------- */
+
+const char *storage_name(at::ScalarType t) {
+  switch (t) {
+  case at::kFloat: return "FloatStorage";
+  case at::kDouble: return "DoubleStorage";
+  case at::kHalf: return "HalfStorage";
+  case at::kBFloat16: return "BFloat16Storage";
+  case at::kLong: return "LongStorage";
+  case at::kInt: return "IntStorage";
+  case at::kShort: return "ShortStorage";
+  case at::kChar: return "CharStorage";
+  case at::kByte: return "ByteStorage";
+  case at::kBool: return "BoolStorage";
+  default: TORCH_CHECK(false, "cannot save a tensor of type ", t);
+  }
+}
+
+class Writer {
+ public:
+  std::string out;
+  // Storages in the order first seen: key "0", "1", ... as torch.save does.
+  std::vector<std::pair<const void *, at::Tensor>> storages;
+
+  void value(const c10::IValue &v, int depth = 0) {
+    TORCH_CHECK(depth < 200, "containers nested more than 200 deep");
+    if (v.isNone()) {
+      op('N');
+    } else if (v.isBool()) {
+      op(v.toBool() ? 0x88 : 0x89);
+    } else if (v.isInt()) {
+      integer(v.toInt());
+    } else if (v.isDouble()) {
+      op('G');
+      uint64_t b;
+      double d = v.toDouble();
+      memcpy(&b, &d, 8);
+      for (int i = 7; i >= 0; i--) out.push_back((char)(b >> (8 * i)));
+    } else if (v.isString()) {
+      string(v.toStringRef());
+    } else if (v.isTensor()) {
+      tensor(v.toTensor());
+    } else if (v.isGenericDict()) {
+      op('}');
+      auto d = v.toGenericDict();
+      if (d.size()) {
+        op('(');
+        for (auto &kv : d) {
+          TORCH_CHECK(kv.key().isString() || kv.key().isInt(), "cannot save a dict key of type ",
+                      kv.key().tagKind());
+          value(kv.key(), depth + 1);
+          value(kv.value(), depth + 1);
+        }
+        op('u');
+      }
+    } else if (v.isList()) {
+      op(']');
+      auto l = v.toListRef();
+      if (!l.empty()) {
+        op('(');
+        for (const auto &x : l) value(x, depth + 1);
+        op('e');
+      }
+    } else if (v.isTuple()) {
+      op('(');
+      for (auto &x : v.toTupleRef().elements()) value(x, depth + 1);
+      op('t');
+    } else {
+      TORCH_CHECK(false, "cannot save a value of type ", v.tagKind());
+    }
+  }
+
+ private:
+  void op(int c) { out.push_back((char)c); }
+  void global(const char *mod, const char *name) {
+    op('c');
+    out += mod;
+    out += '\n';
+    out += name;
+    out += '\n';
+  }
+  void integer(int64_t i) {
+    if (i >= INT32_MIN && i <= INT32_MAX) {
+      op('J');
+      for (int k = 0; k < 4; k++) out.push_back((char)((uint32_t)i >> (8 * k)));
+    } else {
+      op(0x8a); // LONG1, 8 bytes two's complement little endian
+      out.push_back(8);
+      for (int k = 0; k < 8; k++) out.push_back((char)((uint64_t)i >> (8 * k)));
+    }
+  }
+  void string(const std::string &str) {
+    op('X');
+    uint32_t n = (uint32_t)str.size();
+    for (int k = 0; k < 4; k++) out.push_back((char)(n >> (8 * k)));
+    out += str;
+  }
+  void tuple_of(at::IntArrayRef xs) {
+    op('(');
+    for (int64_t x : xs) integer(x);
+    op('t');
+  }
+  // torch._utils._rebuild_tensor_v2(storage, offset, size, stride,
+  // requires_grad, OrderedDict()) with the storage as a persistent id
+  // ('storage', torch.<Type>Storage, key, location, numel).
+  void tensor(const at::Tensor &t) {
+    TORCH_CHECK(!t.is_sparse() && !t.is_quantized(), "cannot save a sparse or quantized tensor");
+    const at::Storage &st = t.storage();
+    const void *id = st.unsafeGetStorageImpl();
+    size_t key = 0;
+    while (key < storages.size() && storages[key].first != id) key++;
+    if (key == storages.size()) storages.emplace_back(id, t);
+    global("torch._utils", "_rebuild_tensor_v2");
+    op('(');
+    op('(');
+    string("storage");
+    global("torch", storage_name(t.scalar_type()));
+    string(std::to_string(key));
+    string(t.device().is_cpu() ? "cpu" : t.device().str());
+    integer((int64_t)(st.nbytes() / t.element_size()));
+    op('t');
+    op('Q');
+    integer(t.storage_offset());
+    tuple_of(t.sizes());
+    tuple_of(t.strides());
+    op(t.requires_grad() ? 0x88 : 0x89);
+    global("collections", "OrderedDict");
+    op(')');
+    op('R');
+    op('t');
+    op('R');
+  }
+};
+
+// The bytes of a whole storage, on the CPU.
+std::string storage_bytes(const at::Tensor &t) {
+  const at::Storage &st = t.storage();
+  size_t es = t.element_size();
+  at::Tensor whole = at::empty({0}, t.options());
+  whole.set_(st, 0, {(int64_t)(st.nbytes() / es)}, {1});
+  at::Tensor cpu = whole.detach().to(at::kCPU).contiguous();
+  return std::string((const char *)cpu.data_ptr(), cpu.nbytes());
+}
+
+std::vector<char> save_bytes(const c10::IValue &v) {
+  Writer w;
+  w.out = "\x80\x02"; // PROTO 2, as torch.save
+  w.value(v);
+  w.out.push_back('.');
+  std::vector<char> bytes;
+  caffe2::serialize::PyTorchStreamWriter zip([&](const void *buf, size_t n) -> size_t {
+    bytes.insert(bytes.end(), (const char *)buf, (const char *)buf + n);
+    return n;
+  });
+  zip.writeRecord("data.pkl", w.out.data(), w.out.size());
+  zip.writeRecord("byteorder", "little", 6);
+  for (size_t i = 0; i < w.storages.size(); i++) {
+    std::string b = storage_bytes(w.storages[i].second);
+    zip.writeRecord("data/" + std::to_string(i), b.data(), b.size());
+  }
+  zip.writeEndOfFile();
+  return bytes;
+}
+
 std::string errno_text(const std::string &what, const std::string &path) {
   return what + " '" + path + "': " + strerror(errno);
 }
@@ -661,7 +826,7 @@ lt_status lt_state_save(const lt_state *st, const char *path) {
   }
   std::vector<char> bytes;
   try {
-    bytes = torch::jit::pickle_save(st->v);
+    bytes = save_bytes(st->v);
   } catch (...) {
     return set_exception("lt_state_save", {});
   }

@@ -6,7 +6,7 @@ import sys
 import torch
 import torch.nn.functional as F
 
-r = torch.load(sys.argv[1])
+r = torch.load(sys.argv[1], weights_only=True)
 ok = True
 if r["a"].device.type != "cuda":
     print("FAIL a not restored on cuda:", r["a"].device)

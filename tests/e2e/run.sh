@@ -49,7 +49,7 @@ if [ $rc -ne 0 ]; then bad "demo: exit $rc: $out"; else
   if "$PY" -c "
 import torch, sys
 m = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10))
-m.load_state_dict(torch.load(sys.argv[1]))
+m.load_state_dict(torch.load(sys.argv[1], weights_only=True))
 " "$work/mlp.pt"; then ok; else bad "demo checkpoint does not load in PyTorch"; fi
 fi
 expect "demo missing data" 1 "install dataset-fashion-mnist" "$BUILD/bin/lighter-tiny-train" "$work/none"

@@ -36,7 +36,9 @@ def close(name, got, want, rtol=1e-5, atol=1e-6, exact=False):
 
 
 subprocess.run([binary, f"{work}/ops.pt"], check=True)
-r = torch.load(f"{work}/ops.pt")
+# weights_only=True is PyTorch's safe loader (the default from 2.6 on): our
+# files must need nothing beyond what it allows.
+r = torch.load(f"{work}/ops.pt", weights_only=True)
 a, b, img, cw, cb, labels = (r[k] for k in ["in:a", "in:b", "in:img", "in:cw", "in:cb", "in:labels"])
 
 ref = {
@@ -151,6 +153,19 @@ subprocess.run([binary, "--reload", f"{work}/py.pt", f"{work}/back.pt"], check=T
 back = torch.load(f"{work}/back.pt")
 
 
+def weights_only_ok(path):
+    try:
+        torch.load(path, weights_only=True)
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+# PyTorch 1.13's safe loader lacks floats (BINFLOAT), so it refuses Python's
+# own file here too; ours must get the same verdict as Python's own.
+check("weights_only verdict", weights_only_ok(f"{work}/py.pt") == weights_only_ok(f"{work}/back.pt"))
+
+
 def same(path, x, y):
     if isinstance(x, torch.Tensor):
         close(path, y, x, exact=True)
@@ -182,7 +197,7 @@ except Exception as e:  # noqa: BLE001
 obj4 = {"w": torch.arange(6.0).reshape(2, 3), "size": torch.Size([2, 3]), 5: "five"}
 torch.save(obj4, f"{work}/p4.pt", pickle_protocol=4)
 subprocess.run([binary, "--reload", f"{work}/p4.pt", f"{work}/p4back.pt"], check=True)
-back4 = torch.load(f"{work}/p4back.pt")
+back4 = torch.load(f"{work}/p4back.pt", weights_only=True)
 close("p4.w", back4["w"], obj4["w"], exact=True)
 check("p4.size", list(back4["size"]) == [2, 3], repr(back4["size"]))
 check("p4.intkey", back4.get(5) == "five", repr(back4))
