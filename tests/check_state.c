@@ -286,6 +286,31 @@ START_TEST(test_int_keys) {
 }
 END_TEST
 
+/* tests/data/torch211_dict.pt was written by PyTorch 2.11 (on a GPU test
+ * machine): torch.save({'w': torch.arange(6.).reshape(2, 3), 'lr': 0.5,
+ * 'n': 3, 'l': [1, (2, 3)], 'state': {0: {'step': torch.tensor(1.)}}}).
+ * Its archive has the newer records (.format_version, .storage_alignment,
+ * serialization_id). */
+START_TEST(test_load_pytorch2_file) {
+  const char *d = getenv("LT_TEST_DATA");
+  char path[512];
+  snprintf(path, sizeof path, "%s/torch211_dict.pt", d ? d : "tests/data");
+  lt_state *st = lt_state_load(path);
+  ck_assert_msg(st != NULL, "%s", lt_last_error());
+  EXPECT_VALUES(lt_state_get_tensor(st, "w"), 0, 0, 1, 2, 3, 4, 5);
+  EXPECT_SHAPE(lt_state_get_tensor(st, "w"), 2, 3);
+  double lr = 0;
+  ck_assert_int_eq(lt_state_get_double(st, "lr", &lr), LT_OK);
+  ck_assert(lr == 0.5);
+  lt_state *l = lt_state_get_state(st, "l");
+  ck_assert_int_eq(lt_state_kind(l, "1"), LT_VALUE_LIST); /* the tuple */
+  lt_state *inner = lt_state_get_state(st, "state");
+  lt_state *zero = lt_state_get_state(inner, "0");
+  EXPECT_VALUES(lt_state_get_tensor(zero, "step"), 0, 1);
+  lt_state_free(zero), lt_state_free(inner), lt_state_free(l), lt_state_free(st);
+}
+END_TEST
+
 START_TEST(test_null_and_misuse) {
   ck_assert_int_eq(lt_state_set_int(NULL, "a", 1), LT_ERR_NULL);
   lt_state *d = lt_state_new_dict();
@@ -308,5 +333,6 @@ Suite *state_suite(void) {
   LT_TCASE(s, test_null_and_misuse);
   LT_TCASE(s, test_hostile_pickles);
   LT_TCASE(s, test_int_keys);
+  LT_TCASE(s, test_load_pytorch2_file);
   return s;
 }
