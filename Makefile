@@ -34,8 +34,10 @@ TEST_PLUGIN_SRCS = $(wildcard tests/plugins/*.c)
 TEST_PLUGINS = $(TEST_PLUGIN_SRCS:tests/plugins/%.c=$(BUILD)/tests/plugins/%.so)
 PARITY_BIN = $(BUILD)/tests/parity_ops
 
-HOST_SRCS = $(wildcard host/*.c)
+HOST_SRCS = $(wildcard host/*.c host/config/*.c)
 HOST_OBJS = $(HOST_SRCS:%.c=$(BUILD)/obj/%.o)
+# Everything of the host but its main(), for the unit tests.
+HOST_LIB_OBJS = $(filter-out $(BUILD)/obj/host/main.o,$(HOST_OBJS))
 HOST_BIN  = $(BUILD)/bin/lighter-host
 
 DEMO_BIN = $(BUILD)/bin/lighter-tiny-train
@@ -64,7 +66,7 @@ $(LIB): $(LIB_OBJS)
 # The host never links libtorch: it dlopens liblighter when a run starts.
 $(HOST_BIN): $(HOST_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN) -o $@ $^ -ldl
+	$(CC) $(SAN) -o $@ $^ -lyaml -ldl -lm
 
 $(DEMO_BIN): sdk/examples/tiny_train.c $(LIB)
 	@mkdir -p $(dir $@) $(BUILD)/obj/sdk/examples
@@ -80,9 +82,9 @@ VERSION = $(shell sed -n 's/^#define LT_VERSION_STRING "\(.*\)"/\1/p' sdk/includ
 # Tests link the library directly (LT_DIRECT); plugins under tests/plugins
 # are built exactly as a user builds one: no link flags at all.
 $(BUILD)/obj/tests/%.o: ALL_CFLAGS += -DLT_DIRECT
-$(TEST_BIN): $(TEST_OBJS) $(LIB)
+$(TEST_BIN): $(TEST_OBJS) $(HOST_LIB_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN) -o $@ $(TEST_OBJS) -L$(BUILD)/lib -llighter $(RPATH) $$(pkg-config --libs check) -lz -ldl -lm
+	$(CC) $(SAN) -o $@ $(TEST_OBJS) $(HOST_LIB_OBJS) -L$(BUILD)/lib -llighter $(RPATH) $$(pkg-config --libs check) -lyaml -lz -ldl -lm
 
 $(BUILD)/tests/plugins/%.so: tests/plugins/%.c sdk/include/lighter/lighter.h
 	@mkdir -p $(dir $@)
@@ -93,7 +95,8 @@ $(PARITY_BIN): tests/parity/parity_ops.c $(LIB)
 	$(CC) $(ALL_CFLAGS) -DLT_DIRECT -o $@ $< -L$(BUILD)/lib -llighter $(RPATH) -lm
 
 test: all
-	@LT_TEST_PLUGINS=$(BUILD)/tests/plugins LT_BUILD=$(BUILD) $(TEST_BIN)
+	@LT_TEST_PLUGINS=$(CURDIR)/$(BUILD)/tests/plugins LT_TEST_DATA=$(CURDIR)/tests/data LT_SOURCE_DIR=$(CURDIR) \
+	    LT_BUILD=$(BUILD) $(TEST_BIN)
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/parity/run.sh
 	@LT_BUILD=$(BUILD) bash tests/e2e/run.sh
 
@@ -109,7 +112,8 @@ check-asan: setup
 	@CK_FORK=no ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	    LT_TEST_PLUGINS=build-asan/tests/plugins LT_BUILD=build-asan build-asan/tests/check_lighter
+	    LT_TEST_PLUGINS=$(CURDIR)/build-asan/tests/plugins LT_TEST_DATA=$(CURDIR)/tests/data \
+	    LT_SOURCE_DIR=$(CURDIR) LT_BUILD=build-asan build-asan/tests/check_lighter
 
 demo: setup
 	@$(MAKE) all

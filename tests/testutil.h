@@ -66,5 +66,6 @@ Suite *nn_suite(void);
 Suite *autograd_suite(void);
 Suite *state_suite(void);
 Suite *api_suite(void);
+Suite *config_suite(void);
 
 #endif

@@ -1,0 +1,18 @@
+/* cmd.h: the host's subcommands. */
+#ifndef HOST_CMD_H
+#define HOST_CMD_H
+
+#include "config/error.h"
+
+#include <stdlib.h>
+
+extern const char *const host_methods[];
+extern const size_t host_nmethods;
+
+/* Compose, expand and check a config (resolve != 0: return the resolved
+ * tree, else the composed one). NULL with err on failure. */
+cfg_node *host_config_load(const char *const *inputs, int n, int resolve, cfg_error *err);
+
+int host_cmd_config(int argc, char **argv);
+
+#endif
