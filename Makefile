@@ -45,7 +45,7 @@ PCS = $(BUILD)/pkgconfig/lighter.pc $(BUILD)/pkgconfig/lighter-direct.pc
 
 RPATH = -Wl,-rpath,'$$ORIGIN/../lib'
 
-.PHONY: all setup check check-asan demo install clean test bench
+.PHONY: all setup check check-asan demo install clean test bench fuzz-config
 all: $(LIB) $(HOST_BIN) $(DEMO_BIN) $(PCS) $(TEST_BIN) $(TEST_PLUGINS) $(PARITY_BIN)
 
 setup:
@@ -99,6 +99,7 @@ test: all
 	    LT_BUILD=$(BUILD) $(TEST_BIN)
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/parity/run.sh
 	@LT_BUILD=$(BUILD) bash tests/e2e/run.sh
+	@LT_BUILD=$(BUILD) bash tests/e2e/plugins.sh
 
 check: setup
 	@$(MAKE) all
@@ -114,6 +115,22 @@ check-asan: setup
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    LT_TEST_PLUGINS=$(CURDIR)/build-asan/tests/plugins LT_TEST_DATA=$(CURDIR)/tests/data \
 	    LT_SOURCE_DIR=$(CURDIR) LT_BUILD=build-asan build-asan/tests/check_lighter
+
+# libFuzzer over the config loader and composition, under ASan + UBSan.
+FUZZ_SECONDS ?= 300
+CONFIG_SRCS = $(wildcard host/config/*.c)
+$(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(CONFIG_SRCS) $(wildcard host/config/*.h)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -g -O1 \
+	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	    -o $@ tests/fuzz/fuzz_config.c $(CONFIG_SRCS) -lyaml -lm
+fuzz-config: setup
+	@command -v clang >/dev/null || apt-get install -y -q clang libclang-rt-14-dev
+	@$(MAKE) $(BUILD)/fuzz/fuzz_config
+	@mkdir -p $(BUILD)/fuzz/corpus
+	@cp configs/*/*.yaml tests/fuzz/seeds/* $(BUILD)/fuzz/corpus/ 2>/dev/null || true
+	cd $(BUILD)/fuzz && ./fuzz_config -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	    -timeout=10 -rss_limit_mb=2048 corpus
 
 demo: setup
 	@$(MAKE) all

@@ -14,5 +14,7 @@ extern const size_t host_nmethods;
 cfg_node *host_config_load(const char *const *inputs, int n, int resolve, cfg_error *err);
 
 int host_cmd_config(int argc, char **argv);
+int host_cmd_plugins(int argc, char **argv);
+int host_cmd_inspect(int argc, char **argv);
 
 #endif

@@ -3,6 +3,7 @@
  * dlopens it only for commands that need tensors, then reaches it through
  * the lt_api table, exactly as plugins do. */
 #include "cmd.h"
+#include "plugin.h"
 #include "tensor_layer.h"
 
 #include <stdio.h>
@@ -15,11 +16,13 @@ static void usage(FILE *f) {
           "commands:\n"
           "  version     print the host, SDK and ABI versions\n"
           "  info        load the tensor layer and print libtorch, BLAS and thread settings\n"
+          "  plugins     list the plugins found and their components ([--plugins DIR]...)\n"
+          "  inspect     print a component's parameters (inspect NAME [--plugins DIR]...)\n"
           "  config      compose config files and overrides and print the result\n"
           "              (config [--resolved] CONFIG.yaml... [a::b=value | =a::b=value | ~a::b])\n"
           "  help        this text\n"
           "\n"
-          "fit / validate / test / predict / plugins / inspect are being built\n"
+          "fit / validate / test / predict are being built\n"
           "(see README.md, \"Status\").\n");
 }
 
@@ -37,7 +40,10 @@ int main(int argc, char **argv) {
     printf("lighter-host %s (plugin ABI %d.%d)\n", LT_VERSION_STRING, LT_ABI_MAJOR, LT_ABI_MINOR);
     return 0;
   }
+  host_crash_handlers_install();
   if (!strcmp(cmd, "config")) return host_cmd_config(argc - 2, argv + 2);
+  if (!strcmp(cmd, "plugins")) return host_cmd_plugins(argc - 2, argv + 2);
+  if (!strcmp(cmd, "inspect")) return host_cmd_inspect(argc - 2, argv + 2);
   if (!strcmp(cmd, "info")) {
     char err[1024];
     const lt_api *api = host_tensor_layer_load(err, sizeof err);

@@ -133,6 +133,13 @@ START_TEST(test_load_errors) {
                         "g: [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n");
   ck_assert_ptr_null(LOAD(0, "bomb.yaml"));
   ck_assert_ptr_nonnull(strstr(err.msg, "alias bomb"));
+  /* Found by the fuzzer: an anchor defined inside a merged mapping. */
+  put_file("merge.yaml", "a: &a {x: 1}\nb:\n  <<: &a {x: 2}\nc:\n  <<: *a\n  y: 3\n");
+  EXPECT_YAML(LOAD(0, "merge.yaml"), "a:\n  x: 1\nb:\n  x: 2\nc:\n  x: 2\n  y: 3\n");
+  /* numbers at the edges, and floats that PyYAML must read as floats */
+  put_file("num.yaml", "min: -9223372036854775808\nhex: 0x 5\nbig: 1e16\nsmall: 1.5e-5\nline: \"a\\u2028b\"\n\"<<\": x\n");
+  EXPECT_YAML(LOAD(0, "num.yaml"), "min: -9223372036854775808\nhex: 0x 5\nbig: 1.0e+16\nsmall: 1.5e-05\n"
+                                   "line: \"a\\Lb\"\n\"<<\": x\n");
   put_file("empty.yaml", "# nothing\n");
   EXPECT_YAML(LOAD(0, "empty.yaml"), "{}\n");
 }
@@ -205,11 +212,16 @@ START_TEST(test_at_references) {
   put_file("b.yaml", "vars: {lr: 0.1}\nm:\n  lr: \"@vars::lrr\"\n");
   EXPECT_CFG_ERROR(LOAD(1, "b.yaml"), "b.yaml", 3, 7, "unknown reference '@vars::lrr': no key 'lrr' in 'vars'");
   EXPECT_HINT("did you mean '@vars::lr'?");
+  /* the order of keys does not matter for a path through a reference */
+  put_file("order.yaml", "c: \"@a::x\"\na: \"@b\"\nb: {x: 1}\n");
+  EXPECT_YAML(LOAD(1, "order.yaml"), "c: 1\na:\n  x: 1\nb:\n  x: 1\n");
   put_file("c.yaml", "a: \"@::::x\"\n");
   EXPECT_CFG_ERROR(LOAD(1, "c.yaml"), "c.yaml", 1, 4, "above the top of the config");
   put_file("d.yaml", "a: \"@b.c()\"\nb: 1\n");
   EXPECT_CFG_ERROR(LOAD(1, "d.yaml"), "d.yaml", 1, 4, "'@b.c()' is not a valid reference");
   EXPECT_HINT("\"$@b.c()\"");
+  /* a reference given on the command line (YAML itself reserves '@') */
+  EXPECT_YAML(LOAD(1, "b.yaml", "m::lr=@vars::lr"), "vars:\n  lr: 0.1\nm:\n  lr: 0.1\n");
   /* unresolved mode still checks references */
   EXPECT_CFG_ERROR(LOAD(0, "b.yaml"), "b.yaml", 3, 7, "unknown reference '@vars::lrr'");
 }
@@ -278,12 +290,21 @@ static const struct {
     {"%vars::n - 1", "3"},
     {"@::sib", "sibling"},
     {"[x for x in 1]", NULL},
+    {"'ab' * 4611686018427387904", NULL},
+    {"1 / @vars::z if @vars::z != 0 else 0", "0"},
+    {"@vars::z != 0 and 1 / @vars::z", "False"},
+    {"str(1e5) + ' ' + str(1e16) + ' ' + str(1.5e-5) + ' ' + str(0.1 + 0.2)", "100000.0 1e+16 1.5e-05 0.30000000000000004"},
+    {"round(1234, -2) + round(15, -1)", "1220"},
+    {"-6.0 % 3", "0.0"},
+    {"7.0 // 0.1", "69.0"},
+    {"1 == True", "True"},
+    {"'héllo'[1]", "é"},
 };
 
 START_TEST(test_expressions) {
   char yaml[256];
   const char *src = exprs[_i].expr;
-  snprintf(yaml, sizeof yaml, "vars: {n: 4, lr: 0.5, list: [10, 20]}\nout:\n  sib: sibling\n  v: \"$%s\"\n", src);
+  snprintf(yaml, sizeof yaml, "vars: {n: 4, lr: 0.5, z: 0, list: [10, 20]}\nout:\n  sib: sibling\n  v: \"$%s\"\n", src);
   put_file("e.yaml", yaml);
   cfg_node *r = LOAD(1, "e.yaml");
   if (!exprs[_i].want) {
@@ -357,6 +378,8 @@ START_TEST(test_special_keys) {
                      "  ref: \"@m::w\"\n");
   EXPECT_YAML(LOAD(1, "a.yaml"), "vars:\n  debug: false\ncbs:\n- _target_: A\n"
                                  "m:\n  keep:\n    _target_: K\n    _mode_: callable\n  ref: null\n");
+  put_file("dis.yaml", "c: {_target_: T, _disabled_: true}\nq: \"$@c is None\"\nr: \"$@c\"\n");
+  EXPECT_YAML(LOAD(1, "dis.yaml"), "q: true\nr: null\n");
   put_file("b.yaml", "m: {_target_: M, _mode_: calable}\n");
   EXPECT_CFG_ERROR(LOAD(1, "b.yaml"), "b.yaml", 1, 26, "_mode_ is 'calable'; it must be default, callable or debug");
   EXPECT_HINT("did you mean 'callable'?");

@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 char **cfg_path_split(const char *path, size_t *n) {
   size_t count = 1;
@@ -311,6 +312,17 @@ int cfg_merge(cfg_node *dst, cfg_node *src, const char *path, int paths, cfg_err
       break;
     }
     if (paths && strstr(name, "::")) {
+      size_t np;
+      char **parts = cfg_path_split(name, &np);
+      int empty = 0;
+      for (size_t k = 0; k < np; k++) empty |= !parts[k][0];
+      cfg_path_free(parts, np);
+      if (empty) {
+        cfg_fail(err, kloc, path, "'%s' has an empty key in its path", key);
+        cfg_free(v);
+        rc = -1;
+        break;
+      }
       rc = path_update(dst, op, name, kloc, v, err);
     } else if (op == '~') {
       rc = delete_op(dst, name, kloc, v, path, err);
@@ -330,7 +342,14 @@ int cfg_merge(cfg_node *dst, cfg_node *src, const char *path, int paths, cfg_err
   return rc;
 }
 
-int cfg_is_override(const char *input) { return input[0] == '~' || strchr(input, '=') != NULL; }
+int cfg_is_override(const char *input) {
+  if (input[0] == '~' || input[0] == '=') return 1;
+  if (!strchr(input, '=')) return 0;
+  /* "lr=0.1.yaml" could be a file: it is one if it exists */
+  size_t n = strlen(input);
+  int yaml = (n > 5 && !strcmp(input + n - 5, ".yaml")) || (n > 4 && !strcmp(input + n - 4, ".yml"));
+  return !(yaml && access(input, F_OK) == 0);
+}
 
 /* Shift locations of a parsed override value to the column it starts at. */
 static void shift(cfg_node *n, int by) {
@@ -399,15 +418,22 @@ int cfg_apply_override(cfg_node *root, const char *text, int index, cfg_error *e
     v = cfg_new(CFG_NULL, loc);
   } else {
     const char *vt = eq + 1;
-    v = cfg_yaml_parse(name, vt, strlen(vt), 1, err);
-    if (!v) {
-      /* locations of syntax errors are inside the value (an error at its
-       * end may be reported on the line after it) */
-      if (err->loc.line == 1) err->loc.col += (int)(vt - text);
-      else err->loc.line = 1, err->loc.col = (int)strlen(text) + 1;
-      goto out;
+    /* "@a::b", "%a::b" and "$expr" are references and expressions, kept as
+     * strings (YAML reserves '@' and would refuse them). */
+    if (vt[0] == '@' || vt[0] == '%' || vt[0] == '$') {
+      cfg_loc vl = {loc.file, 1, (int)(vt - text) + 1};
+      v = cfg_new_string(vt, vl);
+    } else {
+      v = cfg_yaml_parse(name, vt, strlen(vt), 1, err);
+      if (!v) {
+        /* locations of syntax errors are inside the value (an error at its
+         * end may be reported on the line after it) */
+        if (err->loc.line == 1) err->loc.col += (int)(vt - text);
+        else err->loc.line = 1, err->loc.col = (int)strlen(text) + 1;
+        goto out;
+      }
+      shift(v, (int)(vt - text));
     }
-    shift(v, (int)(vt - text));
   }
   rc = path_update(root, op, path, loc, v, err);
 out:

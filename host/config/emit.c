@@ -9,7 +9,9 @@
 #include <string.h>
 
 static int needs_quotes(const char *s) {
-  if (!*s) return 1;
+  if (!*s || !strcmp(s, "<<")) return 1;
+  /* NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR break lines in YAML */
+  if (strstr(s, "\xc2\x85") || strstr(s, "\xe2\x80\xa8") || strstr(s, "\xe2\x80\xa9")) return 1;
   if (strchr("-?:,[]{}#&*!|>'\"%@`$ ", s[0]) && !(s[0] == '-' && s[1] && s[1] != ' ' && s[1] != '-')) return 1;
   if (s[0] == '@' || s[0] == '$' || s[0] == '%') return 1;
   size_t n = strlen(s);
@@ -39,6 +41,8 @@ static void str(FILE *f, const char *s) {
     case '\r': fputs("\\r", f); break;
     default:
       if (*p < 0x20 || *p == 0x7f) fprintf(f, "\\x%02x", *p);
+      else if (p[0] == 0xc2 && p[1] == 0x85) fputs("\\N", f), p++;
+      else if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) fputs(p[2] == 0xa8 ? "\\L" : "\\P", f), p += 2;
       else fputc(*p, f);
     }
   }
@@ -54,12 +58,22 @@ static void scalar(FILE *f, const cfg_node *n) {
     if (isnan(n->f)) fputs(".nan", f);
     else if (isinf(n->f)) fputs(n->f > 0 ? ".inf" : "-.inf", f);
     else {
-      char buf[64];
-      for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, sizeof buf, "%.*g", prec, n->f);
-        if (strtod(buf, NULL) == n->f) break;
+      /* Shortest digits that read back the same; a dot in the mantissa and
+       * a signed exponent, so that PyYAML (YAML 1.1) reads a float too. */
+      char sci[40], buf[64];
+      int prec = 0;
+      for (; prec <= 16; prec++) {
+        snprintf(sci, sizeof sci, "%.*e", prec, n->f);
+        if (strtod(sci, NULL) == n->f) break;
       }
-      if (!strpbrk(buf, ".e")) strcat(buf, ".0");
+      int e10 = atoi(strchr(sci, 'e') + 1);
+      if (e10 >= -4 && e10 < 16) {
+        snprintf(buf, sizeof buf, "%.*f", prec - e10 > 0 ? prec - e10 : 0, n->f);
+        if (!strchr(buf, '.')) strcat(buf, ".0");
+      } else {
+        snprintf(buf, sizeof buf, "%.*s%se%c%02d", (int)(strchr(sci, 'e') - sci), sci, prec ? "" : ".0",
+                 e10 < 0 ? '-' : '+', abs(e10));
+      }
       fputs(buf, f);
     }
     break;

@@ -409,7 +409,12 @@ static enode *p_power(P *s) {
   if (b && s->tok == T_POW) {
     int pos = s->start;
     if (lex(s) < 0) return efree(b), NULL;
+    if (++s->depth > 200) {
+      perr(s, pos, "expression nested too deeply", NULL);
+      return efree(b), NULL;
+    }
     enode *x = p_unary(s);
+    s->depth--;
     if (!x) return efree(b), NULL;
     enode *e = mk(E_BIN, pos);
     e->op = T_POW;
@@ -708,7 +713,8 @@ static int truthy(const cfg_node *x) {
 static int isnum(const cfg_node *x) { return x->kind == CFG_INT || x->kind == CFG_FLOAT || x->kind == CFG_BOOL; }
 static double num(const cfg_node *x) { return x->kind == CFG_FLOAT ? x->f : (double)x->i; }
 
-/* Python's repr of a float: the shortest text that reads back the same. */
+/* Python's repr of a float: the shortest digits that read back the same,
+ * fixed notation for exponents -4..15, else d.ddde+XX. */
 static void float_repr(double d, char *buf, size_t n) {
   if (isnan(d)) {
     snprintf(buf, n, "nan");
@@ -718,12 +724,23 @@ static void float_repr(double d, char *buf, size_t n) {
     snprintf(buf, n, d > 0 ? "inf" : "-inf");
     return;
   }
-  for (int prec = 1; prec <= 17; prec++) {
-    snprintf(buf, n, "%.*g", prec, d);
-    if (strtod(buf, NULL) == d) break;
+  char sci[40];
+  int prec = 0;
+  for (; prec <= 16; prec++) {
+    snprintf(sci, sizeof sci, "%.*e", prec, d);
+    if (strtod(sci, NULL) == d) break;
   }
-  if (!strpbrk(buf, ".eEn")) strncat(buf, ".0", n - strlen(buf) - 1);
-  /* 1e-05 as Python writes it: keep two exponent digits */
+  int exp10 = atoi(strchr(sci, 'e') + 1);
+  if (exp10 >= -4 && exp10 < 16) {
+    int decimals = prec - exp10;
+    snprintf(buf, n, "%.*f", decimals > 0 ? decimals : 0, d);
+    if (!strchr(buf, '.')) strncat(buf, ".0", n - strlen(buf) - 1);
+  } else {
+    /* mantissa without trailing zeros, exponent with a sign and 2+ digits */
+    char mant[32];
+    snprintf(mant, sizeof mant, "%.*s", (int)(strchr(sci, 'e') - sci), sci);
+    snprintf(buf, n, "%se%c%02d", mant, exp10 < 0 ? '-' : '+', abs(exp10));
+  }
 }
 
 static void append(char **s, size_t *n, size_t *cap, const char *t) {
@@ -798,7 +815,7 @@ static cfg_node *arith(EV *v, const enode *e, int op, cfg_node *a, cfg_node *b) 
   if (op == T_STAR && ((a->kind == CFG_STRING || a->kind == CFG_LIST) && b->kind == CFG_INT)) {
     int64_t k = b->i < 0 ? 0 : b->i;
     size_t unit = a->kind == CFG_STRING ? strlen(a->s) : a->n;
-    if (unit && (uint64_t)k * unit > (1u << 20)) return fail(v, e, "repetition result larger than 1 Mi items");
+    if (unit && (uint64_t)k > (1u << 20) / unit) return fail(v, e, "repetition result larger than 1 Mi items");
     if (a->kind == CFG_STRING) {
       char *t = malloc(unit * (size_t)k + 1);
       for (int64_t i = 0; i < k; i++) memcpy(t + i * unit, a->s, unit);
@@ -860,13 +877,22 @@ static cfg_node *arith(EV *v, const enode *e, int op, cfg_node *a, cfg_node *b) 
     if (y == 0) return fail(v, e, "float division by zero");
     return cfg_new_float(x / y, L);
   case T_DSLASH:
-    if (y == 0) return fail(v, e, "float floor division by zero");
-    return cfg_new_float(floor(x / y), L);
   case T_PCT: {
-    if (y == 0) return fail(v, e, "float modulo by zero");
-    double m = fmod(x, y);
-    if (m && ((m < 0) != (y < 0))) m += y;
-    return cfg_new_float(m, L);
+    /* CPython's float_divmod */
+    if (y == 0) return fail(v, e, op == T_PCT ? "float modulo by zero" : "float floor division by zero");
+    double m = fmod(x, y), div = (x - m) / y, fl;
+    if (m) {
+      if ((y < 0) != (m < 0)) m += y, div -= 1.0;
+    } else {
+      m = copysign(0.0, y);
+    }
+    if (div) {
+      fl = floor(div);
+      if (div - fl > 0.5) fl += 1.0;
+    } else {
+      fl = copysign(0.0, x / y);
+    }
+    return cfg_new_float(op == T_PCT ? m : fl, L);
   }
   case T_POW:
     if (x == 0 && y < 0) return fail(v, e, "0.0 cannot be raised to a negative power");
@@ -1011,8 +1037,22 @@ static cfg_node *builtin(EV *v, const enode *e, const char *f, cfg_node **a, siz
     if (!isnum(x)) return fail(v, e, "type '%s' doesn't define round()", tname(x));
     if (n == 2) {
       if (a[1]->kind != CFG_INT) return fail(v, e, "round() digits must be an int");
-      if (x->kind != CFG_FLOAT) return cfg_new_int(x->i, L);
-      double m = pow(10.0, (double)a[1]->i);
+      int64_t nd = a[1]->i;
+      if (x->kind != CFG_FLOAT) {
+        if (nd >= 0) return cfg_new_int(x->i, L);
+        if (nd < -18) return cfg_new_int(0, L);
+        int64_t p = 1;
+        for (int64_t k = 0; k < -nd; k++) p *= 10;
+        int64_t q = x->i / p, rem = x->i % p;
+        if (rem < 0) q--, rem += p; /* floor */
+        if (2 * rem > p || (2 * rem == p && (q & 1))) q++; /* half to even */
+        int64_t out;
+        if (__builtin_mul_overflow(q, p, &out)) return fail(v, e, "integer overflow in round()");
+        return cfg_new_int(out, L);
+      }
+      if (nd > 300 || !isfinite(x->f)) return cfg_new_float(x->f, L);
+      if (nd < -308) return cfg_new_float(copysign(0.0, x->f), L);
+      double m = pow(10.0, (double)nd);
       return cfg_new_float(nearbyint(x->f * m) / m, L);
     }
     if (x->kind != CFG_FLOAT) return cfg_new_int(x->i, L);
@@ -1182,18 +1222,28 @@ static cfg_node *ev(EV *v, const enode *e) {
     break;
   case E_AND:
   case E_OR:
+    /* Python: the right side runs only when the left does not decide */
     if (!(a = ev(v, e->kids[0]))) break;
-    if (!(b = ev(v, e->kids[1]))) break; /* both sides are checked */
-    if (a == DEFERRED) r = DEFERRED;
-    else if (truthy(a) == (e->k == E_OR)) r = cfg_copy(a);
-    else r = b == DEFERRED ? DEFERRED : cfg_copy(b);
+    if (a != DEFERRED && truthy(a) == (e->k == E_OR)) {
+      r = cfg_copy(a);
+      break;
+    }
+    if (!(b = ev(v, e->kids[1]))) break;
+    r = (a == DEFERRED || b == DEFERRED) ? DEFERRED : cfg_copy(b);
     break;
   case E_IF: {
+    /* Only the branch taken is evaluated (both when the condition needs
+     * built objects, so that both are checked). */
     cfg_node *c = ev(v, e->kids[0]);
     if (!c) break;
-    a = ev(v, e->kids[1]);
-    b = a ? ev(v, e->kids[2]) : NULL;
-    if (a && b) r = c == DEFERRED ? DEFERRED : truthy(c) ? (a == DEFERRED ? DEFERRED : cfg_copy(a)) : (b == DEFERRED ? DEFERRED : cfg_copy(b));
+    if (c == DEFERRED) {
+      a = ev(v, e->kids[1]);
+      b = a ? ev(v, e->kids[2]) : NULL;
+      if (a && b) r = DEFERRED;
+    } else {
+      a = ev(v, e->kids[truthy(c) ? 1 : 2]);
+      if (a) r = a == DEFERRED ? DEFERRED : cfg_copy(a);
+    }
     vfree(c);
     break;
   }
@@ -1245,10 +1295,25 @@ static cfg_node *ev(EV *v, const enode *e) {
     if (a == DEFERRED || b == DEFERRED) {
       r = DEFERRED;
     } else if ((a->kind == CFG_LIST || a->kind == CFG_STRING) && b->kind == CFG_INT) {
-      int64_t len = a->kind == CFG_LIST ? (int64_t)a->n : (int64_t)strlen(a->s), i = b->i < 0 ? b->i + len : b->i;
-      if (i < 0 || i >= len) fail(v, e, "index %lld out of range (length %lld)", (long long)b->i, (long long)len);
-      else if (a->kind == CFG_LIST) r = cfg_copy(a->items[i]);
-      else r = cfg_new_string((char[]){a->s[i], 0}, L);
+      int64_t len = 0;
+      if (a->kind == CFG_LIST) len = (int64_t)a->n;
+      else
+        for (const unsigned char *p = (const unsigned char *)a->s; *p; p++) len += (*p & 0xC0) != 0x80;
+      int64_t i = b->i < 0 ? b->i + len : b->i;
+      if (i < 0 || i >= len) {
+        fail(v, e, "index %lld out of range (length %lld)", (long long)b->i, (long long)len);
+      } else if (a->kind == CFG_LIST) {
+        r = cfg_copy(a->items[i]);
+      } else { /* the i-th code point */
+        const unsigned char *p = (const unsigned char *)a->s;
+        for (int64_t k = 0; k < i; p++)
+          if ((p[1] & 0xC0) != 0x80) k++;
+        const unsigned char *q = p + 1;
+        while (*q && (*q & 0xC0) == 0x80) q++;
+        char one[8] = {0};
+        memcpy(one, p, (size_t)(q - p) < 7 ? (size_t)(q - p) : 7);
+        r = cfg_new_string(one, L);
+      }
     } else if (a->kind == CFG_DICT && b->kind == CFG_STRING) {
       cfg_node *x = cfg_dict_get(a, b->s);
       if (!x) fail(v, e, "key '%s' not found", b->s);

@@ -96,7 +96,7 @@ cfg_node *cfg_copy(const cfg_node *n) {
   if (!n) return NULL;
   cfg_node *c = cfg_new(n->kind, n->loc);
   c->quoted = n->quoted;
-  c->flags = n->flags;
+  c->flags = n->flags & ~CFG_F_REMOVED; /* a copy of a disabled item reads as itself */
   c->i = n->i;
   c->f = n->f;
   c->ptr = n->ptr;
@@ -189,9 +189,13 @@ int cfg_contains_component(const cfg_node *n) {
 int cfg_equal(const cfg_node *a, const cfg_node *b) {
   if (!a || !b) return a == b;
   if (a->kind != b->kind) {
-    /* 1 == 1.0 as in Python */
-    if ((a->kind == CFG_INT && b->kind == CFG_FLOAT) || (a->kind == CFG_FLOAT && b->kind == CFG_INT))
-      return (a->kind == CFG_INT ? (double)a->i : a->f) == (b->kind == CFG_INT ? (double)b->i : b->f);
+    /* 1 == 1.0 == True as in Python */
+    int an = a->kind == CFG_INT || a->kind == CFG_FLOAT || a->kind == CFG_BOOL;
+    int bn = b->kind == CFG_INT || b->kind == CFG_FLOAT || b->kind == CFG_BOOL;
+    if (an && bn) {
+      if (a->kind != CFG_FLOAT && b->kind != CFG_FLOAT) return a->i == b->i;
+      return (a->kind == CFG_FLOAT ? a->f : (double)a->i) == (b->kind == CFG_FLOAT ? b->f : (double)b->i);
+    }
     return 0;
   }
   switch (a->kind) {
@@ -204,12 +208,14 @@ int cfg_equal(const cfg_node *a, const cfg_node *b) {
   case CFG_EXPR: return !strcmp(a->s, b->s);
   case CFG_OBJECT: return a->ptr == b->ptr;
   case CFG_LIST:
-  case CFG_DICT:
     if (a->n != b->n) return 0;
-    for (size_t i = 0; i < a->n; i++) {
-      if (a->kind == CFG_DICT && strcmp(a->keys[i], b->keys[i])) return 0;
+    for (size_t i = 0; i < a->n; i++)
       if (!cfg_equal(a->items[i], b->items[i])) return 0;
-    }
+    return 1;
+  case CFG_DICT: /* as Python: the order of keys does not matter */
+    if (a->n != b->n) return 0;
+    for (size_t i = 0; i < a->n; i++)
+      if (!cfg_equal(a->items[i], cfg_dict_get(b, a->keys[i]))) return 0;
     return 1;
   }
   return 0;

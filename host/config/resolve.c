@@ -57,7 +57,26 @@ typedef struct R {
   size_t depth;
   extfile *files;
   cfg_loc ref_loc; /* the reference being followed, where a cycle closes */
+  long copied;      /* nodes made by copies: bounded against blow-ups */
 } R;
+
+#define MAX_COPIED 2000000
+
+static int count(const cfg_node *n) {
+  int c = 1;
+  for (size_t i = 0; i < n->n; i++) c += count(n->items[i]);
+  return c;
+}
+
+/* A copy made by a reference, within the budget. */
+static cfg_node *budget_copy(R *r, const cfg_node *n, cfg_loc loc, const char *at) {
+  r->copied += count(n);
+  if (r->copied > MAX_COPIED) {
+    cfg_fail(r->err, loc, at, "references copy more than %d values in all (a reference blow-up?)", MAX_COPIED);
+    return NULL;
+  }
+  return cfg_copy(n);
+}
 
 static int push(R *r, const char *what, cfg_loc loc, const char *at) {
   for (size_t i = 0; i < r->depth; i++)
@@ -123,10 +142,10 @@ static int valid_id(const char *s) {
   for (; *s; s++) {
     if (!strncmp(s, "::", 2)) {
       s++;
-      if (!(isalnum((unsigned char)s[1]) || s[1] == '_' || s[1] == '-')) return 0;
+      if (!(isalnum((unsigned char)s[1]) || s[1] == '_')) return 0;
       continue;
     }
-    if (!(isalnum((unsigned char)*s) || *s == '_' || *s == '-')) return 0;
+    if (!(isalnum((unsigned char)*s) || *s == '_')) return 0;
   }
   return 1;
 }
@@ -194,9 +213,11 @@ static cfg_node *file_root(R *r, const char *name, cfg_loc loc, const char *at) 
   cfg_error sub = {0};
   cfg_node *root = cfg_yaml_load_file(name, &sub);
   if (!root) {
-    cfg_fail(r->err, loc, at, "cannot read '%s' for a %% reference: %s%s%s", name, sub.msg,
-             sub.loc.line ? " (line " : "", sub.loc.line ? "...)" : "");
-    if (sub.loc.line) snprintf(r->err->msg + strlen(r->err->msg) - 5, 32, "%d)", sub.loc.line);
+    if (sub.loc.line)
+      cfg_fail(r->err, loc, at, "cannot read '%s' for a %% reference: %s (%s:%d:%d)", name, sub.msg, name,
+               sub.loc.line, sub.loc.col);
+    else
+      cfg_fail(r->err, loc, at, "cannot read '%s' for a %% reference: %s", name, sub.msg);
     return NULL;
   }
   extfile *f = calloc(1, sizeof *f);
@@ -253,7 +274,7 @@ static cfg_node *macro(R *r, const char *ref, cfg_node *root, const char *file, 
     free(tag);
     cfg_node *n = expand_at(r, troot, tfile, &t);
     pop(r);
-    if (n) res = cfg_copy(n);
+    if (n) res = budget_copy(r, n, loc, at);
   }
 out:
   pfree(&t);
@@ -315,6 +336,19 @@ typedef struct ectx {
 
 static const cfg_node *target_value(R *r, path *t, cfg_loc loc, const char *at, char sigil, int *deferred) {
   r->ref_loc = loc;
+  /* A path through a reference not yet resolved ("@a::x" where a is "@b"):
+   * resolve that part first, so the order of keys does not matter. */
+  for (size_t k = 1; k < t->n; k++) {
+    cfg_node *mid = cfg_lookup(r->root, t->p, k, NULL);
+    if (!mid) break;
+    if (mid->kind == CFG_STRING && (mid->s[0] == '@' || mid->s[0] == '$') && !(mid->flags & CFG_F_RESOLVED)) {
+      path pre = {0};
+      for (size_t i = 0; i < k; i++) ppush(&pre, t->p[i]);
+      cfg_node *done = resolve_at(r, &pre);
+      pfree(&pre);
+      if (!done) return NULL;
+    }
+  }
   if (!cfg_lookup(r->root, t->p, t->n, NULL)) {
     miss_ref(r, r->root, t, loc, at, sigil, "");
     return NULL;
@@ -330,11 +364,13 @@ static const cfg_node *target_value(R *r, path *t, cfg_loc loc, const char *at, 
 static const cfg_node *expr_ref(void *ctx, const char *ref, int raw, cfg_loc loc, int *deferred, cfg_error *err) {
   ectx *c = ctx;
   (void)err;
+  static const cfg_node null_node = {.kind = CFG_NULL};
   char *at = ptext(c->base->p, c->base->n);
   path t = {0};
   const cfg_node *v = NULL;
   if (abs_ref(c->r, ref, c->base->p, c->base->n, &t, loc, at, raw ? '%' : '@') == 0)
     v = target_value(c->r, &t, loc, at, raw ? '%' : '@', deferred);
+  if (v && (v->flags & CFG_F_REMOVED)) v = &null_node; /* a disabled component reads as None */
   pfree(&t);
   free(at);
   return v;
@@ -381,7 +417,7 @@ static cfg_node *resolve_string(R *r, cfg_node *n, path *at) {
         out = cfg_new(CFG_REF, n->loc);
         out->s = ptext(t.p, t.n);
       } else if (v) {
-        out = cfg_copy(v);
+        out = budget_copy(r, v, n->loc, here);
       }
     }
     pfree(&t);

@@ -5,6 +5,7 @@
  * booleans (so 1e-3 is a float, as a user means it). */
 #include "yaml.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -16,7 +17,7 @@
 
 typedef struct anchor {
   char *name;
-  cfg_node *node; /* points into the tree being built */
+  cfg_node *node; /* a copy, owned: the original may be merged away or freed */
 } anchor;
 
 typedef struct loader {
@@ -56,18 +57,26 @@ cfg_node *cfg_scalar_plain(const char *s, cfg_loc loc) {
   if (match_word(s, falses)) return cfg_new_bool(0, loc);
   const char *p = s;
   if (*p == '+' || *p == '-') p++;
-  /* integers: decimal, 0x, 0o */
+  /* integers: decimal, 0x, 0o (every character a digit of its base) */
   if (*p >= '0' && *p <= '9') {
     int base = 10;
     const char *digits = p;
     if (p[0] == '0' && (p[1] == 'x' || p[1] == 'o') && p[2]) base = p[1] == 'x' ? 16 : 8, digits = p + 2;
-    char *end;
-    errno = 0;
-    long long v = strtoll(digits, &end, base);
-    if (*end == 0 && end != digits) {
-      if (errno == ERANGE) goto as_float;
-      if (*s == '-') v = -v;
-      return cfg_new_int(v, loc);
+    int all = 1;
+    for (const char *q = digits; *q; q++)
+      all &= base == 16 ? isxdigit((unsigned char)*q) != 0 : base == 8 ? (*q >= '0' && *q <= '7') : (*q >= '0' && *q <= '9');
+    if (all) {
+      errno = 0;
+      char *end;
+      long long v;
+      if (base == 10) {
+        v = strtoll(s, &end, 10); /* with its sign, so INT64_MIN fits */
+      } else {
+        v = strtoll(digits, &end, base);
+        if (*s == '-') v = -v;
+      }
+      if (errno != ERANGE) return cfg_new_int(v, loc);
+      goto as_float;
     }
   }
 as_float:
@@ -132,7 +141,7 @@ static void add_anchor(loader *L, const char *name, cfg_node *n) {
     if (!L->anchors) abort();
   }
   L->anchors[L->nanchors].name = strdup(name);
-  L->anchors[L->nanchors++].node = n;
+  L->anchors[L->nanchors++].node = cfg_copy(n);
 }
 
 static cfg_node *parse_node(loader *L, yaml_event_t *ev, int depth);
@@ -203,8 +212,24 @@ static cfg_node *parse_mapping(loader *L, yaml_event_t *start, int depth) {
     cfg_dict_set(map, key, kloc, v);
     free(key);
   }
-  for (size_t i = 0; i < merges->n; i++)
-    if (!apply_merge(L, map, merges->items[i], merge_loc)) goto fail;
+  if (merges->n) {
+    /* As PyYAML: merged keys come first, the mapping's own keys after (and
+     * win over them). */
+    cfg_node *merged = cfg_new(CFG_DICT, map->loc);
+    for (size_t i = 0; i < merges->n; i++)
+      if (!apply_merge(L, merged, merges->items[i], merge_loc)) {
+        cfg_free(merged);
+        goto fail;
+      }
+    while (map->n) { /* replaces in place, as a Python dict would */
+      cfg_loc kl = map->key_locs[0];
+      char *k = strdup(map->keys[0]);
+      cfg_dict_set(merged, k, kl, cfg_take(map, 0));
+      free(k);
+    }
+    cfg_free(map);
+    map = merged;
+  }
   cfg_free(merges);
   return map;
 fail:
@@ -328,7 +353,10 @@ cfg_node *cfg_yaml_parse(const char *name, const char *text, size_t len, int val
     yaml_event_delete(&ev);
   }
   yaml_parser_delete(&L.p);
-  for (size_t i = 0; i < L.nanchors; i++) free(L.anchors[i].name);
+  for (size_t i = 0; i < L.nanchors; i++) {
+    free(L.anchors[i].name);
+    cfg_free(L.anchors[i].node);
+  }
   free(L.anchors);
   if (err->set) {
     cfg_free(root);

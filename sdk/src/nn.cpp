@@ -167,6 +167,8 @@ lt_tensor *lt_interpolate(lt_tensor *x, const int64_t *size, int n, lt_interp_mo
     case LT_INTERP_BICUBIC:
       TORCH_CHECK(d == 4 && n == 2, "bicubic needs a 4-D input (N, C, H, W) and 2 sizes");
       return at::upsample_bicubic2d(T(x), out, ac, c10::nullopt, c10::nullopt);
+    default:
+      break;
     }
     TORCH_CHECK(false, "unknown interpolation mode ", (int)mode);
   });

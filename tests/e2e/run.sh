@@ -54,5 +54,29 @@ m.load_state_dict(torch.load(sys.argv[1], weights_only=True))
 fi
 expect "demo missing data" 1 "install dataset-fashion-mnist" "$BUILD/bin/lighter-tiny-train" "$work/none"
 
+# lighter-host config: composes, prints, exits 2 with one message per mistake.
+EX=configs/lighter_cifar10/example.yaml
+expect "config compose" 0 "max_epochs: 1" "$H" config "$EX" configs/lighter_cifar10/quick.yaml
+expect "config resolved" 0 'params: "$@model::network.parameters()"' "$H" config --resolved "$EX" configs/lighter_cifar10/quick.yaml
+expect "config override" 0 "lr: 0.01" "$H" config --resolved "$EX" vars::lr=0.01
+printf 'a:\n  b: [1, 2\nc: 3\n' > "$work/bad.yaml"
+printf 'x: "@y"\ny: "@x"\n' > "$work/cyc.yaml"
+for c in "malformed YAML|$work/bad.yaml|YAML syntax error" \
+         "missing file|$work/none.yaml|cannot open config file" \
+         "bad override|$EX trainer::max_epoch=1|did you mean 'max_epochs'" \
+         "unknown reference|$EX =model::optimizer::lr=@vars::lrr|unknown reference '@vars::lrr'" \
+         "cycle|$work/cyc.yaml|reference cycle: x -> y -> x"; do
+  IFS='|' read -r name args needle <<<"$c"
+  # shellcheck disable=SC2086
+  out=$("$H" config --resolved $args 2>&1); rc=$?
+  n=$(grep -c "error:" <<<"$out")
+  if [ $rc -eq 2 ] && [ "$n" -eq 1 ] && grep -qF -- "$needle" <<<"$out"; then ok; else bad "config $name: rc=$rc, $n errors: $out"; fi
+done
+# The printed YAML reads back to the same config.
+"$H" config --resolved "$EX" > "$work/once.yaml" && "$H" config --resolved "$work/once.yaml" > "$work/twice.yaml"
+if cmp -s "$work/once.yaml" "$work/twice.yaml"; then ok; else bad "config output does not read back the same"; fi
+# Colour only on a terminal, never with NO_COLOR.
+if "$H" config "$work/none.yaml" 2>&1 | grep -q $'\033'; then bad "colour on a pipe"; else ok; fi
+
 echo "e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

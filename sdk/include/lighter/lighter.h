@@ -37,7 +37,7 @@ extern "C" {
  * plugin's minor is not newer than the host's. The function table only ever
  * grows at its end within one major. */
 #define LT_ABI_MAJOR 1
-#define LT_ABI_MINOR 0
+#define LT_ABI_MINOR 1 /* 1.1: plugin descriptors (plugin.h) */
 #define LT_VERSION_STRING "0.1.0"
 
 #if defined(_WIN32)
@@ -754,5 +754,7 @@ extern "C" {
 #ifdef __cplusplus
 }
 #endif
+
+#include "plugin.h"
 
 #endif /* LIGHTER_H */

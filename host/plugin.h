@@ -1,0 +1,60 @@
+/* plugin.h (host): finding, loading and checking plugins, and the registry
+ * of the components they provide. */
+#ifndef HOST_PLUGIN_H
+#define HOST_PLUGIN_H
+
+#include <lighter/lighter.h>
+
+#include <stdio.h>
+
+typedef struct host_plugin {
+  char *path;
+  void *handle;
+  const lt_plugin *desc;
+  lt_status (*bind)(const lt_api *api);
+} host_plugin;
+
+typedef struct host_entry {
+  const lt_component *comp;
+  size_t plugin; /* index into plugins */
+} host_entry;
+
+typedef struct host_registry {
+  host_plugin *plugins;
+  size_t nplugins;
+  host_entry *entries;
+  size_t nentries;
+  int errors; /* plugins that failed to load */
+} host_registry;
+
+/* The search path, in order: each --plugins DIR, then LIGHTER_PLUGIN_PATH
+ * (colon-separated), then ./plugins next to the first config file (may be
+ * NULL), then the built-in plugins next to the executable
+ * (../lib/lighter/plugins). Returns a malloc'd NULL-terminated list. */
+char **host_plugin_dirs(const char *const *cli_dirs, size_t ncli, const char *first_config);
+void host_plugin_dirs_free(char **dirs);
+
+/* Load every *.so in dirs (in order, files sorted by name). Problems are
+ * printed to err (one line each) and counted in reg->errors; a duplicate
+ * _target_ is a warning (the earlier path wins). Never unloads. */
+void host_plugins_load(host_registry *reg, char *const *dirs, FILE *err);
+/* Load one file. Returns 0, or -1 after printing why. */
+int host_plugin_load_file(host_registry *reg, const char *path, FILE *err);
+
+const host_entry *host_registry_find(const host_registry *reg, const char *target);
+/* Up to 3 registered names close to target, as 'a', 'b' or 'c'. */
+int host_registry_suggest(const host_registry *reg, const char *target, char *out, size_t len);
+
+/* Hand the tensor layer to every plugin (when a run starts). */
+int host_plugins_bind(host_registry *reg, const lt_api *api, FILE *err);
+
+void host_registry_free(host_registry *reg);
+
+const char *host_kind_name(lt_kind k);
+const char *host_ptype_name(lt_ptype t);
+
+/* What the host is calling into, for the crash report. */
+void host_crash_context(const char *plugin, const char *component, const char *hook);
+void host_crash_handlers_install(void);
+
+#endif

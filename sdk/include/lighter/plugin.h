@@ -1,0 +1,143 @@
+/* plugin.h: the plugin ABI (included by lighter.h). A plugin is a shared
+ * object that exports one data symbol, lt_plugin_descriptor, made by
+ * LT_PLUGIN_DEFINE: its ABI version, name, version, description, license
+ * and a table of components. A component is a _target_ name, a kind, a
+ * one-line summary, a parameter spec (plain data, so `lighter-host inspect`
+ * can print it and the host can check a config before anything runs),
+ * create/destroy, and a kind-specific operations table that starts with its
+ * own size so it can grow without breaking older plugins.
+ *
+ * The host reads descriptors without loading libtorch; only when a run
+ * starts does it hand each plugin the tensor layer through lt_plugin_bind. */
+#ifndef LIGHTER_PLUGIN_H
+#define LIGHTER_PLUGIN_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum lt_kind {
+  LT_KIND_MODULE = 1,
+  LT_KIND_MODEL = 2,
+  LT_KIND_DATASET = 3,
+  LT_KIND_TRANSFORM = 4,
+  LT_KIND_LOSS = 5,
+  LT_KIND_OPTIMIZER = 6,
+  LT_KIND_SCHEDULER = 7,
+  LT_KIND_METRIC = 8,
+  LT_KIND_CALLBACK = 9,
+  LT_KIND_LOGGER = 10,
+  LT_KIND_WRITER = 11,
+  LT_KIND_OTHER = 12, /* host pieces: Trainer, DataLoader, DataModule */
+  LT__KIND_COUNT,
+  LT__KIND_INT = 0x7fffffff
+} lt_kind;
+
+typedef enum lt_ptype {
+  LT_P_BOOL = 1,
+  LT_P_INT = 2,
+  LT_P_FLOAT = 3, /* ints are accepted */
+  LT_P_STRING = 4,
+  LT_P_LIST = 5,
+  LT_P_DICT = 6,
+  LT_P_COMPONENT = 7, /* a built component of kind `kind` (0: any) */
+  LT_P_TENSOR = 8,    /* a tensor, or a list of numbers made into one */
+  LT_P_ANY = 9,
+  LT__PTYPE_INT = 0x7fffffff
+} lt_ptype;
+
+/* Parameter flags. */
+#define LT_PF_REQUIRED 1u  /* must be given (dflt is ignored) */
+#define LT_PF_MIN 2u       /* value >= min */
+#define LT_PF_MAX 4u       /* value <= max */
+#define LT_PF_MIN_EXCL 8u  /* value > min */
+#define LT_PF_NULLABLE 16u /* null is allowed (the default may be "null") */
+
+typedef struct lt_param {
+  const char *name;
+  lt_ptype type;
+  lt_kind kind;        /* LT_P_COMPONENT (and lists of them): required kind, 0 any */
+  const char *dflt;    /* default as YAML text ("0.001", "[3, 3]", "null"); NULL: none */
+  unsigned flags;      /* LT_PF_* */
+  double min, max;     /* with LT_PF_MIN / LT_PF_MAX */
+  const char *choices; /* strings: allowed values "mean|sum|none"; NULL: any */
+  const char *doc;     /* one line */
+} lt_param;
+
+/* Shorthands: LT_PARAM_FLOAT("lr", "0.001", "learning rate"). */
+#define LT_PARAM(name_, type_, dflt_, doc_) {name_, type_, (lt_kind)0, dflt_, 0, 0, 0, NULL, doc_}
+#define LT_PARAM_REQ(name_, type_, doc_) {name_, type_, (lt_kind)0, NULL, LT_PF_REQUIRED, 0, 0, NULL, doc_}
+#define LT_PARAM_RANGE(name_, type_, dflt_, lo_, hi_, doc_) \
+  {name_, type_, (lt_kind)0, dflt_, LT_PF_MIN | LT_PF_MAX, lo_, hi_, NULL, doc_}
+#define LT_PARAM_MIN(name_, type_, dflt_, lo_, doc_) {name_, type_, (lt_kind)0, dflt_, LT_PF_MIN, lo_, 0, NULL, doc_}
+#define LT_PARAM_CHOICE(name_, dflt_, choices_, doc_) \
+  {name_, LT_P_STRING, (lt_kind)0, dflt_, 0, 0, 0, choices_, doc_}
+#define LT_PARAM_COMPONENT(name_, kind_, flags_, doc_) {name_, LT_P_COMPONENT, kind_, NULL, flags_, 0, 0, NULL, doc_}
+
+/* A parameter's value as create() receives it: args[i] is params[i],
+ * already checked against the spec (type, range, choices) and defaulted.
+ * Everything is borrowed and lives until create returns. */
+typedef struct lt_value lt_value;
+struct lt_value {
+  lt_ptype type;   /* the value's own type; LT_P_ANY for null */
+  int is_null;
+  int64_t i;       /* LT_P_INT, LT_P_BOOL */
+  double f;        /* LT_P_FLOAT (also set for ints) */
+  const char *s;   /* LT_P_STRING */
+  const lt_value *items; /* LT_P_LIST, LT_P_DICT */
+  const char *const *keys; /* LT_P_DICT */
+  size_t n;
+  void *component; /* LT_P_COMPONENT: the built instance (borrowed) */
+  lt_kind component_kind;
+  lt_tensor *tensor; /* LT_P_TENSOR (borrowed) */
+};
+
+/* What create() can report with: write a message into err (errlen bytes)
+ * and return non-LT_OK. */
+typedef lt_status (*lt_create_fn)(const lt_value *args, void **self, char *err, size_t errlen);
+typedef void (*lt_destroy_fn)(void *self);
+
+typedef struct lt_component {
+  const char *target;  /* the _target_ name: "torch.nn.Linear" */
+  lt_kind kind;
+  const char *summary; /* one line */
+  const lt_param *params;
+  size_t nparams;
+  lt_create_fn create;
+  lt_destroy_fn destroy; /* may be NULL */
+  const void *ops;       /* kind table; its first member is its size_t size */
+} lt_component;
+
+typedef struct lt_plugin {
+  uint32_t abi_major;
+  uint32_t abi_minor;
+  const char *name;
+  const char *version;
+  const char *description;
+  const char *license;
+  const lt_component *components;
+  size_t ncomponents;
+  /* Called once when the host loads the plugin, before any tensor exists
+   * (may be NULL). On failure write a message into err. */
+  lt_status (*init)(char *err, size_t errlen);
+} lt_plugin;
+
+#define LT__COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+#if !defined(LT_DIRECT) && !defined(LT__BUILDING_LIBRARY)
+/* One per plugin: the descriptor, the tensor-layer pointer and its binder.
+ * components is a static array of lt_component; init may be NULL. */
+#define LT_PLUGIN_DEFINE(name_, version_, description_, license_, components_, init_)        \
+  LT_API_DEFINE();                                                                          \
+  LT_EXPORT lt_status lt_plugin_bind(const lt_api *api) { return lt_api_bind(api); }        \
+  LT_EXPORT const lt_plugin lt_plugin_descriptor = {LT_ABI_MAJOR,  LT_ABI_MINOR, name_,     \
+                                                    version_,      description_, license_,  \
+                                                    components_,   LT__COUNT_OF(components_), \
+                                                    init_}
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIGHTER_PLUGIN_H */

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# plugins.sh: the plugin loader end to end: one bad plugin per failure case,
+# each with its exact message and exit status; listing, inspect, the search
+# path, and the plugin author's one-line build.
+set -uo pipefail
+BUILD=${LT_BUILD:-build}
+H=$BUILD/bin/lighter-host
+P=$BUILD/tests/plugins
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+work=$(mktemp -d)
+trap 'chmod -R u+w "$work"; rm -rf "$work"' EXIT
+chmod 755 "$work"
+
+# case NAME WANT_RC EXACT_LINE PLUGIN_FILES...: a folder with just those plugins.
+case_dir() {
+  local name=$1 want=$2 line=$3; shift 3
+  local d="$work/$name"
+  mkdir -p "$d" && chmod 755 "$d"
+  for f in "$@"; do cp "$f" "$d/"; done
+  line=${line//@D@/$d}
+  local out rc
+  out=$(env -u LIGHTER_PLUGIN_PATH "$H" plugins --plugins "$d" 2>&1); rc=$?
+  if [ "$rc" != "$want" ]; then bad "$name: exit $rc, expected $want: $out"; return; fi
+  if [ -n "$line" ] && ! grep -qxF -- "$line" <<<"$out"; then bad "$name: no line '$line' in: $out"; return; fi
+  ok
+}
+
+case_dir wrong-major 3 "lighter-host: plugin @D@/bad_major.so was built for plugin ABI 2.0, but this host has 1.1: rebuild it against this SDK" "$P/bad_major.so"
+case_dir newer-minor 3 "lighter-host: plugin @D@/bad_minor_newer.so needs plugin ABI 1.2, newer than this host's 1.1: update lighter-host" "$P/bad_minor_newer.so"
+case_dir older-minor 0 "  test.Older                               module     built for ABI 1.0" "$P/ok_minor_older.so"
+case_dir not-a-plugin 3 "lighter-host: @D@/no_descriptor.so is not a lighter plugin: it has no lt_plugin_descriptor symbol (define one with LT_PLUGIN_DEFINE)" "$P/no_descriptor.so"
+case_dir missing-symbol 3 "lighter-host: cannot open plugin @D@/undefined_symbol.so: @D@/undefined_symbol.so: undefined symbol: lt_test_function_nobody_defines" "$P/undefined_symbol.so"
+case_dir init-fails 3 "lighter-host: plugin @D@/init_fails.so failed to initialise: license key not found in ~/.testplugin" "$P/init_fails.so"
+case_dir incomplete 3 "lighter-host: plugin @D@/incomplete.so: incomplete descriptor: component test.Incomplete has no create function" "$P/incomplete.so"
+mkdir -p "$work/dup" && chmod 755 "$work/dup" && cp "$P/good.so" "$work/dup/a_good.so" && cp "$P/dup_scale.so" "$work/dup/b_dup.so"
+out=$("$H" plugins --plugins "$work/dup" 2>&1); rc=$?
+if [ $rc -eq 0 ] && grep -qxF "lighter-host: warning: _target_ test.Scale is provided by both $work/dup/a_good.so and $work/dup/b_dup.so; using $work/dup/a_good.so (the earlier path)" <<<"$out" \
+   && grep -q "test.Other" <<<"$out"; then ok; else bad "duplicate: rc=$rc: $out"; fi
+mkdir -p "$work/text" && chmod 755 "$work/text" && printf 'These are notes, not a shared object; they are long enough to have an ELF header.\n' > "$work/text/notes.so"
+out=$("$H" plugins --plugins "$work/text" 2>&1); rc=$?
+if [ $rc -eq 3 ] && grep -qF "lighter-host: cannot open plugin $work/text/notes.so: $work/text/notes.so: invalid ELF header" <<<"$out"; then ok; else bad "text .so: rc=$rc: $out"; fi
+mkdir -p "$work/ww" && chmod 755 "$work/ww" && cp "$P/good.so" "$work/ww/" && chmod o+w "$work/ww/good.so"
+out=$("$H" plugins --plugins "$work/ww" 2>&1); rc=$?
+if [ $rc -eq 3 ] && grep -qxF "lighter-host: refusing plugin $work/ww/good.so: it is world-writable, so anyone could replace it (fix: chmod o-w $work/ww/good.so)" <<<"$out"; then ok; else bad "world-writable file: rc=$rc: $out"; fi
+chmod o-w "$work/ww/good.so" && chmod o+w "$work/ww"
+out=$("$H" plugins --plugins "$work/ww" 2>&1); rc=$?
+if [ $rc -eq 3 ] && grep -qF "refusing plugin folder $work/ww: it is world-writable" <<<"$out"; then ok; else bad "world-writable dir: rc=$rc: $out"; fi
+chmod o-w "$work/ww"
+mkdir -p "$work/crash" && chmod 755 "$work/crash" && cp "$P/crash_init.so" "$work/crash/"
+out=$("$H" plugins --plugins "$work/crash" 2>&1); rc=$?
+if [ $rc -ne 0 ] && grep -qF "lighter-host: crashed with SIGSEGV (invalid memory access) in plugin $work/crash/crash_init.so, during init." <<<"$out"; then ok; else bad "crash context: rc=$rc: $out"; fi
+
+# Listing and inspect, from --plugins and from LIGHTER_PLUGIN_PATH.
+out=$(LIGHTER_PLUGIN_PATH="$work/older-minor:$work/dup" "$H" plugins 2>&1); rc=$?
+if [ $rc -eq 0 ] && grep -qF "test-good 1.2.3 ($work/dup/a_good.so): components for the loader tests" <<<"$out" && grep -q test.Older <<<"$out"; then ok; else bad "LIGHTER_PLUGIN_PATH: $out"; fi
+out=$("$H" inspect test.Scale --plugins "$work/dup" 2>/dev/null); rc=$?
+if [ $rc -eq 0 ] && grep -qF "  factor               float      default 1.0, >= 0, <= 100" <<<"$out" \
+   && grep -qF "  name                 string     required" <<<"$out" \
+   && grep -qF "  mode                 string     default mean, one of mean|sum|none" <<<"$out"; then ok; else bad "inspect: $out"; fi
+out=$("$H" inspect test.Scal --plugins "$work/dup" 2>&1); rc=$?
+if [ $rc -eq 2 ] && grep -qF "no component named 'test.Scal'; did you mean 'test.Scale'?" <<<"$out"; then ok; else bad "inspect unknown: $rc $out"; fi
+
+# The author's workflow: a plugin built with one cc line against the SDK
+# (pkg-config from the build tree), found through LIGHTER_PLUGIN_PATH.
+mkdir -p "$work/user" && chmod 755 "$work/user"
+flags=$(PKG_CONFIG_PATH=$BUILD/pkgconfig pkg-config --cflags --libs lighter)
+# shellcheck disable=SC2086
+if cc -shared -fPIC tests/plugins/good.c $flags -o "$work/user/mine.so"; then ok; else bad "user build"; fi
+out=$(LIGHTER_PLUGIN_PATH="$work/user" "$H" inspect test.Nothing 2>&1); rc=$?
+if [ $rc -eq 0 ] && grep -qF "provided by test-good 1.2.3 ($work/user/mine.so)" <<<"$out"; then ok; else bad "user plugin: $out"; fi
+
+echo "plugins: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

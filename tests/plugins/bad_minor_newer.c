@@ -1,0 +1,6 @@
+/* bad_minor_newer.c: needs a newer minor ABI than the host: refused. */
+#include <lighter/lighter.h>
+
+static lt_status create(const lt_value *a, void **s, char *e, size_t n) { (void)a, (void)e, (void)n; *s = 0; return LT_OK; }
+static const lt_component components[] = {{"test.Newer", LT_KIND_MODULE, "x", NULL, 0, create, NULL, NULL}};
+LT_EXPORT const lt_plugin lt_plugin_descriptor = {LT_ABI_MAJOR, LT_ABI_MINOR + 1, "bad-minor", "1", "", "", components, 1, NULL};
