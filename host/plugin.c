@@ -24,6 +24,18 @@ const char *host_kind_name(lt_kind k) {
   return (int)k > 0 && (int)k < LT__KIND_COUNT ? n[k] : "?";
 }
 
+const char *host_status_str(lt_status s) {
+  switch (s) {
+#define HOST__STATUS(name, value, text) \
+  case name:                            \
+    return text;
+    LT_STATUS_LIST(HOST__STATUS)
+#undef HOST__STATUS
+  default:
+    return "unknown status";
+  }
+}
+
 const char *host_ptype_name(lt_ptype t) {
   static const char *n[] = {"?", "bool", "int", "float", "string", "list", "dict", "component", "tensor", "any"};
   return (int)t > 0 && (int)t <= LT_P_ANY ? n[t] : "?";

@@ -67,5 +67,6 @@ Suite *autograd_suite(void);
 Suite *state_suite(void);
 Suite *api_suite(void);
 Suite *config_suite(void);
+Suite *build_suite(void);
 
 #endif

@@ -31,7 +31,32 @@ static const lt_param scale_params[] = {
     LT_PARAM_REQ("name", LT_P_STRING, "a name (required)"),
 };
 
+/* A pair of modules, to test component parameters and sharing. */
+typedef struct pair {
+  void *first, *second;
+} pair;
+
+static lt_status pair_create(const lt_value *args, void **self, char *err, size_t errlen) {
+  if (args[0].component == args[1].component && args[2].i == 0) {
+    snprintf(err, errlen, "first and second are the same object but allow_same is false");
+    return LT_ERR_INVALID;
+  }
+  pair *p = malloc(sizeof *p);
+  p->first = args[0].component;
+  p->second = args[1].is_null ? NULL : args[1].component;
+  *self = p;
+  return LT_OK;
+}
+
+static const lt_param pair_params[] = {
+    LT_PARAM_COMPONENT("first", LT_KIND_MODULE, LT_PF_REQUIRED, "a module"),
+    LT_PARAM_COMPONENT("second", LT_KIND_MODULE, LT_PF_NULLABLE, "another module, or null"),
+    LT_PARAM("allow_same", LT_P_BOOL, "true", "whether first and second may be one object"),
+};
+
 static const lt_component components[] = {
+    {"test.Pair", LT_KIND_CALLBACK, "Holds two modules.", pair_params, LT__COUNT_OF(pair_params), pair_create,
+     scale_destroy, NULL},
     {"test.Scale", LT_KIND_MODULE, "Multiplies its input by a factor.", scale_params, LT__COUNT_OF(scale_params),
      scale_create, scale_destroy, NULL},
     {"test.Nothing", LT_KIND_CALLBACK, "Does nothing.", NULL, 0, scale_create, scale_destroy, NULL},

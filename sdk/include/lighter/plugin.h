@@ -122,6 +122,31 @@ typedef struct lt_plugin {
   lt_status (*init)(char *err, size_t errlen);
 } lt_plugin;
 
+/* Kind tables. Each starts with its own size; the host checks the size
+ * before using a member, so members are only ever appended. */
+
+/* LT_KIND_MODULE and LT_KIND_MODEL: a torch.nn.Module. */
+typedef struct lt_module_ops {
+  size_t size; /* sizeof(lt_module_ops) as the plugin saw it */
+  /* (new ref) the output for input (borrowed). */
+  lt_tensor *(*forward)(void *self, lt_tensor *input);
+  /* Its parameters in PyTorch's order: up to max (borrowed) handles and
+   * names ("0.weight") into out/names (names may be NULL); returns how many
+   * it has, which may exceed max. */
+  size_t (*parameters)(void *self, lt_tensor **out, const char **names, size_t max);
+  /* Training (1) or evaluation (0) mode. May be NULL. */
+  void (*train)(void *self, int mode);
+} lt_module_ops;
+
+/* LT_KIND_DATASET: a map-style dataset. */
+typedef struct lt_dataset_ops {
+  size_t size;
+  int64_t (*len)(void *self);
+  /* Sample index: up to max (new ref) tensors and their names ("input",
+   * "target") into out/names; returns how many, or -1 with err. */
+  int (*get)(void *self, int64_t index, lt_tensor **out, const char **names, int max, char *err, size_t errlen);
+} lt_dataset_ops;
+
 #define LT__COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 #if !defined(LT_DIRECT) && !defined(LT__BUILDING_LIBRARY)

@@ -1,0 +1,428 @@
+/* build.c: the builder. host_build_check walks a resolved config and checks
+ * every component against its parameter spec before anything is created;
+ * host_build_get then creates components in dependency order: parameters
+ * that are components are built first, "@ref"s share one instance per
+ * path, "%" copies (already separate nodes) give new ones. Values reach a
+ * plugin as lt_value arrays in spec order, defaults filled in. */
+#include "build.h"
+
+#include "config/compose.h"
+#include "config/yaml.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *kSpecial[] = {"_target_", "_args_", "_mode_", "_requires_"};
+
+static int is_special(const char *k) {
+  for (size_t i = 0; i < sizeof kSpecial / sizeof kSpecial[0]; i++)
+    if (!strcmp(k, kSpecial[i])) return 1;
+  return 0;
+}
+
+static char *join(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  char *s = malloc(la + lb + 3);
+  if (!s) abort();
+  sprintf(s, "%s%s%s", a, la ? "::" : "", b);
+  return s;
+}
+
+static const char *type_words(const lt_param *p) {
+  switch (p->type) {
+  case LT_P_BOOL: return "true or false";
+  case LT_P_INT: return "an integer";
+  case LT_P_FLOAT: return "a number";
+  case LT_P_STRING: return "a string";
+  case LT_P_LIST: return "a list";
+  case LT_P_DICT: return "a mapping";
+  case LT_P_COMPONENT: return "a component";
+  case LT_P_TENSOR: return "a tensor (or a list of numbers)";
+  default: return "a value";
+  }
+}
+
+/* The node a parameter gets: by name, or positional through _args_. */
+static cfg_node *param_node(const cfg_node *d, const lt_component *c, size_t i, cfg_loc *kloc) {
+  long at = cfg_dict_find(d, c->params[i].name);
+  if (at >= 0) {
+    if (kloc) *kloc = d->key_locs[at];
+    return d->items[at];
+  }
+  cfg_node *args = cfg_dict_get(d, "_args_");
+  if (args && args->kind == CFG_LIST && i < args->n) {
+    if (kloc) *kloc = args->items[i]->loc;
+    return args->items[i];
+  }
+  return NULL;
+}
+
+static int check_value(const host_registry *reg, const lt_component *c, const lt_param *p, cfg_node *v,
+                       const char *path, cfg_error *err);
+static int check_tree(const host_registry *reg, cfg_node *n, const char *path, cfg_error *err);
+
+static int check_component(const host_registry *reg, cfg_node *d, const char *path, cfg_error *err) {
+  cfg_node *t = cfg_dict_get(d, "_target_");
+  const host_entry *e = host_registry_find(reg, t->s);
+  if (!e) {
+    cfg_fail(err, t->loc, path, "unknown component '%s'", t->s);
+    char sug[512];
+    if (host_registry_suggest(reg, t->s, sug, sizeof sug)) cfg_hint(err, "did you mean %s?", sug);
+    else cfg_hint(err, "no plugin provides it (`lighter-host plugins` lists what is there)");
+    return -1;
+  }
+  const lt_component *c = e->comp;
+  cfg_node *args = cfg_dict_get(d, "_args_");
+  if (args && args->kind == CFG_LIST && args->n > c->nparams) {
+    cfg_fail(err, args->items[c->nparams]->loc, path, "%s takes at most %zu positional arguments (_args_), got %zu",
+             c->target, c->nparams, args->n);
+    return -1;
+  }
+  for (size_t i = 0; i < d->n; i++) {
+    const char *k = d->keys[i];
+    if (is_special(k)) continue;
+    size_t pi = 0;
+    while (pi < c->nparams && strcmp(c->params[pi].name, k)) pi++;
+    char *kp = join(path, k);
+    if (pi == c->nparams) {
+      cfg_fail(err, d->key_locs[i], kp, "%s has no parameter '%s'", c->target, k);
+      const char **names = malloc((c->nparams + 1) * sizeof *names);
+      for (size_t q = 0; q < c->nparams; q++) names[q] = c->params[q].name;
+      char sug[512];
+      if (cfg_suggest(k, names, c->nparams, sug, sizeof sug)) cfg_hint(err, "did you mean %s?", sug);
+      else cfg_hint(err, "`lighter-host inspect %s` lists its parameters", c->target);
+      free(names);
+      free(kp);
+      return -1;
+    }
+    if (args && args->kind == CFG_LIST && pi < args->n) {
+      cfg_fail(err, d->key_locs[i], kp, "'%s' of %s is given twice: by name and as _args_ item %zu", k, c->target, pi);
+      free(kp);
+      return -1;
+    }
+    free(kp);
+  }
+  for (size_t i = 0; i < c->nparams; i++) {
+    const lt_param *p = &c->params[i];
+    cfg_loc kloc;
+    cfg_node *v = param_node(d, c, i, &kloc);
+    char *kp = join(path, p->name);
+    int rc = 0;
+    if (!v) {
+      if (p->flags & LT_PF_REQUIRED) {
+        cfg_fail(err, d->loc, path, "%s needs parameter '%s' (%s): %s", c->target, p->name, type_words(p),
+                 p->doc ? p->doc : "");
+        rc = -1;
+      }
+    } else {
+      rc = check_value(reg, c, p, v, kp, err);
+    }
+    free(kp);
+    if (rc) return -1;
+  }
+  return 0;
+}
+
+static int check_value(const host_registry *reg, const lt_component *c, const lt_param *p, cfg_node *v,
+                       const char *path, cfg_error *err) {
+  if (v->kind == CFG_EXPR || v->kind == CFG_REF) return 0; /* checked when built */
+  if (v->kind == CFG_NULL) {
+    if ((p->flags & LT_PF_NULLABLE) || p->type == LT_P_ANY || (p->dflt && !strcmp(p->dflt, "null"))) return 0;
+    cfg_fail(err, v->loc, path, "parameter '%s' of %s must be %s, not null", p->name, c->target, type_words(p));
+    return -1;
+  }
+  int ok = 1;
+  switch (p->type) {
+  case LT_P_BOOL: ok = v->kind == CFG_BOOL; break;
+  case LT_P_INT: ok = v->kind == CFG_INT; break;
+  case LT_P_FLOAT: ok = v->kind == CFG_INT || v->kind == CFG_FLOAT; break;
+  case LT_P_STRING: ok = v->kind == CFG_STRING; break;
+  case LT_P_LIST: ok = v->kind == CFG_LIST; break;
+  case LT_P_DICT: ok = v->kind == CFG_DICT && !cfg_is_component(v); break;
+  case LT_P_COMPONENT: ok = cfg_is_component(v); break;
+  case LT_P_TENSOR:
+    ok = v->kind == CFG_LIST || v->kind == CFG_INT || v->kind == CFG_FLOAT;
+    break;
+  default: break;
+  }
+  if (!ok) {
+    char *val = NULL;
+    if (v->kind == CFG_STRING) {
+      val = malloc(strlen(v->s) + 8);
+      sprintf(val, " '%s'", v->s);
+    }
+    cfg_fail(err, v->loc, path, "parameter '%s' of %s must be %s, not %s%s%s", p->name, c->target, type_words(p),
+             cfg_is_component(v) ? "a component" : v->kind == CFG_INT ? "an integer" : "a ",
+             cfg_is_component(v) || v->kind == CFG_INT ? "" : cfg_kind_name(v->kind), val ? val : "");
+    free(val);
+    return -1;
+  }
+  if ((p->type == LT_P_INT || p->type == LT_P_FLOAT) && (p->flags & (LT_PF_MIN | LT_PF_MAX | LT_PF_MIN_EXCL))) {
+    double x = v->kind == CFG_INT ? (double)v->i : v->f;
+    int bad = ((p->flags & LT_PF_MIN) && !(x >= p->min)) || ((p->flags & LT_PF_MIN_EXCL) && !(x > p->min)) ||
+              ((p->flags & LT_PF_MAX) && !(x <= p->max));
+    if (bad) {
+      if ((p->flags & LT_PF_MAX) && (p->flags & LT_PF_MIN))
+        cfg_fail(err, v->loc, path, "parameter '%s' of %s must be between %g and %g, got %g", p->name, c->target, p->min,
+                 p->max, x);
+      else if (p->flags & LT_PF_MAX)
+        cfg_fail(err, v->loc, path, "parameter '%s' of %s must be at most %g, got %g", p->name, c->target, p->max, x);
+      else
+        cfg_fail(err, v->loc, path, "parameter '%s' of %s must be %s %g, got %g", p->name, c->target,
+                 p->flags & LT_PF_MIN_EXCL ? "greater than" : "at least", p->min, x);
+      return -1;
+    }
+  }
+  if (p->type == LT_P_STRING && p->choices) {
+    char *copy = strdup(p->choices), *save = NULL;
+    const char *opts[32];
+    size_t n = 0;
+    int found = 0;
+    for (char *t = strtok_r(copy, "|", &save); t && n < 32; t = strtok_r(NULL, "|", &save)) {
+      opts[n++] = t;
+      found |= !strcmp(t, v->s);
+    }
+    if (!found) {
+      cfg_fail(err, v->loc, path, "parameter '%s' of %s must be one of %s, got '%s'", p->name, c->target, p->choices,
+               v->s);
+      char sug[256];
+      if (cfg_suggest(v->s, opts, n, sug, sizeof sug)) cfg_hint(err, "did you mean %s?", sug);
+    }
+    free(copy);
+    if (!found) return -1;
+  }
+  if (p->type == LT_P_COMPONENT && p->kind) {
+    const host_entry *e = host_registry_find(reg, cfg_dict_get(v, "_target_")->s);
+    if (e && e->comp->kind != p->kind) {
+      cfg_fail(err, v->loc, path, "parameter '%s' of %s needs a %s, but %s is a %s", p->name, c->target,
+               host_kind_name(p->kind), e->comp->target, host_kind_name(e->comp->kind));
+      return -1;
+    }
+  }
+  return check_tree(reg, v, path, err);
+}
+
+static int check_tree(const host_registry *reg, cfg_node *n, const char *path, cfg_error *err) {
+  if (cfg_is_component(n)) {
+    if (check_component(reg, n, path, err) != 0) return -1;
+    /* nested values that are components themselves */
+    for (size_t i = 0; i < n->n; i++) {
+      if (is_special(n->keys[i]) && strcmp(n->keys[i], "_args_")) continue;
+      /* parameters were checked with their spec; walk below them for
+       * components inside lists/dicts of type any */
+    }
+    return 0;
+  }
+  for (size_t i = 0; i < n->n; i++) {
+    char idx[24];
+    snprintf(idx, sizeof idx, "%zu", i);
+    char *kp = join(path, n->kind == CFG_DICT ? n->keys[i] : idx);
+    int rc = check_tree(reg, n->items[i], kp, err);
+    free(kp);
+    if (rc) return -1;
+  }
+  return 0;
+}
+
+int host_build_check(const host_registry *reg, cfg_node *root, cfg_error *err) {
+  return check_tree(reg, root, "", err);
+}
+
+/* ---- creating ------------------------------------------------------------ */
+
+typedef struct arena {
+  void **blocks;
+  size_t n;
+} arena;
+
+static void *amalloc(arena *a, size_t size) {
+  void *p = calloc(1, size ? size : 1);
+  if (!p) abort();
+  a->blocks = realloc(a->blocks, (a->n + 1) * sizeof *a->blocks);
+  a->blocks[a->n++] = p;
+  return p;
+}
+
+static void afree(arena *a) {
+  for (size_t i = 0; i < a->n; i++) free(a->blocks[i]);
+  free(a->blocks);
+}
+
+static int to_value(host_build *b, const lt_param *p, cfg_node *v, const char *path, lt_value *out, arena *a);
+
+static host_object *build_node(host_build *b, cfg_node *d, const char *path);
+
+static int any_value(host_build *b, cfg_node *v, const char *path, lt_value *out, arena *a) {
+  static const lt_param any = {"", LT_P_ANY, (lt_kind)0, NULL, LT_PF_NULLABLE, 0, 0, NULL, NULL};
+  return to_value(b, &any, v, path, out, a);
+}
+
+static int to_value(host_build *b, const lt_param *p, cfg_node *v, const char *path, lt_value *out, arena *a) {
+  memset(out, 0, sizeof *out);
+  if (v->kind == CFG_REF) {
+    host_object *o = host_build_get(b, v->s);
+    if (!o) return -1;
+    if (p->kind && o->comp->kind != p->kind) {
+      cfg_fail(b->err, v->loc, path, "'@%s' is a %s (%s), but parameter '%s' needs a %s", v->s,
+               host_kind_name(o->comp->kind), o->comp->target, p->name, host_kind_name(p->kind));
+      return -1;
+    }
+    out->type = LT_P_COMPONENT;
+    out->component = o->self;
+    out->component_kind = o->comp->kind;
+    return 0;
+  }
+  if (v->kind == CFG_EXPR) {
+    cfg_fail(b->err, v->loc, path, "the expression '$%s' needs methods of built components, which this host "
+                                   "cannot call yet", v->s);
+    return -1;
+  }
+  if (cfg_is_component(v)) {
+    host_object *o = build_node(b, v, path);
+    if (!o) return -1;
+    out->type = LT_P_COMPONENT;
+    out->component = o->self;
+    out->component_kind = o->comp->kind;
+    return 0;
+  }
+  switch (v->kind) {
+  case CFG_NULL: out->type = LT_P_ANY; out->is_null = 1; return 0;
+  case CFG_BOOL: out->type = LT_P_BOOL; out->i = v->i; out->f = (double)v->i; return 0;
+  case CFG_INT:
+    out->type = p->type == LT_P_FLOAT ? LT_P_FLOAT : LT_P_INT;
+    out->i = v->i;
+    out->f = (double)v->i;
+    return 0;
+  case CFG_FLOAT: out->type = LT_P_FLOAT; out->f = v->f; return 0;
+  case CFG_STRING: out->type = LT_P_STRING; out->s = v->s; return 0;
+  case CFG_LIST:
+  case CFG_DICT: {
+    out->type = v->kind == CFG_LIST ? LT_P_LIST : LT_P_DICT;
+    lt_value *items = amalloc(a, v->n * sizeof *items);
+    for (size_t i = 0; i < v->n; i++) {
+      char idx[24];
+      snprintf(idx, sizeof idx, "%zu", i);
+      char *kp = join(path, v->kind == CFG_DICT ? v->keys[i] : idx);
+      int rc = any_value(b, v->items[i], kp, &items[i], a);
+      free(kp);
+      if (rc) return -1;
+    }
+    out->items = items;
+    out->keys = v->kind == CFG_DICT ? (const char *const *)v->keys : NULL;
+    out->n = v->n;
+    return 0;
+  }
+  default:
+    cfg_fail(b->err, v->loc, path, "cannot pass a %s to a component", cfg_kind_name(v->kind));
+    return -1;
+  }
+}
+
+static host_object *find_built(host_build *b, const char *path) {
+  for (size_t i = 0; i < b->nobjects; i++)
+    if (!strcmp(b->objects[i].path, path)) return &b->objects[i];
+  return NULL;
+}
+
+static host_object *build_node(host_build *b, cfg_node *d, const char *path) {
+  host_object *done = find_built(b, path);
+  if (done) return done;
+  const host_entry *e = host_registry_find(b->reg, cfg_dict_get(d, "_target_")->s);
+  if (!e) {
+    if (check_component(b->reg, d, path, b->err) == 0) cfg_fail(b->err, d->loc, path, "unknown component");
+    return NULL;
+  }
+  const lt_component *c = e->comp;
+  if (check_component(b->reg, d, path, b->err) != 0) return NULL;
+  cfg_node *mode = cfg_dict_get(d, "_mode_");
+  if (mode && strcmp(mode->s, "default")) {
+    cfg_fail(b->err, mode->loc, path, "_mode_: %s is not supported by this host yet", mode->s);
+    return NULL;
+  }
+  cfg_node *req = cfg_dict_get(d, "_requires_");
+  if (req) { /* build what it requires first */
+    cfg_node *list = req->kind == CFG_LIST ? req : NULL;
+    size_t n = list ? list->n : 1;
+    for (size_t i = 0; i < n; i++) {
+      cfg_node *r = list ? list->items[i] : req;
+      if (r->kind == CFG_REF && !host_build_get(b, r->s)) return NULL;
+    }
+  }
+  arena a = {0};
+  lt_value *args = amalloc(&a, c->nparams * sizeof *args);
+  for (size_t i = 0; i < c->nparams; i++) {
+    const lt_param *p = &c->params[i];
+    cfg_node *v = param_node(d, c, i, NULL);
+    cfg_node *dflt = NULL;
+    char *kp = join(path, p->name);
+    if (!v && p->dflt) {
+      cfg_error sub = {0};
+      dflt = cfg_yaml_parse("<default>", p->dflt, strlen(p->dflt), 1, &sub);
+      if (!dflt) {
+        cfg_fail(b->err, d->loc, kp, "plugin bug: the default '%s' of %s's parameter '%s' is not valid YAML: %s",
+                 p->dflt, c->target, p->name, sub.msg);
+        free(kp);
+        afree(&a);
+        return NULL;
+      }
+      v = dflt;
+    }
+    int rc = 0;
+    if (v) rc = to_value(b, p, v, kp, &args[i], &a);
+    else args[i].type = LT_P_ANY, args[i].is_null = 1;
+    cfg_free(dflt);
+    free(kp);
+    if (rc) {
+      afree(&a);
+      return NULL;
+    }
+  }
+  char msg[512] = "";
+  void *self = NULL;
+  const char *plugin = b->reg->plugins[e->plugin].path;
+  host_crash_context(plugin, c->target, "create");
+  lt_status s = c->create(args, &self, msg, sizeof msg);
+  host_crash_context(NULL, NULL, NULL);
+  afree(&a);
+  if (s != LT_OK) {
+    msg[sizeof msg - 1] = 0;
+    cfg_fail(b->err, d->loc, path, "%s could not be created: %s", c->target, msg[0] ? msg : host_status_str(s));
+    return NULL;
+  }
+  b->objects = realloc(b->objects, (b->nobjects + 1) * sizeof *b->objects);
+  host_object *o = &b->objects[b->nobjects++];
+  o->path = strdup(path);
+  o->comp = c;
+  o->plugin = plugin;
+  o->self = self;
+  return o;
+}
+
+host_object *host_build_get(host_build *b, const char *path) {
+  host_object *done = find_built(b, path);
+  if (done) return done;
+  size_t n;
+  char **parts = cfg_path_split(path, &n);
+  cfg_node *d = *path ? cfg_lookup(b->root, parts, n, NULL) : b->root;
+  cfg_path_free(parts, n);
+  if (!d || !cfg_is_component(d)) {
+    cfg_fail(b->err, b->root->loc, path, "'%s' is not a component (no _target_)", path);
+    return NULL;
+  }
+  return build_node(b, d, path);
+}
+
+void host_build_free(host_build *b) {
+  for (size_t i = b->nobjects; i-- > 0;) {
+    host_object *o = &b->objects[i];
+    if (o->comp->destroy) {
+      host_crash_context(o->plugin, o->comp->target, "destroy");
+      o->comp->destroy(o->self);
+      host_crash_context(NULL, NULL, NULL);
+    }
+    free(o->path);
+  }
+  free(b->objects);
+  b->objects = NULL;
+  b->nobjects = 0;
+}

@@ -1,0 +1,37 @@
+/* build.h: checking a resolved config against the registry's parameter
+ * specs, then instantiating its components. */
+#ifndef HOST_BUILD_H
+#define HOST_BUILD_H
+
+#include "config/error.h"
+#include "plugin.h"
+
+typedef struct host_object {
+  char *path;              /* key path of the component ("model::network") */
+  const lt_component *comp;
+  const char *plugin;      /* plugin file, for crash reports */
+  void *self;
+} host_object;
+
+typedef struct host_build {
+  const host_registry *reg;
+  const lt_api *api; /* may be NULL until a run needs tensors */
+  cfg_node *root;    /* resolved config (borrowed) */
+  host_object *objects; /* in creation order */
+  size_t nobjects;
+  cfg_error *err;
+} host_build;
+
+/* Every component in the tree: a known _target_ ("did you mean"), every
+ * key a parameter of its spec, every required parameter given, values of
+ * the right type, in range, among the choices. Nothing is created. */
+int host_build_check(const host_registry *reg, cfg_node *root, cfg_error *err);
+
+/* The component at path (built once: @ references share it), creating what
+ * it needs first. NULL with b->err set on failure. */
+host_object *host_build_get(host_build *b, const char *path);
+
+/* Destroy everything built, in reverse order. */
+void host_build_free(host_build *b);
+
+#endif
