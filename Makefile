@@ -40,13 +40,20 @@ HOST_OBJS = $(HOST_SRCS:%.c=$(BUILD)/obj/%.o)
 HOST_LIB_OBJS = $(filter-out $(BUILD)/obj/host/main.o,$(HOST_OBJS))
 HOST_BIN  = $(BUILD)/bin/lighter-host
 
+# Built-in components: one plugin per file, found by the host next to itself.
+CORE_SRCS = $(wildcard plugins/core/*.c)
+CORE_PLUGINS = $(CORE_SRCS:plugins/core/%.c=$(BUILD)/lib/lighter/plugins/core_%.so)
+# Plugins written as a user writes them (see README).
+EXAMPLE_SRCS = $(wildcard plugins/examples/*.c)
+EXAMPLE_PLUGINS = $(EXAMPLE_SRCS:plugins/examples/%.c=$(BUILD)/examples/%.so)
+
 DEMO_BIN = $(BUILD)/bin/lighter-tiny-train
 PCS = $(BUILD)/pkgconfig/lighter.pc $(BUILD)/pkgconfig/lighter-direct.pc
 
 RPATH = -Wl,-rpath,'$$ORIGIN/../lib'
 
 .PHONY: all setup check check-asan demo install clean test bench fuzz-config
-all: $(LIB) $(HOST_BIN) $(DEMO_BIN) $(PCS) $(TEST_BIN) $(TEST_PLUGINS) $(PARITY_BIN)
+all: $(LIB) $(HOST_BIN) $(CORE_PLUGINS) $(EXAMPLE_PLUGINS) $(DEMO_BIN) $(PCS) $(TEST_BIN) $(TEST_PLUGINS) $(PARITY_BIN)
 
 setup:
 	@bash scripts/setup
@@ -86,9 +93,17 @@ $(TEST_BIN): $(TEST_OBJS) $(HOST_LIB_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) -o $@ $(TEST_OBJS) $(HOST_LIB_OBJS) -L$(BUILD)/lib -llighter $(RPATH) $$(pkg-config --libs check) -lyaml -lz -ldl -lm
 
-$(BUILD)/tests/plugins/%.so: tests/plugins/%.c sdk/include/lighter/lighter.h
+$(BUILD)/tests/plugins/%.so: tests/plugins/%.c $(wildcard sdk/include/lighter/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) -std=c99 $(WARN) -pedantic -fPIC -shared -Isdk/include -o $@ $<
+
+PLUGIN_CFLAGS = -std=c99 $(WARN) -pedantic -O2 -fPIC -shared -Isdk/include
+$(BUILD)/lib/lighter/plugins/core_%.so: plugins/core/%.c $(wildcard sdk/include/lighter/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(PLUGIN_CFLAGS) -o $@ $< -lm
+$(BUILD)/examples/%.so: plugins/examples/%.c $(wildcard sdk/include/lighter/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(PLUGIN_CFLAGS) -o $@ $< -lm
 
 $(PARITY_BIN): tests/parity/parity_ops.c $(LIB)
 	@mkdir -p $(dir $@)
@@ -96,6 +111,7 @@ $(PARITY_BIN): tests/parity/parity_ops.c $(LIB)
 
 test: all
 	@LT_TEST_PLUGINS=$(CURDIR)/$(BUILD)/tests/plugins LT_TEST_DATA=$(CURDIR)/tests/data LT_SOURCE_DIR=$(CURDIR) \
+	    LT_CORE_PLUGINS=$(CURDIR)/$(BUILD)/lib/lighter/plugins \
 	    LT_BUILD=$(BUILD) $(TEST_BIN)
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/parity/run.sh
 	@LT_BUILD=$(BUILD) bash tests/e2e/run.sh
@@ -114,6 +130,7 @@ check-asan: setup
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    LT_TEST_PLUGINS=$(CURDIR)/build-asan/tests/plugins LT_TEST_DATA=$(CURDIR)/tests/data \
+	    LT_CORE_PLUGINS=$(CURDIR)/build-asan/lib/lighter/plugins \
 	    LT_SOURCE_DIR=$(CURDIR) LT_BUILD=build-asan build-asan/tests/check_lighter
 
 # libFuzzer over the config loader and composition, under ASan + UBSan.
@@ -142,6 +159,8 @@ install: all
 	install -m 755 $(HOST_BIN) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 sdk/include/lighter/*.h $(DESTDIR)$(PREFIX)/include/lighter/
 	install -m 755 $(LIB) $(DESTDIR)$(PREFIX)/lib/
+	install -d $(DESTDIR)$(PREFIX)/lib/lighter/plugins
+	for p in $(CORE_PLUGINS); do install -m 755 $$p $(DESTDIR)$(PREFIX)/lib/lighter/plugins/; done
 	for pc in lighter lighter-direct; do \
 	  sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@INCLUDEDIR@|$(PREFIX)/include|' \
 	      -e 's|@LIBDIR@|$(PREFIX)/lib|' -e 's|@VERSION@|$(VERSION)|' sdk/$$pc.pc.in \

@@ -143,6 +143,57 @@ START_TEST(test_create_failure) {
 }
 END_TEST
 
+/* Built-in modules through the builder: PyTorch's initialisation (same seed,
+ * same numbers as Python's nn.Linear / nn.Conv2d) and forward. */
+static const lt_module_ops *load_core(const char *file) {
+  const char *dir = getenv("LT_CORE_PLUGINS");
+  char path[512];
+  snprintf(path, sizeof path, "%s/%s", dir ? dir : "build/lib/lighter/plugins", file);
+  ck_assert_int_eq(host_plugin_load_file(&reg, path, stderr), 0);
+  ck_assert_int_eq(host_plugins_bind(&reg, lt_api_get(), stderr), 0);
+  return NULL;
+}
+
+START_TEST(test_core_modules_match_pytorch) {
+  load_core("core_linear.so");
+  load_core("core_conv2d.so");
+  cfg_node *r = resolved("lin: {_target_: torch.nn.Linear, in_features: 4, out_features: 3}\n"
+                         "conv: {_target_: torch.nn.Conv2d, in_channels: 2, out_channels: 3, kernel_size: [3, 2], "
+                         "stride: 2, padding: 1}\n"
+                         "bad: {_target_: torch.nn.Conv2d, in_channels: 2, out_channels: 3, kernel_size: [3]}\n");
+  ck_assert_int_eq(host_build_check(&reg, r, &err), 0);
+  host_build b = {&reg, lt_api_get(), r, NULL, 0, &err};
+  lt_manual_seed(0);
+  host_object *lin = host_build_get(&b, "lin");
+  ck_assert_msg(lin != NULL, "%s", err.msg);
+  const lt_module_ops *ops = lin->comp->ops;
+  lt_tensor *p[2];
+  const char *names[2];
+  ck_assert_uint_eq(ops->parameters(lin->self, p, names, 2), 2);
+  ck_assert_str_eq(names[0], "weight");
+  EXPECT_VALUES(lt_tensor_flatten(lt_tensor_narrow(p[0], 0, 0, 1), 0, -1), 1e-7, -0.003743410110473633,
+                0.26822179555892944, -0.4115225672721863, -0.3679695129394531);
+  EXPECT_VALUES(p[1], 1e-7, -0.4776742458343506, -0.33114105463027954, -0.20611155033111572);
+  lt_manual_seed(1);
+  host_object *conv = host_build_get(&b, "conv");
+  ck_assert_msg(conv != NULL, "%s", err.msg);
+  ops = conv->comp->ops;
+  ck_assert_uint_eq(ops->parameters(conv->self, p, NULL, 2), 2);
+  EXPECT_VALUES(lt_tensor_narrow(lt_tensor_flatten(p[0], 0, -1), 0, 0, 3), 1e-7, 0.14874367415905,
+                -0.12741491198539734, -0.05596299096941948);
+  EXPECT_VALUES(p[1], 1e-7, 0.25348901748657227, -0.0480843260884285, 0.12354125082492828);
+  lt_tensor *x = lt_tensor_div_scalar(
+      lt_tensor_reshape(lt_tensor_arange(0, 80, 1, LT_FLOAT32, LT_CPU), LT_SHAPE(2, 2, 5, 4)), 10);
+  lt_tensor *y = ops->forward(conv->self, x);
+  EXPECT_SHAPE(y, 2, 3, 3, 3);
+  EXPECT_VALUES(lt_tensor_sum(y, NULL, 0, 0), 1e-5, 4.158589839935303);
+  ck_assert_ptr_null(host_build_get(&b, "bad"));
+  ck_assert_str_eq(err.msg, "torch.nn.Conv2d could not be created: kernel_size must be an int or a list of two ints");
+  host_build_free(&b);
+  cfg_free(r);
+}
+END_TEST
+
 Suite *build_suite(void) {
   Suite *s = suite_create("build");
   TCase *tc = tcase_create("build");
@@ -151,6 +202,7 @@ Suite *build_suite(void) {
   tcase_add_test(tc, test_checks_before_creating);
   tcase_add_test(tc, test_create_and_share);
   tcase_add_test(tc, test_create_failure);
+  tcase_add_test(tc, test_core_modules_match_pytorch);
   suite_add_tcase(s, tc);
   return s;
 }

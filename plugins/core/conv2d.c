@@ -1,0 +1,116 @@
+/* conv2d.c: torch.nn.Conv2d as a plugin: 2-D convolution with stride,
+ * padding, dilation and groups, PyTorch's default initialisation and
+ * state-dict names "weight" and "bias". kernel_size, stride, padding and
+ * dilation take an int or a pair [h, w], as in PyTorch. */
+#include <lighter/lighter.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct conv2d {
+  lt_tensor *weight, *bias; /* owned; bias may be NULL */
+  int64_t stride[2], padding[2], dilation[2], groups;
+} conv2d;
+
+/* An int or a list of two ints into out; -1 with a message otherwise. */
+static int pair(const lt_value *v, const char *name, int64_t lo, int64_t out[2], char *err, size_t errlen) {
+  if (v->type == LT_P_INT) {
+    out[0] = out[1] = v->i;
+  } else if (v->type == LT_P_LIST && v->n == 2 && v->items[0].type == LT_P_INT && v->items[1].type == LT_P_INT) {
+    out[0] = v->items[0].i;
+    out[1] = v->items[1].i;
+  } else {
+    snprintf(err, errlen, "%s must be an int or a list of two ints", name);
+    return -1;
+  }
+  if (out[0] < lo || out[1] < lo) {
+    snprintf(err, errlen, "%s must be at least %lld, got [%lld, %lld]", name, (long long)lo, (long long)out[0],
+             (long long)out[1]);
+    return -1;
+  }
+  return 0;
+}
+
+static void conv2d_destroy(void *self) {
+  conv2d *m = self;
+  if (!m) return;
+  lt_tensor_free(m->weight);
+  lt_tensor_free(m->bias);
+  free(m);
+}
+
+static lt_status conv2d_create(const lt_value *args, void **self, char *err, size_t errlen) {
+  int64_t in = args[0].i, out = args[1].i, kernel[2];
+  conv2d *m = calloc(1, sizeof *m);
+  if (!m) return LT_ERR_NOMEM;
+  if (pair(&args[2], "kernel_size", 1, kernel, err, errlen) || pair(&args[3], "stride", 1, m->stride, err, errlen) ||
+      pair(&args[4], "padding", 0, m->padding, err, errlen) || pair(&args[5], "dilation", 1, m->dilation, err, errlen)) {
+    free(m);
+    return LT_ERR_INVALID;
+  }
+  m->groups = args[6].i;
+  if (in % m->groups || out % m->groups) {
+    snprintf(err, errlen, "in_channels (%lld) and out_channels (%lld) must be divisible by groups (%lld)",
+             (long long)in, (long long)out, (long long)m->groups);
+    free(m);
+    return LT_ERR_INVALID;
+  }
+  m->weight = lt_tensor_keep(lt_tensor_empty(LT_SHAPE(out, in / m->groups, kernel[0], kernel[1]), LT_FLOAT32, LT_CPU));
+  if (!m->weight || lt_init_kaiming_uniform_(m->weight, sqrt(5.0)) != LT_OK) goto fail;
+  if (args[7].i) {
+    int64_t fan_in = 0;
+    if (lt_init_fans(m->weight, &fan_in, NULL) != LT_OK) goto fail;
+    double bound = fan_in > 0 ? 1.0 / sqrt((double)fan_in) : 0;
+    m->bias = lt_tensor_keep(lt_tensor_empty(LT_SHAPE(out), LT_FLOAT32, LT_CPU));
+    if (!m->bias || lt_tensor_uniform_(m->bias, -bound, bound) != LT_OK) goto fail;
+    lt_tensor_set_requires_grad(m->bias, 1);
+  }
+  lt_tensor_set_requires_grad(m->weight, 1);
+  *self = m;
+  return LT_OK;
+fail:
+  snprintf(err, errlen, "%s", lt_last_error());
+  conv2d_destroy(m);
+  return LT_FAIL;
+}
+
+static lt_tensor *conv2d_forward(void *self, lt_tensor *x) {
+  conv2d *m = self;
+  return lt_conv2d(x, m->weight, m->bias ? m->bias : LT_NO_TENSOR, m->stride[0], m->stride[1], m->padding[0],
+                   m->padding[1], m->dilation[0], m->dilation[1], m->groups);
+}
+
+static size_t conv2d_parameters(void *self, lt_tensor **out, const char **names, size_t max) {
+  conv2d *m = self;
+  lt_tensor *p[2] = {m->weight, m->bias};
+  const char *n[2] = {"weight", "bias"};
+  size_t count = m->bias ? 2 : 1;
+  for (size_t i = 0; i < count && i < max; i++) {
+    if (out) out[i] = p[i];
+    if (names) names[i] = n[i];
+  }
+  return count;
+}
+
+static const lt_module_ops ops = {sizeof(lt_module_ops), conv2d_forward, conv2d_parameters, NULL};
+
+static const lt_param params[] = {
+    {"in_channels", LT_P_INT, (lt_kind)0, NULL, LT_PF_REQUIRED | LT_PF_MIN, 1, 0, NULL, "channels in the input image"},
+    {"out_channels", LT_P_INT, (lt_kind)0, NULL, LT_PF_REQUIRED | LT_PF_MIN, 1, 0, NULL, "channels produced"},
+    {"kernel_size", LT_P_ANY, (lt_kind)0, NULL, LT_PF_REQUIRED, 0, 0, NULL, "size of the kernel: int or [h, w]"},
+    LT_PARAM("stride", LT_P_ANY, "1", "stride: int or [h, w]"),
+    LT_PARAM("padding", LT_P_ANY, "0", "zero padding on both sides: int or [h, w]"),
+    LT_PARAM("dilation", LT_P_ANY, "1", "spacing between kernel elements: int or [h, w]"),
+    LT_PARAM_MIN("groups", LT_P_INT, "1", 1, "blocked connections from input to output channels"),
+    LT_PARAM("bias", LT_P_BOOL, "true", "learn an additive bias"),
+    LT_PARAM_CHOICE("padding_mode", "zeros", "zeros", "padding mode (zeros only)"),
+};
+
+static const lt_component components[] = {
+    {"torch.nn.Conv2d", LT_KIND_MODULE, "Applies a 2-D convolution over an input of shape (N, C, H, W).", params,
+     LT__COUNT_OF(params), conv2d_create, conv2d_destroy, &ops},
+};
+
+LT_PLUGIN_DEFINE("torch.nn.Conv2d", LT_VERSION_STRING, "torch.nn.Conv2d", "BSD-3-Clause", components, NULL);

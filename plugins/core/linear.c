@@ -1,0 +1,77 @@
+/* linear.c: torch.nn.Linear as a plugin: y = x W^T + b, PyTorch's default
+ * initialisation (kaiming_uniform_(a=sqrt(5)) for the weight, U(-1/sqrt(in),
+ * 1/sqrt(in)) for the bias), state-dict names "weight" and "bias". */
+#include <lighter/lighter.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct linear {
+  lt_tensor *weight, *bias; /* owned; bias may be NULL */
+} linear;
+
+static void linear_destroy(void *self) {
+  linear *m = self;
+  if (!m) return;
+  lt_tensor_free(m->weight);
+  lt_tensor_free(m->bias);
+  free(m);
+}
+
+static lt_status linear_create(const lt_value *args, void **self, char *err, size_t errlen) {
+  int64_t in = args[0].i, out = args[1].i;
+  lt_dtype dtype = LT_FLOAT32;
+  if (args[3].s && !strcmp(args[3].s, "float64")) dtype = LT_FLOAT64;
+  linear *m = calloc(1, sizeof *m);
+  if (!m) return LT_ERR_NOMEM;
+  m->weight = lt_tensor_keep(lt_tensor_empty(LT_SHAPE(out, in), dtype, LT_CPU));
+  if (!m->weight || lt_init_kaiming_uniform_(m->weight, sqrt(5.0)) != LT_OK) goto fail;
+  if (args[2].i) {
+    double bound = 1.0 / sqrt((double)in);
+    m->bias = lt_tensor_keep(lt_tensor_empty(LT_SHAPE(out), dtype, LT_CPU));
+    if (!m->bias || lt_tensor_uniform_(m->bias, -bound, bound) != LT_OK) goto fail;
+    lt_tensor_set_requires_grad(m->bias, 1);
+  }
+  lt_tensor_set_requires_grad(m->weight, 1);
+  *self = m;
+  return LT_OK;
+fail:
+  snprintf(err, errlen, "%s", lt_last_error());
+  linear_destroy(m);
+  return LT_FAIL;
+}
+
+static lt_tensor *linear_forward(void *self, lt_tensor *x) {
+  linear *m = self;
+  return lt_linear(x, m->weight, m->bias ? m->bias : LT_NO_TENSOR);
+}
+
+static size_t linear_parameters(void *self, lt_tensor **out, const char **names, size_t max) {
+  linear *m = self;
+  lt_tensor *p[2] = {m->weight, m->bias};
+  const char *n[2] = {"weight", "bias"};
+  size_t count = m->bias ? 2 : 1;
+  for (size_t i = 0; i < count && i < max; i++) {
+    if (out) out[i] = p[i];
+    if (names) names[i] = n[i];
+  }
+  return count;
+}
+
+static const lt_module_ops ops = {sizeof(lt_module_ops), linear_forward, linear_parameters, NULL};
+
+static const lt_param params[] = {
+    {"in_features", LT_P_INT, (lt_kind)0, NULL, LT_PF_REQUIRED | LT_PF_MIN, 1, 0, NULL, "size of each input sample"},
+    {"out_features", LT_P_INT, (lt_kind)0, NULL, LT_PF_REQUIRED | LT_PF_MIN, 1, 0, NULL, "size of each output sample"},
+    LT_PARAM("bias", LT_P_BOOL, "true", "learn an additive bias"),
+    LT_PARAM_CHOICE("dtype", "float32", "float32|float64", "parameter dtype"),
+};
+
+static const lt_component components[] = {
+    {"torch.nn.Linear", LT_KIND_MODULE, "Applies a linear transformation: y = x W^T + b.", params,
+     LT__COUNT_OF(params), linear_create, linear_destroy, &ops},
+};
+
+LT_PLUGIN_DEFINE("torch.nn.Linear", LT_VERSION_STRING, "torch.nn.Linear", "BSD-3-Clause", components, NULL);
