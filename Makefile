@@ -111,7 +111,7 @@ $(PARITY_BIN): tests/parity/parity_ops.c $(LIB)
 
 test: all
 	@LT_TEST_PLUGINS=$(CURDIR)/$(BUILD)/tests/plugins LT_TEST_DATA=$(CURDIR)/tests/data LT_SOURCE_DIR=$(CURDIR) \
-	    LT_CORE_PLUGINS=$(CURDIR)/$(BUILD)/lib/lighter/plugins \
+	    LT_CORE_PLUGINS=$(CURDIR)/$(BUILD)/lib/lighter/plugins LT_EXAMPLE_PLUGINS=$(CURDIR)/$(BUILD)/examples \
 	    LT_BUILD=$(BUILD) $(TEST_BIN)
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/parity/run.sh
 	@LT_BUILD=$(BUILD) bash tests/e2e/run.sh
@@ -130,7 +130,7 @@ check-asan: setup
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    LT_TEST_PLUGINS=$(CURDIR)/build-asan/tests/plugins LT_TEST_DATA=$(CURDIR)/tests/data \
-	    LT_CORE_PLUGINS=$(CURDIR)/build-asan/lib/lighter/plugins \
+	    LT_CORE_PLUGINS=$(CURDIR)/build-asan/lib/lighter/plugins LT_EXAMPLE_PLUGINS=$(CURDIR)/build-asan/examples \
 	    LT_SOURCE_DIR=$(CURDIR) LT_BUILD=build-asan build-asan/tests/check_lighter
 
 # libFuzzer over the config loader and composition, under ASan + UBSan.

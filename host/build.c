@@ -320,7 +320,7 @@ static int to_value(host_build *b, const lt_param *p, cfg_node *v, const char *p
 
 static host_object *find_built(host_build *b, const char *path) {
   for (size_t i = 0; i < b->nobjects; i++)
-    if (!strcmp(b->objects[i].path, path)) return &b->objects[i];
+    if (!strcmp(b->objects[i]->path, path)) return b->objects[i];
   return NULL;
 }
 
@@ -390,7 +390,9 @@ static host_object *build_node(host_build *b, cfg_node *d, const char *path) {
     return NULL;
   }
   b->objects = realloc(b->objects, (b->nobjects + 1) * sizeof *b->objects);
-  host_object *o = &b->objects[b->nobjects++];
+  host_object *o = malloc(sizeof *o);
+  if (!b->objects || !o) abort();
+  b->objects[b->nobjects++] = o;
   o->path = strdup(path);
   o->comp = c;
   o->plugin = plugin;
@@ -414,13 +416,14 @@ host_object *host_build_get(host_build *b, const char *path) {
 
 void host_build_free(host_build *b) {
   for (size_t i = b->nobjects; i-- > 0;) {
-    host_object *o = &b->objects[i];
+    host_object *o = b->objects[i];
     if (o->comp->destroy) {
       host_crash_context(o->plugin, o->comp->target, "destroy");
       o->comp->destroy(o->self);
       host_crash_context(NULL, NULL, NULL);
     }
     free(o->path);
+    free(o);
   }
   free(b->objects);
   b->objects = NULL;

@@ -17,7 +17,7 @@ typedef struct host_build {
   const host_registry *reg;
   const lt_api *api; /* may be NULL until a run needs tensors */
   cfg_node *root;    /* resolved config (borrowed) */
-  host_object *objects; /* in creation order */
+  host_object **objects; /* in creation order; each stays where it is */
   size_t nobjects;
   cfg_error *err;
 } host_build;

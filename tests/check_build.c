@@ -112,7 +112,6 @@ START_TEST(test_create_and_share) {
   host_object *n = host_build_get(&b, "n");
   ck_assert_ptr_nonnull(q);
   ck_assert_ptr_nonnull(n);
-  p = host_build_get(&b, "p"); /* the array may have moved */
   host_object *a = host_build_get(&b, "a");
   pair *pp = p->self, *qq = q->self, *nn = n->self;
   ck_assert_ptr_eq(pp->first, a->self); /* @ shares */
@@ -194,6 +193,49 @@ START_TEST(test_core_modules_match_pytorch) {
 }
 END_TEST
 
+/* The example plugins, built from configs/examples/spirals.yaml. */
+START_TEST(test_example_plugins) {
+  const char *ex = getenv("LT_EXAMPLE_PLUGINS");
+  const char *src = getenv("LT_SOURCE_DIR");
+  char path[512], cfg[512];
+  snprintf(path, sizeof path, "%s/mlp.so", ex ? ex : "build/examples");
+  ck_assert_int_eq(host_plugin_load_file(&reg, path, stderr), 0);
+  snprintf(path, sizeof path, "%s/spirals.so", ex ? ex : "build/examples");
+  ck_assert_int_eq(host_plugin_load_file(&reg, path, stderr), 0);
+  ck_assert_int_eq(host_plugins_bind(&reg, lt_api_get(), stderr), 0);
+  snprintf(cfg, sizeof cfg, "%s/configs/examples/spirals.yaml", src ? src : "/work/main");
+  const char *in[] = {cfg};
+  cfg_node *r = host_config_load(in, 1, 1, &err);
+  ck_assert_msg(r != NULL, "%s", err.msg);
+  host_build b = {&reg, lt_api_get(), r, NULL, 0, &err};
+  host_object *net = host_build_get(&b, "model::network");
+  ck_assert_msg(net != NULL, "%s", err.msg);
+  host_object *ds = host_build_get(&b, "data::train_dataloader::dataset");
+  ck_assert_msg(ds != NULL, "%s", err.msg);
+  const lt_dataset_ops *dops = ds->comp->ops;
+  ck_assert_int_eq(dops->len(ds->self), 3000);
+  lt_tensor *sample[4];
+  const char *names[4];
+  char msg[128];
+  ck_assert_int_eq(dops->get(ds->self, 5, sample, names, 4, msg, sizeof msg), 2);
+  ck_assert_str_eq(names[1], "target");
+  EXPECT_VALUES(sample[1], 0, 2); /* 5 % 3 */
+  ck_assert_int_eq(dops->get(ds->self, 3000, sample, names, 4, msg, sizeof msg), -1);
+  ck_assert_str_eq(msg, "index 3000 out of range (3000 samples)");
+  const lt_module_ops *mops = net->comp->ops;
+  lt_tensor *x = lt_tensor_stack((lt_tensor *[]){sample[0], sample[0]}, 2, 0);
+  lt_tensor *y = mops->forward(net->self, x);
+  EXPECT_SHAPE(y, 2, 3);
+  lt_tensor *p[8];
+  const char *pn[8];
+  ck_assert_uint_eq(mops->parameters(net->self, p, pn, 8), 6);
+  ck_assert_str_eq(pn[2], "2.weight");
+  EXPECT_SHAPE(p[2], 64, 64);
+  host_build_free(&b);
+  cfg_free(r);
+}
+END_TEST
+
 Suite *build_suite(void) {
   Suite *s = suite_create("build");
   TCase *tc = tcase_create("build");
@@ -203,6 +245,7 @@ Suite *build_suite(void) {
   tcase_add_test(tc, test_create_and_share);
   tcase_add_test(tc, test_create_failure);
   tcase_add_test(tc, test_core_modules_match_pytorch);
+  tcase_add_test(tc, test_example_plugins);
   suite_add_tcase(s, tc);
   return s;
 }

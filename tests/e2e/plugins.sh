@@ -71,5 +71,20 @@ if cc -shared -fPIC tests/plugins/good.c $flags -o "$work/user/mine.so"; then ok
 out=$(LIGHTER_PLUGIN_PATH="$work/user" "$H" inspect test.Nothing 2>&1); rc=$?
 if [ $rc -eq 0 ] && grep -qF "provided by test-good 1.2.3 ($work/user/mine.so)" <<<"$out"; then ok; else bad "user plugin: $out"; fi
 
+# make install, then the installed host, SDK and pkg-config, as a user has them.
+inst="$work/inst"
+if make -s install PREFIX="$inst" BUILD="$BUILD" >/dev/null 2>&1; then ok; else bad "make install"; fi
+out=$("$inst/bin/lighter-host" inspect torch.nn.Conv2d 2>&1); rc=$?
+if [ $rc -eq 0 ] && grep -qF "provided by torch.nn.Conv2d" <<<"$out" && grep -qF "$inst/lib/lighter/plugins/core_conv2d.so" <<<"$out" \
+   && grep -qF "  kernel_size          any        required" <<<"$out"; then ok; else bad "installed inspect: $out"; fi
+mkdir -p "$work/mine" && chmod 755 "$work/mine"
+cp plugins/examples/spirals.c "$work/mine/"
+# The README's one line, against the installed SDK.
+if (cd "$work/mine" && PKG_CONFIG_PATH="$inst/lib/pkgconfig" sh -c 'cc -shared -fPIC spirals.c $(pkg-config --cflags --libs lighter) -o spirals.so -lm'); then ok; else bad "README one-line build"; fi
+out=$(LIGHTER_PLUGIN_PATH="$work/mine" "$inst/bin/lighter-host" inspect examples.Spirals 2>&1); rc=$?
+if [ $rc -eq 0 ] && grep -qF "provided by examples-spirals 1.0.0 ($work/mine/spirals.so)" <<<"$out"; then ok; else bad "user plugin via LIGHTER_PLUGIN_PATH: $out"; fi
+out=$("$inst/bin/lighter-host" info 2>&1); rc=$?
+if [ $rc -eq 0 ] && grep -q "libtorch" <<<"$out"; then ok; else bad "installed info: $out"; fi
+
 echo "plugins: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
