@@ -24,7 +24,7 @@ static char *join(const char *a, const char *b) {
   size_t la = strlen(a), lb = strlen(b);
   char *s = malloc(la + lb + 3);
   if (!s) abort();
-  sprintf(s, "%s%s%s", a, la ? "::" : "", b);
+  snprintf(s, la + lb + 3, "%s%s%s", a, la ? "::" : "", b);
   return s;
 }
 
@@ -146,15 +146,11 @@ static int check_value(const host_registry *reg, const lt_component *c, const lt
   default: break;
   }
   if (!ok) {
-    char *val = NULL;
-    if (v->kind == CFG_STRING) {
-      val = malloc(strlen(v->s) + 8);
-      sprintf(val, " '%s'", v->s);
-    }
+    char val[96] = "";
+    if (v->kind == CFG_STRING) snprintf(val, sizeof val, " '%.80s'", v->s);
     cfg_fail(err, v->loc, path, "parameter '%s' of %s must be %s, not %s%s%s", p->name, c->target, type_words(p),
              cfg_is_component(v) ? "a component" : v->kind == CFG_INT ? "an integer" : "a ",
-             cfg_is_component(v) || v->kind == CFG_INT ? "" : cfg_kind_name(v->kind), val ? val : "");
-    free(val);
+             cfg_is_component(v) || v->kind == CFG_INT ? "" : cfg_kind_name(v->kind), val);
     return -1;
   }
   if ((p->type == LT_P_INT || p->type == LT_P_FLOAT) && (p->flags & (LT_PF_MIN | LT_PF_MAX | LT_PF_MIN_EXCL))) {
@@ -350,6 +346,8 @@ static host_object *build_node(host_build *b, cfg_node *d, const char *path) {
   }
   arena a = {0};
   lt_value *args = amalloc(&a, c->nparams * sizeof *args);
+  /* Defaults parsed from the spec; args point into them until create returns. */
+  cfg_node **dflts = amalloc(&a, (c->nparams + 1) * sizeof *dflts);
   for (size_t i = 0; i < c->nparams; i++) {
     const lt_param *p = &c->params[i];
     cfg_node *v = param_node(d, c, i, NULL);
@@ -362,17 +360,19 @@ static host_object *build_node(host_build *b, cfg_node *d, const char *path) {
         cfg_fail(b->err, d->loc, kp, "plugin bug: the default '%s' of %s's parameter '%s' is not valid YAML: %s",
                  p->dflt, c->target, p->name, sub.msg);
         free(kp);
+        for (size_t k = 0; k < i; k++) cfg_free(dflts[k]);
         afree(&a);
         return NULL;
       }
       v = dflt;
     }
+    dflts[i] = dflt;
     int rc = 0;
     if (v) rc = to_value(b, p, v, kp, &args[i], &a);
     else args[i].type = LT_P_ANY, args[i].is_null = 1;
-    cfg_free(dflt);
     free(kp);
     if (rc) {
+      for (size_t k = 0; k <= i; k++) cfg_free(dflts[k]);
       afree(&a);
       return NULL;
     }
@@ -383,6 +383,7 @@ static host_object *build_node(host_build *b, cfg_node *d, const char *path) {
   host_crash_context(plugin, c->target, "create");
   lt_status s = c->create(args, &self, msg, sizeof msg);
   host_crash_context(NULL, NULL, NULL);
+  for (size_t k = 0; k < c->nparams; k++) cfg_free(dflts[k]);
   afree(&a);
   if (s != LT_OK) {
     msg[sizeof msg - 1] = 0;

@@ -22,6 +22,7 @@ static cfg_error err;
 static char tmp[64];
 
 static void b_setup(void) {
+  lt_test_setup(); /* a scope, and the live-handle check at the end */
   memset(&reg, 0, sizeof reg);
   const char *dir = getenv("LT_TEST_PLUGINS");
   char path[512];
@@ -41,6 +42,7 @@ static void b_teardown(void) {
   ck_assert_int_eq(system(cmd), 0);
   cfg_sources_free();
   cfg_intern_free();
+  lt_test_teardown();
 }
 
 static cfg_node *resolved(const char *yaml) {
