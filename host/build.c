@@ -6,9 +6,13 @@
  * plugin as lt_value arrays in spec order, defaults filled in. */
 #include "build.h"
 
+#include "cmd.h"
+#include "config/expr.h"
+
 #include "config/compose.h"
 #include "config/yaml.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -229,7 +233,15 @@ int host_build_check(const host_registry *reg, cfg_node *root, cfg_error *err) {
 typedef struct arena {
   void **blocks;
   size_t n;
+  cfg_node **nodes; /* expression results that values point into */
+  size_t nn;
 } arena;
+
+static void keep_node(arena *a, cfg_node *n) {
+  a->nodes = realloc(a->nodes, (a->nn + 1) * sizeof *a->nodes);
+  if (!a->nodes) abort();
+  a->nodes[a->nn++] = n;
+}
 
 static void *amalloc(arena *a, size_t size) {
   void *p = calloc(1, size ? size : 1);
@@ -242,6 +254,89 @@ static void *amalloc(arena *a, size_t size) {
 static void afree(arena *a) {
   for (size_t i = 0; i < a->n; i++) free(a->blocks[i]);
   free(a->blocks);
+  for (size_t i = 0; i < a->nn; i++) cfg_free(a->nodes[i]);
+  free(a->nodes);
+}
+
+/* ---- expressions over built objects ---------------------------------------
+ * A CFG_OBJECT value is a built component (i == 0, ptr: host_object) or a
+ * tensor (i == 1, ptr: lt_tensor, borrowed from its module). */
+
+typedef struct ectx {
+  host_build *b;
+  arena *a;
+} ectx;
+
+static cfg_node *object_node(arena *a, void *ptr, int tensor, cfg_loc loc) {
+  cfg_node *n = cfg_new(CFG_OBJECT, loc);
+  n->ptr = ptr;
+  n->i = tensor;
+  keep_node(a, n);
+  return n;
+}
+
+static cfg_node *node_at(host_build *b, const char *path);
+
+static const cfg_node *expr_ref(void *ctx, const char *ref, int raw, cfg_loc loc, int *deferred, cfg_error *err) {
+  ectx *c = ctx;
+  (void)deferred;
+  cfg_node *n = node_at(c->b, ref);
+  if (!n) {
+    cfg_fail(err, loc, NULL, "unknown reference '%c%s'", raw ? '%' : '@', ref);
+    return NULL;
+  }
+  if (n->kind == CFG_REF) ref = n->s, n = node_at(c->b, ref);
+  if (n && cfg_is_component(n)) {
+    host_object *o = host_build_get(c->b, ref);
+    return o ? object_node(c->a, o, 0, loc) : NULL;
+  }
+  return n;
+}
+
+static cfg_node *call_method(void *ctx, const cfg_node *obj, const char *name, cfg_node *const *args, size_t nargs,
+                             cfg_loc loc, cfg_error *err) {
+  ectx *c = ctx;
+  (void)args;
+  if (obj->i != 0) {
+    cfg_fail(err, loc, NULL, "a tensor has no method '%s' here", name);
+    return NULL;
+  }
+  host_object *o = obj->ptr;
+  if (nargs) {
+    cfg_fail(err, loc, NULL, "%s() takes no arguments", name);
+    return NULL;
+  }
+  const lt_module_ops *ops = o->comp->ops;
+  int module = (o->comp->kind == LT_KIND_MODULE || o->comp->kind == LT_KIND_MODEL) && o->self && ops &&
+               ops->size >= offsetof(lt_module_ops, parameters) + sizeof ops->parameters && ops->parameters;
+  if (!module) {
+    cfg_fail(err, loc, NULL, "'%s' (%s, kind %s%s) has no %s(): only modules have parameters", o->path,
+             o->comp->target, host_kind_name(o->comp->kind), o->is_factory ? ", _mode_: callable" : "", name);
+    return NULL;
+  }
+  cfg_node *list = cfg_new(CFG_LIST, loc);
+  if (!strcmp(name, "buffers")) return list;
+  size_t n = ops->parameters(o->self, NULL, NULL, 0);
+  lt_tensor **t = calloc(n + 1, sizeof *t);
+  const char **names = calloc(n + 1, sizeof *names);
+  ops->parameters(o->self, t, names, n);
+  for (size_t i = 0; i < n; i++) {
+    cfg_node *tn = cfg_new(CFG_OBJECT, loc);
+    tn->ptr = t[i];
+    tn->i = 1;
+    if (!strcmp(name, "named_parameters")) {
+      cfg_node *pair = cfg_new(CFG_LIST, loc);
+      cfg_list_append(pair, cfg_new_string(names[i] ? names[i] : "", loc));
+      cfg_list_append(pair, tn);
+      cfg_list_append(list, pair);
+    } else {
+      cfg_list_append(list, tn);
+    }
+  }
+  free(t);
+  free(names);
+  (void)c;
+  return list;
 }
 
 static int to_value(host_build *b, const lt_param *p, cfg_node *v, const char *path, lt_value *out, arena *a);
@@ -266,12 +361,36 @@ static int to_value(host_build *b, const lt_param *p, cfg_node *v, const char *p
     out->type = LT_P_COMPONENT;
     out->component = o->self;
     out->component_kind = o->comp->kind;
+    if (o->is_factory) out->factory = &o->factory;
     return 0;
   }
   if (v->kind == CFG_EXPR) {
-    cfg_fail(b->err, v->loc, path, "the expression '$%s' needs methods of built components, which this host "
-                                   "cannot call yet", v->s);
-    return -1;
+    cfg_expr *e = cfg_expr_parse(v->s, v->loc, b->err);
+    if (!e) return -1;
+    ectx c = {b, a};
+    cfg_expr_env env = {&c, expr_ref, host_methods, host_nmethods, call_method};
+    int deferred = 0;
+    cfg_node *r = cfg_expr_eval(e, &env, &deferred, b->err);
+    cfg_expr_free(e);
+    if (!r) {
+      if (!b->err->path[0]) snprintf(b->err->path, sizeof b->err->path, "%s", path);
+      return -1;
+    }
+    keep_node(a, r);
+    return to_value(b, p, r, path, out, a);
+  }
+  if (v->kind == CFG_OBJECT) {
+    if (v->i == 1) {
+      out->type = LT_P_TENSOR;
+      out->tensor = v->ptr;
+      return 0;
+    }
+    host_object *o = v->ptr;
+    out->type = LT_P_COMPONENT;
+    out->component = o->self;
+    out->component_kind = o->comp->kind;
+    if (o->is_factory) out->factory = &o->factory;
+    return 0;
   }
   if (cfg_is_component(v)) {
     host_object *o = build_node(b, v, path);
@@ -279,6 +398,7 @@ static int to_value(host_build *b, const lt_param *p, cfg_node *v, const char *p
     out->type = LT_P_COMPONENT;
     out->component = o->self;
     out->component_kind = o->comp->kind;
+    if (o->is_factory) out->factory = &o->factory;
     return 0;
   }
   switch (v->kind) {
@@ -320,21 +440,94 @@ static host_object *find_built(host_build *b, const char *path) {
   return NULL;
 }
 
+/* Make one instance of the component dict d (checked already): its
+ * arguments (building the components they need), then create(). */
+static int make_instance(host_build *b, cfg_node *d, const char *path, const host_entry *e, void **out) {
+  const lt_component *c = e->comp;
+  arena a = {0};
+  lt_value *args = amalloc(&a, c->nparams * sizeof *args);
+  /* Defaults parsed from the spec; args point into them until create returns. */
+  cfg_node **dflts = amalloc(&a, (c->nparams + 1) * sizeof *dflts);
+  int rc = 0;
+  for (size_t i = 0; i < c->nparams && rc == 0; i++) {
+    const lt_param *p = &c->params[i];
+    cfg_node *v = param_node(d, c, i, NULL);
+    char *kp = join(path, p->name);
+    if (!v && p->dflt) {
+      cfg_error sub = {0};
+      dflts[i] = cfg_yaml_parse("<default>", p->dflt, strlen(p->dflt), 1, &sub);
+      if (!dflts[i]) {
+        cfg_fail(b->err, d->loc, kp, "plugin bug: the default '%s' of %s's parameter '%s' is not valid YAML: %s",
+                 p->dflt, c->target, p->name, sub.msg);
+        rc = -1;
+      }
+      v = dflts[i];
+    }
+    if (rc == 0) {
+      if (v) rc = to_value(b, p, v, kp, &args[i], &a);
+      else args[i].type = LT_P_ANY, args[i].is_null = 1;
+    }
+    free(kp);
+  }
+  if (rc == 0) {
+    char msg[512] = "";
+    const char *plugin = b->reg->plugins[e->plugin].path;
+    host_crash_context(plugin, c->target, "create");
+    lt_status s = c->create(args, out, msg, sizeof msg);
+    host_crash_context(NULL, NULL, NULL);
+    if (s != LT_OK) {
+      msg[sizeof msg - 1] = 0;
+      cfg_fail(b->err, d->loc, path, "%s could not be created: %s", c->target, msg[0] ? msg : host_status_str(s));
+      rc = -1;
+    }
+  }
+  for (size_t k = 0; k < c->nparams; k++) cfg_free(dflts[k]);
+  afree(&a);
+  return rc;
+}
+
+static cfg_node *node_at(host_build *b, const char *path) {
+  size_t n;
+  char **parts = cfg_path_split(path, &n);
+  cfg_node *d = *path ? cfg_lookup(b->root, parts, n, NULL) : b->root;
+  cfg_path_free(parts, n);
+  return d;
+}
+
+/* lt_factory for _mode_: callable: each call makes a new instance. */
+static void *factory_create(const lt_factory *f, char *err, size_t errlen) {
+  host_object *o = f->host;
+  host_build *b = o->build;
+  cfg_node *d = node_at(b, o->path);
+  const host_entry *e = host_registry_find(b->reg, f->target);
+  cfg_error sub = {0};
+  cfg_error *saved = b->err;
+  b->err = &sub;
+  void *self = NULL;
+  int rc = d && e ? make_instance(b, d, o->path, e, &self) : -1;
+  b->err = saved;
+  if (rc != 0) {
+    snprintf(err, errlen, "%s", sub.set ? sub.msg : "the component is gone");
+    return NULL;
+  }
+  return self;
+}
+
+static void factory_destroy(const lt_factory *f, void *instance) {
+  host_object *o = f->host;
+  if (instance && o->comp->destroy) {
+    host_crash_context(o->plugin, o->comp->target, "destroy");
+    o->comp->destroy(instance);
+    host_crash_context(NULL, NULL, NULL);
+  }
+}
+
 static host_object *build_node(host_build *b, cfg_node *d, const char *path) {
   host_object *done = find_built(b, path);
   if (done) return done;
-  const host_entry *e = host_registry_find(b->reg, cfg_dict_get(d, "_target_")->s);
-  if (!e) {
-    if (check_component(b->reg, d, path, b->err) == 0) cfg_fail(b->err, d->loc, path, "unknown component");
-    return NULL;
-  }
-  const lt_component *c = e->comp;
   if (check_component(b->reg, d, path, b->err) != 0) return NULL;
-  cfg_node *mode = cfg_dict_get(d, "_mode_");
-  if (mode && strcmp(mode->s, "default")) {
-    cfg_fail(b->err, mode->loc, path, "_mode_: %s is not supported by this host yet", mode->s);
-    return NULL;
-  }
+  const host_entry *e = host_registry_find(b->reg, cfg_dict_get(d, "_target_")->s);
+  const lt_component *c = e->comp;
   cfg_node *req = cfg_dict_get(d, "_requires_");
   if (req) { /* build what it requires first */
     cfg_node *list = req->kind == CFG_LIST ? req : NULL;
@@ -344,70 +537,34 @@ static host_object *build_node(host_build *b, cfg_node *d, const char *path) {
       if (r->kind == CFG_REF && !host_build_get(b, r->s)) return NULL;
     }
   }
-  arena a = {0};
-  lt_value *args = amalloc(&a, c->nparams * sizeof *args);
-  /* Defaults parsed from the spec; args point into them until create returns. */
-  cfg_node **dflts = amalloc(&a, (c->nparams + 1) * sizeof *dflts);
-  for (size_t i = 0; i < c->nparams; i++) {
-    const lt_param *p = &c->params[i];
-    cfg_node *v = param_node(d, c, i, NULL);
-    cfg_node *dflt = NULL;
-    char *kp = join(path, p->name);
-    if (!v && p->dflt) {
-      cfg_error sub = {0};
-      dflt = cfg_yaml_parse("<default>", p->dflt, strlen(p->dflt), 1, &sub);
-      if (!dflt) {
-        cfg_fail(b->err, d->loc, kp, "plugin bug: the default '%s' of %s's parameter '%s' is not valid YAML: %s",
-                 p->dflt, c->target, p->name, sub.msg);
-        free(kp);
-        for (size_t k = 0; k < i; k++) cfg_free(dflts[k]);
-        afree(&a);
-        return NULL;
-      }
-      v = dflt;
-    }
-    dflts[i] = dflt;
-    int rc = 0;
-    if (v) rc = to_value(b, p, v, kp, &args[i], &a);
-    else args[i].type = LT_P_ANY, args[i].is_null = 1;
-    free(kp);
-    if (rc) {
-      for (size_t k = 0; k <= i; k++) cfg_free(dflts[k]);
-      afree(&a);
-      return NULL;
-    }
-  }
-  char msg[512] = "";
+  cfg_node *mode = cfg_dict_get(d, "_mode_");
+  int callable = mode && !strcmp(mode->s, "callable");
   void *self = NULL;
-  const char *plugin = b->reg->plugins[e->plugin].path;
-  host_crash_context(plugin, c->target, "create");
-  lt_status s = c->create(args, &self, msg, sizeof msg);
-  host_crash_context(NULL, NULL, NULL);
-  for (size_t k = 0; k < c->nparams; k++) cfg_free(dflts[k]);
-  afree(&a);
-  if (s != LT_OK) {
-    msg[sizeof msg - 1] = 0;
-    cfg_fail(b->err, d->loc, path, "%s could not be created: %s", c->target, msg[0] ? msg : host_status_str(s));
-    return NULL;
-  }
+  if (!callable && make_instance(b, d, path, e, &self) != 0) return NULL;
   b->objects = realloc(b->objects, (b->nobjects + 1) * sizeof *b->objects);
-  host_object *o = malloc(sizeof *o);
+  host_object *o = calloc(1, sizeof *o);
   if (!b->objects || !o) abort();
   b->objects[b->nobjects++] = o;
   o->path = strdup(path);
   o->comp = c;
-  o->plugin = plugin;
+  o->plugin = b->reg->plugins[e->plugin].path;
   o->self = self;
+  o->build = b;
+  o->is_factory = callable;
+  if (callable) {
+    o->factory.target = c->target;
+    o->factory.kind = c->kind;
+    o->factory.create = factory_create;
+    o->factory.destroy = factory_destroy;
+    o->factory.host = o;
+  }
   return o;
 }
 
 host_object *host_build_get(host_build *b, const char *path) {
   host_object *done = find_built(b, path);
   if (done) return done;
-  size_t n;
-  char **parts = cfg_path_split(path, &n);
-  cfg_node *d = *path ? cfg_lookup(b->root, parts, n, NULL) : b->root;
-  cfg_path_free(parts, n);
+  cfg_node *d = node_at(b, path);
   if (!d || !cfg_is_component(d)) {
     cfg_fail(b->err, b->root->loc, path, "'%s' is not a component (no _target_)", path);
     return NULL;
@@ -418,7 +575,7 @@ host_object *host_build_get(host_build *b, const char *path) {
 void host_build_free(host_build *b) {
   for (size_t i = b->nobjects; i-- > 0;) {
     host_object *o = b->objects[i];
-    if (o->comp->destroy) {
+    if (o->self && o->comp->destroy) {
       host_crash_context(o->plugin, o->comp->target, "destroy");
       o->comp->destroy(o->self);
       host_crash_context(NULL, NULL, NULL);

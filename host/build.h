@@ -10,7 +10,10 @@ typedef struct host_object {
   char *path;              /* key path of the component ("model::network") */
   const lt_component *comp;
   const char *plugin;      /* plugin file, for crash reports */
-  void *self;
+  void *self;              /* NULL for a factory */
+  lt_factory factory;      /* _mode_: callable */
+  int is_factory;
+  struct host_build *build;
 } host_object;
 
 typedef struct host_build {

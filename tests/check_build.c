@@ -195,6 +195,33 @@ START_TEST(test_core_modules_match_pytorch) {
 }
 END_TEST
 
+/* Expressions over built objects, and _mode_: callable factories. */
+START_TEST(test_expressions_and_factories) {
+  load_core("core_linear.so");
+  cfg_node *r = resolved("net: {_target_: torch.nn.Linear, in_features: 4, out_features: 3}\n"
+                         "opt:\n  _target_: test.Collect\n  params: \"$@net.parameters()\"\n"
+                         "  n: \"$len(@net.named_parameters()) * 10\"\n"
+                         "  maker: {_target_: test.Scale, name: s, factor: 3, _mode_: callable}\n"
+                         "bad: {_target_: test.Collect, params: \"$@opt.parameters()\"}\n");
+  ck_assert_int_eq(host_build_check(&reg, r, &err), 0);
+  host_build b = {&reg, lt_api_get(), r, NULL, 0, &err};
+  host_object *o = host_build_get(&b, "opt");
+  ck_assert_msg(o != NULL, "%s", err.msg);
+  struct {
+    size_t tensors;
+    int64_t n;
+    int made_two_distinct;
+  } *c = o->self;
+  ck_assert_uint_eq(c->tensors, 2);
+  ck_assert_int_eq(c->n, 20);
+  ck_assert_int_eq(c->made_two_distinct, 1);
+  ck_assert_ptr_null(host_build_get(&b, "bad"));
+  ck_assert_ptr_nonnull(strstr(err.msg, "'opt' (test.Collect, kind optimizer) has no parameters(): only modules have parameters"));
+  host_build_free(&b);
+  cfg_free(r);
+}
+END_TEST
+
 /* The example plugins, built from configs/examples/spirals.yaml. */
 START_TEST(test_example_plugins) {
   const char *ex = getenv("LT_EXAMPLE_PLUGINS");
@@ -248,6 +275,7 @@ Suite *build_suite(void) {
   tcase_add_test(tc, test_create_failure);
   tcase_add_test(tc, test_core_modules_match_pytorch);
   tcase_add_test(tc, test_example_plugins);
+  tcase_add_test(tc, test_expressions_and_factories);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -54,7 +54,42 @@ static const lt_param pair_params[] = {
     LT_PARAM("allow_same", LT_P_BOOL, "true", "whether first and second may be one object"),
 };
 
+/* Takes tensors from an expression ("$@net.parameters()") and a factory
+ * (_mode_: callable) from which it makes two instances. */
+typedef struct collect {
+  size_t tensors;
+  int64_t n;
+  int made_two_distinct;
+} collect;
+
+static lt_status collect_create(const lt_value *args, void **self, char *err, size_t errlen) {
+  collect *c = calloc(1, sizeof *c);
+  for (size_t i = 0; i < args[0].n; i++) c->tensors += args[0].items[i].type == LT_P_TENSOR && args[0].items[i].tensor;
+  c->n = args[1].i;
+  const lt_factory *f = args[2].factory;
+  if (f) {
+    void *a = f->create(f, err, errlen), *b = f->create(f, err, errlen);
+    if (!a || !b) {
+      free(c);
+      return LT_FAIL;
+    }
+    c->made_two_distinct = a != b && ((scale *)a)->factor == 3.0;
+    f->destroy(f, a);
+    f->destroy(f, b);
+  }
+  *self = c;
+  return LT_OK;
+}
+
+static const lt_param collect_params[] = {
+    LT_PARAM_REQ("params", LT_P_LIST, "tensors"),
+    LT_PARAM("n", LT_P_INT, "0", "a count"),
+    LT_PARAM_COMPONENT("maker", LT_KIND_MODULE, LT_PF_NULLABLE, "a factory of modules"),
+};
+
 static const lt_component components[] = {
+    {"test.Collect", LT_KIND_OPTIMIZER, "Collects tensors; uses a factory.", collect_params,
+     LT__COUNT_OF(collect_params), collect_create, scale_destroy, NULL},
     {"test.Pair", LT_KIND_CALLBACK, "Holds two modules.", pair_params, LT__COUNT_OF(pair_params), pair_create,
      scale_destroy, NULL},
     {"test.Scale", LT_KIND_MODULE, "Multiplies its input by a factor.", scale_params, LT__COUNT_OF(scale_params),

@@ -74,6 +74,19 @@ typedef struct lt_param {
   {name_, LT_P_STRING, (lt_kind)0, dflt_, 0, 0, 0, choices_, doc_}
 #define LT_PARAM_COMPONENT(name_, kind_, flags_, doc_) {name_, LT_P_COMPONENT, kind_, NULL, flags_, 0, 0, NULL, doc_}
 
+/* A component given with `_mode_: callable`: instead of an instance the
+ * plugin gets a factory (like Python's functools.partial) and makes as many
+ * instances as it needs, each its own to destroy. */
+typedef struct lt_factory lt_factory;
+struct lt_factory {
+  const char *target;
+  lt_kind kind;
+  /* A new instance (owned by the caller), or NULL with a message in err. */
+  void *(*create)(const lt_factory *f, char *err, size_t errlen);
+  void (*destroy)(const lt_factory *f, void *instance);
+  void *host; /* the host's */
+};
+
 /* A parameter's value as create() receives it: args[i] is params[i],
  * already checked against the spec (type, range, choices) and defaulted.
  * Everything is borrowed and lives until create returns. */
@@ -90,6 +103,7 @@ struct lt_value {
   void *component; /* LT_P_COMPONENT: the built instance (borrowed) */
   lt_kind component_kind;
   lt_tensor *tensor; /* LT_P_TENSOR (borrowed) */
+  const lt_factory *factory; /* LT_P_COMPONENT with _mode_: callable (borrowed) */
 };
 
 /* What create() can report with: write a message into err (errlen bytes)
