@@ -2,7 +2,7 @@
  * padding, dilation and groups, PyTorch's default initialisation and
  * state-dict names "weight" and "bias". kernel_size, stride, padding and
  * dilation take an int or a pair [h, w], as in PyTorch. */
-#include <lighter/lighter.h>
+#include "common.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -58,16 +58,8 @@ static lt_status conv2d_create(const lt_value *args, void **self, char *err, siz
     return LT_ERR_INVALID;
   }
   m->weight = lt_tensor_keep(lt_tensor_empty(LT_SHAPE(out, in / m->groups, kernel[0], kernel[1]), LT_FLOAT32, LT_CPU));
-  if (!m->weight || lt_init_kaiming_uniform_(m->weight, sqrt(5.0)) != LT_OK) goto fail;
-  if (args[7].i) {
-    int64_t fan_in = 0;
-    if (lt_init_fans(m->weight, &fan_in, NULL) != LT_OK) goto fail;
-    double bound = fan_in > 0 ? 1.0 / sqrt((double)fan_in) : 0;
-    m->bias = lt_tensor_keep(lt_tensor_empty(LT_SHAPE(out), LT_FLOAT32, LT_CPU));
-    if (!m->bias || lt_tensor_uniform_(m->bias, -bound, bound) != LT_OK) goto fail;
-    lt_tensor_set_requires_grad(m->bias, 1);
-  }
-  lt_tensor_set_requires_grad(m->weight, 1);
+  if (args[7].i) m->bias = lt_tensor_keep(lt_tensor_empty(LT_SHAPE(out), LT_FLOAT32, LT_CPU));
+  if (!m->weight || (args[7].i && !m->bias) || core_reset_parameters(m->weight, m->bias) != LT_OK) goto fail;
   *self = m;
   return LT_OK;
 fail:
@@ -84,14 +76,7 @@ static lt_tensor *conv2d_forward(void *self, lt_tensor *x) {
 
 static size_t conv2d_parameters(void *self, lt_tensor **out, const char **names, size_t max) {
   conv2d *m = self;
-  lt_tensor *p[2] = {m->weight, m->bias};
-  const char *n[2] = {"weight", "bias"};
-  size_t count = m->bias ? 2 : 1;
-  for (size_t i = 0; i < count && i < max; i++) {
-    if (out) out[i] = p[i];
-    if (names) names[i] = n[i];
-  }
-  return count;
+  return core_weight_bias(m->weight, m->bias, out, names, max);
 }
 
 static const lt_module_ops ops = {sizeof(lt_module_ops), conv2d_forward, conv2d_parameters, NULL};

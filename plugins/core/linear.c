@@ -1,7 +1,7 @@
 /* linear.c: torch.nn.Linear as a plugin: y = x W^T + b, PyTorch's default
  * initialisation (kaiming_uniform_(a=sqrt(5)) for the weight, U(-1/sqrt(in),
  * 1/sqrt(in)) for the bias), state-dict names "weight" and "bias". */
-#include <lighter/lighter.h>
+#include "common.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -27,14 +27,8 @@ static lt_status linear_create(const lt_value *args, void **self, char *err, siz
   linear *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
   m->weight = lt_tensor_keep(lt_tensor_empty(LT_SHAPE(out, in), dtype, LT_CPU));
-  if (!m->weight || lt_init_kaiming_uniform_(m->weight, sqrt(5.0)) != LT_OK) goto fail;
-  if (args[2].i) {
-    double bound = 1.0 / sqrt((double)in);
-    m->bias = lt_tensor_keep(lt_tensor_empty(LT_SHAPE(out), dtype, LT_CPU));
-    if (!m->bias || lt_tensor_uniform_(m->bias, -bound, bound) != LT_OK) goto fail;
-    lt_tensor_set_requires_grad(m->bias, 1);
-  }
-  lt_tensor_set_requires_grad(m->weight, 1);
+  if (args[2].i) m->bias = lt_tensor_keep(lt_tensor_empty(LT_SHAPE(out), dtype, LT_CPU));
+  if (!m->weight || (args[2].i && !m->bias) || core_reset_parameters(m->weight, m->bias) != LT_OK) goto fail;
   *self = m;
   return LT_OK;
 fail:
@@ -50,14 +44,7 @@ static lt_tensor *linear_forward(void *self, lt_tensor *x) {
 
 static size_t linear_parameters(void *self, lt_tensor **out, const char **names, size_t max) {
   linear *m = self;
-  lt_tensor *p[2] = {m->weight, m->bias};
-  const char *n[2] = {"weight", "bias"};
-  size_t count = m->bias ? 2 : 1;
-  for (size_t i = 0; i < count && i < max; i++) {
-    if (out) out[i] = p[i];
-    if (names) names[i] = n[i];
-  }
-  return count;
+  return core_weight_bias(m->weight, m->bias, out, names, max);
 }
 
 static const lt_module_ops ops = {sizeof(lt_module_ops), linear_forward, linear_parameters, NULL};
