@@ -32,7 +32,7 @@ TEST_OBJS = $(TEST_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_BIN  = $(BUILD)/tests/check_lighter
 TEST_PLUGIN_SRCS = $(wildcard tests/plugins/*.c)
 TEST_PLUGINS = $(TEST_PLUGIN_SRCS:tests/plugins/%.c=$(BUILD)/tests/plugins/%.so)
-PARITY_BIN = $(BUILD)/tests/parity_ops
+PARITY_BIN = $(BUILD)/tests/parity_ops $(BUILD)/tests/build_forward
 
 HOST_SRCS = $(wildcard host/*.c host/config/*.c)
 HOST_OBJS = $(HOST_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -105,9 +105,12 @@ $(BUILD)/examples/%.so: plugins/examples/%.c $(wildcard sdk/include/lighter/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(PLUGIN_CFLAGS) -o $@ $< -lm
 
-$(PARITY_BIN): tests/parity/parity_ops.c $(LIB)
+$(BUILD)/tests/parity_ops: tests/parity/parity_ops.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DLT_DIRECT -o $@ $< -L$(BUILD)/lib -llighter $(RPATH) -lm
+$(BUILD)/tests/build_forward: tests/parity/build_forward.c $(HOST_LIB_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DLT_DIRECT -o $@ $< $(HOST_LIB_OBJS) -L$(BUILD)/lib -llighter $(RPATH) -lyaml -ldl -lm
 
 test: all
 	@LT_TEST_PLUGINS=$(CURDIR)/$(BUILD)/tests/plugins LT_TEST_DATA=$(CURDIR)/tests/data LT_SOURCE_DIR=$(CURDIR) \

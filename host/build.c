@@ -46,7 +46,9 @@ static const char *type_words(const lt_param *p) {
   }
 }
 
-/* The node a parameter gets: by name, or positional through _args_. */
+/* The node a parameter gets: by name, or positional through _args_. A
+ * varargs parameter gets the rest of _args_ as a list that borrows its
+ * items: release it with release_varargs. */
 static cfg_node *param_node(const cfg_node *d, const lt_component *c, size_t i, cfg_loc *kloc) {
   long at = cfg_dict_find(d, c->params[i].name);
   if (at >= 0) {
@@ -56,9 +58,22 @@ static cfg_node *param_node(const cfg_node *d, const lt_component *c, size_t i, 
   cfg_node *args = cfg_dict_get(d, "_args_");
   if (args && args->kind == CFG_LIST && i < args->n) {
     if (kloc) *kloc = args->items[i]->loc;
+    if (c->params[i].flags & LT_PF_VARARGS) {
+      cfg_node *l = cfg_new(CFG_LIST, args->items[i]->loc);
+      l->flags = CFG_F_BORROWS;
+      for (size_t k = i; k < args->n; k++) cfg_list_append(l, args->items[k]);
+      return l;
+    }
     return args->items[i];
   }
   return NULL;
+}
+
+static void release_varargs(cfg_node *n) {
+  if (n && (n->flags & CFG_F_BORROWS)) {
+    n->n = 0;
+    cfg_free(n);
+  }
 }
 
 static int check_value(const host_registry *reg, const lt_component *c, const lt_param *p, cfg_node *v,
@@ -77,7 +92,8 @@ static int check_component(const host_registry *reg, cfg_node *d, const char *pa
   }
   const lt_component *c = e->comp;
   cfg_node *args = cfg_dict_get(d, "_args_");
-  if (args && args->kind == CFG_LIST && args->n > c->nparams) {
+  int varargs = c->nparams && (c->params[c->nparams - 1].flags & LT_PF_VARARGS);
+  if (args && args->kind == CFG_LIST && args->n > c->nparams && !varargs) {
     cfg_fail(err, args->items[c->nparams]->loc, path, "%s takes at most %zu positional arguments (_args_), got %zu",
              c->target, c->nparams, args->n);
     return -1;
@@ -100,7 +116,8 @@ static int check_component(const host_registry *reg, cfg_node *d, const char *pa
       return -1;
     }
     if (args && args->kind == CFG_LIST && pi < args->n) {
-      cfg_fail(err, d->key_locs[i], kp, "'%s' of %s is given twice: by name and as _args_ item %zu", k, c->target, pi);
+      cfg_fail(err, d->key_locs[i], kp, "'%s' of %s is given twice: by name and as _args_ item %zu", k, c->target,
+               pi);
       free(kp);
       return -1;
     }
@@ -120,6 +137,7 @@ static int check_component(const host_registry *reg, cfg_node *d, const char *pa
       }
     } else {
       rc = check_value(reg, c, p, v, kp, err);
+      release_varargs(v);
     }
     free(kp);
     if (rc) return -1;
@@ -361,6 +379,7 @@ static int to_value(host_build *b, const lt_param *p, cfg_node *v, const char *p
     out->type = LT_P_COMPONENT;
     out->component = o->self;
     out->component_kind = o->comp->kind;
+    out->component_type = o->comp;
     if (o->is_factory) out->factory = &o->factory;
     return 0;
   }
@@ -389,6 +408,7 @@ static int to_value(host_build *b, const lt_param *p, cfg_node *v, const char *p
     out->type = LT_P_COMPONENT;
     out->component = o->self;
     out->component_kind = o->comp->kind;
+    out->component_type = o->comp;
     if (o->is_factory) out->factory = &o->factory;
     return 0;
   }
@@ -398,6 +418,7 @@ static int to_value(host_build *b, const lt_param *p, cfg_node *v, const char *p
     out->type = LT_P_COMPONENT;
     out->component = o->self;
     out->component_kind = o->comp->kind;
+    out->component_type = o->comp;
     if (o->is_factory) out->factory = &o->factory;
     return 0;
   }
@@ -467,6 +488,7 @@ static int make_instance(host_build *b, cfg_node *d, const char *path, const hos
       if (v) rc = to_value(b, p, v, kp, &args[i], &a);
       else args[i].type = LT_P_ANY, args[i].is_null = 1;
     }
+    if (v != dflts[i]) release_varargs(v);
     free(kp);
   }
   if (rc == 0) {

@@ -30,6 +30,7 @@ typedef struct cfg_loc {
 
 #define CFG_F_RESOLVED 1u /* the resolver is done with this subtree */
 #define CFG_F_REMOVED 2u  /* a disabled component: dropped from its parent */
+#define CFG_F_BORROWS 4u  /* a list whose items belong to another node */
 
 typedef struct cfg_node cfg_node;
 struct cfg_node {

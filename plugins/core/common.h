@@ -6,6 +6,7 @@
 #include <lighter/lighter.h>
 
 #include <math.h>
+#include <stdlib.h>
 
 /* Parameters of a layer with a weight and an optional bias, named as in
  * PyTorch's state dict. */
@@ -36,5 +37,56 @@ static inline lt_status core_reset_parameters(lt_tensor *weight, lt_tensor *bias
   }
   return lt_tensor_set_requires_grad(weight, 1);
 }
+
+/* A module without parameters (activations, pooling, flatten, dropout):
+ * its arguments are kept in `v` and forward is one expression over `x` and
+ * `m` (the kept arguments). */
+typedef struct core_stateless {
+  lt_value v[8];
+  int training;
+} core_stateless;
+
+static inline lt_status core_stateless_create(const lt_value *args, size_t n, void **self) {
+  core_stateless *m = (core_stateless *)calloc(1, sizeof *m);
+  if (!m) return LT_ERR_NOMEM;
+  for (size_t i = 0; i < n && i < 8; i++) m->v[i] = args[i]; /* numbers only: strings are not kept */
+  m->training = 1;
+  *self = m;
+  return LT_OK;
+}
+
+static inline size_t core_no_parameters(void *self, lt_tensor **out, const char **names, size_t max) {
+  (void)self, (void)out, (void)names, (void)max;
+  return 0;
+}
+
+static inline void core_stateless_train(void *self, int mode) { ((core_stateless *)self)->training = mode; }
+
+/* An int or [a, b] from a parameter (PyTorch's _pair). */
+static inline void core_pair(const lt_value *v, int64_t out[2]) {
+  if (v->type == LT_P_LIST && v->n == 2) {
+    out[0] = v->items[0].i;
+    out[1] = v->items[1].i;
+  } else {
+    out[0] = out[1] = v->i;
+  }
+}
+
+#define CORE_STATELESS_MODULE(TARGET, SUMMARY, PARAMS, FORWARD_EXPR)                                     \
+  static lt_status create_(const lt_value *args, void **self, char *err, size_t errlen) {               \
+    (void)err, (void)errlen;                                                                           \
+    return core_stateless_create(args, LT__COUNT_OF(PARAMS), self);                                    \
+  }                                                                                                    \
+  static void destroy_(void *self) { free(self); }                                                     \
+  static lt_tensor *forward_(void *self, lt_tensor *x) {                                               \
+    core_stateless *m = (core_stateless *)self;                                                        \
+    (void)m;                                                                                           \
+    return FORWARD_EXPR;                                                                               \
+  }                                                                                                    \
+  static const lt_module_ops ops_ = {sizeof(lt_module_ops), forward_, core_no_parameters,             \
+                                     core_stateless_train};                                            \
+  static const lt_component components_[] = {                                                          \
+      {TARGET, LT_KIND_MODULE, SUMMARY, PARAMS, LT__COUNT_OF(PARAMS), create_, destroy_, &ops_}};     \
+  LT_PLUGIN_DEFINE(TARGET, LT_VERSION_STRING, TARGET, "BSD-3-Clause", components_, NULL)
 
 #endif

@@ -202,5 +202,39 @@ close("p4.w", back4["w"], obj4["w"], exact=True)
 check("p4.size", list(back4["size"]) == [2, 3], repr(back4["size"]))
 check("p4.intkey", back4.get(5) == "five", repr(back4))
 
+# A network built by the host from built-in components (tests/parity/net.yaml)
+# against the same network made by PyTorch after torch.manual_seed(0).
+import os  # noqa: E402
+
+build = os.environ.get("LT_BUILD", "build")
+here = os.path.dirname(os.path.abspath(__file__))
+subprocess.run([f"{build}/tests/build_forward", f"{build}/lib/lighter/plugins", f"{here}/net.yaml",
+                f"{work}/net.pt"], check=True)
+got = torch.load(f"{work}/net.pt")
+torch.manual_seed(0)
+net = torch.nn.Sequential(
+    torch.nn.Conv2d(3, 6, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+    torch.nn.Conv2d(6, 4, (3, 2), stride=(1, 2)), torch.nn.ReLU(), torch.nn.Flatten(),
+    torch.nn.Dropout(0.5), torch.nn.Linear(48, 5))
+net.eval()
+check("net.state_dict names", list(got["state_dict"].keys()) == list(net.state_dict().keys()),
+      f"{list(got['state_dict'].keys())}")
+for k, v in net.state_dict().items():
+    close(f"net.init.{k}", got["state_dict"][k], v, exact=True)
+x, y = got["input"], got["target"]
+out = net(x)
+loss = F.cross_entropy(out, y, label_smoothing=0.1)
+loss.backward()
+close("net.output", got["output"].detach(), out.detach(), rtol=1e-5, atol=1e-6)
+close("net.loss", got["loss"].detach(), loss.detach(), rtol=1e-6, atol=1e-7)
+for k, prm in net.named_parameters():
+    close(f"net.grad.{k}", got["grads"][k], prm.grad, rtol=1e-5, atol=1e-6)
+net2 = torch.nn.Sequential(
+    torch.nn.Conv2d(3, 6, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+    torch.nn.Conv2d(6, 4, (3, 2), stride=(1, 2)), torch.nn.ReLU(), torch.nn.Flatten(),
+    torch.nn.Dropout(0.5), torch.nn.Linear(48, 5))
+check("net.load_state_dict(strict)", str(net2.load_state_dict(got["state_dict"], strict=True)) ==
+      "<All keys matched successfully>")
+
 print(f"parity: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -52,6 +52,7 @@ typedef enum lt_ptype {
 #define LT_PF_MAX 4u       /* value <= max */
 #define LT_PF_MIN_EXCL 8u  /* value > min */
 #define LT_PF_NULLABLE 16u /* null is allowed (the default may be "null") */
+#define LT_PF_VARARGS 32u  /* a list taking every remaining _args_ item (as *args) */
 
 typedef struct lt_param {
   const char *name;
@@ -104,6 +105,7 @@ struct lt_value {
   lt_kind component_kind;
   lt_tensor *tensor; /* LT_P_TENSOR (borrowed) */
   const lt_factory *factory; /* LT_P_COMPONENT with _mode_: callable (borrowed) */
+  const struct lt_component *component_type; /* LT_P_COMPONENT: its descriptor (ops) */
 };
 
 /* What create() can report with: write a message into err (errlen bytes)
@@ -151,6 +153,13 @@ typedef struct lt_module_ops {
   /* Training (1) or evaluation (0) mode. May be NULL. */
   void (*train)(void *self, int mode);
 } lt_module_ops;
+
+/* LT_KIND_LOSS: a criterion. */
+typedef struct lt_loss_ops {
+  size_t size;
+  /* (new ref) the loss of input against target (both borrowed). */
+  lt_tensor *(*forward)(void *self, lt_tensor *input, lt_tensor *target);
+} lt_loss_ops;
 
 /* LT_KIND_DATASET: a map-style dataset. */
 typedef struct lt_dataset_ops {

@@ -1,0 +1,74 @@
+/* build_forward.c: builds "model" and "criterion" of a config with the
+ * host's loader and builder (seed 0, as torch.manual_seed(0) before the
+ * Python model is made), runs one forward/backward in eval mode on fixed
+ * data and saves output, loss, parameters (state-dict names) and grads for
+ * parity.py to compare with PyTorch.
+ *
+ *   build_forward PLUGIN_DIR CONFIG.yaml OUT.pt */
+#include <lighter/lighter.h>
+
+#include "../../host/build.h"
+#include "../../host/cmd.h"
+#include "../../host/config/compose.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int die(const char *what, const char *msg) {
+  fprintf(stderr, "build_forward: %s: %s\n", what, msg);
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 4) return die("usage", "build_forward PLUGIN_DIR CONFIG.yaml OUT.pt");
+  host_registry reg = {0};
+  char *dirs[] = {argv[1], NULL};
+  host_plugins_load(&reg, dirs, stderr);
+  if (reg.errors || host_plugins_bind(&reg, lt_api_get(), stderr) != 0) return die("plugins", "load failed");
+  cfg_error err = {0};
+  const char *in[] = {argv[2]};
+  cfg_node *root = host_config_load(in, 1, 1, &err);
+  if (!root || host_build_check(&reg, root, &err) != 0) return die("config", err.msg);
+  lt_manual_seed(0);
+  host_build b = {&reg, lt_api_get(), root, NULL, 0, &err};
+  host_object *model = host_build_get(&b, "model"), *crit = model ? host_build_get(&b, "criterion") : NULL;
+  if (!model || !crit) return die("build", err.msg);
+  const lt_module_ops *mops = model->comp->ops;
+  const lt_loss_ops *lops = crit->comp->ops;
+  cfg_node *shape = cfg_dict_get(root, "input_shape");
+  int64_t sh[8], n = 1;
+  for (size_t i = 0; i < shape->n && i < 8; i++) sh[i] = shape->items[i]->i, n *= sh[i];
+  int64_t classes = cfg_dict_get(root, "classes")->i;
+  lt_scope *scope = lt_scope_begin();
+  lt_tensor *x = lt_tensor_reshape(lt_tensor_sin(lt_tensor_mul_scalar(lt_tensor_arange(0, (double)n, 1, LT_FLOAT32, LT_CPU), 0.37)),
+                                   sh, (int)shape->n);
+  int64_t tv[64];
+  for (int64_t i = 0; i < sh[0] && i < 64; i++) tv[i] = (i * 3) % classes;
+  lt_tensor *y = lt_tensor_from_data(tv, sh, 1, LT_INT64);
+  if (mops->train) mops->train(model->self, 0);
+  lt_tensor *out = mops->forward(model->self, x);
+  lt_tensor *loss = out ? lops->forward(crit->self, out, y) : NULL;
+  if (!loss || lt_tensor_backward(loss, LT_NO_TENSOR, 0) != LT_OK) return die("forward", lt_last_error());
+  lt_state *st = lt_state_new_dict(), *sd = lt_state_new_dict(), *gr = lt_state_new_dict();
+  lt_state_set_tensor(st, "input", x);
+  lt_state_set_tensor(st, "target", y);
+  lt_state_set_tensor(st, "output", out);
+  lt_state_set_tensor(st, "loss", loss);
+  size_t np = mops->parameters(model->self, NULL, NULL, 0);
+  lt_tensor *p[64];
+  const char *names[64];
+  mops->parameters(model->self, p, names, 64);
+  for (size_t i = 0; i < np && i < 64; i++) {
+    lt_state_set_tensor(sd, names[i], lt_tensor_detach(p[i]));
+    lt_state_set_tensor(gr, names[i], lt_tensor_grad(p[i]));
+  }
+  lt_state_set_state(st, "state_dict", sd);
+  lt_state_set_state(st, "grads", gr);
+  if (lt_state_save(st, argv[3]) != LT_OK) return die("save", lt_last_error());
+  lt_state_free(st), lt_state_free(sd), lt_state_free(gr);
+  lt_scope_end(scope);
+  host_build_free(&b);
+  cfg_free(root);
+  host_registry_free(&reg);
+  return 0;
+}
