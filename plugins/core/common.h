@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Parameters of a layer with a weight and an optional bias, named as in
  * PyTorch's state dict. */
@@ -42,14 +43,31 @@ static inline lt_status core_reset_parameters(lt_tensor *weight, lt_tensor *bias
  * its arguments are kept in `v` and forward is one expression over `x` and
  * `m` (the kept arguments). */
 typedef struct core_stateless {
-  lt_value v[8];
+  lt_value v[8];      /* numbers only: strings and lists do not outlive create */
+  int64_t pair[8][2]; /* each argument as PyTorch's _pair (int or [a, b]) */
   int training;
 } core_stateless;
+
+/* An int or [a, b] from a parameter (PyTorch's _pair). */
+static inline void core_pair(const lt_value *v, int64_t out[2]) {
+  if (v->type == LT_P_LIST && v->n == 2) {
+    out[0] = v->items[0].i;
+    out[1] = v->items[1].i;
+  } else {
+    out[0] = out[1] = v->i;
+  }
+}
 
 static inline lt_status core_stateless_create(const lt_value *args, size_t n, void **self) {
   core_stateless *m = (core_stateless *)calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
-  for (size_t i = 0; i < n && i < 8; i++) m->v[i] = args[i]; /* numbers only: strings are not kept */
+  for (size_t i = 0; i < n && i < 8; i++) {
+    m->v[i] = args[i];
+    core_pair(&args[i], m->pair[i]);
+    m->v[i].s = NULL;
+    m->v[i].items = NULL;
+    m->v[i].keys = NULL;
+  }
   m->training = 1;
   *self = m;
   return LT_OK;
@@ -61,16 +79,6 @@ static inline size_t core_no_parameters(void *self, lt_tensor **out, const char 
 }
 
 static inline void core_stateless_train(void *self, int mode) { ((core_stateless *)self)->training = mode; }
-
-/* An int or [a, b] from a parameter (PyTorch's _pair). */
-static inline void core_pair(const lt_value *v, int64_t out[2]) {
-  if (v->type == LT_P_LIST && v->n == 2) {
-    out[0] = v->items[0].i;
-    out[1] = v->items[1].i;
-  } else {
-    out[0] = out[1] = v->i;
-  }
-}
 
 #define CORE_STATELESS_MODULE(TARGET, SUMMARY, PARAMS, FORWARD_EXPR)                                     \
   static lt_status create_(const lt_value *args, void **self, char *err, size_t errlen) {               \
@@ -88,5 +96,46 @@ static inline void core_pair(const lt_value *v, int64_t out[2]) {
   static const lt_component components_[] = {                                                          \
       {TARGET, LT_KIND_MODULE, SUMMARY, PARAMS, LT__COUNT_OF(PARAMS), create_, destroy_, &ops_}};     \
   LT_PLUGIN_DEFINE(TARGET, LT_VERSION_STRING, TARGET, "BSD-3-Clause", components_, NULL)
+
+/* Losses: the arguments (numbers) and the reduction, read at create. */
+typedef struct core_loss {
+  lt_value v[8];
+  lt_reduction reduction;
+} core_loss;
+
+static inline lt_reduction core_reduction(const char *s) {
+  if (!s) return LT_REDUCTION_MEAN;
+  if (!strcmp(s, "none")) return LT_REDUCTION_NONE;
+  if (!strcmp(s, "sum")) return LT_REDUCTION_SUM;
+  if (!strcmp(s, "batchmean")) return LT_REDUCTION_BATCHMEAN;
+  return LT_REDUCTION_MEAN;
+}
+
+/* PARAMS must name the reduction parameter "reduction". */
+#define CORE_LOSS(TARGET, SUMMARY, PARAMS, FORWARD_EXPR)                                                  \
+  static lt_status create_(const lt_value *args, void **self, char *err, size_t errlen) {               \
+    core_loss *m = (core_loss *)calloc(1, sizeof *m);                                                  \
+    (void)err, (void)errlen;                                                                           \
+    if (!m) return LT_ERR_NOMEM;                                                                       \
+    for (size_t i = 0; i < LT__COUNT_OF(PARAMS) && i < 8; i++) {                                       \
+      m->v[i] = args[i];                                                                               \
+      if (!strcmp(PARAMS[i].name, "reduction")) m->reduction = core_reduction(args[i].s);              \
+      m->v[i].s = NULL; /* strings do not outlive create */                                            \
+    }                                                                                                  \
+    *self = m;                                                                                         \
+    return LT_OK;                                                                                      \
+  }                                                                                                    \
+  static void destroy_(void *self) { free(self); }                                                     \
+  static lt_tensor *forward_(void *self, lt_tensor *input, lt_tensor *target) {                       \
+    core_loss *m = (core_loss *)self;                                                                  \
+    (void)m;                                                                                           \
+    return FORWARD_EXPR;                                                                               \
+  }                                                                                                    \
+  static const lt_loss_ops ops_ = {sizeof(lt_loss_ops), forward_};                                     \
+  static const lt_component components_[] = {                                                          \
+      {TARGET, LT_KIND_LOSS, SUMMARY, PARAMS, LT__COUNT_OF(PARAMS), create_, destroy_, &ops_}};       \
+  LT_PLUGIN_DEFINE(TARGET, LT_VERSION_STRING, TARGET, "BSD-3-Clause", components_, NULL)
+
+#define CORE_REDUCTION LT_PARAM_CHOICE("reduction", "mean", "none|mean|sum", "how to reduce over the batch")
 
 #endif

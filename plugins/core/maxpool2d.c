@@ -10,11 +10,9 @@ static const lt_param params[] = {
 };
 
 static lt_tensor *pool(core_stateless *m, lt_tensor *x) {
-  int64_t k[2], s[2] = {0, 0}, p[2], d[2];
-  core_pair(&m->v[0], k);
-  if (!m->v[1].is_null) core_pair(&m->v[1], s);
-  core_pair(&m->v[2], p);
-  core_pair(&m->v[3], d);
+  const int64_t *k = m->pair[0], *p = m->pair[2], *d = m->pair[3];
+  int64_t s[2] = {0, 0}; /* 0: the kernel size */
+  if (!m->v[1].is_null) s[0] = m->pair[1][0], s[1] = m->pair[1][1];
   return lt_max_pool2d(x, k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], (int)m->v[4].i);
 }
 CORE_STATELESS_MODULE("torch.nn.MaxPool2d", "2-D max pooling over (N, C, H, W).", params, pool(m, x));

@@ -19,6 +19,63 @@ static int die(const char *what, const char *msg) {
   return 1;
 }
 
+/* Every module of "modules" on one input; every loss of "losses" on the
+ * input and target kinds loss_inputs names. */
+static int layers(host_build *b, cfg_node *root, const char *out) {
+  cfg_node *shape = cfg_dict_get(root, "input_shape");
+  int64_t sh[8], n = 1;
+  for (size_t i = 0; i < shape->n && i < 8; i++) sh[i] = shape->items[i]->i, n *= sh[i];
+  int64_t N = sh[0], C = cfg_dict_get(root, "classes")->i;
+  lt_scope *scope = lt_scope_begin();
+  lt_state *st = lt_state_new_dict();
+  lt_tensor *x = lt_tensor_reshape(lt_tensor_sin(lt_tensor_mul_scalar(lt_tensor_arange(0, (double)n, 1, LT_FLOAT32, LT_CPU), 0.37)),
+                                   sh, (int)shape->n);
+  lt_state_set_tensor(st, "input", x);
+  cfg_node *mods = cfg_dict_get(root, "modules");
+  for (size_t i = 0; i < mods->n; i++) {
+    char path[256], key[256];
+    snprintf(path, sizeof path, "modules::%s", mods->keys[i]);
+    host_object *o = host_build_get(b, path);
+    if (!o) return die(path, b->err->msg);
+    lt_tensor *y = ((const lt_module_ops *)o->comp->ops)->forward(o->self, x);
+    if (!y) return die(path, lt_last_error());
+    snprintf(key, sizeof key, "mod:%s", mods->keys[i]);
+    lt_state_set_tensor(st, key, y);
+  }
+  lt_tensor *logits = lt_tensor_reshape(lt_tensor_sin(lt_tensor_mul_scalar(lt_tensor_arange(0, (double)(N * C), 1, LT_FLOAT32, LT_CPU), 0.7)),
+                                        LT_SHAPE(N, C));
+  lt_tensor *reg = lt_tensor_reshape(lt_tensor_cos(lt_tensor_mul_scalar(lt_tensor_arange(0, (double)(N * C), 1, LT_FLOAT32, LT_CPU), 1.3)),
+                                     LT_SHAPE(N, C));
+  int64_t tv[64];
+  for (int64_t i = 0; i < N && i < 64; i++) tv[i] = (i * 3) % C;
+  lt_tensor *cls = lt_tensor_from_data(tv, &N, 1, LT_INT64);
+  lt_state_set_tensor(st, "logits", logits);
+  lt_state_set_tensor(st, "regress", reg);
+  lt_state_set_tensor(st, "class", cls);
+  cfg_node *losses = cfg_dict_get(root, "losses"), *kinds = cfg_dict_get(root, "loss_inputs");
+  for (size_t i = 0; i < losses->n; i++) {
+    char path[256], key[256];
+    snprintf(path, sizeof path, "losses::%s", losses->keys[i]);
+    host_object *o = host_build_get(b, path);
+    if (!o) return die(path, b->err->msg);
+    cfg_node *k = cfg_dict_get(kinds, losses->keys[i]);
+    const char *ik = k->items[0]->s, *tk = k->items[1]->s;
+    lt_tensor *in = !strcmp(ik, "logits") ? logits : !strcmp(ik, "logprobs") ? lt_log_softmax(logits, 1) : lt_sigmoid(logits);
+    lt_tensor *tg = !strcmp(tk, "class") ? cls : !strcmp(tk, "regress") ? reg
+                    : !strcmp(tk, "binary") ? lt_tensor_to_dtype(lt_tensor_gt_scalar(reg, 0), LT_FLOAT32)
+                                            : lt_softmax(reg, 1);
+    lt_tensor *l = ((const lt_loss_ops *)o->comp->ops)->forward(o->self, in, tg);
+    if (!l) return die(path, lt_last_error());
+    snprintf(key, sizeof key, "loss:%s", losses->keys[i]);
+    lt_state_set_tensor(st, key, l);
+  }
+  int rc = lt_state_save(st, out) == LT_OK ? 0 : die("save", lt_last_error());
+  lt_state_free(st);
+  lt_scope_end(scope);
+  host_build_free(b);
+  return rc;
+}
+
 int main(int argc, char **argv) {
   if (argc != 4) return die("usage", "build_forward PLUGIN_DIR CONFIG.yaml OUT.pt");
   host_registry reg = {0};
@@ -31,6 +88,7 @@ int main(int argc, char **argv) {
   if (!root || host_build_check(&reg, root, &err) != 0) return die("config", err.msg);
   lt_manual_seed(0);
   host_build b = {&reg, lt_api_get(), root, NULL, 0, &err};
+  if (cfg_dict_get(root, "modules")) return layers(&b, root, argv[3]);
   host_object *model = host_build_get(&b, "model"), *crit = model ? host_build_get(&b, "criterion") : NULL;
   if (!model || !crit) return die("build", err.msg);
   const lt_module_ops *mops = model->comp->ops;

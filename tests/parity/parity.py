@@ -236,5 +236,38 @@ net2 = torch.nn.Sequential(
 check("net.load_state_dict(strict)", str(net2.load_state_dict(got["state_dict"], strict=True)) ==
       "<All keys matched successfully>")
 
+# Every built-in stateless module and loss (tests/parity/layers.yaml).
+subprocess.run([f"{build}/tests/build_forward", f"{build}/lib/lighter/plugins", f"{here}/layers.yaml",
+                f"{work}/layers.pt"], check=True)
+got = torch.load(f"{work}/layers.pt")
+x = got["input"]
+nn = torch.nn
+mods = {
+    "relu": nn.ReLU(), "leaky": nn.LeakyReLU(0.2), "gelu": nn.GELU(), "gelu_tanh": nn.GELU(approximate="tanh"),
+    "silu": nn.SiLU(), "sigmoid": nn.Sigmoid(), "tanh": nn.Tanh(), "identity": nn.Identity(),
+    "softmax": nn.Softmax(dim=1), "logsoftmax": nn.LogSoftmax(dim=-1), "flatten": nn.Flatten(),
+    "flatten2": nn.Flatten(start_dim=2), "maxpool": nn.MaxPool2d((3, 2), stride=(2, 1), padding=1),
+    "avgpool": nn.AvgPool2d(2, count_include_pad=False, padding=1), "adaptive": nn.AdaptiveAvgPool2d((3, 5)),
+}
+for k, m in mods.items():
+    close(f"module.{k}", got[f"mod:{k}"], m(x), rtol=1e-6, atol=1e-6)
+logits, reg, cls = got["logits"], got["regress"], got["class"]
+inputs = {"logits": logits, "logprobs": F.log_softmax(logits, 1), "probs": torch.sigmoid(logits)}
+targets = {"class": cls, "regress": reg, "binary": (reg > 0).float(), "probs": F.softmax(reg, 1)}
+losses = {
+    "ce": (nn.CrossEntropyLoss(), "logits", "class"),
+    "ce_sum": (nn.CrossEntropyLoss(reduction="sum", label_smoothing=0.2), "logits", "class"),
+    "nll": (nn.NLLLoss(), "logprobs", "class"),
+    "mse": (nn.MSELoss(), "logits", "regress"),
+    "l1": (nn.L1Loss(reduction="sum"), "logits", "regress"),
+    "smoothl1": (nn.SmoothL1Loss(beta=0.5), "logits", "regress"),
+    "huber": (nn.HuberLoss(delta=0.3, reduction="none"), "logits", "regress"),
+    "bce": (nn.BCELoss(), "probs", "binary"),
+    "bcelogits": (nn.BCEWithLogitsLoss(), "logits", "binary"),
+    "kl": (nn.KLDivLoss(reduction="batchmean"), "logprobs", "probs"),
+}
+for k, (m, i, t) in losses.items():
+    close(f"loss.{k}", got[f"loss:{k}"], m(inputs[i], targets[t]), rtol=1e-6, atol=1e-6)
+
 print(f"parity: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -1,0 +1,5 @@
+/* mseloss.c: torch.nn.MSELoss. */
+#include "common.h"
+
+static const lt_param params[] = {CORE_REDUCTION};
+CORE_LOSS("torch.nn.MSELoss", "Mean squared error.", params, lt_mse_loss(input, target, m->reduction));

@@ -1,0 +1,5 @@
+/* tanh.c: torch.nn.Tanh. */
+#include "common.h"
+
+static const lt_param params[] = {LT_PARAM("inplace", LT_P_BOOL, "false", "accepted for compatibility; ignored")};
+CORE_STATELESS_MODULE("torch.nn.Tanh", "Hyperbolic tangent.", params, lt_tanh(x));
