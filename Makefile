@@ -98,7 +98,7 @@ $(BUILD)/tests/plugins/%.so: tests/plugins/%.c $(wildcard sdk/include/lighter/*.
 	$(CC) -std=c99 $(WARN) -pedantic -fPIC -shared -Isdk/include -o $@ $<
 
 PLUGIN_CFLAGS = -std=c99 $(WARN) -pedantic -O2 -fPIC -shared -Isdk/include
-$(BUILD)/lib/lighter/plugins/core_%.so: plugins/core/%.c plugins/core/common.h $(wildcard sdk/include/lighter/*.h)
+$(BUILD)/lib/lighter/plugins/core_%.so: plugins/core/%.c $(wildcard plugins/core/*.h) $(wildcard sdk/include/lighter/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(PLUGIN_CFLAGS) -o $@ $< -lm
 $(BUILD)/examples/%.so: plugins/examples/%.c $(wildcard sdk/include/lighter/*.h)

@@ -76,6 +76,59 @@ static int layers(host_build *b, cfg_node *root, const char *out) {
   return rc;
 }
 
+/* Every optimizer of "optimizers": 50 steps of an MSE regression on "net",
+ * each from the same initial weights. */
+static int optimizers(host_build *b, cfg_node *root, const char *out) {
+  lt_scope *scope = lt_scope_begin();
+  host_object *net = host_build_get(b, "net");
+  if (!net) return die("net", b->err->msg);
+  const lt_module_ops *mops = net->comp->ops;
+  lt_tensor *p[2];
+  const char *names[2];
+  size_t np = mops->parameters(net->self, p, names, 2);
+  lt_tensor *init[2];
+  lt_state *st = lt_state_new_dict();
+  for (size_t i = 0; i < np; i++) {
+    init[i] = lt_tensor_clone(lt_tensor_detach(p[i]));
+    char key[64];
+    snprintf(key, sizeof key, "init:%s", names[i]);
+    lt_state_set_tensor(st, key, init[i]);
+  }
+  lt_tensor *x = lt_tensor_reshape(lt_tensor_sin(lt_tensor_arange(1, 41, 1, LT_FLOAT64, LT_CPU)), LT_SHAPE(8, 5));
+  lt_tensor *y = lt_tensor_reshape(lt_tensor_cos(lt_tensor_arange(1, 25, 1, LT_FLOAT64, LT_CPU)), LT_SHAPE(8, 3));
+  lt_state_set_tensor(st, "x", x);
+  lt_state_set_tensor(st, "y", y);
+  cfg_node *opts = cfg_dict_get(root, "optimizers");
+  for (size_t k = 0; k < opts->n; k++) {
+    int prev = lt_grad_set_enabled(0);
+    for (size_t i = 0; i < np; i++) lt_tensor_copy_(p[i], init[i]);
+    lt_grad_set_enabled(prev);
+    char path[256];
+    snprintf(path, sizeof path, "optimizers::%s", opts->keys[k]);
+    host_object *o = host_build_get(b, path);
+    if (!o) return die(path, b->err->msg);
+    const lt_optimizer_ops *ops = o->comp->ops;
+    for (int s = 0; s < 50; s++) {
+      lt_scope *step = lt_scope_begin();
+      if (ops->zero_grad(o->self, 1) != LT_OK) return die(path, lt_last_error());
+      lt_tensor *loss = lt_mse_loss(mops->forward(net->self, x), y, LT_REDUCTION_MEAN);
+      if (!loss || lt_tensor_backward(loss, LT_NO_TENSOR, 0) != LT_OK || ops->step(o->self) != LT_OK)
+        return die(path, lt_last_error());
+      lt_scope_end(step);
+    }
+    for (size_t i = 0; i < np; i++) {
+      char key[300];
+      snprintf(key, sizeof key, "%s:%s", opts->keys[k], names[i]);
+      lt_state_set_tensor(st, key, lt_tensor_clone(lt_tensor_detach(p[i])));
+    }
+  }
+  int rc = lt_state_save(st, out) == LT_OK ? 0 : die("save", lt_last_error());
+  lt_state_free(st);
+  lt_scope_end(scope);
+  host_build_free(b);
+  return rc;
+}
+
 int main(int argc, char **argv) {
   if (argc != 4) return die("usage", "build_forward PLUGIN_DIR CONFIG.yaml OUT.pt");
   host_registry reg = {0};
@@ -89,6 +142,7 @@ int main(int argc, char **argv) {
   lt_manual_seed(0);
   host_build b = {&reg, lt_api_get(), root, NULL, 0, &err};
   if (cfg_dict_get(root, "modules")) return layers(&b, root, argv[3]);
+  if (cfg_dict_get(root, "optimizers")) return optimizers(&b, root, argv[3]);
   host_object *model = host_build_get(&b, "model"), *crit = model ? host_build_get(&b, "criterion") : NULL;
   if (!model || !crit) return die("build", err.msg);
   const lt_module_ops *mops = model->comp->ops;

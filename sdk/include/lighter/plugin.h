@@ -161,6 +161,16 @@ typedef struct lt_loss_ops {
   lt_tensor *(*forward)(void *self, lt_tensor *input, lt_tensor *target);
 } lt_loss_ops;
 
+/* LT_KIND_OPTIMIZER: updates parameters from their .grad. */
+typedef struct lt_optimizer_ops {
+  size_t size;
+  lt_status (*step)(void *self);
+  lt_status (*zero_grad)(void *self, int set_to_none);
+  int (*num_groups)(void *self);
+  double (*get_lr)(void *self, int group);
+  void (*set_lr)(void *self, int group, double lr);
+} lt_optimizer_ops;
+
 /* LT_KIND_DATASET: a map-style dataset. */
 typedef struct lt_dataset_ops {
   size_t size;
