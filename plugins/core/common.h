@@ -91,8 +91,8 @@ static inline void core_stateless_train(void *self, int mode) { ((core_stateless
     (void)m;                                                                                           \
     return FORWARD_EXPR;                                                                               \
   }                                                                                                    \
-  static const lt_module_ops ops_ = {sizeof(lt_module_ops), forward_, core_no_parameters,             \
-                                     core_stateless_train};                                            \
+  static const lt_module_ops ops_ = {.size = sizeof(lt_module_ops), .forward = forward_,              \
+                                     .parameters = core_no_parameters, .train = core_stateless_train}; \
   static const lt_component components_[] = {                                                          \
       {TARGET, LT_KIND_MODULE, SUMMARY, PARAMS, LT__COUNT_OF(PARAMS), create_, destroy_, &ops_}};     \
   LT_PLUGIN_DEFINE(TARGET, LT_VERSION_STRING, TARGET, "BSD-3-Clause", components_, NULL)
@@ -131,7 +131,7 @@ static inline lt_reduction core_reduction(const char *s) {
     (void)m;                                                                                           \
     return FORWARD_EXPR;                                                                               \
   }                                                                                                    \
-  static const lt_loss_ops ops_ = {sizeof(lt_loss_ops), forward_};                                     \
+  static const lt_loss_ops ops_ = {.size = sizeof(lt_loss_ops), .forward = forward_};                   \
   static const lt_component components_[] = {                                                          \
       {TARGET, LT_KIND_LOSS, SUMMARY, PARAMS, LT__COUNT_OF(PARAMS), create_, destroy_, &ops_}};       \
   LT_PLUGIN_DEFINE(TARGET, LT_VERSION_STRING, TARGET, "BSD-3-Clause", components_, NULL)

@@ -79,7 +79,7 @@ static size_t conv2d_parameters(void *self, lt_tensor **out, const char **names,
   return core_weight_bias(m->weight, m->bias, out, names, max);
 }
 
-static const lt_module_ops ops = {sizeof(lt_module_ops), conv2d_forward, conv2d_parameters, NULL};
+static const lt_module_ops ops = {.size = sizeof(lt_module_ops), .forward = conv2d_forward, .parameters = conv2d_parameters};
 
 static const lt_param params[] = {
     {"in_channels", LT_P_INT, (lt_kind)0, NULL, LT_PF_REQUIRED | LT_PF_MIN, 1, 0, NULL, "channels in the input image"},

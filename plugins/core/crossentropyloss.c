@@ -52,7 +52,7 @@ static lt_tensor *ce_forward(void *self, lt_tensor *input, lt_tensor *target) {
                           c->smoothing);
 }
 
-static const lt_loss_ops ops = {sizeof(lt_loss_ops), ce_forward};
+static const lt_loss_ops ops = {.size = sizeof(lt_loss_ops), .forward = ce_forward};
 
 static const lt_param params[] = {
     {"weight", LT_P_LIST, (lt_kind)0, "null", LT_PF_NULLABLE, 0, 0, NULL, "a weight per class (list of numbers)"},

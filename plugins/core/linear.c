@@ -47,7 +47,7 @@ static size_t linear_parameters(void *self, lt_tensor **out, const char **names,
   return core_weight_bias(m->weight, m->bias, out, names, max);
 }
 
-static const lt_module_ops ops = {sizeof(lt_module_ops), linear_forward, linear_parameters, NULL};
+static const lt_module_ops ops = {.size = sizeof(lt_module_ops), .forward = linear_forward, .parameters = linear_parameters};
 
 static const lt_param params[] = {
     {"in_features", LT_P_INT, (lt_kind)0, NULL, LT_PF_REQUIRED | LT_PF_MIN, 1, 0, NULL, "size of each input sample"},

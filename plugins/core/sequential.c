@@ -15,13 +15,26 @@ typedef struct sequential {
   child *kids;
   size_t nparams;
   char **names; /* "0.weight", ... */
+  size_t nbuffers;
+  char **bnames; /* "1.running_mean", ... */
 } sequential;
+
+static char *dup_name(size_t index, const char *name) {
+  char buf[256];
+  snprintf(buf, sizeof buf, "%zu.%s", index, name ? name : "?");
+  size_t len = strlen(buf) + 1;
+  char *d = malloc(len);
+  if (d) memcpy(d, buf, len);
+  return d;
+}
 
 static void seq_destroy(void *self) {
   sequential *s = self;
   if (!s) return;
   for (size_t i = 0; i < s->nparams; i++) free(s->names[i]);
   free(s->names);
+  for (size_t i = 0; i < s->nbuffers; i++) free(s->bnames[i]);
+  free(s->bnames);
   free(s->kids);
   free(s);
 }
@@ -50,14 +63,14 @@ static lt_status seq_create(const lt_value *args, void **self, char *err, size_t
     const char **nm = calloc(k + 1, sizeof *nm);
     if (k) ops->parameters(v->component, NULL, nm, k);
     s->names = realloc(s->names, (s->nparams + k + 1) * sizeof *s->names);
-    for (size_t j = 0; j < k; j++) {
-      char buf[256];
-      snprintf(buf, sizeof buf, "%zu.%s", i, nm[j] ? nm[j] : "?");
-      size_t len = strlen(buf) + 1;
-      s->names[s->nparams] = malloc(len);
-      if (s->names[s->nparams]) memcpy(s->names[s->nparams++], buf, len);
-    }
+    for (size_t j = 0; j < k; j++) s->names[s->nparams++] = dup_name(i, nm[j]);
     free(nm);
+    size_t kb = ops->size >= sizeof(lt_module_ops) && ops->buffers ? ops->buffers(v->component, NULL, NULL, 0) : 0;
+    const char **bn = calloc(kb + 1, sizeof *bn);
+    if (kb) ops->buffers(v->component, NULL, bn, kb);
+    s->bnames = realloc(s->bnames, (s->nbuffers + kb + 1) * sizeof *s->bnames);
+    for (size_t j = 0; j < kb; j++) s->bnames[s->nbuffers++] = dup_name(i, bn[j]);
+    free(bn);
   }
   *self = s;
   return LT_OK;
@@ -87,13 +100,33 @@ static size_t seq_parameters(void *self, lt_tensor **out, const char **names, si
   return at;
 }
 
+/* Children's buffers, named "<index>.<name>". */
+static size_t seq_buffers(void *self, lt_tensor **out, const char **names, size_t max) {
+  sequential *s = self;
+  size_t at = 0;
+  for (size_t i = 0; i < s->n; i++) {
+    const lt_module_ops *ops = s->kids[i].ops;
+    if (ops->size < sizeof(lt_module_ops) || !ops->buffers) continue;
+    size_t k = ops->buffers(s->kids[i].self, NULL, NULL, 0);
+    lt_tensor **tmp = calloc(k + 1, sizeof *tmp);
+    if (out && tmp) ops->buffers(s->kids[i].self, tmp, NULL, k);
+    for (size_t j = 0; j < k; j++, at++) {
+      if (at >= max) continue;
+      if (out && tmp) out[at] = tmp[j];
+      if (names) names[at] = s->bnames[at];
+    }
+    free(tmp);
+  }
+  return at;
+}
+
 static void seq_train(void *self, int mode) {
   sequential *s = self;
   for (size_t i = 0; i < s->n; i++)
     if (s->kids[i].ops->train) s->kids[i].ops->train(s->kids[i].self, mode);
 }
 
-static const lt_module_ops ops = {sizeof(lt_module_ops), seq_forward, seq_parameters, seq_train};
+static const lt_module_ops ops = {.size = sizeof(lt_module_ops), .forward = seq_forward, .parameters = seq_parameters, .train = seq_train, .buffers = seq_buffers};
 
 static const lt_param params[] = {
     {"modules", LT_P_LIST, LT_KIND_MODULE, NULL, LT_PF_REQUIRED | LT_PF_VARARGS, 0, 0, NULL,

@@ -61,8 +61,8 @@ static lt_status sgd_step(void *self) {
   return rc;
 }
 
-static const lt_optimizer_ops ops = {sizeof(lt_optimizer_ops), sgd_step, optim_zero_grad, optim_num_groups,
-                                     optim_get_lr, optim_set_lr};
+static const lt_optimizer_ops ops = {.size = sizeof(lt_optimizer_ops), .step = sgd_step, .zero_grad = optim_zero_grad,
+                                     .num_groups = optim_num_groups, .get_lr = optim_get_lr, .set_lr = optim_set_lr};
 
 static const lt_param params[] = {
     LT_PARAM_REQ("params", LT_P_LIST, "parameters (\"$@model::network.parameters()\") or a list of groups"),

@@ -100,7 +100,7 @@ static size_t mlp_parameters(void *self, lt_tensor **out, const char **names, si
 
 static void mlp_train(void *self, int mode) { ((mlp *)self)->training = mode; }
 
-static const lt_module_ops ops = {sizeof(lt_module_ops), mlp_forward, mlp_parameters, mlp_train};
+static const lt_module_ops ops = {.size = sizeof(lt_module_ops), .forward = mlp_forward, .parameters = mlp_parameters, .train = mlp_train};
 
 static const lt_param params[] = {
     {"in_features", LT_P_INT, (lt_kind)0, NULL, LT_PF_REQUIRED | LT_PF_MIN, 1, 0, NULL, "input size"},

@@ -77,7 +77,7 @@ static int spirals_get(void *self, int64_t i, lt_tensor **out, const char **name
   return 2;
 }
 
-static const lt_dataset_ops ops = {sizeof(lt_dataset_ops), spirals_len, spirals_get};
+static const lt_dataset_ops ops = {.size = sizeof(lt_dataset_ops), .len = spirals_len, .get = spirals_get};
 
 static const lt_param params[] = {
     LT_PARAM_MIN("n_samples", LT_P_INT, "1000", 1, "number of points"),

@@ -69,6 +69,39 @@ static int layers(host_build *b, cfg_node *root, const char *out) {
     snprintf(key, sizeof key, "loss:%s", losses->keys[i]);
     lt_state_set_tensor(st, key, l);
   }
+  /* Modules with state: built after seed 0, two forwards in train mode
+   * (running statistics move), one in eval mode; outputs, parameters and
+   * buffers saved under their state-dict names. */
+  cfg_node *trained = cfg_dict_get(root, "trained");
+  for (size_t i = 0; trained && i < trained->n; i++) {
+    char path[256], key[512];
+    snprintf(path, sizeof path, "trained::%s", trained->keys[i]);
+    lt_manual_seed(0);
+    host_object *o = host_build_get(b, path);
+    if (!o) return die(path, b->err->msg);
+    const lt_module_ops *ops = o->comp->ops;
+    lt_tensor *in = !strcmp(trained->keys[i], "bn1d") ? lt_tensor_flatten(lt_tensor_select(x, 1, 0), 2, -1) : x;
+    if (ops->train) ops->train(o->self, 1);
+    lt_tensor *y1 = ops->forward(o->self, in);
+    lt_tensor *y2 = y1 ? ops->forward(o->self, lt_tensor_mul_scalar(in, 0.5)) : NULL;
+    if (ops->train) ops->train(o->self, 0);
+    lt_tensor *y3 = y2 ? ops->forward(o->self, in) : NULL;
+    if (!y3) return die(path, lt_last_error());
+    snprintf(key, sizeof key, "trained:%s:train", trained->keys[i]);
+    lt_state_set_tensor(st, key, y2);
+    snprintf(key, sizeof key, "trained:%s:eval", trained->keys[i]);
+    lt_state_set_tensor(st, key, y3);
+    lt_state *sd = lt_state_new_dict();
+    lt_tensor *t[32];
+    const char *nm[32];
+    size_t np = ops->parameters(o->self, t, nm, 32);
+    for (size_t k = 0; k < np && k < 32; k++) lt_state_set_tensor(sd, nm[k], lt_tensor_detach(t[k]));
+    size_t nb = ops->size >= sizeof(lt_module_ops) && ops->buffers ? ops->buffers(o->self, t, nm, 32) : 0;
+    for (size_t k = 0; k < nb && k < 32; k++) lt_state_set_tensor(sd, nm[k], t[k]);
+    snprintf(key, sizeof key, "trained:%s:state", trained->keys[i]);
+    lt_state_set_state(st, key, sd);
+    lt_state_free(sd);
+  }
   int rc = lt_state_save(st, out) == LT_OK ? 0 : die("save", lt_last_error());
   lt_state_free(st);
   lt_scope_end(scope);

@@ -269,6 +269,33 @@ losses = {
 for k, (m, i, t) in losses.items():
     close(f"loss.{k}", got[f"loss:{k}"], m(inputs[i], targets[t]), rtol=1e-6, atol=1e-6)
 
+# Modules with state (batch norm running statistics, layer norm, a block).
+makers = {
+    "bn2d": lambda: nn.BatchNorm2d(3, momentum=0.2),
+    "bn1d": lambda: nn.BatchNorm1d(6),
+    "ln": lambda: nn.LayerNorm([6, 8]),
+    "seq": lambda: nn.Sequential(nn.Conv2d(3, 2, 3), nn.BatchNorm2d(2), nn.ReLU()),
+}
+for k, make in makers.items():
+    torch.manual_seed(0)
+    m = make()
+    inp = x[:, 0].flatten(2) if k == "bn1d" else x
+    m.train()
+    m(inp)
+    y2 = m(inp * 0.5)
+    m.eval()
+    y3 = m(inp)
+    close(f"trained.{k}.train", got[f"trained:{k}:train"], y2.detach(), rtol=1e-5, atol=1e-5)
+    close(f"trained.{k}.eval", got[f"trained:{k}:eval"], y3.detach(), rtol=1e-5, atol=1e-5)
+    mine = got[f"trained:{k}:state"]
+    check(f"trained.{k}.state names", list(mine.keys()) == list(m.state_dict().keys()),
+          f"{list(mine.keys())} vs {list(m.state_dict().keys())}")
+    for name, v in m.state_dict().items():
+        if name in mine:
+            close(f"trained.{k}.{name}", mine[name].detach(), v.detach(), rtol=1e-5, atol=1e-6)
+    m2 = make()
+    check(f"trained.{k}.load_state_dict", str(m2.load_state_dict(mine, strict=True)) == "<All keys matched successfully>")
+
 # Built-in optimizers, 50 steps each (tests/parity/optim.yaml): within 1e-6
 # of torch.optim in float64 (in practice equal to the last bits or nearly).
 subprocess.run([f"{build}/tests/build_forward", f"{build}/lib/lighter/plugins", f"{here}/optim.yaml",

@@ -152,6 +152,8 @@ typedef struct lt_module_ops {
   size_t (*parameters)(void *self, lt_tensor **out, const char **names, size_t max);
   /* Training (1) or evaluation (0) mode. May be NULL. */
   void (*train)(void *self, int mode);
+  /* Buffers (running statistics), like parameters; may be NULL. */
+  size_t (*buffers)(void *self, lt_tensor **out, const char **names, size_t max);
 } lt_module_ops;
 
 /* LT_KIND_LOSS: a criterion. */
