@@ -11,6 +11,7 @@
 #include "../../host/cmd.h"
 #include "../../host/config/compose.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -154,6 +155,24 @@ static int optimizers(host_build *b, cfg_node *root, const char *out) {
       snprintf(key, sizeof key, "%s:%s", opts->keys[k], names[i]);
       lt_state_set_tensor(st, key, lt_tensor_clone(lt_tensor_detach(p[i])));
     }
+  }
+  /* Schedulers: the lr of every group after construction and after each
+   * of 100 steps. */
+  cfg_node *scheds = cfg_dict_get(root, "schedulers");
+  for (size_t k = 0; scheds && k < scheds->n; k++) {
+    char path[256];
+    snprintf(path, sizeof path, "schedulers::%s", scheds->keys[k]);
+    host_object *o = host_build_get(b, path);
+    if (!o) return die(path, b->err->msg);
+    const lt_scheduler_ops *ops = o->comp->ops;
+    double lrs[2][101];
+    for (int s = 0; s <= 100; s++) {
+      if (s && ops->step(o->self, NAN) != LT_OK) return die(path, lt_last_error());
+      for (int g = 0; g < 2; g++) lrs[g][s] = ops->get_last_lr(o->self, g == 1 && !strcmp(scheds->keys[k], "cosine") ? 1 : 0);
+    }
+    char key[300];
+    snprintf(key, sizeof key, "sched:%s", scheds->keys[k]);
+    lt_state_set_tensor(st, key, lt_tensor_from_data(lrs, LT_SHAPE(2, 101), LT_FLOAT64));
   }
   int rc = lt_state_save(st, out) == LT_OK ? 0 : die("save", lt_last_error());
   lt_state_free(st);

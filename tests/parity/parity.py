@@ -326,5 +326,30 @@ for name, make in makers.items():
     for pn in ("weight", "bias"):
         close(f"optim.{name}.{pn}", got[f"{name}:{pn}"], getattr(lin, pn).detach(), rtol=0, atol=1e-6)
 
+# Schedulers: 100 steps of learning rates (same file as the optimizers).
+import warnings  # noqa: E402
+
+warnings.filterwarnings("ignore")
+lin = torch.nn.Linear(2, 1)
+sg = torch.optim.lr_scheduler
+scheds = {
+    "step": lambda: sg.StepLR(torch.optim.SGD(lin.parameters(), lr=0.1), 7, 0.5),
+    "multistep": lambda: sg.MultiStepLR(torch.optim.SGD(lin.parameters(), lr=0.1), [10, 30, 30, 80], 0.3),
+    "exponential": lambda: sg.ExponentialLR(torch.optim.Adam(lin.parameters(), lr=0.01), 0.97),
+    "cosine": lambda: sg.CosineAnnealingLR(torch.optim.SGD([{"params": [lin.weight], "lr": 0.1},
+                                                            {"params": [lin.bias], "lr": 0.01}]), 30, 0.001),
+    "linear": lambda: sg.LinearLR(torch.optim.SGD(lin.parameters(), lr=0.1), 0.1, 0.9, 20),
+}
+for name, make in scheds.items():
+    sch = make()
+    g = 1 if name == "cosine" else 0
+    want = [[sch.get_last_lr()[0]], [sch.get_last_lr()[g]]]
+    for _ in range(100):
+        sch.optimizer.step()
+        sch.step()
+        want[0].append(sch.get_last_lr()[0])
+        want[1].append(sch.get_last_lr()[g])
+    close(f"sched.{name}", got[f"sched:{name}"], torch.tensor(want, dtype=torch.float64), rtol=0, atol=1e-12)
+
 print(f"parity: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -173,6 +173,17 @@ typedef struct lt_optimizer_ops {
   void (*set_lr)(void *self, int group, double lr);
 } lt_optimizer_ops;
 
+/* LT_KIND_SCHEDULER: changes an optimizer's learning rates. */
+typedef struct lt_scheduler_ops {
+  size_t size;
+  /* One scheduler step (an epoch or a batch, as the trainer is told);
+   * metric is the monitored value for schedulers that need one (NAN when
+   * there is none). */
+  lt_status (*step)(void *self, double metric);
+  /* The learning rate it last set for a parameter group. */
+  double (*get_last_lr)(void *self, int group);
+} lt_scheduler_ops;
+
 /* LT_KIND_DATASET: a map-style dataset. */
 typedef struct lt_dataset_ops {
   size_t size;

@@ -1,0 +1,33 @@
+/* cosineannealinglr.c: torch.optim.lr_scheduler.CosineAnnealingLR, in
+ * PyTorch's recursive form (restarts after 2 * T_max included). */
+#include "sched.h"
+
+#define PI 3.14159265358979323846
+
+static double get_lr(const sched *s, int g, double lr) {
+  double T = s->p[0], eta_min = s->p[1];
+  int64_t e = s->last_epoch;
+  if (e == 0) return lr;
+  if ((e - 1 - (int64_t)T) % (int64_t)(2 * T) == 0)
+    return lr + (s->base[g] - eta_min) * (1 - cos(PI / T)) / 2;
+  return (1 + cos(PI * (double)e / T)) / (1 + cos(PI * (double)(e - 1) / T)) * (lr - eta_min) + eta_min;
+}
+
+static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
+  sched *s = calloc(1, sizeof *s);
+  if (!s) return LT_ERR_NOMEM;
+  s->p[0] = (double)args[1].i;
+  s->p[1] = args[2].f;
+  s->get_lr = get_lr;
+  lt_status rc = sched_init(s, args, err, errlen);
+  if (rc != LT_OK) free(s);
+  else *self = s;
+  return rc;
+}
+
+static const lt_param params[] = {
+    SCHED_OPTIMIZER,
+    {"T_max", LT_P_INT, (lt_kind)0, NULL, LT_PF_REQUIRED | LT_PF_MIN, 1, 0, NULL, "steps of a half cosine period"},
+    LT_PARAM("eta_min", LT_P_FLOAT, "0.0", "minimum learning rate"),
+};
+SCHED_COMPONENT("torch.optim.lr_scheduler.CosineAnnealingLR", "Cosine annealing of the lr.", params, create);

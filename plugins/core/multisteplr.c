@@ -1,0 +1,28 @@
+/* multisteplr.c: torch.optim.lr_scheduler.MultiStepLR: lr *= gamma at each milestone. */
+#include "sched.h"
+
+static double get_lr(const sched *s, int g, double lr) {
+  (void)g;
+  int count = 0;
+  for (size_t i = 0; i < s->nmilestones; i++) count += s->milestones[i] == s->last_epoch;
+  return count ? lr * pow(s->p[0], count) : lr;
+}
+
+static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
+  sched *s = calloc(1, sizeof *s);
+  if (!s) return LT_ERR_NOMEM;
+  for (size_t i = 0; i < args[1].n && i < 64; i++) s->milestones[s->nmilestones++] = args[1].items[i].i;
+  s->p[0] = args[2].f;
+  s->get_lr = get_lr;
+  lt_status rc = sched_init(s, args, err, errlen);
+  if (rc != LT_OK) free(s);
+  else *self = s;
+  return rc;
+}
+
+static const lt_param params[] = {
+    SCHED_OPTIMIZER,
+    LT_PARAM_REQ("milestones", LT_P_LIST, "steps at which to decay"),
+    LT_PARAM("gamma", LT_P_FLOAT, "0.1", "multiplicative factor"),
+};
+SCHED_COMPONENT("torch.optim.lr_scheduler.MultiStepLR", "Decays the lr by gamma at each milestone.", params, create);

@@ -1,0 +1,27 @@
+/* steplr.c: torch.optim.lr_scheduler.StepLR: lr *= gamma every step_size steps. */
+#include "sched.h"
+
+static double get_lr(const sched *s, int g, double lr) {
+  (void)g;
+  if (s->last_epoch == 0 || s->last_epoch % (int64_t)s->p[0] != 0) return lr;
+  return lr * s->p[1];
+}
+
+static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
+  sched *s = calloc(1, sizeof *s);
+  if (!s) return LT_ERR_NOMEM;
+  s->p[0] = (double)args[1].i;
+  s->p[1] = args[2].f;
+  s->get_lr = get_lr;
+  lt_status rc = sched_init(s, args, err, errlen);
+  if (rc != LT_OK) free(s);
+  else *self = s;
+  return rc;
+}
+
+static const lt_param params[] = {
+    SCHED_OPTIMIZER,
+    {"step_size", LT_P_INT, (lt_kind)0, NULL, LT_PF_REQUIRED | LT_PF_MIN, 1, 0, NULL, "steps between decays"},
+    LT_PARAM("gamma", LT_P_FLOAT, "0.1", "multiplicative factor"),
+};
+SCHED_COMPONENT("torch.optim.lr_scheduler.StepLR", "Decays the lr by gamma every step_size steps.", params, create);
