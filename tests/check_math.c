@@ -104,6 +104,9 @@ START_TEST(test_inplace) {
   EXPECT_VALUES(t, 0, 2.5, 2.75, 4.5);
   ck_assert_int_eq(lt_tensor_clamp_(t, 2.6, 4), LT_OK);
   EXPECT_VALUES(t, 1e-6, 2.6, 2.75, 4);
+  lt_tensor *counts = lt_tensor_zeros(LT_SHAPE(2), LT_INT64, LT_CPU); /* integer alpha on integers */
+  ck_assert_int_eq(lt_tensor_add_(counts, TEN(LT_INT64, S(2), 3, 4), 2), LT_OK);
+  EXPECT_VALUES(counts, 0, 6, 8);
   ck_assert_int_eq(lt_tensor_copy_(t, TEN(LT_INT64, S(1), 4)), LT_OK);
   ck_assert_int_eq(lt_tensor_sqrt_(t), LT_OK);
   EXPECT_VALUES(t, 0, 2, 2, 2);

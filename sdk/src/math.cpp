@@ -108,7 +108,7 @@ LT__UNARY(lt_tensor_isfinite, at::isfinite(T(a)))
 /* ---- in place -------------------------------------------------------- */
 
 lt_status lt_tensor_add_(lt_tensor *t, lt_tensor *other, double alpha) {
-  return status_op("lt_tensor_add_", {t, other}, [&] { T(t).add_(T(other), alpha); });
+  return status_op("lt_tensor_add_", {t, other}, [&] { T(t).add_(T(other), sc(T(t), alpha)); });
 }
 LT__INPLACE2(lt_tensor_sub_, T(t).sub_(T(other)))
 LT__INPLACE2(lt_tensor_mul_, T(t).mul_(T(other)))

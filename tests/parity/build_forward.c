@@ -181,6 +181,54 @@ static int optimizers(host_build *b, cfg_node *root, const char *out) {
   return rc;
 }
 
+/* Every metric of "metrics", updated with two batches (rows 0-6, 7-11). */
+static int metrics(host_build *b, cfg_node *root, const char *out) {
+  lt_scope *scope = lt_scope_begin();
+  lt_state *st = lt_state_new_dict();
+  lt_tensor *scores = lt_tensor_reshape(lt_tensor_sin(lt_tensor_mul_scalar(lt_tensor_arange(0, 60, 1, LT_FLOAT32, LT_CPU), 0.9)),
+                                        LT_SHAPE(12, 5));
+  int64_t labels[12] = {0, 1, 2, 1, 0, 2, 2, 1, 0, 0, 2, 1}; /* class 3 and 4 never targets */
+  int64_t twelve = 12;
+  lt_tensor *target = lt_tensor_from_data(labels, &twelve, 1, LT_INT64);
+  lt_tensor *logit = lt_tensor_mul_scalar(lt_tensor_cos(lt_tensor_arange(0, 12, 1, LT_FLOAT32, LT_CPU)), 3);
+  int64_t bl[12];
+  for (int i = 0; i < 12; i++) bl[i] = labels[i] % 2;
+  lt_tensor *bin = lt_tensor_from_data(bl, &twelve, 1, LT_INT64);
+  lt_tensor *reg = lt_tensor_sin(lt_tensor_arange(0, 12, 1, LT_FLOAT32, LT_CPU));
+  lt_state_set_tensor(st, "scores", scores), lt_state_set_tensor(st, "target", target);
+  lt_state_set_tensor(st, "logit", logit), lt_state_set_tensor(st, "bin", bin), lt_state_set_tensor(st, "reg", reg);
+  cfg_node *ms = cfg_dict_get(root, "metrics");
+  for (size_t k = 0; k < ms->n; k++) {
+    char path[256], key[300];
+    snprintf(path, sizeof path, "metrics::%s", ms->keys[k]);
+    host_object *o = host_build_get(b, path);
+    if (!o) return die(path, b->err->msg);
+    const lt_metric_ops *ops = o->comp->ops;
+    const char *name = ms->keys[k];
+    int is_bin = strstr(name, "_bin") != NULL, is_reg = !strncmp(name, "m", 1);
+    lt_tensor *p = is_bin ? logit : is_reg ? reg : scores;
+    lt_tensor *t = is_bin ? bin : is_reg ? lt_tensor_cos(reg) : target;
+    for (int half = 0; half < 2; half++) {
+      int64_t start = half ? 7 : 0, len = half ? 5 : 7;
+      if (ops->update(o->self, lt_tensor_narrow(p, 0, start, len), lt_tensor_narrow(t, 0, start, len)) != LT_OK)
+        return die(path, lt_last_error());
+    }
+    lt_tensor *v = ops->compute(o->self);
+    if (!v) return die(path, lt_last_error());
+    snprintf(key, sizeof key, "metric:%s", name);
+    lt_state_set_tensor(st, key, v);
+    ops->reset(o->self);
+    lt_tensor *z = ops->compute(o->self);
+    snprintf(key, sizeof key, "reset:%s", name);
+    if (z) lt_state_set_tensor(st, key, z);
+  }
+  int rc = lt_state_save(st, out) == LT_OK ? 0 : die("save", lt_last_error());
+  lt_state_free(st);
+  lt_scope_end(scope);
+  host_build_free(b);
+  return rc;
+}
+
 int main(int argc, char **argv) {
   if (argc != 4) return die("usage", "build_forward PLUGIN_DIR CONFIG.yaml OUT.pt");
   host_registry reg = {0};
@@ -195,6 +243,7 @@ int main(int argc, char **argv) {
   host_build b = {&reg, lt_api_get(), root, NULL, 0, &err};
   if (cfg_dict_get(root, "modules")) return layers(&b, root, argv[3]);
   if (cfg_dict_get(root, "optimizers")) return optimizers(&b, root, argv[3]);
+  if (cfg_dict_get(root, "metrics")) return metrics(&b, root, argv[3]);
   host_object *model = host_build_get(&b, "model"), *crit = model ? host_build_get(&b, "criterion") : NULL;
   if (!model || !crit) return die("build", err.msg);
   const lt_module_ops *mops = model->comp->ops;

@@ -351,5 +351,66 @@ for name, make in scheds.items():
         want[1].append(sch.get_last_lr()[g])
     close(f"sched.{name}", got[f"sched:{name}"], torch.tensor(want, dtype=torch.float64), rtol=0, atol=1e-12)
 
+# Metrics against torchmetrics' definitions, written out here.
+subprocess.run([f"{build}/tests/build_forward", f"{build}/lib/lighter/plugins", f"{here}/metrics.yaml",
+                f"{work}/metrics.pt"], check=True)
+got = torch.load(f"{work}/metrics.pt")
+
+
+def stat_scores(pred, target, classes):
+    rows = []
+    for c in range(classes):
+        p, t = pred == c, target == c
+        rows.append([(p & t).sum().item(), (p & ~t).sum().item(), (~p & ~t).sum().item(), (~p & t).sum().item()])
+    return torch.tensor(rows, dtype=torch.float64)
+
+
+def div(a, b):
+    return a / b if b > 0 else 0.0
+
+
+formulas = {
+    "acc": lambda tp, fp, tn, fn, multi: div(tp, tp + fn) if multi else div(tp + tn, tp + tn + fp + fn),
+    "prec": lambda tp, fp, tn, fn, multi: div(tp, tp + fp),
+    "rec": lambda tp, fp, tn, fn, multi: div(tp, tp + fn),
+    "f1": lambda tp, fp, tn, fn, multi: div(2 * tp, 2 * tp + fp + fn),
+}
+
+
+def expect_class(kind, average, pred, target, classes, multi):
+    s = stat_scores(pred, target, classes)
+    f = formulas[kind]
+    if not multi:
+        return torch.tensor(f(*s[1].tolist(), multi))
+    if average == "micro":
+        return torch.tensor(f(*s.sum(0).tolist(), multi))
+    per = torch.tensor([f(*r.tolist(), multi) for r in s])
+    if average == "none":
+        return per
+    w = s[:, 0] + s[:, 3] if average == "weighted" else ((s[:, 0] + s[:, 1] + s[:, 3]) > 0).double()
+    return (per * w).sum() / w.sum()
+
+
+scores, target = got["scores"], got["target"]
+pred_multi = scores.argmax(1)
+probs = torch.sigmoid(got["logit"])
+cases = {
+    "acc_micro": ("acc", "micro"), "acc_macro": ("acc", "macro"), "prec_weighted": ("prec", "weighted"),
+    "rec_none": ("rec", "none"), "f1_macro": ("f1", "macro"), "prec_micro": ("prec", "micro"),
+    "acc_bin": ("acc", None), "prec_bin": ("prec", None), "rec_bin": ("rec", None), "f1_bin": ("f1", None),
+}
+for name, (kind, avg) in cases.items():
+    if avg is None:
+        thr = 0.4 if name == "prec_bin" else 0.5
+        want = expect_class(kind, avg, (probs > thr).long(), got["bin"], 2, False)
+    else:
+        want = expect_class(kind, avg, pred_multi, target, 5, True)
+    close(f"metric.{name}", got[f"metric:{name}"].double(), want.double(), rtol=1e-6, atol=1e-6)
+reg = got["reg"]
+close("metric.mse", got["metric:mse"].double(), ((reg - reg.cos()) ** 2).mean().double(), rtol=1e-6, atol=1e-7)
+close("metric.mae", got["metric:mae"].double(), (reg - reg.cos()).abs().mean().double(), rtol=1e-6, atol=1e-7)
+close("metric.mean", got["metric:mean"].double(), reg.mean().double(), rtol=1e-6, atol=1e-7)
+check("metric.reset", torch.isnan(got["reset:mean"]).item() and got["reset:acc_micro"].item() == 0)
+
 print(f"parity: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -184,6 +184,17 @@ typedef struct lt_scheduler_ops {
   double (*get_last_lr)(void *self, int group);
 } lt_scheduler_ops;
 
+/* LT_KIND_METRIC: accumulates over batches (torchmetrics' protocol). */
+typedef struct lt_metric_ops {
+  size_t size;
+  lt_status (*update)(void *self, lt_tensor *preds, lt_tensor *target);
+  /* (new ref) the value over everything since the last reset. */
+  lt_tensor *(*compute)(void *self);
+  void (*reset)(void *self);
+  /* Its state as tensors that add up across processes (borrowed). */
+  size_t (*states)(void *self, lt_tensor **out, size_t max);
+} lt_metric_ops;
+
 /* LT_KIND_DATASET: a map-style dataset. */
 typedef struct lt_dataset_ops {
   size_t size;

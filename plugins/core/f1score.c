@@ -1,0 +1,9 @@
+/* f1score.c: torchmetrics.F1Score: 2 tp / (2 tp + fp + fn). */
+#define METRIC_TARGET "torchmetrics.F1Score"
+#define METRIC_SUMMARY "Harmonic mean of precision and recall."
+#include "statscores.h"
+
+static double score(int multiclass, double tp, double fp, double tn, double fn) {
+  (void)multiclass, (void)tn;
+  return ratio(2 * tp, 2 * tp + fp + fn);
+}

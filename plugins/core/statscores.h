@@ -1,0 +1,144 @@
+/* statscores.h: torchmetrics' classification metrics over stat scores:
+ * per class true/false positives/negatives, kept as one int64 tensor
+ * [4, C] (tp, fp, tn, fn) so processes can sum it. task binary (preds are
+ * probabilities or logits, thresholded; logits go through a sigmoid as
+ * torchmetrics does when a value leaves [0, 1]) or multiclass (preds are
+ * scores [N, C], argmax, or labels [N]); average micro, macro (classes never
+ * seen are left out), weighted (by support) or none. The including file
+ * defines score(multiclass, tp, fp, tn, fn); division by zero gives 0. */
+#include "common.h"
+
+#include <stdio.h>
+
+typedef struct stats {
+  int multiclass;
+  int64_t classes;
+  int average; /* 0 micro, 1 macro, 2 weighted, 3 none */
+  double threshold;
+  lt_tensor *s; /* int64 [4, C] (owned) */
+} stats;
+
+static double score(int multiclass, double tp, double fp, double tn, double fn);
+static double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
+
+static void stats_destroy(void *self) {
+  stats *m = self;
+  if (m) lt_tensor_free(m->s);
+  free(m);
+}
+
+static void stats_reset(void *self) {
+  stats *m = self;
+  lt_tensor_zero_(m->s);
+}
+
+static lt_status stats_create(const lt_value *args, void **self, char *err, size_t errlen) {
+  stats *m = calloc(1, sizeof *m);
+  if (!m) return LT_ERR_NOMEM;
+  m->multiclass = !strcmp(args[0].s, "multiclass");
+  m->classes = m->multiclass ? (args[1].is_null ? 0 : args[1].i) : 1;
+  if (m->multiclass && m->classes < 2) {
+    snprintf(err, errlen, "task multiclass needs num_classes (at least 2)");
+    free(m);
+    return LT_ERR_INVALID;
+  }
+  const char *a = args[2].s;
+  m->average = !strcmp(a, "macro") ? 1 : !strcmp(a, "weighted") ? 2 : !strcmp(a, "none") ? 3 : 0;
+  m->threshold = args[3].f;
+  if (args[4].i != 1) {
+    snprintf(err, errlen, "top_k other than 1 is not supported yet");
+    free(m);
+    return LT_ERR_UNSUPPORTED;
+  }
+  m->s = lt_tensor_keep(lt_tensor_zeros(LT_SHAPE(4, m->classes), LT_INT64, LT_CPU));
+  if (!m->s) {
+    snprintf(err, errlen, "%s", lt_last_error());
+    free(m);
+    return LT_FAIL;
+  }
+  *self = m;
+  return LT_OK;
+}
+
+static lt_status stats_update(void *self, lt_tensor *preds, lt_tensor *target) {
+  stats *m = self;
+  lt_scope *scope = lt_scope_begin();
+  int prev = lt_grad_set_enabled(0);
+  lt_status rc = LT_FAIL;
+  lt_tensor *p, *t = lt_tensor_to_dtype(lt_tensor_flatten(target, 0, -1), LT_INT64);
+  if (m->multiclass) {
+    p = lt_tensor_dim(preds) >= 2 ? lt_tensor_argmax(preds, 1, 0) : lt_tensor_to_dtype(preds, LT_INT64);
+    /* one-hot rows, then per class counts */
+    lt_tensor *P = lt_one_hot(lt_tensor_flatten(p, 0, -1), m->classes), *T = lt_one_hot(t, m->classes);
+    lt_tensor *nP = lt_tensor_rsub_scalar(P, 1), *nT = lt_tensor_rsub_scalar(T, 1);
+    int64_t d0 = 0;
+    lt_tensor *rows[4] = {lt_tensor_sum(lt_tensor_mul(P, T), &d0, 1, 0), lt_tensor_sum(lt_tensor_mul(P, nT), &d0, 1, 0),
+                          lt_tensor_sum(lt_tensor_mul(nP, nT), &d0, 1, 0), lt_tensor_sum(lt_tensor_mul(nP, T), &d0, 1, 0)};
+    lt_tensor *add = lt_tensor_stack(rows, 4, 0);
+    if (add && lt_tensor_add_(m->s, add, 1) == LT_OK) rc = LT_OK;
+  } else {
+    lt_tensor *q = lt_tensor_flatten(lt_tensor_to_dtype(preds, LT_FLOAT32), 0, -1);
+    double lo = 0, hi = 0;
+    if (q && lt_tensor_numel(q) > 0) {
+      lt_tensor_item_double(lt_tensor_min(q, LT_DIM_NONE, 0, NULL), &lo);
+      lt_tensor_item_double(lt_tensor_max(q, LT_DIM_NONE, 0, NULL), &hi);
+    }
+    if (lo < 0 || hi > 1) q = lt_sigmoid(q);
+    p = lt_tensor_to_dtype(lt_tensor_gt_scalar(q, m->threshold), LT_INT64);
+    lt_tensor *np = lt_tensor_rsub_scalar(p, 1), *nt = lt_tensor_rsub_scalar(t, 1);
+    lt_tensor *rows[4] = {lt_tensor_sum(lt_tensor_mul(p, t), NULL, 0, 0), lt_tensor_sum(lt_tensor_mul(p, nt), NULL, 0, 0),
+                          lt_tensor_sum(lt_tensor_mul(np, nt), NULL, 0, 0), lt_tensor_sum(lt_tensor_mul(np, t), NULL, 0, 0)};
+    lt_tensor *add = lt_tensor_reshape(lt_tensor_stack(rows, 4, 0), LT_SHAPE(4, 1));
+    if (add && lt_tensor_add_(m->s, add, 1) == LT_OK) rc = LT_OK;
+  }
+  lt_grad_set_enabled(prev);
+  lt_scope_end(scope);
+  return rc;
+}
+
+static lt_tensor *stats_compute(void *self) {
+  stats *m = self;
+  int64_t C = m->classes, *s = lt_tensor_data(m->s);
+  if (!s) return NULL;
+  const int64_t *tp = s, *fp = s + C, *tn = s + 2 * C, *fn = s + 3 * C;
+  if (!m->multiclass) return lt_tensor_scalar(score(0, (double)tp[0], (double)fp[0], (double)tn[0], (double)fn[0]), LT_FLOAT32);
+  if (m->average == 0) { /* micro: pool the counts */
+    double a = 0, b = 0, c = 0, d = 0;
+    for (int64_t k = 0; k < C; k++) a += (double)tp[k], b += (double)fp[k], c += (double)tn[k], d += (double)fn[k];
+    return lt_tensor_scalar(score(1, a, b, c, d), LT_FLOAT32);
+  }
+  float *per = malloc((size_t)C * sizeof *per);
+  double num = 0, den = 0;
+  for (int64_t k = 0; k < C; k++) {
+    per[k] = (float)score(1, (double)tp[k], (double)fp[k], (double)tn[k], (double)fn[k]);
+    double w = m->average == 2 ? (double)(tp[k] + fn[k]) : (tp[k] + fp[k] + fn[k] == 0 ? 0 : 1);
+    num += w * per[k];
+    den += w;
+  }
+  lt_tensor *r = m->average == 3 ? lt_tensor_from_data(per, &C, 1, LT_FLOAT32)
+                                 : lt_tensor_scalar(den > 0 ? num / den : 0.0, LT_FLOAT32);
+  free(per);
+  return r;
+}
+
+static size_t stats_states(void *self, lt_tensor **out, size_t max) {
+  if (out && max) out[0] = ((stats *)self)->s;
+  return 1;
+}
+
+static const lt_metric_ops ops = {.size = sizeof(lt_metric_ops), .update = stats_update, .compute = stats_compute,
+                                  .reset = stats_reset, .states = stats_states};
+
+static const lt_param params[] = {
+    LT_PARAM_CHOICE("task", "multiclass", "binary|multiclass", "kind of classification"),
+    {"num_classes", LT_P_INT, (lt_kind)0, "null", LT_PF_NULLABLE | LT_PF_MIN, 2, 0, NULL, "classes (multiclass)"},
+    LT_PARAM_CHOICE("average", "micro", "micro|macro|weighted|none", "how to combine classes"),
+    LT_PARAM_RANGE("threshold", LT_P_FLOAT, "0.5", 0.0, 1.0, "probability threshold (binary)"),
+    LT_PARAM_MIN("top_k", LT_P_INT, "1", 1, "a prediction is right if the target is among the k best (1 only)"),
+};
+
+static const lt_component components[] = {
+    {METRIC_TARGET, LT_KIND_METRIC, METRIC_SUMMARY, params, LT__COUNT_OF(params), stats_create, stats_destroy, &ops},
+};
+
+LT_PLUGIN_DEFINE(METRIC_TARGET, LT_VERSION_STRING, METRIC_TARGET, "BSD-3-Clause", components, NULL);
