@@ -81,10 +81,16 @@ static int layers(host_build *b, cfg_node *root, const char *out) {
     host_object *o = host_build_get(b, path);
     if (!o) return die(path, b->err->msg);
     const lt_module_ops *ops = o->comp->ops;
-    lt_tensor *in = !strcmp(trained->keys[i], "bn1d") ? lt_tensor_flatten(lt_tensor_select(x, 1, 0), 2, -1) : x;
+    const char *tk = trained->keys[i];
+    lt_tensor *in = !strcmp(tk, "bn1d") || !strcmp(tk, "conv1d") ? lt_tensor_flatten(lt_tensor_select(x, 1, 0), 2, -1) : x;
+    if (!strcmp(tk, "emb")) {
+      int64_t ix[10];
+      for (int k = 0; k < 10; k++) ix[k] = (k * 3) % 7;
+      in = lt_tensor_from_data(ix, LT_SHAPE(2, 5), LT_INT64);
+    }
     if (ops->train) ops->train(o->self, 1);
     lt_tensor *y1 = ops->forward(o->self, in);
-    lt_tensor *y2 = y1 ? ops->forward(o->self, lt_tensor_mul_scalar(in, 0.5)) : NULL;
+    lt_tensor *y2 = y1 ? ops->forward(o->self, strcmp(tk, "emb") ? lt_tensor_mul_scalar(in, 0.5) : in) : NULL;
     if (ops->train) ops->train(o->self, 0);
     lt_tensor *y3 = y2 ? ops->forward(o->self, in) : NULL;
     if (!y3) return die(path, lt_last_error());

@@ -275,14 +275,19 @@ makers = {
     "bn1d": lambda: nn.BatchNorm1d(6),
     "ln": lambda: nn.LayerNorm([6, 8]),
     "seq": lambda: nn.Sequential(nn.Conv2d(3, 2, 3), nn.BatchNorm2d(2), nn.ReLU()),
+    "gn": lambda: nn.GroupNorm(3, 3),
+    "conv1d": lambda: nn.Conv1d(6, 4, 3, padding=2, dilation=2),
+    "emb": lambda: nn.Embedding(7, 3, padding_idx=2),
 }
 for k, make in makers.items():
     torch.manual_seed(0)
     m = make()
-    inp = x[:, 0].flatten(2) if k == "bn1d" else x
+    inp = x[:, 0].flatten(2) if k in ("bn1d", "conv1d") else x
+    if k == "emb":
+        inp = torch.tensor([(i * 3) % 7 for i in range(10)]).reshape(2, 5)
     m.train()
     m(inp)
-    y2 = m(inp * 0.5)
+    y2 = m(inp * 0.5 if k != "emb" else inp)
     m.eval()
     y3 = m(inp)
     close(f"trained.{k}.train", got[f"trained:{k}:train"], y2.detach(), rtol=1e-5, atol=1e-5)

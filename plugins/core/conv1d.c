@@ -1,0 +1,69 @@
+/* conv1d.c: torch.nn.Conv1d with PyTorch's default initialisation and
+ * state-dict names "weight" and "bias". */
+#include "common.h"
+
+#include <stdio.h>
+
+typedef struct conv1d {
+  lt_tensor *weight, *bias; /* owned; bias may be NULL */
+  int64_t stride, padding, dilation, groups;
+} conv1d;
+
+static void conv1d_destroy(void *self) {
+  conv1d *m = self;
+  if (m) lt_tensor_free(m->weight), lt_tensor_free(m->bias);
+  free(m);
+}
+
+static lt_status conv1d_create(const lt_value *args, void **self, char *err, size_t errlen) {
+  int64_t in = args[0].i, out = args[1].i, k = args[2].i;
+  conv1d *m = calloc(1, sizeof *m);
+  if (!m) return LT_ERR_NOMEM;
+  m->stride = args[3].i, m->padding = args[4].i, m->dilation = args[5].i, m->groups = args[6].i;
+  if (in % m->groups || out % m->groups) {
+    snprintf(err, errlen, "in_channels (%lld) and out_channels (%lld) must be divisible by groups (%lld)",
+             (long long)in, (long long)out, (long long)m->groups);
+    free(m);
+    return LT_ERR_INVALID;
+  }
+  m->weight = lt_tensor_keep(lt_tensor_empty(LT_SHAPE(out, in / m->groups, k), LT_FLOAT32, LT_CPU));
+  if (args[7].i) m->bias = lt_tensor_keep(lt_tensor_empty(LT_SHAPE(out), LT_FLOAT32, LT_CPU));
+  if (!m->weight || (args[7].i && !m->bias) || core_reset_parameters(m->weight, m->bias) != LT_OK) {
+    snprintf(err, errlen, "%s", lt_last_error());
+    conv1d_destroy(m);
+    return LT_FAIL;
+  }
+  *self = m;
+  return LT_OK;
+}
+
+static lt_tensor *conv1d_forward(void *self, lt_tensor *x) {
+  conv1d *m = self;
+  return lt_conv1d(x, m->weight, m->bias ? m->bias : LT_NO_TENSOR, m->stride, m->padding, m->dilation, m->groups);
+}
+
+static size_t conv1d_parameters(void *self, lt_tensor **out, const char **names, size_t max) {
+  conv1d *m = self;
+  return core_weight_bias(m->weight, m->bias, out, names, max);
+}
+
+static const lt_module_ops ops = {.size = sizeof(lt_module_ops), .forward = conv1d_forward,
+                                  .parameters = conv1d_parameters};
+
+static const lt_param params[] = {
+    {"in_channels", LT_P_INT, (lt_kind)0, NULL, LT_PF_REQUIRED | LT_PF_MIN, 1, 0, NULL, "channels of the input"},
+    {"out_channels", LT_P_INT, (lt_kind)0, NULL, LT_PF_REQUIRED | LT_PF_MIN, 1, 0, NULL, "channels produced"},
+    {"kernel_size", LT_P_INT, (lt_kind)0, NULL, LT_PF_REQUIRED | LT_PF_MIN, 1, 0, NULL, "size of the kernel"},
+    LT_PARAM_MIN("stride", LT_P_INT, "1", 1, "stride"),
+    LT_PARAM_MIN("padding", LT_P_INT, "0", 0, "zero padding on both sides"),
+    LT_PARAM_MIN("dilation", LT_P_INT, "1", 1, "spacing between kernel elements"),
+    LT_PARAM_MIN("groups", LT_P_INT, "1", 1, "blocked connections from input to output channels"),
+    LT_PARAM("bias", LT_P_BOOL, "true", "learn an additive bias"),
+};
+
+static const lt_component components[] = {
+    {"torch.nn.Conv1d", LT_KIND_MODULE, "Applies a 1-D convolution over (N, C, L).", params, LT__COUNT_OF(params),
+     conv1d_create, conv1d_destroy, &ops},
+};
+
+LT_PLUGIN_DEFINE("torch.nn.Conv1d", LT_VERSION_STRING, "torch.nn.Conv1d", "BSD-3-Clause", components, NULL);
