@@ -173,7 +173,9 @@ static int optimizers(host_build *b, cfg_node *root, const char *out) {
     const lt_scheduler_ops *ops = o->comp->ops;
     double lrs[2][101];
     for (int s = 0; s <= 100; s++) {
-      if (s && ops->step(o->self, NAN) != LT_OK) return die(path, lt_last_error());
+      /* a monitored value that improves, stalls and jumps (for plateaus) */
+      double metric = !strcmp(scheds->keys[k], "plateau") ? 1.0 / (1 + (s % 17)) + 0.001 * (s / 17) : NAN;
+      if (s && ops->step(o->self, metric) != LT_OK) return die(path, lt_last_error());
       for (int g = 0; g < 2; g++) lrs[g][s] = ops->get_last_lr(o->self, g == 1 && !strcmp(scheds->keys[k], "cosine") ? 1 : 0);
     }
     char key[300];

@@ -344,16 +344,23 @@ scheds = {
     "cosine": lambda: sg.CosineAnnealingLR(torch.optim.SGD([{"params": [lin.weight], "lr": 0.1},
                                                             {"params": [lin.bias], "lr": 0.01}]), 30, 0.001),
     "linear": lambda: sg.LinearLR(torch.optim.SGD(lin.parameters(), lr=0.1), 0.1, 0.9, 20),
+    "plateau": lambda: sg.ReduceLROnPlateau(torch.optim.SGD(lin.parameters(), lr=0.1), patience=3, factor=0.5,
+                                            cooldown=2, min_lr=0.001, threshold=0.01),
 }
 for name, make in scheds.items():
     sch = make()
+    opt = sch.optimizer
     g = 1 if name == "cosine" else 0
-    want = [[sch.get_last_lr()[0]], [sch.get_last_lr()[g]]]
-    for _ in range(100):
-        sch.optimizer.step()
-        sch.step()
-        want[0].append(sch.get_last_lr()[0])
-        want[1].append(sch.get_last_lr()[g])
+    lrs = lambda: [grp["lr"] for grp in opt.param_groups]  # noqa: E731
+    want = [[lrs()[0]], [lrs()[g]]]
+    for s in range(1, 101):
+        opt.step()
+        if name == "plateau":
+            sch.step(1.0 / (1 + (s % 17)) + 0.001 * (s // 17))
+        else:
+            sch.step()
+        want[0].append(lrs()[0])
+        want[1].append(lrs()[g])
     close(f"sched.{name}", got[f"sched:{name}"], torch.tensor(want, dtype=torch.float64), rtol=0, atol=1e-12)
 
 # Metrics against torchmetrics' definitions, written out here.

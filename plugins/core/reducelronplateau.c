@@ -1,0 +1,107 @@
+/* reducelronplateau.c: torch.optim.lr_scheduler.ReduceLROnPlateau: lowers
+ * the lr by factor when the monitored value (passed to step) stops
+ * improving for patience steps, with threshold, cooldown and min_lr as in
+ * PyTorch 1.13. */
+#include "common.h"
+
+#include <math.h>
+#include <stdio.h>
+
+typedef struct plateau {
+  void *opt;
+  const lt_optimizer_ops *ops;
+  int maximize, relative;
+  double factor, threshold, min_lr, eps, best;
+  int64_t patience, cooldown, cooldown_counter, bad, last_epoch;
+} plateau;
+
+static int better(const plateau *s, double a) {
+  double b = s->best, t = s->threshold;
+  if (!s->maximize) return s->relative ? a < b * (1 - t) : a < b - t;
+  return s->relative ? a > b * (t + 1) : a > b + t;
+}
+
+static lt_status plateau_step(void *self, double metric) {
+  plateau *s = self;
+  if (isnan(metric)) {
+    lt_set_error("ReduceLROnPlateau needs the monitored value at each step (a monitor key)", 0);
+    return LT_ERR_INVALID;
+  }
+  s->last_epoch++;
+  if (better(s, metric)) {
+    s->best = metric;
+    s->bad = 0;
+  } else {
+    s->bad++;
+  }
+  if (s->cooldown_counter > 0) {
+    s->cooldown_counter--;
+    s->bad = 0;
+  }
+  if (s->bad > s->patience) {
+    for (int g = 0; g < s->ops->num_groups(s->opt); g++) {
+      double old = s->ops->get_lr(s->opt, g), lr = fmax(old * s->factor, s->min_lr);
+      if (old - lr > s->eps) s->ops->set_lr(s->opt, g, lr);
+    }
+    s->cooldown_counter = s->cooldown;
+    s->bad = 0;
+  }
+  return LT_OK;
+}
+
+static double plateau_last_lr(void *self, int g) {
+  plateau *s = self;
+  return s->ops->get_lr(s->opt, g);
+}
+
+static lt_status plateau_create(const lt_value *args, void **self, char *err, size_t errlen) {
+  const lt_value *o = &args[0];
+  const lt_optimizer_ops *ops = o->component_type ? (const lt_optimizer_ops *)o->component_type->ops : NULL;
+  if (!o->component || !ops || ops->size < sizeof(lt_optimizer_ops)) {
+    snprintf(err, errlen, "optimizer must be a built optimizer (e.g. \"@model::optimizer\")");
+    return LT_ERR_INVALID;
+  }
+  if (args[2].f >= 1.0) {
+    snprintf(err, errlen, "factor should be < 1.0, got %g", args[2].f);
+    return LT_ERR_INVALID;
+  }
+  plateau *s = calloc(1, sizeof *s);
+  if (!s) return LT_ERR_NOMEM;
+  s->opt = o->component;
+  s->ops = ops;
+  s->maximize = !strcmp(args[1].s, "max");
+  s->factor = args[2].f;
+  s->patience = args[3].i;
+  s->threshold = args[4].f;
+  s->relative = !strcmp(args[5].s, "rel");
+  s->cooldown = args[6].i;
+  s->min_lr = args[7].f;
+  s->eps = args[8].f;
+  s->best = s->maximize ? -INFINITY : INFINITY;
+  *self = s;
+  return LT_OK;
+}
+
+static const lt_scheduler_ops ops = {.size = sizeof(lt_scheduler_ops), .step = plateau_step,
+                                     .get_last_lr = plateau_last_lr};
+
+static const lt_param params[] = {
+    LT_PARAM_COMPONENT("optimizer", LT_KIND_OPTIMIZER, LT_PF_REQUIRED, "the optimizer to drive"),
+    LT_PARAM_CHOICE("mode", "min", "min|max", "whether the monitored value should go down or up"),
+    LT_PARAM_MIN("factor", LT_P_FLOAT, "0.1", 0.0, "new lr = lr * factor"),
+    LT_PARAM_MIN("patience", LT_P_INT, "10", 0, "steps without improvement before reducing"),
+    LT_PARAM_MIN("threshold", LT_P_FLOAT, "0.0001", 0.0, "what counts as an improvement"),
+    LT_PARAM_CHOICE("threshold_mode", "rel", "rel|abs", "threshold relative to the best or absolute"),
+    LT_PARAM_MIN("cooldown", LT_P_INT, "0", 0, "steps to wait after a reduction"),
+    LT_PARAM_MIN("min_lr", LT_P_FLOAT, "0.0", 0.0, "lower bound of the lr"),
+    LT_PARAM_MIN("eps", LT_P_FLOAT, "1.0e-08", 0.0, "smaller changes are ignored"),
+};
+
+static const lt_component components[] = {
+    {"torch.optim.lr_scheduler.ReduceLROnPlateau", LT_KIND_SCHEDULER,
+     "Reduces the lr when a monitored value stops improving.", params, LT__COUNT_OF(params), plateau_create, free,
+     &ops},
+};
+
+LT_PLUGIN_DEFINE("torch.optim.lr_scheduler.ReduceLROnPlateau", LT_VERSION_STRING,
+                 "torch.optim.lr_scheduler.ReduceLROnPlateau", "BSD-3-Clause", components, NULL);
