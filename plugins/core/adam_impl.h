@@ -9,73 +9,47 @@ enum { LR, BETA1, EPS, WEIGHT_DECAY, AMSGRAD, MAXIMIZE, BETA2 };
 static const char *const names[] = {"lr", "betas", "eps", "weight_decay", "amsgrad", "maximize"};
 
 static lt_status adam_create(const lt_value *args, void **self, char *err, size_t errlen) {
-  optim *o = (optim *)calloc(1, sizeof *o);
-  if (!o) return LT_ERR_NOMEM;
-  lt_status s = optim_init(o, args, names, 6, err, errlen);
+  optim *o;
+  lt_status s = optim_create(args, names, 6, self, &o, err, errlen);
   for (int g = 0; s == LT_OK && g < o->ngroups; g++) {
     double b[2];
     optim_pair(args, g, 2, "betas", b);
-    if (!(b[0] >= 0 && b[0] < 1 && b[1] >= 0 && b[1] < 1)) {
-      snprintf(err, errlen, "betas must be in [0, 1), got [%g, %g]", b[0], b[1]);
-      s = LT_ERR_INVALID;
-    }
     o->groups[g].opt[BETA1] = b[0];
     o->groups[g].opt[BETA2] = b[1];
-  }
-  if (s != LT_OK) {
-    optim_destroy(o);
-    return s;
-  }
-  *self = o;
-  return LT_OK;
-}
-
-static lt_status adam_step(void *self) {
-  optim *o = (optim *)self;
-  lt_status rc = LT_OK;
-  int prev = lt_grad_set_enabled(0);
-  for (int gi = 0; gi < o->ngroups && rc == LT_OK; gi++) {
-    const double *h = o->groups[gi].opt;
-    double lr = h[LR], b1 = h[BETA1], b2 = h[BETA2], eps = h[EPS], wd = h[WEIGHT_DECAY];
-    for (size_t i = 0; i < o->groups[gi].n && rc == LT_OK; i++) {
-      optim_param *q = &o->groups[gi].params[i];
-      lt_scope *scope = lt_scope_begin();
-      lt_tensor *g = lt_tensor_grad(q->p);
-      if (g) {
-        if (h[MAXIMIZE]) g = lt_tensor_neg(g);
-        lt_tensor *m = optim_buf(q, 0), *v = optim_buf(q, 1);
-        q->step++;
-        if (ADAM_DECOUPLED) {
-          if (lt_tensor_mul_scalar_(q->p, 1 - lr * wd) != LT_OK) rc = LT_FAIL;
-        } else if (wd != 0) {
-          g = lt_tensor_clone(g);
-          if (lt_tensor_add_(g, q->p, wd) != LT_OK) rc = LT_FAIL;
-        }
-        if (rc == LT_OK && (lt_tensor_mul_scalar_(m, b1) != LT_OK || lt_tensor_add_(m, g, 1 - b1) != LT_OK ||
-                            lt_tensor_mul_scalar_(v, b2) != LT_OK || lt_tensor_addcmul_(v, g, g, 1 - b2) != LT_OK))
-          rc = LT_FAIL;
-        double bc1 = 1 - pow(b1, (double)q->step), bc2 = 1 - pow(b2, (double)q->step);
-        double step_size = lr / bc1, bc2_sqrt = sqrt(bc2);
-        lt_tensor *sq = v;
-        if (h[AMSGRAD]) {
-          lt_tensor *mx = optim_buf(q, 2);
-          if (lt_tensor_copy_(mx, lt_tensor_maximum(mx, v)) != LT_OK) rc = LT_FAIL;
-          sq = mx;
-        }
-        lt_tensor *denom = lt_tensor_div_scalar(lt_tensor_sqrt(sq), bc2_sqrt);
-        if (rc == LT_OK && (!denom || lt_tensor_add_scalar_(denom, eps) != LT_OK ||
-                            lt_tensor_addcdiv_(q->p, m, denom, -step_size) != LT_OK))
-          rc = LT_FAIL;
-      }
-      lt_scope_end(scope);
+    if (!(b[0] >= 0 && b[0] < 1 && b[1] >= 0 && b[1] < 1)) {
+      snprintf(err, errlen, "betas must be in [0, 1), got [%g, %g]", b[0], b[1]);
+      optim_destroy(o);
+      s = LT_ERR_INVALID;
     }
   }
-  lt_grad_set_enabled(prev);
-  return rc;
+  return s;
 }
 
-static const lt_optimizer_ops ops = {.size = sizeof(lt_optimizer_ops), .step = adam_step, .zero_grad = optim_zero_grad,
-                                     .num_groups = optim_num_groups, .get_lr = optim_get_lr, .set_lr = optim_set_lr};
+static lt_status adam_update(optim_param *q, const double *h, lt_tensor *g) {
+  double lr = h[LR], b1 = h[BETA1], b2 = h[BETA2];
+  lt_tensor *m = optim_buf(q, 0), *v = optim_buf(q, 1);
+  if (ADAM_DECOUPLED && lt_tensor_mul_scalar_(q->p, 1 - lr * h[WEIGHT_DECAY]) != LT_OK) return LT_FAIL;
+  if (lt_tensor_mul_scalar_(m, b1) != LT_OK || lt_tensor_add_(m, g, 1 - b1) != LT_OK ||
+      lt_tensor_mul_scalar_(v, b2) != LT_OK || lt_tensor_addcmul_(v, g, g, 1 - b2) != LT_OK)
+    return LT_FAIL;
+  double bc1 = 1 - pow(b1, (double)q->step), bc2 = 1 - pow(b2, (double)q->step);
+  lt_tensor *sq = v;
+  if (h[AMSGRAD]) {
+    lt_tensor *mx = optim_buf(q, 2);
+    if (lt_tensor_copy_(mx, lt_tensor_maximum(mx, v)) != LT_OK) return LT_FAIL;
+    sq = mx;
+  }
+  lt_tensor *denom = lt_tensor_div_scalar(lt_tensor_sqrt(sq), sqrt(bc2));
+  if (!denom || lt_tensor_add_scalar_(denom, h[EPS]) != LT_OK) return LT_FAIL;
+  return lt_tensor_addcdiv_(q->p, m, denom, -(lr / bc1));
+}
+
+/* Adam adds weight decay to the gradient (L2); AdamW decays the weights. */
+static lt_status adam_step(void *self) {
+  return optim_step_each(self, MAXIMIZE, ADAM_DECOUPLED ? -1 : WEIGHT_DECAY, adam_update);
+}
+
+OPTIM_OPS(adam_step);
 
 static const lt_param params[] = {
     LT_PARAM_REQ("params", LT_P_LIST, "parameters (\"$@model::network.parameters()\") or a list of groups"),

@@ -14,15 +14,8 @@ static double get_lr(const sched *s, int g, double lr) {
 }
 
 static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
-  sched *s = calloc(1, sizeof *s);
-  if (!s) return LT_ERR_NOMEM;
-  s->p[0] = (double)args[1].i;
-  s->p[1] = args[2].f;
-  s->get_lr = get_lr;
-  lt_status rc = sched_init(s, args, err, errlen);
-  if (rc != LT_OK) free(s);
-  else *self = s;
-  return rc;
+  const double p[] = {(double)args[1].i, args[2].f};
+  return sched_create(args, self, err, errlen, get_lr, p, 2);
 }
 
 static const lt_param params[] = {

@@ -7,14 +7,8 @@ static double get_lr(const sched *s, int g, double lr) {
 }
 
 static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
-  sched *s = calloc(1, sizeof *s);
-  if (!s) return LT_ERR_NOMEM;
-  s->p[0] = args[1].f;
-  s->get_lr = get_lr;
-  lt_status rc = sched_init(s, args, err, errlen);
-  if (rc != LT_OK) free(s);
-  else *self = s;
-  return rc;
+  const double p[] = {args[1].f};
+  return sched_create(args, self, err, errlen, get_lr, p, 1);
 }
 
 static const lt_param params[] = {

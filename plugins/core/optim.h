@@ -107,6 +107,23 @@ static inline lt_status optim_zero_grad(void *self, int set_to_none) {
   return LT_OK;
 }
 
+static inline void optim_destroy(void *self);
+
+/* The common create: groups and options, then *self. */
+static inline lt_status optim_create(const lt_value *args, const char *const *names, int nopts, void **self,
+                                     optim **out, char *err, size_t errlen) {
+  optim *o = (optim *)calloc(1, sizeof *o);
+  if (!o) return LT_ERR_NOMEM;
+  lt_status s = optim_init(o, args, names, nopts, err, errlen);
+  if (s != LT_OK) {
+    optim_destroy(o);
+    return s;
+  }
+  *self = o;
+  if (out) *out = o;
+  return LT_OK;
+}
+
 static inline int optim_num_groups(void *self) { return ((optim *)self)->ngroups; }
 static inline double optim_get_lr(void *self, int g) { return ((optim *)self)->groups[g].opt[0]; }
 static inline void optim_set_lr(void *self, int g, double lr) { ((optim *)self)->groups[g].opt[0] = lr; }
@@ -116,5 +133,43 @@ static inline lt_tensor *optim_buf(optim_param *q, int k) {
   if (!q->buf[k]) q->buf[k] = lt_tensor_keep(lt_tensor_zeros_like(q->p));
   return q->buf[k];
 }
+
+/* The loop every optimizer's step shares, in PyTorch's order: for each
+ * parameter with a gradient, g = grad (negated when maximize), count the
+ * step, add weight_decay * p (when wd_index >= 0: the L2 form), then
+ * update(q, options, g). Runs without gradient recording, one scope per
+ * parameter so temporaries are freed. */
+typedef lt_status (*optim_update_fn)(optim_param *q, const double *h, lt_tensor *g);
+
+static inline lt_status optim_step_each(void *self, int maximize_index, int wd_index, optim_update_fn update) {
+  optim *o = (optim *)self;
+  lt_status rc = LT_OK;
+  int prev = lt_grad_set_enabled(0);
+  for (int gi = 0; gi < o->ngroups && rc == LT_OK; gi++) {
+    const double *h = o->groups[gi].opt;
+    for (size_t i = 0; i < o->groups[gi].n && rc == LT_OK; i++) {
+      optim_param *q = &o->groups[gi].params[i];
+      lt_scope *scope = lt_scope_begin();
+      lt_tensor *g = lt_tensor_grad(q->p);
+      if (g) {
+        if (h[maximize_index]) g = lt_tensor_neg(g);
+        q->step++;
+        if (wd_index >= 0 && h[wd_index] != 0) { /* g.add(p, alpha=wd): PyTorch's kernel */
+          g = lt_tensor_clone(g);
+          if (lt_tensor_add_(g, q->p, h[wd_index]) != LT_OK) g = NULL;
+        }
+        rc = g ? update(q, h, g) : LT_FAIL;
+      }
+      lt_scope_end(scope);
+    }
+  }
+  lt_grad_set_enabled(prev);
+  return rc;
+}
+
+#define OPTIM_OPS(STEP)                                                                                \
+  static const lt_optimizer_ops ops = {.size = sizeof(lt_optimizer_ops), .step = STEP,                \
+                                       .zero_grad = optim_zero_grad, .num_groups = optim_num_groups,   \
+                                       .get_lr = optim_get_lr, .set_lr = optim_set_lr}
 
 #endif

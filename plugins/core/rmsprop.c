@@ -6,64 +6,35 @@ enum { LR, ALPHA, EPS, WEIGHT_DECAY, MOMENTUM, CENTERED, MAXIMIZE };
 static const char *const names[] = {"lr", "alpha", "eps", "weight_decay", "momentum", "centered", "maximize"};
 
 static lt_status rmsprop_create(const lt_value *args, void **self, char *err, size_t errlen) {
-  optim *o = (optim *)calloc(1, sizeof *o);
-  if (!o) return LT_ERR_NOMEM;
-  lt_status s = optim_init(o, args, names, 7, err, errlen);
-  if (s != LT_OK) {
-    optim_destroy(o);
-    return s;
-  }
-  *self = o;
-  return LT_OK;
+  return optim_create(args, names, 7, self, NULL, err, errlen);
 }
 
-static lt_status rmsprop_step(void *self) {
-  optim *o = (optim *)self;
-  lt_status rc = LT_OK;
-  int prev = lt_grad_set_enabled(0);
-  for (int gi = 0; gi < o->ngroups && rc == LT_OK; gi++) {
-    const double *h = o->groups[gi].opt;
-    for (size_t i = 0; i < o->groups[gi].n && rc == LT_OK; i++) {
-      optim_param *q = &o->groups[gi].params[i];
-      lt_scope *scope = lt_scope_begin();
-      lt_tensor *g = lt_tensor_grad(q->p);
-      if (g) {
-        if (h[MAXIMIZE]) g = lt_tensor_neg(g);
-        q->step++;
-        if (h[WEIGHT_DECAY] != 0) {
-          g = lt_tensor_clone(g);
-          if (lt_tensor_add_(g, q->p, h[WEIGHT_DECAY]) != LT_OK) rc = LT_FAIL;
-        }
-        lt_tensor *sq = optim_buf(q, 0), *avg;
-        if (rc == LT_OK && (lt_tensor_mul_scalar_(sq, h[ALPHA]) != LT_OK || lt_tensor_addcmul_(sq, g, g, 1 - h[ALPHA]) != LT_OK))
-          rc = LT_FAIL;
-        if (h[CENTERED]) {
-          lt_tensor *ga = optim_buf(q, 1);
-          if (lt_tensor_mul_scalar_(ga, h[ALPHA]) != LT_OK || lt_tensor_add_(ga, g, 1 - h[ALPHA]) != LT_OK) rc = LT_FAIL;
-          avg = lt_tensor_clone(sq);
-          if (!avg || lt_tensor_addcmul_(avg, ga, ga, -1) != LT_OK || lt_tensor_sqrt_(avg) != LT_OK) rc = LT_FAIL;
-        } else {
-          avg = lt_tensor_sqrt(sq);
-        }
-        if (rc == LT_OK && (!avg || lt_tensor_add_scalar_(avg, h[EPS]) != LT_OK)) rc = LT_FAIL;
-        if (rc == LT_OK && h[MOMENTUM] > 0) {
-          lt_tensor *buf = optim_buf(q, 2);
-          if (lt_tensor_mul_scalar_(buf, h[MOMENTUM]) != LT_OK || lt_tensor_addcdiv_(buf, g, avg, 1) != LT_OK ||
-              lt_tensor_add_(q->p, buf, -h[LR]) != LT_OK)
-            rc = LT_FAIL;
-        } else if (rc == LT_OK && lt_tensor_addcdiv_(q->p, g, avg, -h[LR]) != LT_OK) {
-          rc = LT_FAIL;
-        }
-      }
-      lt_scope_end(scope);
-    }
+static lt_status rmsprop_update(optim_param *q, const double *h, lt_tensor *g) {
+  lt_tensor *sq = optim_buf(q, 0), *avg;
+  if (lt_tensor_mul_scalar_(sq, h[ALPHA]) != LT_OK || lt_tensor_addcmul_(sq, g, g, 1 - h[ALPHA]) != LT_OK)
+    return LT_FAIL;
+  if (h[CENTERED]) {
+    lt_tensor *ga = optim_buf(q, 1);
+    if (lt_tensor_mul_scalar_(ga, h[ALPHA]) != LT_OK || lt_tensor_add_(ga, g, 1 - h[ALPHA]) != LT_OK) return LT_FAIL;
+    avg = lt_tensor_clone(sq);
+    if (!avg || lt_tensor_addcmul_(avg, ga, ga, -1) != LT_OK || lt_tensor_sqrt_(avg) != LT_OK) return LT_FAIL;
+  } else {
+    avg = lt_tensor_sqrt(sq);
   }
-  lt_grad_set_enabled(prev);
-  return rc;
+  if (!avg || lt_tensor_add_scalar_(avg, h[EPS]) != LT_OK) return LT_FAIL;
+  if (h[MOMENTUM] > 0) {
+    lt_tensor *buf = optim_buf(q, 2);
+    if (lt_tensor_mul_scalar_(buf, h[MOMENTUM]) != LT_OK || lt_tensor_addcdiv_(buf, g, avg, 1) != LT_OK ||
+        lt_tensor_add_(q->p, buf, -h[LR]) != LT_OK)
+      return LT_FAIL;
+    return LT_OK;
+  }
+  return lt_tensor_addcdiv_(q->p, g, avg, -h[LR]);
 }
 
-static const lt_optimizer_ops ops = {.size = sizeof(lt_optimizer_ops), .step = rmsprop_step, .zero_grad = optim_zero_grad,
-                                     .num_groups = optim_num_groups, .get_lr = optim_get_lr, .set_lr = optim_set_lr};
+static lt_status rmsprop_step(void *self) { return optim_step_each(self, MAXIMIZE, WEIGHT_DECAY, rmsprop_update); }
+
+OPTIM_OPS(rmsprop_step);
 
 static const lt_param params[] = {
     LT_PARAM_REQ("params", LT_P_LIST, "parameters (\"$@model::network.parameters()\") or a list of groups"),

@@ -63,6 +63,19 @@ static inline lt_status sched_init(sched *s, const lt_value *args, char *err, si
   return sched_step(s, NAN);
 }
 
+/* The common create: n numbers into p, then step 0. */
+static inline lt_status sched_create(const lt_value *args, void **self, char *err, size_t errlen,
+                                     double (*get_lr)(const sched *, int, double), const double *p, int n) {
+  sched *s = (sched *)calloc(1, sizeof *s);
+  if (!s) return LT_ERR_NOMEM;
+  for (int i = 0; i < n && i < 8; i++) s->p[i] = p[i];
+  s->get_lr = get_lr;
+  lt_status rc = sched_init(s, args, err, errlen);
+  if (rc != LT_OK) free(s);
+  else *self = s;
+  return rc;
+}
+
 #define SCHED_COMPONENT(TARGET, SUMMARY, PARAMS, CREATE)                                                \
   static void destroy_(void *self) { free(self); }                                                     \
   static const lt_scheduler_ops ops_ = {.size = sizeof(lt_scheduler_ops), .step = sched_step,          \

@@ -7,62 +7,34 @@ enum { LR, MOMENTUM, DAMPENING, WEIGHT_DECAY, NESTEROV, MAXIMIZE };
 static const char *const names[] = {"lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize"};
 
 static lt_status sgd_create(const lt_value *args, void **self, char *err, size_t errlen) {
-  optim *o = (optim *)calloc(1, sizeof *o);
-  if (!o) return LT_ERR_NOMEM;
-  lt_status s = optim_init(o, args, names, 6, err, errlen);
-  if (s == LT_OK && args[5].i && (args[2].f <= 0 || args[3].f != 0)) {
+  if (args[5].i && (args[2].f <= 0 || args[3].f != 0)) {
     snprintf(err, errlen, "Nesterov momentum requires a momentum and zero dampening");
-    s = LT_ERR_INVALID;
+    return LT_ERR_INVALID;
   }
-  if (s != LT_OK) {
-    optim_destroy(o);
-    return s;
-  }
-  *self = o;
-  return LT_OK;
+  return optim_create(args, names, 6, self, NULL, err, errlen);
 }
 
-static lt_status sgd_step(void *self) {
-  optim *o = (optim *)self;
-  lt_status rc = LT_OK;
-  int prev = lt_grad_set_enabled(0);
-  for (int gi = 0; gi < o->ngroups && rc == LT_OK; gi++) {
-    const double *h = o->groups[gi].opt;
-    for (size_t i = 0; i < o->groups[gi].n && rc == LT_OK; i++) {
-      optim_param *q = &o->groups[gi].params[i];
-      lt_scope *scope = lt_scope_begin();
-      lt_tensor *d = lt_tensor_grad(q->p);
-      if (d) {
-        if (h[MAXIMIZE]) d = lt_tensor_neg(d);
-        if (h[WEIGHT_DECAY] != 0) { /* d.add(p, alpha=wd), the same kernel as PyTorch */
-          d = lt_tensor_clone(d);
-          if (lt_tensor_add_(d, q->p, h[WEIGHT_DECAY]) != LT_OK) d = NULL;
-        }
-        if (h[MOMENTUM] != 0) {
-          if (!q->buf[0]) {
-            q->buf[0] = lt_tensor_keep(lt_tensor_detach(lt_tensor_clone(d)));
-          } else if (lt_tensor_mul_scalar_(q->buf[0], h[MOMENTUM]) != LT_OK ||
-                     lt_tensor_add_(q->buf[0], d, 1 - h[DAMPENING]) != LT_OK) {
-            rc = LT_FAIL;
-          }
-          if (h[NESTEROV]) {
-            d = lt_tensor_clone(d);
-            if (lt_tensor_add_(d, q->buf[0], h[MOMENTUM]) != LT_OK) d = NULL;
-          } else {
-            d = q->buf[0];
-          }
-        }
-        if (rc == LT_OK && (!d || lt_tensor_add_(q->p, d, -h[LR]) != LT_OK)) rc = LT_FAIL;
-      }
-      lt_scope_end(scope);
+static lt_status sgd_update(optim_param *q, const double *h, lt_tensor *d) {
+  if (h[MOMENTUM] != 0) {
+    if (!q->buf[0]) {
+      q->buf[0] = lt_tensor_keep(lt_tensor_detach(lt_tensor_clone(d)));
+    } else if (lt_tensor_mul_scalar_(q->buf[0], h[MOMENTUM]) != LT_OK ||
+               lt_tensor_add_(q->buf[0], d, 1 - h[DAMPENING]) != LT_OK) {
+      return LT_FAIL;
+    }
+    if (h[NESTEROV]) {
+      d = lt_tensor_clone(d);
+      if (lt_tensor_add_(d, q->buf[0], h[MOMENTUM]) != LT_OK) return LT_FAIL;
+    } else {
+      d = q->buf[0];
     }
   }
-  lt_grad_set_enabled(prev);
-  return rc;
+  return d && lt_tensor_add_(q->p, d, -h[LR]) == LT_OK ? LT_OK : LT_FAIL;
 }
 
-static const lt_optimizer_ops ops = {.size = sizeof(lt_optimizer_ops), .step = sgd_step, .zero_grad = optim_zero_grad,
-                                     .num_groups = optim_num_groups, .get_lr = optim_get_lr, .set_lr = optim_set_lr};
+static lt_status sgd_step(void *self) { return optim_step_each(self, MAXIMIZE, WEIGHT_DECAY, sgd_update); }
+
+OPTIM_OPS(sgd_step);
 
 static const lt_param params[] = {
     LT_PARAM_REQ("params", LT_P_LIST, "parameters (\"$@model::network.parameters()\") or a list of groups"),
