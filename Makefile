@@ -135,6 +135,11 @@ check-asan: setup
 	    LT_TEST_PLUGINS=$(CURDIR)/build-asan/tests/plugins LT_TEST_DATA=$(CURDIR)/tests/data \
 	    LT_CORE_PLUGINS=$(CURDIR)/build-asan/lib/lighter/plugins LT_EXAMPLE_PLUGINS=$(CURDIR)/build-asan/examples \
 	    LT_SOURCE_DIR=$(CURDIR) LT_BUILD=build-asan build-asan/tests/check_lighter
+	@# the built-in plugins, built and run by the host's builder, under ASan too
+	@for y in net layers optim metrics; do \
+	  ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	    build-asan/tests/build_forward build-asan/lib/lighter/plugins tests/parity/$$y.yaml /tmp/lt-asan-$$y.pt \
+	    || exit 1; rm -f /tmp/lt-asan-$$y.pt; done; echo "check-asan: plugins clean"
 
 # libFuzzer over the config loader and composition, under ASan + UBSan.
 FUZZ_SECONDS ?= 300

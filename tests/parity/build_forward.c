@@ -249,9 +249,17 @@ int main(int argc, char **argv) {
   if (!root || host_build_check(&reg, root, &err) != 0) return die("config", err.msg);
   lt_manual_seed(0);
   host_build b = {&reg, lt_api_get(), root, NULL, 0, &err};
-  if (cfg_dict_get(root, "modules")) return layers(&b, root, argv[3]);
-  if (cfg_dict_get(root, "optimizers")) return optimizers(&b, root, argv[3]);
-  if (cfg_dict_get(root, "metrics")) return metrics(&b, root, argv[3]);
+  int mode = cfg_dict_get(root, "modules") ? layers(&b, root, argv[3])
+             : cfg_dict_get(root, "optimizers") ? optimizers(&b, root, argv[3])
+             : cfg_dict_get(root, "metrics") ? metrics(&b, root, argv[3])
+                                             : -1;
+  if (mode != -1) {
+    cfg_free(root);
+    host_registry_free(&reg);
+    cfg_sources_free();
+    cfg_intern_free();
+    return mode;
+  }
   host_object *model = host_build_get(&b, "model"), *crit = model ? host_build_get(&b, "criterion") : NULL;
   if (!model || !crit) return die("build", err.msg);
   const lt_module_ops *mops = model->comp->ops;
@@ -291,5 +299,7 @@ int main(int argc, char **argv) {
   host_build_free(&b);
   cfg_free(root);
   host_registry_free(&reg);
+  cfg_sources_free();
+  cfg_intern_free();
   return 0;
 }
