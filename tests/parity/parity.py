@@ -248,6 +248,7 @@ mods = {
     "softmax": nn.Softmax(dim=1), "logsoftmax": nn.LogSoftmax(dim=-1), "flatten": nn.Flatten(),
     "flatten2": nn.Flatten(start_dim=2), "maxpool": nn.MaxPool2d((3, 2), stride=(2, 1), padding=1),
     "avgpool": nn.AvgPool2d(2, count_include_pad=False, padding=1), "adaptive": nn.AdaptiveAvgPool2d((3, 5)),
+    "unflatten": nn.Unflatten(2, (2, 3)),
 }
 for k, m in mods.items():
     close(f"module.{k}", got[f"mod:{k}"], m(x), rtol=1e-6, atol=1e-6)
@@ -422,6 +423,9 @@ reg = got["reg"]
 close("metric.mse", got["metric:mse"].double(), ((reg - reg.cos()) ** 2).mean().double(), rtol=1e-6, atol=1e-7)
 close("metric.mae", got["metric:mae"].double(), (reg - reg.cos()).abs().mean().double(), rtol=1e-6, atol=1e-7)
 close("metric.mean", got["metric:mean"].double(), reg.mean().double(), rtol=1e-6, atol=1e-7)
+obs = reg.cos().double()
+r2 = 1 - ((obs - reg.double()) ** 2).sum() / ((obs - obs.mean()) ** 2).sum()
+close("metric.r2", got["metric:mr2"].double(), r2, rtol=1e-5, atol=1e-6)
 check("metric.reset", torch.isnan(got["reset:mean"]).item() and got["reset:acc_micro"].item() == 0)
 
 print(f"parity: {passed} passed, {failed} failed")
