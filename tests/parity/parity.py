@@ -426,6 +426,17 @@ close("metric.mean", got["metric:mean"].double(), reg.mean().double(), rtol=1e-6
 obs = reg.cos().double()
 r2 = 1 - ((obs - reg.double()) ** 2).sum() / ((obs - obs.mean()) ** 2).sum()
 close("metric.r2", got["metric:mr2"].double(), r2, rtol=1e-5, atol=1e-6)
+conf = torch.zeros(5, 5, dtype=torch.int64)
+for t_, p_ in zip(target.tolist(), pred_multi.tolist()):
+    conf[t_, p_] += 1
+close("metric.confusion", got["metric:cm"], conf, exact=True)
+rows = conf.sum(1, keepdim=True).float()
+close("metric.confusion_true", got["metric:cm_true"], torch.where(rows == 0, torch.zeros(5, 5), conf.float() / rows),
+      rtol=1e-6, atol=1e-7)
+cb = torch.zeros(2, 2, dtype=torch.int64)
+for t_, p_ in zip(got["bin"].tolist(), (probs > 0.5).long().tolist()):
+    cb[t_, p_] += 1
+close("metric.confusion_bin", got["metric:cm_bin"], cb, exact=True)
 check("metric.reset", torch.isnan(got["reset:mean"]).item() and got["reset:acc_micro"].item() == 0)
 
 print(f"parity: {passed} passed, {failed} failed")
