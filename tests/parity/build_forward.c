@@ -225,10 +225,12 @@ static int metrics(host_build *b, cfg_node *root, const char *out) {
     if (!v) return die(path, lt_last_error());
     snprintf(key, sizeof key, "metric:%s", name);
     lt_state_set_tensor(st, key, v);
+    lt_tensor_free(v); /* a new ref: ours, scoped or not */
     ops->reset(o->self);
     lt_tensor *z = ops->compute(o->self);
     snprintf(key, sizeof key, "reset:%s", name);
     if (z) lt_state_set_tensor(st, key, z);
+    lt_tensor_free(z);
   }
   int rc = lt_state_save(st, out) == LT_OK ? 0 : die("save", lt_last_error());
   lt_state_free(st);
