@@ -24,13 +24,6 @@ static int is_special(const char *k) {
   return 0;
 }
 
-static char *join(const char *a, const char *b) {
-  size_t la = strlen(a), lb = strlen(b);
-  char *s = malloc(la + lb + 3);
-  if (!s) abort();
-  snprintf(s, la + lb + 3, "%s%s%s", a, la ? "::" : "", b);
-  return s;
-}
 
 static const char *type_words(const lt_param *p) {
   switch (p->type) {
@@ -103,7 +96,7 @@ static int check_component(const host_registry *reg, cfg_node *d, const char *pa
     if (is_special(k)) continue;
     size_t pi = 0;
     while (pi < c->nparams && strcmp(c->params[pi].name, k)) pi++;
-    char *kp = join(path, k);
+    char *kp = cfg_path_append(path, k);
     if (pi == c->nparams) {
       cfg_fail(err, d->key_locs[i], kp, "%s has no parameter '%s'", c->target, k);
       const char **names = malloc((c->nparams + 1) * sizeof *names);
@@ -127,7 +120,7 @@ static int check_component(const host_registry *reg, cfg_node *d, const char *pa
     const lt_param *p = &c->params[i];
     cfg_loc kloc;
     cfg_node *v = param_node(d, c, i, &kloc);
-    char *kp = join(path, p->name);
+    char *kp = cfg_path_append(path, p->name);
     int rc = 0;
     if (!v) {
       if (p->flags & LT_PF_REQUIRED) {
@@ -222,19 +215,14 @@ static int check_value(const host_registry *reg, const lt_component *c, const lt
 
 static int check_tree(const host_registry *reg, cfg_node *n, const char *path, cfg_error *err) {
   if (cfg_is_component(n)) {
-    if (check_component(reg, n, path, err) != 0) return -1;
-    /* nested values that are components themselves */
-    for (size_t i = 0; i < n->n; i++) {
-      if (is_special(n->keys[i]) && strcmp(n->keys[i], "_args_")) continue;
-      /* parameters were checked with their spec; walk below them for
-       * components inside lists/dicts of type any */
-    }
-    return 0;
+    /* parameters are checked with their spec, and check_value walks into
+     * their values for nested components */
+    return check_component(reg, n, path, err);
   }
   for (size_t i = 0; i < n->n; i++) {
     char idx[24];
     snprintf(idx, sizeof idx, "%zu", i);
-    char *kp = join(path, n->kind == CFG_DICT ? n->keys[i] : idx);
+    char *kp = cfg_path_append(path, n->kind == CFG_DICT ? n->keys[i] : idx);
     int rc = check_tree(reg, n->items[i], kp, err);
     free(kp);
     if (rc) return -1;
@@ -366,6 +354,15 @@ static int any_value(host_build *b, cfg_node *v, const char *path, lt_value *out
   return to_value(b, &any, v, path, out, a);
 }
 
+/* A built component (or factory) as a plugin receives it. */
+static void component_value(const host_object *o, lt_value *out) {
+  out->type = LT_P_COMPONENT;
+  out->component = o->self;
+  out->component_kind = o->comp->kind;
+  out->component_type = o->comp;
+  if (o->is_factory) out->factory = &o->factory;
+}
+
 static int to_value(host_build *b, const lt_param *p, cfg_node *v, const char *path, lt_value *out, arena *a) {
   memset(out, 0, sizeof *out);
   if (v->kind == CFG_REF) {
@@ -376,11 +373,7 @@ static int to_value(host_build *b, const lt_param *p, cfg_node *v, const char *p
                host_kind_name(o->comp->kind), o->comp->target, p->name, host_kind_name(p->kind));
       return -1;
     }
-    out->type = LT_P_COMPONENT;
-    out->component = o->self;
-    out->component_kind = o->comp->kind;
-    out->component_type = o->comp;
-    if (o->is_factory) out->factory = &o->factory;
+    component_value(o, out);
     return 0;
   }
   if (v->kind == CFG_EXPR) {
@@ -405,21 +398,13 @@ static int to_value(host_build *b, const lt_param *p, cfg_node *v, const char *p
       return 0;
     }
     host_object *o = v->ptr;
-    out->type = LT_P_COMPONENT;
-    out->component = o->self;
-    out->component_kind = o->comp->kind;
-    out->component_type = o->comp;
-    if (o->is_factory) out->factory = &o->factory;
+    component_value(o, out);
     return 0;
   }
   if (cfg_is_component(v)) {
     host_object *o = build_node(b, v, path);
     if (!o) return -1;
-    out->type = LT_P_COMPONENT;
-    out->component = o->self;
-    out->component_kind = o->comp->kind;
-    out->component_type = o->comp;
-    if (o->is_factory) out->factory = &o->factory;
+    component_value(o, out);
     return 0;
   }
   switch (v->kind) {
@@ -439,7 +424,7 @@ static int to_value(host_build *b, const lt_param *p, cfg_node *v, const char *p
     for (size_t i = 0; i < v->n; i++) {
       char idx[24];
       snprintf(idx, sizeof idx, "%zu", i);
-      char *kp = join(path, v->kind == CFG_DICT ? v->keys[i] : idx);
+      char *kp = cfg_path_append(path, v->kind == CFG_DICT ? v->keys[i] : idx);
       int rc = any_value(b, v->items[i], kp, &items[i], a);
       free(kp);
       if (rc) return -1;
@@ -473,7 +458,7 @@ static int make_instance(host_build *b, cfg_node *d, const char *path, const hos
   for (size_t i = 0; i < c->nparams && rc == 0; i++) {
     const lt_param *p = &c->params[i];
     cfg_node *v = param_node(d, c, i, NULL);
-    char *kp = join(path, p->name);
+    char *kp = cfg_path_append(path, p->name);
     if (!v && p->dflt) {
       cfg_error sub = {0};
       dflts[i] = cfg_yaml_parse("<default>", p->dflt, strlen(p->dflt), 1, &sub);
@@ -499,7 +484,7 @@ static int make_instance(host_build *b, cfg_node *d, const char *path, const hos
     host_crash_context(NULL, NULL, NULL);
     if (s != LT_OK) {
       msg[sizeof msg - 1] = 0;
-      cfg_fail(b->err, d->loc, path, "%s could not be created: %s", c->target, msg[0] ? msg : host_status_str(s));
+      cfg_fail(b->err, d->loc, path, "%s could not be created: %s", c->target, msg[0] ? msg : lt__status_text(s));
       rc = -1;
     }
   }

@@ -7,6 +7,7 @@
 #include "plugin.h"
 
 #include "config/error.h"
+#include "tensor_layer.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -22,18 +23,6 @@ const char *host_kind_name(lt_kind k) {
   static const char *n[] = {"?", "module", "model", "dataset", "transform", "loss", "optimizer",
                             "scheduler", "metric", "callback", "logger", "writer", "other"};
   return (int)k > 0 && (int)k < LT__KIND_COUNT ? n[k] : "?";
-}
-
-const char *host_status_str(lt_status s) {
-  switch (s) {
-#define HOST__STATUS(name, value, text) \
-  case name:                            \
-    return text;
-    LT_STATUS_LIST(HOST__STATUS)
-#undef HOST__STATUS
-  default:
-    return "unknown status";
-  }
 }
 
 const char *host_ptype_name(lt_ptype t) {
@@ -76,17 +65,10 @@ char **host_plugin_dirs(const char *const *cli, size_t ncli, const char *first_c
     if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode)) add_dir(&dirs, &n, buf);
   }
   char exe[PATH_MAX];
-  ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (len > 0) {
-    exe[len] = 0;
-    char *slash = strrchr(exe, '/');
-    if (slash) {
-      *slash = 0;
-      char buf[PATH_MAX + 32];
-      snprintf(buf, sizeof buf, "%s/../lib/lighter/plugins", exe);
-      char real[PATH_MAX];
-      if (realpath(buf, real)) add_dir(&dirs, &n, real);
-    }
+  if (host_exe_dir(exe, sizeof exe) == 0) {
+    char buf[PATH_MAX + 32], real[PATH_MAX];
+    snprintf(buf, sizeof buf, "%s/../lib/lighter/plugins", exe);
+    if (realpath(buf, real)) add_dir(&dirs, &n, real);
   }
   return dirs;
 }

@@ -52,8 +52,6 @@ void host_registry_free(host_registry *reg);
 
 const char *host_kind_name(lt_kind k);
 const char *host_ptype_name(lt_ptype t);
-/* lt_status_str without the tensor layer. */
-const char *host_status_str(lt_status s);
 
 /* What the host is calling into, for the crash report. */
 void host_crash_context(const char *plugin, const char *component, const char *hook);

@@ -12,7 +12,7 @@
 
 static const lt_api *loaded;
 
-static int exe_dir(char *buf, size_t len) {
+int host_exe_dir(char *buf, size_t len) {
   ssize_t n = readlink("/proc/self/exe", buf, len - 1);
   if (n <= 0) return -1;
   buf[n] = 0;
@@ -30,7 +30,7 @@ const lt_api *host_tensor_layer_load(char *err, size_t errlen) {
     snprintf(path, sizeof path, "%s", env);
   } else {
     char dir[PATH_MAX];
-    if (exe_dir(dir, sizeof dir) != 0) {
+    if (host_exe_dir(dir, sizeof dir) != 0) {
       snprintf(err, errlen, "cannot find the executable's folder; set LIGHTER_LIB to liblighter.so");
       return NULL;
     }

@@ -11,4 +11,7 @@
  * then ../lib/liblighter.so next to this executable. Loading happens once. */
 const lt_api *host_tensor_layer_load(char *err, size_t errlen);
 
+/* The folder of the running executable into buf; 0, or -1. */
+int host_exe_dir(char *buf, size_t len);
+
 #endif

@@ -98,7 +98,7 @@ static void miss(cfg_error *err, cfg_node *root, char *const *parts, size_t dept
   }
 }
 
-static char *join2(const char *a, const char *b) {
+char *cfg_path_append(const char *a, const char *b) {
   size_t la = strlen(a), lb = strlen(b);
   char *s = malloc(la + lb + 3);
   if (!s) abort();
@@ -130,7 +130,7 @@ static cfg_node *fresh(cfg_node *v, const char *path, cfg_error *err) {
 /* ~name: delete the key (v null) or items of it (v a list). */
 static int delete_op(cfg_node *dst, const char *name, cfg_loc kloc, cfg_node *v, const char *path,
                      cfg_error *err) {
-  char *full = join2(path, name);
+  char *full = cfg_path_append(path, name);
   int rc = -1;
   long at = cfg_dict_find(dst, name);
   if (at < 0) {
@@ -199,7 +199,7 @@ out:
  * replace the rest. Consumes v. */
 static int merge_value(cfg_node *parent, const char *name, cfg_loc kloc, cfg_node *v, const char *path,
                        cfg_error *err) {
-  char *full = join2(path, name);
+  char *full = cfg_path_append(path, name);
   cfg_node *old = cfg_dict_get(parent, name);
   int rc = 0;
   if (old && old->kind == CFG_DICT && v->kind == CFG_DICT) {

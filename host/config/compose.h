@@ -8,6 +8,8 @@
 /* Split "a::b::0" into parts (malloc'd array of malloc'd strings). */
 char **cfg_path_split(const char *path, size_t *n);
 void cfg_path_free(char **parts, size_t n);
+/* "a::b" (just b when a is empty), malloc'd. */
+char *cfg_path_append(const char *a, const char *b);
 
 /* The node at parts[0..n) below root, or NULL. On a miss, *depth is how
  * many parts matched. */

@@ -186,6 +186,12 @@ int cfg_contains_component(const cfg_node *n) {
   return 0;
 }
 
+long cfg_count(const cfg_node *n) {
+  long c = 1;
+  for (size_t i = 0; i < n->n; i++) c += cfg_count(n->items[i]);
+  return c;
+}
+
 int cfg_equal(const cfg_node *a, const cfg_node *b) {
   if (!a || !b) return a == b;
   if (a->kind != b->kind) {

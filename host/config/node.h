@@ -77,6 +77,9 @@ cfg_node *cfg_take(cfg_node *container, size_t index);
 int cfg_is_component(const cfg_node *n);
 int cfg_contains_component(const cfg_node *n);
 
+/* How many nodes the tree has (itself included). */
+long cfg_count(const cfg_node *n);
+
 /* Structural equality (locations ignored). */
 int cfg_equal(const cfg_node *a, const cfg_node *b);
 

@@ -62,15 +62,9 @@ typedef struct R {
 
 #define MAX_COPIED 2000000
 
-static int count(const cfg_node *n) {
-  int c = 1;
-  for (size_t i = 0; i < n->n; i++) c += count(n->items[i]);
-  return c;
-}
-
 /* A copy made by a reference, within the budget. */
 static cfg_node *budget_copy(R *r, const cfg_node *n, cfg_loc loc, const char *at) {
-  r->copied += count(n);
+  r->copied += cfg_count(n);
   if (r->copied > MAX_COPIED) {
     cfg_fail(r->err, loc, at, "references copy more than %d values in all (a reference blow-up?)", MAX_COPIED);
     return NULL;

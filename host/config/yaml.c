@@ -34,12 +34,6 @@ static cfg_loc loc_of(loader *L, yaml_mark_t m) {
   return l;
 }
 
-static int count_nodes(const cfg_node *n) {
-  int c = 1;
-  for (size_t i = 0; i < n->n; i++) c += count_nodes(n->items[i]);
-  return c;
-}
-
 static int match_word(const char *s, const char *const *words) {
   for (; *words; words++)
     if (!strcmp(s, *words)) return 1;
@@ -255,7 +249,7 @@ static cfg_node *parse_node(loader *L, yaml_event_t *ev, int depth) {
     const char *a = (const char *)ev->data.alias.anchor;
     for (size_t i = L->nanchors; i-- > 0;)
       if (!strcmp(L->anchors[i].name, a)) {
-        L->nodes += count_nodes(L->anchors[i].node);
+        L->nodes += cfg_count(L->anchors[i].node);
         if (L->nodes > MAX_NODES) {
           cfg_fail(L->err, loc, NULL, "more than %d nodes after expanding aliases (an alias bomb?)", MAX_NODES);
           return NULL;

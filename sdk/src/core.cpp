@@ -312,17 +312,7 @@ extern "C" {
 const char *lt_version(void) { return LT_VERSION_STRING; }
 uint32_t lt_abi_version(void) { return ((uint32_t)LT_ABI_MAJOR << 16) | LT_ABI_MINOR; }
 
-const char *lt_status_str(lt_status s) {
-  switch (s) {
-#define LT__STATUS_CASE(name, value, text) \
-  case name:                               \
-    return text;
-    LT_STATUS_LIST(LT__STATUS_CASE)
-#undef LT__STATUS_CASE
-  default:
-    return "unknown status";
-  }
-}
+const char *lt_status_str(lt_status s) { return lt__status_text(s); }
 
 const char *lt_last_error(void) { return tl_error.c_str(); }
 void lt_clear_error(void) { tl_error.clear(); }

@@ -71,6 +71,20 @@ typedef enum lt_status {
   LT__STATUS_INT = 0x7fffffff /* any int may cross the ABI: keep the enum int-sized */
 } lt_status;
 
+/* The text of a status, for code that has no table (the host, the
+ * library's own lt_status_str). */
+static inline const char *lt__status_text(lt_status s) {
+  switch (s) {
+#define LT__STATUS_CASE(name, value, text) \
+  case name:                               \
+    return text;
+    LT_STATUS_LIST(LT__STATUS_CASE)
+#undef LT__STATUS_CASE
+  default:
+    return "unknown status";
+  }
+}
+
 /* ---- dtypes and devices (our own numbers, mapped inside the shim) ---- */
 typedef enum lt_dtype {
   LT_FLOAT32 = 0,
