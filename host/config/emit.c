@@ -55,27 +55,9 @@ static void scalar(FILE *f, const cfg_node *n) {
   case CFG_BOOL: fputs(n->i ? "true" : "false", f); break;
   case CFG_INT: fprintf(f, "%lld", (long long)n->i); break;
   case CFG_FLOAT: {
-    if (isnan(n->f)) fputs(".nan", f);
-    else if (isinf(n->f)) fputs(n->f > 0 ? ".inf" : "-.inf", f);
-    else {
-      /* Shortest digits that read back the same; a dot in the mantissa and
-       * a signed exponent, so that PyYAML (YAML 1.1) reads a float too. */
-      char sci[40], buf[64];
-      int prec = 0;
-      for (; prec <= 16; prec++) {
-        snprintf(sci, sizeof sci, "%.*e", prec, n->f);
-        if (strtod(sci, NULL) == n->f) break;
-      }
-      int e10 = atoi(strchr(sci, 'e') + 1);
-      if (e10 >= -4 && e10 < 16) {
-        snprintf(buf, sizeof buf, "%.*f", prec - e10 > 0 ? prec - e10 : 0, n->f);
-        if (!strchr(buf, '.')) strcat(buf, ".0");
-      } else {
-        snprintf(buf, sizeof buf, "%.*s%se%c%02d", (int)(strchr(sci, 'e') - sci), sci, prec ? "" : ".0",
-                 e10 < 0 ? '-' : '+', abs(e10));
-      }
-      fputs(buf, f);
-    }
+    char buf[64];
+    cfg_float_text(n->f, 1, buf, sizeof buf);
+    fputs(buf, f);
     break;
   }
   case CFG_STRING: str(f, n->s); break;

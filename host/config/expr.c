@@ -713,36 +713,6 @@ static int truthy(const cfg_node *x) {
 static int isnum(const cfg_node *x) { return x->kind == CFG_INT || x->kind == CFG_FLOAT || x->kind == CFG_BOOL; }
 static double num(const cfg_node *x) { return x->kind == CFG_FLOAT ? x->f : (double)x->i; }
 
-/* Python's repr of a float: the shortest digits that read back the same,
- * fixed notation for exponents -4..15, else d.ddde+XX. */
-static void float_repr(double d, char *buf, size_t n) {
-  if (isnan(d)) {
-    snprintf(buf, n, "nan");
-    return;
-  }
-  if (isinf(d)) {
-    snprintf(buf, n, d > 0 ? "inf" : "-inf");
-    return;
-  }
-  char sci[40];
-  int prec = 0;
-  for (; prec <= 16; prec++) {
-    snprintf(sci, sizeof sci, "%.*e", prec, d);
-    if (strtod(sci, NULL) == d) break;
-  }
-  int exp10 = atoi(strchr(sci, 'e') + 1);
-  if (exp10 >= -4 && exp10 < 16) {
-    int decimals = prec - exp10;
-    snprintf(buf, n, "%.*f", decimals > 0 ? decimals : 0, d);
-    if (!strchr(buf, '.')) strncat(buf, ".0", n - strlen(buf) - 1);
-  } else {
-    /* mantissa without trailing zeros, exponent with a sign and 2+ digits */
-    char mant[32];
-    snprintf(mant, sizeof mant, "%.*s", (int)(strchr(sci, 'e') - sci), sci);
-    snprintf(buf, n, "%se%c%02d", mant, exp10 < 0 ? '-' : '+', abs(exp10));
-  }
-}
-
 static void append(char **s, size_t *n, size_t *cap, const char *t) {
   size_t l = strlen(t);
   while (*n + l + 1 > *cap) *s = realloc(*s, *cap *= 2);
@@ -756,7 +726,7 @@ static void repr_into(const cfg_node *v, char **s, size_t *n, size_t *cap, int q
   case CFG_NULL: append(s, n, cap, "None"); break;
   case CFG_BOOL: append(s, n, cap, v->i ? "True" : "False"); break;
   case CFG_INT: snprintf(buf, sizeof buf, "%lld", (long long)v->i); append(s, n, cap, buf); break;
-  case CFG_FLOAT: float_repr(v->f, buf, sizeof buf); append(s, n, cap, buf); break;
+  case CFG_FLOAT: cfg_float_text(v->f, 0, buf, sizeof buf); append(s, n, cap, buf); break;
   case CFG_STRING:
     if (quote) append(s, n, cap, "'");
     append(s, n, cap, v->s);

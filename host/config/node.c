@@ -1,6 +1,7 @@
 /* node.c: building, copying, comparing and editing config trees. */
 #include "node.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -184,6 +185,31 @@ int cfg_contains_component(const cfg_node *n) {
   for (size_t i = 0; i < n->n; i++)
     if (cfg_contains_component(n->items[i])) return 1;
   return 0;
+}
+
+void cfg_float_text(double d, int yaml, char *buf, size_t len) {
+  if (isnan(d)) {
+    snprintf(buf, len, yaml ? ".nan" : "nan");
+    return;
+  }
+  if (isinf(d)) {
+    snprintf(buf, len, "%s%s", d > 0 ? "" : "-", yaml ? ".inf" : "inf");
+    return;
+  }
+  char sci[40];
+  int prec = 0;
+  for (; prec <= 16; prec++) {
+    snprintf(sci, sizeof sci, "%.*e", prec, d);
+    if (strtod(sci, NULL) == d) break;
+  }
+  int e10 = atoi(strchr(sci, 'e') + 1);
+  if (e10 >= -4 && e10 < 16) {
+    snprintf(buf, len, "%.*f", prec - e10 > 0 ? prec - e10 : 0, d);
+    if (!strchr(buf, '.')) strncat(buf, ".0", len - strlen(buf) - 1);
+  } else {
+    snprintf(buf, len, "%.*s%se%c%02d", (int)(strchr(sci, 'e') - sci), sci, yaml && !prec ? ".0" : "",
+             e10 < 0 ? '-' : '+', abs(e10));
+  }
 }
 
 long cfg_count(const cfg_node *n) {

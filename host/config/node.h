@@ -77,6 +77,12 @@ cfg_node *cfg_take(cfg_node *container, size_t index);
 int cfg_is_component(const cfg_node *n);
 int cfg_contains_component(const cfg_node *n);
 
+/* A float as text: the shortest digits that read back the same, fixed
+ * notation for exponents -4..15, else d.ddde+XX. As Python's repr when yaml
+ * is 0 ("1e+16", "nan"); as YAML when it is not ("1.0e+16", ".nan"), with a
+ * dot in the mantissa so PyYAML (YAML 1.1) also reads a float. */
+void cfg_float_text(double d, int yaml, char *buf, size_t len);
+
 /* How many nodes the tree has (itself included). */
 long cfg_count(const cfg_node *n);
 
