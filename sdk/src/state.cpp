@@ -255,16 +255,32 @@ class Reader {
   void reduce();
 };
 
+// torch.<Name>Storage classes, both ways (reader and writer).
+const struct {
+  const char *name;
+  at::ScalarType type;
+} kStorages[] = {{"FloatStorage", at::kFloat}, {"DoubleStorage", at::kDouble}, {"HalfStorage", at::kHalf},
+                 {"BFloat16Storage", at::kBFloat16}, {"LongStorage", at::kLong}, {"IntStorage", at::kInt},
+                 {"ShortStorage", at::kShort}, {"CharStorage", at::kChar}, {"ByteStorage", at::kByte},
+                 {"BoolStorage", at::kBool}};
+
 at::ScalarType storage_dtype(const std::string &g) {
-  static const std::pair<const char *, at::ScalarType> m[] = {
-      {"torch.FloatStorage", at::kFloat},   {"torch.DoubleStorage", at::kDouble},
-      {"torch.HalfStorage", at::kHalf},     {"torch.BFloat16Storage", at::kBFloat16},
-      {"torch.LongStorage", at::kLong},     {"torch.IntStorage", at::kInt},
-      {"torch.ShortStorage", at::kShort},   {"torch.CharStorage", at::kChar},
-      {"torch.ByteStorage", at::kByte},     {"torch.BoolStorage", at::kBool}};
-  for (auto &e : m)
-    if (g == e.first) return e.second;
+  for (auto &e : kStorages)
+    if (g == std::string("torch.") + e.name) return e.type;
   TORCH_CHECK(false, "unsupported storage type ", g);
+}
+
+const char *storage_name(at::ScalarType t) {
+  for (auto &e : kStorages)
+    if (e.type == t) return e.name;
+  TORCH_CHECK(false, "cannot save a tensor of type ", t);
+}
+
+// A whole storage seen as a 1-D tensor of type st.
+at::Tensor whole_storage(const at::Storage &s, at::ScalarType st) {
+  at::Tensor t = at::empty({0}, at::TensorOptions().dtype(st).device(s.device()));
+  t.set_(s, 0, {(int64_t)(s.nbytes() / c10::elementSize(st))}, {1});
+  return t;
 }
 
 // A persistent id ('storage', <type global>, key, location, numel) becomes a
@@ -288,10 +304,7 @@ at::Tensor Reader::storage_tensor(const c10::IValue &pid) {
                   false);
     it = storages_.emplace(key, s).first;
   }
-  size_t es = c10::elementSize(st);
-  at::Tensor t = at::empty({0}, at::TensorOptions().dtype(st));
-  t.set_(it->second, 0, {(int64_t)(it->second.nbytes() / es)}, {1});
-  return t;
+  return whole_storage(it->second, st);
 }
 
 void Reader::reduce() {
@@ -490,22 +503,6 @@ struct Normalizer {
 
 /* ---- the pickle writer ---------------------------------------------- */
 
-const char *storage_name(at::ScalarType t) {
-  switch (t) {
-  case at::kFloat: return "FloatStorage";
-  case at::kDouble: return "DoubleStorage";
-  case at::kHalf: return "HalfStorage";
-  case at::kBFloat16: return "BFloat16Storage";
-  case at::kLong: return "LongStorage";
-  case at::kInt: return "IntStorage";
-  case at::kShort: return "ShortStorage";
-  case at::kChar: return "CharStorage";
-  case at::kByte: return "ByteStorage";
-  case at::kBool: return "BoolStorage";
-  default: TORCH_CHECK(false, "cannot save a tensor of type ", t);
-  }
-}
-
 class Writer {
  public:
   std::string out;
@@ -624,11 +621,7 @@ class Writer {
 
 // The bytes of a whole storage, on the CPU.
 std::string storage_bytes(const at::Tensor &t) {
-  const at::Storage &st = t.storage();
-  size_t es = t.element_size();
-  at::Tensor whole = at::empty({0}, t.options());
-  whole.set_(st, 0, {(int64_t)(st.nbytes() / es)}, {1});
-  at::Tensor cpu = whole.detach().to(at::kCPU).contiguous();
+  at::Tensor cpu = whole_storage(t.storage(), t.scalar_type()).to(at::kCPU).contiguous();
   return std::string((const char *)cpu.data_ptr(), cpu.nbytes());
 }
 
