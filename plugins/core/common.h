@@ -58,12 +58,47 @@ static inline void core_pair(const lt_value *v, int64_t out[2]) {
   }
 }
 
-static inline lt_status core_stateless_create(const lt_value *args, size_t n, void **self) {
+/* Predicted classes as torchmetrics reads them, flattened to int64:
+ * multiclass scores [N, C] give their argmax and labels [N] stay; binary
+ * probabilities above threshold are 1, and values outside [0, 1] are taken
+ * for logits and go through a sigmoid first. */
+static inline lt_tensor *core_class_labels(lt_tensor *preds, int multiclass, double threshold) {
+  if (multiclass)
+    return lt_tensor_flatten(lt_tensor_dim(preds) >= 2 ? lt_tensor_argmax(preds, 1, 0) : lt_tensor_to_dtype(preds, LT_INT64),
+                             0, -1);
+  lt_tensor *q = lt_tensor_flatten(lt_tensor_to_dtype(preds, LT_FLOAT32), 0, -1);
+  double lo = 0, hi = 0;
+  if (q && lt_tensor_numel(q) > 0) {
+    lt_tensor_item_double(lt_tensor_min(q, LT_DIM_NONE, 0, NULL), &lo);
+    lt_tensor_item_double(lt_tensor_max(q, LT_DIM_NONE, 0, NULL), &hi);
+  }
+  if (lo < 0 || hi > 1) q = lt_sigmoid(q);
+  return lt_tensor_to_dtype(lt_tensor_gt_scalar(q, threshold), LT_INT64);
+}
+
+/* The position of s among "a|b|c" choices (0 when not there). */
+static inline int64_t core_choice(const char *choices, const char *s) {
+  int64_t k = 0;
+  size_t len = s ? strlen(s) : 0;
+  for (const char *c = choices; c && s; k++) {
+    const char *bar = strchr(c, '|');
+    size_t n = bar ? (size_t)(bar - c) : strlen(c);
+    if (n == len && !strncmp(c, s, n)) return k;
+    if (!bar) break;
+    c = bar + 1;
+  }
+  return 0;
+}
+
+/* Keeps the numbers of args; a string with choices is kept as the index of
+ * its choice in v[i].i (strings do not outlive create). */
+static inline lt_status core_stateless_create(const lt_value *args, const lt_param *params, size_t n, void **self) {
   core_stateless *m = (core_stateless *)calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
   for (size_t i = 0; i < n && i < 8; i++) {
     m->v[i] = args[i];
     core_pair(&args[i], m->pair[i]);
+    if (args[i].type == LT_P_STRING && params[i].choices) m->v[i].i = core_choice(params[i].choices, args[i].s);
     m->v[i].s = NULL;
     m->v[i].items = NULL;
     m->v[i].keys = NULL;
@@ -83,7 +118,7 @@ static inline void core_stateless_train(void *self, int mode) { ((core_stateless
 #define CORE_STATELESS_MODULE(TARGET, SUMMARY, PARAMS, FORWARD_EXPR)                                     \
   static lt_status create_(const lt_value *args, void **self, char *err, size_t errlen) {               \
     (void)err, (void)errlen;                                                                           \
-    return core_stateless_create(args, LT__COUNT_OF(PARAMS), self);                                    \
+    return core_stateless_create(args, PARAMS, LT__COUNT_OF(PARAMS), self);                            \
   }                                                                                                    \
   static void destroy_(void *self) { free(self); }                                                     \
   static lt_tensor *forward_(void *self, lt_tensor *x) {                                               \

@@ -47,20 +47,10 @@ static lt_status cm_update(void *self, lt_tensor *preds, lt_tensor *target) {
   cm *m = self;
   lt_scope *scope = lt_scope_begin();
   int prev = lt_grad_set_enabled(0);
-  lt_tensor *p;
-  if (m->binary) {
-    lt_tensor *q = lt_tensor_flatten(lt_tensor_to_dtype(preds, LT_FLOAT32), 0, -1);
-    double lo = 0, hi = 0;
-    lt_tensor_item_double(lt_tensor_min(q, LT_DIM_NONE, 0, NULL), &lo);
-    lt_tensor_item_double(lt_tensor_max(q, LT_DIM_NONE, 0, NULL), &hi);
-    if (lo < 0 || hi > 1) q = lt_sigmoid(q);
-    p = lt_tensor_to_dtype(lt_tensor_gt_scalar(q, m->threshold), LT_INT64);
-  } else {
-    p = lt_tensor_dim(preds) >= 2 ? lt_tensor_argmax(preds, 1, 0) : lt_tensor_to_dtype(preds, LT_INT64);
-  }
+  lt_tensor *p = core_class_labels(preds, !m->binary, m->threshold);
   lt_tensor *t = lt_tensor_to_dtype(lt_tensor_flatten(target, 0, -1), LT_INT64);
   /* counts of target * C + pred, as a [C, C] table */
-  lt_tensor *idx = lt_tensor_add(lt_tensor_mul_scalar(t, (double)m->classes), lt_tensor_flatten(p, 0, -1));
+  lt_tensor *idx = lt_tensor_add(lt_tensor_mul_scalar(t, (double)m->classes), p);
   int64_t zero = 0;
   lt_tensor *counts = lt_tensor_sum(lt_one_hot(idx, m->classes * m->classes), &zero, 1, 0);
   lt_tensor *table = lt_tensor_reshape(counts, LT_SHAPE(m->classes, m->classes));

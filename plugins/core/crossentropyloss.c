@@ -13,10 +13,6 @@ typedef struct ce {
   double smoothing;
 } ce;
 
-static lt_reduction reduction_of(const char *s) {
-  return !strcmp(s, "none") ? LT_REDUCTION_NONE : !strcmp(s, "sum") ? LT_REDUCTION_SUM : LT_REDUCTION_MEAN;
-}
-
 static void ce_destroy(void *self) {
   ce *c = self;
   if (c) lt_tensor_free(c->weight);
@@ -40,7 +36,7 @@ static lt_status ce_create(const lt_value *args, void **self, char *err, size_t 
     }
   }
   c->ignore_index = args[1].i;
-  c->reduction = reduction_of(args[2].s);
+  c->reduction = core_reduction(args[2].s);
   c->smoothing = args[3].f;
   *self = c;
   return LT_OK;

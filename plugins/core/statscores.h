@@ -2,7 +2,7 @@
  * per class true/false positives/negatives, kept as one int64 tensor
  * [4, C] (tp, fp, tn, fn) so processes can sum it. task binary (preds are
  * probabilities or logits, thresholded; logits go through a sigmoid as
- * torchmetrics does when a value leaves [0, 1]) or multiclass (preds are
+ * torchmetrics does when a value leaves [0, 1]: core_class_labels) or multiclass (preds are
  * scores [N, C], argmax, or labels [N]); average micro, macro (classes never
  * seen are left out), weighted (by support) or none. The including file
  * defines score(multiclass, tp, fp, tn, fn); division by zero gives 0. */
@@ -65,11 +65,11 @@ static lt_status stats_update(void *self, lt_tensor *preds, lt_tensor *target) {
   lt_scope *scope = lt_scope_begin();
   int prev = lt_grad_set_enabled(0);
   lt_status rc = LT_FAIL;
-  lt_tensor *p, *t = lt_tensor_to_dtype(lt_tensor_flatten(target, 0, -1), LT_INT64);
+  lt_tensor *t = lt_tensor_to_dtype(lt_tensor_flatten(target, 0, -1), LT_INT64);
+  lt_tensor *p = core_class_labels(preds, m->multiclass, m->threshold);
   if (m->multiclass) {
-    p = lt_tensor_dim(preds) >= 2 ? lt_tensor_argmax(preds, 1, 0) : lt_tensor_to_dtype(preds, LT_INT64);
     /* one-hot rows, then per class counts */
-    lt_tensor *P = lt_one_hot(lt_tensor_flatten(p, 0, -1), m->classes), *T = lt_one_hot(t, m->classes);
+    lt_tensor *P = lt_one_hot(p, m->classes), *T = lt_one_hot(t, m->classes);
     lt_tensor *nP = lt_tensor_rsub_scalar(P, 1), *nT = lt_tensor_rsub_scalar(T, 1);
     int64_t d0 = 0;
     lt_tensor *rows[4] = {lt_tensor_sum(lt_tensor_mul(P, T), &d0, 1, 0), lt_tensor_sum(lt_tensor_mul(P, nT), &d0, 1, 0),
@@ -77,14 +77,6 @@ static lt_status stats_update(void *self, lt_tensor *preds, lt_tensor *target) {
     lt_tensor *add = lt_tensor_stack(rows, 4, 0);
     if (add && lt_tensor_add_(m->s, add, 1) == LT_OK) rc = LT_OK;
   } else {
-    lt_tensor *q = lt_tensor_flatten(lt_tensor_to_dtype(preds, LT_FLOAT32), 0, -1);
-    double lo = 0, hi = 0;
-    if (q && lt_tensor_numel(q) > 0) {
-      lt_tensor_item_double(lt_tensor_min(q, LT_DIM_NONE, 0, NULL), &lo);
-      lt_tensor_item_double(lt_tensor_max(q, LT_DIM_NONE, 0, NULL), &hi);
-    }
-    if (lo < 0 || hi > 1) q = lt_sigmoid(q);
-    p = lt_tensor_to_dtype(lt_tensor_gt_scalar(q, m->threshold), LT_INT64);
     lt_tensor *np = lt_tensor_rsub_scalar(p, 1), *nt = lt_tensor_rsub_scalar(t, 1);
     lt_tensor *rows[4] = {lt_tensor_sum(lt_tensor_mul(p, t), NULL, 0, 0), lt_tensor_sum(lt_tensor_mul(p, nt), NULL, 0, 0),
                           lt_tensor_sum(lt_tensor_mul(np, nt), NULL, 0, 0), lt_tensor_sum(lt_tensor_mul(np, t), NULL, 0, 0)};
