@@ -1,47 +1,20 @@
 /* batchnorm_impl.h: torch.nn.BatchNorm1d / BatchNorm2d (BN_TARGET, BN_DIMS
- * the accepted input ranks). Parameters weight/bias (affine), buffers
- * running_mean, running_var, num_batches_tracked as PyTorch names them;
- * training updates the running statistics with momentum. */
-#include "common.h"
+ * the accepted input ranks) as plugins over bn.h. */
+#include "bn.h"
 
 #include <stdio.h>
-
-typedef struct bn {
-  lt_tensor *weight, *bias;                 /* owned, NULL without affine */
-  lt_tensor *mean, *var, *tracked;          /* owned, NULL without tracking */
-  double eps, momentum;
-  int training;
-} bn;
 
 static void bn_destroy(void *self) {
   bn *m = self;
   if (!m) return;
-  lt_tensor_free(m->weight), lt_tensor_free(m->bias);
-  lt_tensor_free(m->mean), lt_tensor_free(m->var), lt_tensor_free(m->tracked);
+  bn_release(m);
   free(m);
 }
 
 static lt_status bn_create(const lt_value *args, void **self, char *err, size_t errlen) {
-  int64_t c = args[0].i;
   bn *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
-  m->eps = args[1].f;
-  m->momentum = args[2].f;
-  m->training = 1;
-  int ok = 1;
-  if (args[3].i) { /* affine: weight 1, bias 0 */
-    m->weight = lt_tensor_keep(lt_tensor_ones(LT_SHAPE(c), LT_FLOAT32, LT_CPU));
-    m->bias = lt_tensor_keep(lt_tensor_zeros(LT_SHAPE(c), LT_FLOAT32, LT_CPU));
-    ok = m->weight && m->bias && lt_tensor_set_requires_grad(m->weight, 1) == LT_OK &&
-         lt_tensor_set_requires_grad(m->bias, 1) == LT_OK;
-  }
-  if (ok && args[4].i) { /* track_running_stats */
-    m->mean = lt_tensor_keep(lt_tensor_zeros(LT_SHAPE(c), LT_FLOAT32, LT_CPU));
-    m->var = lt_tensor_keep(lt_tensor_ones(LT_SHAPE(c), LT_FLOAT32, LT_CPU));
-    m->tracked = lt_tensor_keep(lt_tensor_scalar(0, LT_INT64));
-    ok = m->mean && m->var && m->tracked;
-  }
-  if (!ok) {
+  if (bn_init(m, args[0].i, args[1].f, args[2].f, (int)args[3].i, (int)args[4].i) != 0) {
     snprintf(err, errlen, "%s", lt_last_error());
     bn_destroy(m);
     return LT_FAIL;
@@ -51,7 +24,6 @@ static lt_status bn_create(const lt_value *args, void **self, char *err, size_t 
 }
 
 static lt_tensor *bn_forward(void *self, lt_tensor *x) {
-  bn *m = self;
   int d = lt_tensor_dim(x);
   if (d < BN_MIN_DIM || d > BN_MAX_DIM) {
     char msg[160];
@@ -59,32 +31,15 @@ static lt_tensor *bn_forward(void *self, lt_tensor *x) {
     lt_set_error(msg, 0);
     return NULL;
   }
-  int use_batch = m->training || !m->mean;
-  if (m->training && m->tracked) {
-    int prev = lt_grad_set_enabled(0);
-    lt_tensor_add_scalar_(m->tracked, 1);
-    lt_grad_set_enabled(prev);
-  }
-  return lt_batch_norm(x, m->weight ? m->weight : LT_NO_TENSOR, m->bias ? m->bias : LT_NO_TENSOR,
-                       m->mean ? m->mean : LT_NO_TENSOR, m->var ? m->var : LT_NO_TENSOR, use_batch, m->momentum,
-                       m->eps);
+  return bn_run(self, x);
 }
 
 static size_t bn_parameters(void *self, lt_tensor **out, const char **names, size_t max) {
-  bn *m = self;
-  return m->weight ? core_weight_bias(m->weight, m->bias, out, names, max) : 0;
+  return bn_params(self, out, names, max);
 }
 
 static size_t bn_buffers(void *self, lt_tensor **out, const char **names, size_t max) {
-  bn *m = self;
-  if (!m->mean) return 0;
-  lt_tensor *b[3] = {m->mean, m->var, m->tracked};
-  const char *n[3] = {"running_mean", "running_var", "num_batches_tracked"};
-  for (size_t i = 0; i < 3 && i < max; i++) {
-    if (out) out[i] = b[i];
-    if (names) names[i] = n[i];
-  }
-  return 3;
+  return bn_bufs(self, out, names, max);
 }
 
 static void bn_train(void *self, int mode) { ((bn *)self)->training = mode; }

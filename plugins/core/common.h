@@ -6,8 +6,20 @@
 #include <lighter/lighter.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* count named tensors into out/names (each may be NULL), at most max;
+ * returns count (the parameters/buffers protocol of lt_module_ops). */
+static inline size_t core_named(lt_tensor *const *t, const char *const *n, size_t count, lt_tensor **out,
+                                const char **names, size_t max) {
+  for (size_t i = 0; i < count && i < max; i++) {
+    if (out) out[i] = t[i];
+    if (names) names[i] = n[i];
+  }
+  return count;
+}
 
 /* Parameters of a layer with a weight and an optional bias, named as in
  * PyTorch's state dict. */
@@ -15,12 +27,7 @@ static inline size_t core_weight_bias(lt_tensor *weight, lt_tensor *bias, lt_ten
                                       size_t max) {
   lt_tensor *p[2] = {weight, bias};
   const char *n[2] = {"weight", "bias"};
-  size_t count = bias ? 2 : 1;
-  for (size_t i = 0; i < count && i < max; i++) {
-    if (out) out[i] = p[i];
-    if (names) names[i] = n[i];
-  }
-  return count;
+  return core_named(p, n, bias ? 2 : 1, out, names, max);
 }
 
 /* PyTorch's reset_parameters for Linear and ConvNd: kaiming_uniform_(a =
@@ -56,6 +63,25 @@ static inline void core_pair(const lt_value *v, int64_t out[2]) {
   } else {
     out[0] = out[1] = v->i;
   }
+}
+
+/* An int or a list of two ints into out; -1 with a message otherwise. */
+static inline int core_int_pair(const lt_value *v, const char *name, int64_t lo, int64_t out[2], char *err, size_t errlen) {
+  if (v->type == LT_P_INT) {
+    out[0] = out[1] = v->i;
+  } else if (v->type == LT_P_LIST && v->n == 2 && v->items[0].type == LT_P_INT && v->items[1].type == LT_P_INT) {
+    out[0] = v->items[0].i;
+    out[1] = v->items[1].i;
+  } else {
+    snprintf(err, errlen, "%s must be an int or a list of two ints", name);
+    return -1;
+  }
+  if (out[0] < lo || out[1] < lo) {
+    snprintf(err, errlen, "%s must be at least %lld, got [%lld, %lld]", name, (long long)lo, (long long)out[0],
+             (long long)out[1]);
+    return -1;
+  }
+  return 0;
 }
 
 /* Predicted classes as torchmetrics reads them, flattened to int64:

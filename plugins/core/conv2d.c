@@ -14,25 +14,6 @@ typedef struct conv2d {
   int64_t stride[2], padding[2], dilation[2], groups;
 } conv2d;
 
-/* An int or a list of two ints into out; -1 with a message otherwise. */
-static int pair(const lt_value *v, const char *name, int64_t lo, int64_t out[2], char *err, size_t errlen) {
-  if (v->type == LT_P_INT) {
-    out[0] = out[1] = v->i;
-  } else if (v->type == LT_P_LIST && v->n == 2 && v->items[0].type == LT_P_INT && v->items[1].type == LT_P_INT) {
-    out[0] = v->items[0].i;
-    out[1] = v->items[1].i;
-  } else {
-    snprintf(err, errlen, "%s must be an int or a list of two ints", name);
-    return -1;
-  }
-  if (out[0] < lo || out[1] < lo) {
-    snprintf(err, errlen, "%s must be at least %lld, got [%lld, %lld]", name, (long long)lo, (long long)out[0],
-             (long long)out[1]);
-    return -1;
-  }
-  return 0;
-}
-
 static void conv2d_destroy(void *self) {
   conv2d *m = self;
   if (!m) return;
@@ -45,8 +26,8 @@ static lt_status conv2d_create(const lt_value *args, void **self, char *err, siz
   int64_t in = args[0].i, out = args[1].i, kernel[2];
   conv2d *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
-  if (pair(&args[2], "kernel_size", 1, kernel, err, errlen) || pair(&args[3], "stride", 1, m->stride, err, errlen) ||
-      pair(&args[4], "padding", 0, m->padding, err, errlen) || pair(&args[5], "dilation", 1, m->dilation, err, errlen)) {
+  if (core_int_pair(&args[2], "kernel_size", 1, kernel, err, errlen) || core_int_pair(&args[3], "stride", 1, m->stride, err, errlen) ||
+      core_int_pair(&args[4], "padding", 0, m->padding, err, errlen) || core_int_pair(&args[5], "dilation", 1, m->dilation, err, errlen)) {
     free(m);
     return LT_ERR_INVALID;
   }

@@ -118,6 +118,30 @@ lt_tensor *lt_dropout(lt_tensor *x, double p, int training) {
   });
 }
 
+lt_tensor *lt_dropout_channels(lt_tensor *x, double p, int training) {
+  return op("lt_dropout_channels", {x}, [&] {
+    TORCH_CHECK(p >= 0.0 && p <= 1.0, "dropout probability has to be between 0 and 1, but got ", p);
+    TORCH_CHECK(T(x).dim() >= 2, "channel dropout needs an input with a channel dim (N, C, ...), got ",
+                T(x).dim(), " dims");
+    return at::feature_dropout(T(x), p, training != 0);
+  });
+}
+
+lt_tensor *lt_conv_transpose2d(lt_tensor *x, lt_tensor *weight, lt_tensor *bias, int64_t stride_h,
+                               int64_t stride_w, int64_t pad_h, int64_t pad_w, int64_t out_pad_h,
+                               int64_t out_pad_w, int64_t groups, int64_t dilation_h,
+                               int64_t dilation_w) {
+  return op("lt_conv_transpose2d", {x, weight, bias}, [&] {
+    return at::conv_transpose2d(T(x), T(weight), opt(bias), {stride_h, stride_w}, {pad_h, pad_w},
+                                {out_pad_h, out_pad_w}, groups, {dilation_h, dilation_w});
+  });
+}
+
+lt_tensor *lt_bilinear(lt_tensor *x1, lt_tensor *x2, lt_tensor *weight, lt_tensor *bias) {
+  return op("lt_bilinear", {x1, x2, weight, bias},
+            [&] { return at::bilinear(T(x1), T(x2), T(weight), opt(bias)); });
+}
+
 lt_tensor *lt_batch_norm(lt_tensor *x, lt_tensor *weight, lt_tensor *bias, lt_tensor *running_mean,
                          lt_tensor *running_var, int training, double momentum, double eps) {
   return op("lt_batch_norm", {x, weight, bias, running_mean, running_var}, [&] {

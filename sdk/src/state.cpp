@@ -66,6 +66,14 @@ std::string key_text(const c10::IValue &k) {
 // The dict key that text names: the string key, or else (Python-written
 // optimizer state uses them) the integer key it spells.
 c10::IValue dict_key(const c10::impl::GenericDict &d, const char *key) {
+  if (d.keyType()->kind() == c10::TypeKind::IntType) {
+    char *end = nullptr;
+    errno = 0;
+    long long i = strtoll(key, &end, 10);
+    if (!*key || *end || errno)
+      throw lt::error(LT_ERR_INVALID, "key '" + std::string(key) + "' is not an integer (this dict has int keys)");
+    return c10::IValue((int64_t)i);
+  }
   c10::IValue sk{std::string(key)};
   if (d.contains(sk)) return sk;
   char *end = nullptr;
@@ -655,6 +663,9 @@ extern "C" {
 
 lt_state *lt_state_new_dict(void) {
   return make_state(c10::impl::GenericDict(c10::StringType::get(), c10::AnyType::get()));
+}
+lt_state *lt_state_new_int_dict(void) {
+  return make_state(c10::impl::GenericDict(c10::IntType::get(), c10::AnyType::get()));
 }
 lt_state *lt_state_new_list(void) { return make_state(c10::impl::GenericList(c10::AnyType::get())); }
 void lt_state_free(lt_state *st) { delete st; }

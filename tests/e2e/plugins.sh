@@ -12,6 +12,9 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 work=$(mktemp -d)
 trap 'chmod -R u+w "$work"; rm -rf "$work"' EXIT
 chmod 755 "$work"
+# this host's plugin ABI (major.minor) and the next minor, as the messages give them
+abi=$("$H" --version | sed -n 's/.*plugin ABI \([0-9]*\.[0-9]*\).*/\1/p')
+next_minor="${abi%%.*}.$(( ${abi#*.} + 1 ))"
 
 # case NAME WANT_RC EXACT_LINE PLUGIN_FILES...: a folder with just those plugins.
 case_dir() {
@@ -27,8 +30,8 @@ case_dir() {
   ok
 }
 
-case_dir wrong-major 3 "lighter-host: plugin @D@/bad_major.so was built for plugin ABI 2.0, but this host has 1.1: rebuild it against this SDK" "$P/bad_major.so"
-case_dir newer-minor 3 "lighter-host: plugin @D@/bad_minor_newer.so needs plugin ABI 1.2, newer than this host's 1.1: update lighter-host" "$P/bad_minor_newer.so"
+case_dir wrong-major 3 "lighter-host: plugin @D@/bad_major.so was built for plugin ABI 2.0, but this host has $abi: rebuild it against this SDK" "$P/bad_major.so"
+case_dir newer-minor 3 "lighter-host: plugin @D@/bad_minor_newer.so needs plugin ABI $next_minor, newer than this host's $abi: update lighter-host" "$P/bad_minor_newer.so"
 case_dir older-minor 0 "  test.Older                               module     built for ABI 1.0" "$P/ok_minor_older.so"
 case_dir not-a-plugin 3 "lighter-host: @D@/no_descriptor.so is not a lighter plugin: it has no lt_plugin_descriptor symbol (define one with LT_PLUGIN_DEFINE)" "$P/no_descriptor.so"
 case_dir missing-symbol 3 "lighter-host: cannot open plugin @D@/undefined_symbol.so: @D@/undefined_symbol.so: undefined symbol: lt_test_function_nobody_defines" "$P/undefined_symbol.so"

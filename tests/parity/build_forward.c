@@ -88,26 +88,49 @@ static int layers(host_build *b, cfg_node *root, const char *out) {
       for (int k = 0; k < 10; k++) ix[k] = (k * 3) % 7;
       in = lt_tensor_from_data(ix, LT_SHAPE(2, 5), LT_INT64);
     }
-    if (ops->train) ops->train(o->self, 1);
-    lt_tensor *y1 = ops->forward(o->self, in);
-    lt_tensor *y2 = y1 ? ops->forward(o->self, strcmp(tk, "emb") ? lt_tensor_mul_scalar(in, 0.5) : in) : NULL;
-    if (ops->train) ops->train(o->self, 0);
-    lt_tensor *y3 = y2 ? ops->forward(o->self, in) : NULL;
-    if (!y3) return die(path, lt_last_error());
-    snprintf(key, sizeof key, "trained:%s:train", trained->keys[i]);
-    lt_state_set_tensor(st, key, y2);
-    snprintf(key, sizeof key, "trained:%s:eval", trained->keys[i]);
-    lt_state_set_tensor(st, key, y3);
-    lt_state *sd = lt_state_new_dict();
-    lt_tensor *t[32];
-    const char *nm[32];
-    size_t np = ops->parameters(o->self, t, nm, 32);
-    for (size_t k = 0; k < np && k < 32; k++) lt_state_set_tensor(sd, nm[k], lt_tensor_detach(t[k]));
-    size_t nb = ops->size >= sizeof(lt_module_ops) && ops->buffers ? ops->buffers(o->self, t, nm, 32) : 0;
-    for (size_t k = 0; k < nb && k < 32; k++) lt_state_set_tensor(sd, nm[k], t[k]);
+    /* Bilinear takes (x[:, 0, 0, :], x[:, 0, :, 0]); holders (ModuleList,
+     * ModuleDict) have no forward: only their state is compared. */
+    int two = !strcmp(tk, "bilinear"), holder = !strncmp(tk, "holder", 6);
+    lt_tensor *pair[2] = {lt_tensor_select(lt_tensor_select(x, 1, 0), 1, 0),
+                          lt_tensor_select(lt_tensor_select(x, 1, 0), 2, 0)};
+#define RUN(inp) (two ? ops->forward_n(o->self, (lt_tensor *[]){lt_tensor_mul_scalar(pair[0], (inp) == in ? 1 : 0.5), pair[1]}, 2) \
+                      : ops->forward(o->self, inp))
+    if (!holder) {
+      if (ops->train) ops->train(o->self, 1);
+      lt_tensor *y1 = RUN(in);
+      lt_tensor *y2 = y1 ? RUN(strcmp(tk, "emb") ? lt_tensor_mul_scalar(in, 0.5) : in) : NULL;
+      if (ops->train) ops->train(o->self, 0);
+      lt_tensor *y3 = y2 ? RUN(in) : NULL;
+      if (!y3) return die(path, lt_last_error());
+      snprintf(key, sizeof key, "trained:%s:train", trained->keys[i]);
+      lt_state_set_tensor(st, key, y2);
+      snprintf(key, sizeof key, "trained:%s:eval", trained->keys[i]);
+      lt_state_set_tensor(st, key, y3);
+      /* gradients of sum(y3^2) (eval mode) for every parameter */
+      if (lt_tensor_requires_grad(y3) &&
+          lt_tensor_backward(lt_tensor_sum(lt_tensor_mul(y3, y3), NULL, 0, 0), LT_NO_TENSOR, 0) != LT_OK)
+        return die(path, lt_last_error());
+    }
+#undef RUN
+    lt_state *sd = lt_state_new_dict(), *gr = lt_state_new_dict();
+    lt_tensor *t[64];
+    const char *nm[64];
+    size_t ns = ops->state ? ops->state(o->self, t, nm, 64) : 0;
+    if (!ops->state) {
+      ns = ops->parameters(o->self, t, nm, 64);
+      if (ops->buffers) ns += ops->buffers(o->self, t + ns, nm + ns, 64 - ns);
+    }
+    for (size_t k = 0; k < ns && k < 64; k++) lt_state_set_tensor(sd, nm[k], lt_tensor_detach(t[k]));
+    size_t np = ops->parameters(o->self, t, nm, 64);
+    for (size_t k = 0; k < np && k < 64; k++) {
+      lt_tensor *g = lt_tensor_grad(t[k]);
+      if (g) lt_state_set_tensor(gr, nm[k], g);
+    }
     snprintf(key, sizeof key, "trained:%s:state", trained->keys[i]);
     lt_state_set_state(st, key, sd);
-    lt_state_free(sd);
+    snprintf(key, sizeof key, "trained:%s:grads", trained->keys[i]);
+    lt_state_set_state(st, key, gr);
+    lt_state_free(sd), lt_state_free(gr);
   }
   int rc = lt_state_save(st, out) == LT_OK ? 0 : die("save", lt_last_error());
   lt_state_free(st);
@@ -285,14 +308,12 @@ int main(int argc, char **argv) {
   lt_state_set_tensor(st, "target", y);
   lt_state_set_tensor(st, "output", out);
   lt_state_set_tensor(st, "loss", loss);
-  size_t np = mops->parameters(model->self, NULL, NULL, 0);
-  lt_tensor *p[64];
-  const char *names[64];
-  mops->parameters(model->self, p, names, 64);
-  for (size_t i = 0; i < np && i < 64; i++) {
-    lt_state_set_tensor(sd, names[i], lt_tensor_detach(p[i]));
-    lt_state_set_tensor(gr, names[i], lt_tensor_grad(p[i]));
-  }
+  lt_tensor *p[128];
+  const char *names[128];
+  size_t ns = mops->state(model->self, p, names, 128);
+  for (size_t i = 0; i < ns && i < 128; i++) lt_state_set_tensor(sd, names[i], lt_tensor_detach(p[i]));
+  size_t np = mops->parameters(model->self, p, names, 128);
+  for (size_t i = 0; i < np && i < 128; i++) lt_state_set_tensor(gr, names[i], lt_tensor_grad(p[i]));
   lt_state_set_state(st, "state_dict", sd);
   lt_state_set_state(st, "grads", gr);
   if (lt_state_save(st, argv[3]) != LT_OK) return die("save", lt_last_error());

@@ -208,33 +208,64 @@ import os  # noqa: E402
 
 build = os.environ.get("LT_BUILD", "build")
 here = os.path.dirname(os.path.abspath(__file__))
-subprocess.run([f"{build}/tests/build_forward", f"{build}/lib/lighter/plugins", f"{here}/net.yaml",
-                f"{work}/net.pt"], check=True)
-got = torch.load(f"{work}/net.pt")
-torch.manual_seed(0)
-net = torch.nn.Sequential(
-    torch.nn.Conv2d(3, 6, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
-    torch.nn.Conv2d(6, 4, (3, 2), stride=(1, 2)), torch.nn.ReLU(), torch.nn.Flatten(),
-    torch.nn.Dropout(0.5), torch.nn.Linear(48, 5))
-net.eval()
-check("net.state_dict names", list(got["state_dict"].keys()) == list(net.state_dict().keys()),
-      f"{list(got['state_dict'].keys())}")
-for k, v in net.state_dict().items():
-    close(f"net.init.{k}", got["state_dict"][k], v, exact=True)
-x, y = got["input"], got["target"]
-out = net(x)
-loss = F.cross_entropy(out, y, label_smoothing=0.1)
-loss.backward()
-close("net.output", got["output"].detach(), out.detach(), rtol=1e-5, atol=1e-6)
-close("net.loss", got["loss"].detach(), loss.detach(), rtol=1e-6, atol=1e-7)
-for k, prm in net.named_parameters():
-    close(f"net.grad.{k}", got["grads"][k], prm.grad, rtol=1e-5, atol=1e-6)
-net2 = torch.nn.Sequential(
-    torch.nn.Conv2d(3, 6, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
-    torch.nn.Conv2d(6, 4, (3, 2), stride=(1, 2)), torch.nn.ReLU(), torch.nn.Flatten(),
-    torch.nn.Dropout(0.5), torch.nn.Linear(48, 5))
-check("net.load_state_dict(strict)", str(net2.load_state_dict(got["state_dict"], strict=True)) ==
-      "<All keys matched successfully>")
+
+
+class BasicBlock(torch.nn.Module):
+    """torchvision.models.resnet.BasicBlock (torchvision is not installed)."""
+
+    def __init__(self, inplanes, planes, stride=1, downsample=None):
+        super().__init__()
+        self.conv1 = torch.nn.Conv2d(inplanes, planes, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = torch.nn.BatchNorm2d(planes)
+        self.relu = torch.nn.ReLU(inplace=True)
+        self.conv2 = torch.nn.Conv2d(planes, planes, 3, padding=1, bias=False)
+        self.bn2 = torch.nn.BatchNorm2d(planes)
+        self.downsample = downsample
+
+    def forward(self, x):
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        identity = x if self.downsample is None else self.downsample(x)
+        return self.relu(out + identity)
+
+
+def make_net():
+    return torch.nn.Sequential(
+        torch.nn.Conv2d(3, 6, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(6, 4, (3, 2), stride=(1, 2)), torch.nn.ReLU(), torch.nn.Flatten(),
+        torch.nn.Dropout(0.5), torch.nn.Linear(48, 5))
+
+
+def make_resnet():
+    nn = torch.nn
+    return nn.Sequential(
+        nn.Conv2d(3, 8, 3, padding=1, bias=False), nn.BatchNorm2d(8), nn.ReLU(),
+        BasicBlock(8, 8),
+        BasicBlock(8, 16, 2, nn.Sequential(nn.Conv2d(8, 16, 1, stride=2, bias=False), nn.BatchNorm2d(16))),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 10))
+
+
+for tag, make, smoothing in [("net", make_net, 0.1), ("resnet", make_resnet, 0.0)]:
+    subprocess.run([f"{build}/tests/build_forward", f"{build}/lib/lighter/plugins", f"{here}/{tag}.yaml",
+                    f"{work}/{tag}.pt"], check=True)
+    got = torch.load(f"{work}/{tag}.pt")
+    torch.manual_seed(0)
+    net = make()
+    net.eval()
+    check(f"{tag}.state_dict names", list(got["state_dict"].keys()) == list(net.state_dict().keys()),
+          f"{list(got['state_dict'].keys())}")
+    for k, v in net.state_dict().items():
+        close(f"{tag}.init.{k}", got["state_dict"][k], v, exact=True)
+    x, y = got["input"], got["target"]
+    out = net(x)
+    loss = F.cross_entropy(out, y, label_smoothing=smoothing)
+    loss.backward()
+    close(f"{tag}.output", got["output"].detach(), out.detach(), rtol=1e-5, atol=1e-6)
+    close(f"{tag}.loss", got["loss"].detach(), loss.detach(), rtol=1e-6, atol=1e-7)
+    for k, prm in net.named_parameters():
+        close(f"{tag}.grad.{k}", got["grads"][k], prm.grad, rtol=1e-5, atol=1e-6)
+    check(f"{tag}.load_state_dict(strict)", str(make().load_state_dict(got["state_dict"], strict=True)) ==
+          "<All keys matched successfully>")
 
 # Every built-in stateless module and loss (tests/parity/layers.yaml).
 subprocess.run([f"{build}/tests/build_forward", f"{build}/lib/lighter/plugins", f"{here}/layers.yaml",
@@ -271,6 +302,10 @@ for k, (m, i, t) in losses.items():
     close(f"loss.{k}", got[f"loss:{k}"], m(inputs[i], targets[t]), rtol=1e-6, atol=1e-6)
 
 # Modules with state (batch norm running statistics, layer norm, a block).
+
+
+
+
 makers = {
     "bn2d": lambda: nn.BatchNorm2d(3, momentum=0.2),
     "bn1d": lambda: nn.BatchNorm1d(6),
@@ -279,6 +314,14 @@ makers = {
     "gn": lambda: nn.GroupNorm(3, 3),
     "conv1d": lambda: nn.Conv1d(6, 4, 3, padding=2, dilation=2),
     "emb": lambda: nn.Embedding(7, 3, padding_idx=2),
+    "convt": lambda: nn.ConvTranspose2d(3, 2, (3, 2), stride=2, padding=1, output_padding=1),
+    "dropout2d": lambda: nn.Dropout2d(0.3),
+    "bilinear": lambda: nn.Bilinear(8, 6, 5),
+    "block": lambda: BasicBlock(3, 4, 2, nn.Sequential(nn.Conv2d(3, 4, 1, stride=2, bias=False), nn.BatchNorm2d(4))),
+    "block_id": lambda: BasicBlock(3, 3),
+    "holder_list": lambda: nn.ModuleList([nn.Linear(8, 4), nn.BatchNorm1d(4),
+                                          nn.Sequential(nn.BatchNorm2d(2), nn.Conv2d(2, 2, 1))]),
+    "holder_dict": lambda: nn.ModuleDict({"enc": nn.Linear(3, 2), "norm": nn.LayerNorm(2)}),
 }
 for k, make in makers.items():
     torch.manual_seed(0)
@@ -286,13 +329,22 @@ for k, make in makers.items():
     inp = x[:, 0].flatten(2) if k in ("bn1d", "conv1d") else x
     if k == "emb":
         inp = torch.tensor([(i * 3) % 7 for i in range(10)]).reshape(2, 5)
-    m.train()
-    m(inp)
-    y2 = m(inp * 0.5 if k != "emb" else inp)
-    m.eval()
-    y3 = m(inp)
-    close(f"trained.{k}.train", got[f"trained:{k}:train"], y2.detach(), rtol=1e-5, atol=1e-5)
-    close(f"trained.{k}.eval", got[f"trained:{k}:eval"], y3.detach(), rtol=1e-5, atol=1e-5)
+    if not k.startswith("holder"):
+        run = m
+        if k == "bilinear":
+            p0, p1 = x[:, 0, 0, :], x[:, 0, :, 0]
+            run = lambda t: m(p0 if t is inp else p0 * 0.5, p1)  # noqa: E731
+        m.train()
+        run(inp)
+        y2 = run(inp * 0.5 if k != "emb" else inp)
+        m.eval()
+        y3 = run(inp)
+        close(f"trained.{k}.train", got[f"trained:{k}:train"], y2.detach(), rtol=1e-5, atol=1e-5)
+        close(f"trained.{k}.eval", got[f"trained:{k}:eval"], y3.detach(), rtol=1e-5, atol=1e-5)
+        if y3.requires_grad:
+            (y3 * y3).sum().backward()
+            for name, prm in m.named_parameters():
+                close(f"trained.{k}.grad.{name}", got[f"trained:{k}:grads"][name], prm.grad, rtol=1e-4, atol=1e-5)
     mine = got[f"trained:{k}:state"]
     check(f"trained.{k}.state names", list(mine.keys()) == list(m.state_dict().keys()),
           f"{list(mine.keys())} vs {list(m.state_dict().keys())}")

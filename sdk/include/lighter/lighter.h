@@ -37,7 +37,9 @@ extern "C" {
  * plugin's minor is not newer than the host's. The function table only ever
  * grows at its end within one major. */
 #define LT_ABI_MAJOR 1
-#define LT_ABI_MINOR 1 /* 1.1: plugin descriptors (plugin.h) */
+#define LT_ABI_MINOR 2 /* 1.1: plugin descriptors (plugin.h); 1.2: transposed conv,
+                           * bilinear, channel dropout, int-keyed state dicts,
+                           * optimizer/scheduler state and options (plugin.h) */
 #define LT_VERSION_STRING "0.1.0"
 
 #if defined(_WIN32)
@@ -687,7 +689,27 @@ typedef void (*lt_deleter)(void *data, void *ctx);
   /* (new ref) Read a file written by lt_state_save or by Python's            \
    * torch.save (dicts, OrderedDicts, lists, tuples, tensors, numbers,        \
    * strings). */                                                             \
-  X(lt_state *, lt_state_load, (const char *path), (path))
+  X(lt_state *, lt_state_load, (const char *path), (path))                    \
+                                                                              \
+  /* --- added in ABI 1.2 (new entries only ever go at the end) ---------- */ \
+  X(lt_tensor *, lt_conv_transpose2d,                                         \
+    (lt_tensor *x, lt_tensor *weight, lt_tensor *bias, int64_t stride_h,      \
+     int64_t stride_w, int64_t pad_h, int64_t pad_w, int64_t out_pad_h,       \
+     int64_t out_pad_w, int64_t groups, int64_t dilation_h,                   \
+     int64_t dilation_w),                                                     \
+    (x, weight, bias, stride_h, stride_w, pad_h, pad_w, out_pad_h, out_pad_w, \
+     groups, dilation_h, dilation_w))                                         \
+  /* y = x1^T A x2 + b, weight [out, in1, in2] (torch.nn.functional.bilinear). */ \
+  X(lt_tensor *, lt_bilinear,                                                 \
+    (lt_tensor *x1, lt_tensor *x2, lt_tensor *weight, lt_tensor *bias),       \
+    (x1, x2, weight, bias))                                                   \
+  /* Zeroes whole channels (dim 1) with probability p (Dropout1d/2d/3d);     \
+   * identity when training is 0. */                                          \
+  X(lt_tensor *, lt_dropout_channels, (lt_tensor *x, double p, int training), \
+    (x, p, training))                                                         \
+  /* A dict whose keys are integers, written as Python ints (the "state" of  \
+   * an optimizer's state_dict); keys are given and read as decimal text. */  \
+  X(lt_state *, lt_state_new_int_dict, (void), ())
 
 /* The "no tensor" marker for optional tensor arguments (bias, weight...).
  * It is distinct from NULL so that a NULL from a failed op is still an

@@ -154,6 +154,13 @@ typedef struct lt_module_ops {
   void (*train)(void *self, int mode);
   /* Buffers (running statistics), like parameters; may be NULL. */
   size_t (*buffers)(void *self, lt_tensor **out, const char **names, size_t max);
+  /* (1.2) Parameters and buffers in the order of PyTorch's state_dict()
+   * (per submodule: its parameters, then its buffers), like parameters.
+   * May be NULL: then parameters, then buffers (right for a leaf). */
+  size_t (*state)(void *self, lt_tensor **out, const char **names, size_t max);
+  /* (1.2) (new ref) forward with several inputs, e.g. torch.nn.Bilinear's
+   * (x1, x2). May be NULL (single-input modules). */
+  lt_tensor *(*forward_n)(void *self, lt_tensor *const *inputs, int n);
 } lt_module_ops;
 
 /* LT_KIND_LOSS: a criterion. */
@@ -171,6 +178,19 @@ typedef struct lt_optimizer_ops {
   int (*num_groups)(void *self);
   double (*get_lr)(void *self, int group);
   void (*set_lr)(void *self, int group, double lr);
+  /* (1.2) A group option by PyTorch's name ("lr", "momentum",
+   * "weight_decay", "initial_lr"; a pair's items as "betas.0", "betas.1"):
+   * 1 with *out when the group has it, else 0. */
+  int (*get_option)(void *self, int group, const char *name, double *out);
+  /* Sets one: 1 when the option exists (schedulers may add "initial_lr",
+   * "max_lr", "min_lr"), else 0. */
+  int (*set_option)(void *self, int group, const char *name, double value);
+  /* torch.optim.Optimizer.state_dict(): adds "state" (int keys: the index
+   * of a parameter over all groups) and "param_groups" to the dict out. */
+  lt_status (*state_save)(void *self, lt_state *out);
+  /* load_state_dict(): err says what does not fit (groups, sizes, shapes);
+   * on error nothing has changed. */
+  lt_status (*state_load)(void *self, const lt_state *in, char *err, size_t errlen);
 } lt_optimizer_ops;
 
 /* LT_KIND_SCHEDULER: changes an optimizer's learning rates. */
@@ -182,6 +202,17 @@ typedef struct lt_scheduler_ops {
   lt_status (*step)(void *self, double metric);
   /* The learning rate it last set for a parameter group. */
   double (*get_last_lr)(void *self, int group);
+  /* (1.2) state_dict() / load_state_dict() as PyTorch's (last_epoch,
+   * base_lrs, _last_lr, _step_count and the scheduler's own numbers). */
+  lt_status (*state_save)(void *self, lt_state *out);
+  lt_status (*state_load)(void *self, const lt_state *in, char *err, size_t errlen);
+  /* last_epoch, read and written without changing any lr (SequentialLR
+   * uses them to drive the schedulers it chains). */
+  int64_t (*get_last_epoch)(void *self);
+  void (*set_last_epoch)(void *self, int64_t epoch);
+  /* step(epoch): last_epoch = epoch and the closed-form lrs there;
+   * LT_ERR_UNSUPPORTED for schedulers without one. May be NULL. */
+  lt_status (*step_to)(void *self, int64_t epoch);
 } lt_scheduler_ops;
 
 /* LT_KIND_METRIC: accumulates over batches (torchmetrics' protocol). */
@@ -193,6 +224,14 @@ typedef struct lt_metric_ops {
   void (*reset)(void *self);
   /* Its state as tensors that add up across processes (borrowed). */
   size_t (*states)(void *self, lt_tensor **out, size_t max);
+  /* (1.2) The class torchmetrics makes of it ("MulticlassAccuracy",
+   * "BinaryF1Score", "MeanSquaredError"): a MetricCollection's default
+   * key. May be NULL (the target's last part is used). */
+  const char *(*name)(void *self);
+  /* (1.2) A MetricCollection's members: up to max (borrowed) instances,
+   * their ops and names; returns how many. NULL for a single metric. A
+   * collection's compute returns NULL: compute each member. */
+  size_t (*members)(void *self, void **out, const struct lt_metric_ops **ops, const char **names, size_t max);
 } lt_metric_ops;
 
 /* LT_KIND_DATASET: a map-style dataset. */
