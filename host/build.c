@@ -572,6 +572,12 @@ host_object *host_build_get(host_build *b, const char *path) {
   host_object *done = find_built(b, path);
   if (done) return done;
   cfg_node *d = node_at(b, path);
+  /* a reference ("@a::b") stands for what it names */
+  for (int hops = 0; d && d->kind == CFG_REF && hops < 64; hops++) {
+    if ((done = find_built(b, d->s))) return done;
+    path = d->s;
+    d = node_at(b, path);
+  }
   if (!d || !cfg_is_component(d)) {
     cfg_fail(b->err, b->root->loc, path, "'%s' is not a component (no _target_)", path);
     return NULL;

@@ -4,10 +4,11 @@
 
 enum { LR, LR_DECAY, WEIGHT_DECAY, INITIAL, EPS, MAXIMIZE };
 static const char *const names[] = {"lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps", "maximize"};
+static const optim_spec spec = {names, 6, -1, -1, 1u << MAXIMIZE, {"sum"}, 1, 0, 1};
 
 static lt_status adagrad_create(const lt_value *args, void **self, char *err, size_t errlen) {
   optim *o;
-  lt_status s = optim_create(args, names, 6, self, &o, err, errlen);
+  lt_status s = optim_create(args, &spec, self, &o, err, errlen);
   /* the accumulator starts at initial_accumulator_value, as PyTorch's */
   for (int g = 0; s == LT_OK && g < o->ngroups; g++)
     for (size_t i = 0; s == LT_OK && i < o->groups[g].n; i++) {

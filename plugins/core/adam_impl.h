@@ -7,10 +7,12 @@
 
 enum { LR, BETA1, EPS, WEIGHT_DECAY, AMSGRAD, MAXIMIZE, BETA2 };
 static const char *const names[] = {"lr", "betas", "eps", "weight_decay", "amsgrad", "maximize"};
+static const optim_spec spec = {names, 6, BETA1, BETA2, 1u << AMSGRAD | 1u << MAXIMIZE,
+                                {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}, 1, 0, 0};
 
 static lt_status adam_create(const lt_value *args, void **self, char *err, size_t errlen) {
   optim *o;
-  lt_status s = optim_create(args, names, 6, self, &o, err, errlen);
+  lt_status s = optim_create(args, &spec, self, &o, err, errlen);
   for (int g = 0; s == LT_OK && g < o->ngroups; g++) {
     double b[2];
     optim_pair(args, g, 2, "betas", b);

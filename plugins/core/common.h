@@ -10,6 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Whether a kind table (its size first) has member: tables built against
+ * an older SDK are shorter. */
+#define CORE_HAS(ops, type, member) ((ops)->size >= offsetof(type, member) + sizeof((ops)->member))
+
 /* count named tensors into out/names (each may be NULL), at most max;
  * returns count (the parameters/buffers protocol of lt_module_ops). */
 static inline size_t core_named(lt_tensor *const *t, const char *const *n, size_t count, lt_tensor **out,

@@ -26,8 +26,7 @@ typedef struct container {
   ct_names params, buffers, state;
 } container;
 
-static inline int ct_has(const lt_module_ops *ops, size_t member_end) { return ops->size >= member_end; }
-#define CT_HAS(ops, member) ct_has(ops, offsetof(lt_module_ops, member) + sizeof((ops)->member))
+#define CT_HAS(ops, member) CORE_HAS(ops, lt_module_ops, member)
 
 /* The child's view (0 parameters, 1 buffers, 2 state dict order). */
 static inline size_t ct_view(const ct_child *c, int view, lt_tensor **out, const char **names, size_t max) {

@@ -13,9 +13,17 @@ static double get_lr(const sched *s, int g, double lr) {
   return (1 + cos(PI * (double)e / T)) / (1 + cos(PI * (double)(e - 1) / T)) * (lr - eta_min) + eta_min;
 }
 
+static double closed(const sched *s, int g) {
+  double T = s->p[0], eta_min = s->p[1];
+  return eta_min + (s->base[g] - eta_min) * (1 + cos(PI * (double)s->last_epoch / T)) / 2;
+}
+
+static const char *const pnames[] = {"T_max", "eta_min", NULL};
+static const sched_kind kind = {get_lr, closed, pnames, 1};
+
 static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
   const double p[] = {(double)args[1].i, args[2].f};
-  return sched_create(args, self, err, errlen, get_lr, p, 2);
+  return sched_create(args, self, err, errlen, &kind, p, 2);
 }
 
 static const lt_param params[] = {

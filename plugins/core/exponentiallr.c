@@ -6,9 +6,14 @@ static double get_lr(const sched *s, int g, double lr) {
   return s->last_epoch == 0 ? lr : lr * s->p[0];
 }
 
+static double closed(const sched *s, int g) { return s->base[g] * pow(s->p[0], (double)s->last_epoch); }
+
+static const char *const pnames[] = {"gamma", NULL};
+static const sched_kind kind = {get_lr, closed, pnames, 0};
+
 static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
   const double p[] = {args[1].f};
-  return sched_create(args, self, err, errlen, get_lr, p, 1);
+  return sched_create(args, self, err, errlen, &kind, p, 1);
 }
 
 static const lt_param params[] = {

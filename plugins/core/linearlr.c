@@ -11,9 +11,18 @@ static double get_lr(const sched *s, int g, double lr) {
   return lr * (1.0 + (b - a) / (n * a + (double)(e - 1) * (b - a)));
 }
 
+static double closed(const sched *s, int g) {
+  double a = s->p[0], b = s->p[1], n = s->p[2];
+  double e = (double)s->last_epoch < n ? (double)s->last_epoch : n;
+  return s->base[g] * (a + (b - a) * e / n);
+}
+
+static const char *const pnames[] = {"start_factor", "end_factor", "total_iters", NULL};
+static const sched_kind kind = {get_lr, closed, pnames, 4};
+
 static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
   const double p[] = {args[1].f, args[2].f, (double)args[3].i};
-  return sched_create(args, self, err, errlen, get_lr, p, 3);
+  return sched_create(args, self, err, errlen, &kind, p, 3);
 }
 
 static const lt_param params[] = {

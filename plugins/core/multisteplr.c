@@ -8,12 +8,22 @@ static double get_lr(const sched *s, int g, double lr) {
   return count ? lr * pow(s->p[0], count) : lr;
 }
 
+/* gamma ** (milestones at or before last_epoch) */
+static double closed(const sched *s, int g) {
+  int count = 0;
+  for (size_t i = 0; i < s->nmilestones; i++) count += s->milestones[i] <= s->last_epoch;
+  return s->base[g] * pow(s->p[0], count);
+}
+
+static const char *const pnames[] = {"gamma", NULL};
+static const sched_kind kind = {get_lr, closed, pnames, 0};
+
 static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
   sched *s = calloc(1, sizeof *s);
   if (!s) return LT_ERR_NOMEM;
   for (size_t i = 0; i < args[1].n && i < 64; i++) s->milestones[s->nmilestones++] = args[1].items[i].i;
   s->p[0] = args[2].f;
-  s->get_lr = get_lr;
+  s->k = &kind;
   lt_status rc = sched_init(s, args, err, errlen);
   if (rc != LT_OK) free(s);
   else *self = s;

@@ -1,7 +1,9 @@
 /* optim.h: what the built-in optimizers share: parameter groups read from
  * `params` (a list of tensors, e.g. "$@model::network.parameters()", or a
  * list of dicts {params: [...], lr: ..., ...} with their own options), and
- * the lt_optimizer_ops plumbing. Static inline, one include per plugin. */
+ * the lt_optimizer_ops plumbing: group options by name, and state_dict()
+ * / load_state_dict() in PyTorch 1.13's layout. Static inline, one include
+ * per plugin. */
 #ifndef LT_CORE_OPTIM_H
 #define LT_CORE_OPTIM_H
 
@@ -17,8 +19,27 @@ typedef struct optim_param {
   int64_t step;
 } optim_param;
 
+/* What an optimizer tells this file about itself. */
+typedef struct optim_spec {
+  const char *const *names; /* option k's name (opt[k]), lr first */
+  int nopts;
+  int pair_at, pair_second; /* opt[] of a pair option's items (Adam's betas); -1: none */
+  unsigned bools;           /* bit k: option k is a bool */
+  const char *bufs[3];      /* state names of buf[0..2] */
+  int step_tensor;          /* the state has "step" (a float tensor in PyTorch 1.13) */
+  int none_buf0;            /* buf 0 is saved as None when unused (SGD's momentum_buffer) */
+  int state_all;            /* every parameter has state from the start (Adagrad) */
+} optim_spec;
+
+/* Group values schedulers add, as PyTorch's param_groups carry them. */
+#define OPTIM_NEXTRA 5
+static const char *const optim_extras[OPTIM_NEXTRA] = {"initial_lr", "max_lr", "min_lr", "max_momentum",
+                                                       "base_momentum"};
+
 typedef struct optim_group {
   double opt[OPTIM_MAX_OPTS]; /* lr first; the rest as the optimizer defines */
+  double extra[OPTIM_NEXTRA];
+  unsigned has_extra;
   optim_param *params;
   size_t n;
 } optim_group;
@@ -26,6 +47,7 @@ typedef struct optim_group {
 typedef struct optim {
   optim_group *groups;
   int ngroups;
+  const optim_spec *spec;
 } optim;
 
 /* Option names after "lr", in order, read from args[1..] by default and
@@ -110,11 +132,12 @@ static inline lt_status optim_zero_grad(void *self, int set_to_none) {
 static inline void optim_destroy(void *self);
 
 /* The common create: groups and options, then *self. */
-static inline lt_status optim_create(const lt_value *args, const char *const *names, int nopts, void **self,
-                                     optim **out, char *err, size_t errlen) {
+static inline lt_status optim_create(const lt_value *args, const optim_spec *spec, void **self, optim **out,
+                                     char *err, size_t errlen) {
   optim *o = (optim *)calloc(1, sizeof *o);
   if (!o) return LT_ERR_NOMEM;
-  lt_status s = optim_init(o, args, names, nopts, err, errlen);
+  o->spec = spec;
+  lt_status s = optim_init(o, args, spec->names, spec->nopts, err, errlen);
   if (s != LT_OK) {
     optim_destroy(o);
     return s;
@@ -167,9 +190,224 @@ static inline lt_status optim_step_each(void *self, int maximize_index, int wd_i
   return rc;
 }
 
+/* The slot of a named option: opt[] index, or OPTIM_MAX_OPTS + extra; -1. */
+static inline int optim_slot(const optim *o, const char *name) {
+  const optim_spec *sp = o->spec;
+  for (int k = 0; k < sp->nopts; k++) {
+    if (k == sp->pair_at) {
+      size_t len = strlen(sp->names[k]);
+      if (!strncmp(name, sp->names[k], len) && name[len] == '.' && (name[len + 1] == '0' || name[len + 1] == '1') &&
+          !name[len + 2])
+        return name[len + 1] == '0' ? sp->pair_at : sp->pair_second;
+    } else if (!strcmp(name, sp->names[k])) {
+      return k;
+    }
+  }
+  for (int e = 0; e < OPTIM_NEXTRA; e++)
+    if (!strcmp(name, optim_extras[e])) return OPTIM_MAX_OPTS + e;
+  return -1;
+}
+
+static inline int optim_get_option(void *self, int g, const char *name, double *out) {
+  optim *o = (optim *)self;
+  int k = g >= 0 && g < o->ngroups && name ? optim_slot(o, name) : -1;
+  if (k < 0) return 0;
+  if (k >= OPTIM_MAX_OPTS) {
+    if (!((o->groups[g].has_extra >> (k - OPTIM_MAX_OPTS)) & 1)) return 0;
+    *out = o->groups[g].extra[k - OPTIM_MAX_OPTS];
+  } else {
+    *out = o->groups[g].opt[k];
+  }
+  return 1;
+}
+
+static inline int optim_set_option(void *self, int g, const char *name, double v) {
+  optim *o = (optim *)self;
+  int k = g >= 0 && g < o->ngroups && name ? optim_slot(o, name) : -1;
+  if (k < 0) return 0;
+  if (k >= OPTIM_MAX_OPTS) {
+    o->groups[g].extra[k - OPTIM_MAX_OPTS] = v;
+    o->groups[g].has_extra |= 1u << (k - OPTIM_MAX_OPTS);
+  } else {
+    o->groups[g].opt[k] = v;
+  }
+  return 1;
+}
+
+/* state_dict(): {"state": {index: {...}}, "param_groups": [{options..., "params": [indices]}]} */
+static inline lt_status optim_state_save(void *self, lt_state *out) {
+  optim *o = (optim *)self;
+  const optim_spec *sp = o->spec;
+  lt_state *state = lt_state_new_int_dict(), *groups = lt_state_new_list();
+  lt_status rc = state && groups ? LT_OK : LT_FAIL;
+  int64_t index = 0;
+  for (int gi = 0; rc == LT_OK && gi < o->ngroups; gi++) {
+    optim_group *g = &o->groups[gi];
+    lt_state *gd = lt_state_new_dict(), *ids = lt_state_new_list();
+    rc = gd && ids ? LT_OK : LT_FAIL;
+    for (int k = 0; rc == LT_OK && k < sp->nopts; k++) {
+      if (k == sp->pair_at) {
+        lt_state *pair = lt_state_new_list();
+        rc = pair && lt_state_set_double(pair, NULL, g->opt[sp->pair_at]) == LT_OK &&
+                     lt_state_set_double(pair, NULL, g->opt[sp->pair_second]) == LT_OK
+                 ? lt_state_set_state(gd, sp->names[k], pair)
+                 : LT_FAIL;
+        lt_state_free(pair);
+      } else {
+        rc = (sp->bools >> k) & 1 ? lt_state_set_bool(gd, sp->names[k], g->opt[k] != 0)
+                                  : lt_state_set_double(gd, sp->names[k], g->opt[k]);
+      }
+    }
+    for (int e = 0; rc == LT_OK && e < OPTIM_NEXTRA; e++)
+      if ((g->has_extra >> e) & 1) rc = lt_state_set_double(gd, optim_extras[e], g->extra[e]);
+    for (size_t i = 0; rc == LT_OK && i < g->n; i++, index++) {
+      optim_param *q = &g->params[i];
+      rc = lt_state_set_int(ids, NULL, index);
+      if (rc != LT_OK || !(q->step > 0 || sp->state_all || q->buf[0] || q->buf[1] || q->buf[2])) continue;
+      lt_state *e = lt_state_new_dict();
+      char key[32];
+      snprintf(key, sizeof key, "%lld", (long long)index);
+      rc = e ? LT_OK : LT_FAIL;
+      if (rc == LT_OK && sp->step_tensor)
+        rc = lt_state_set_tensor(e, "step", lt_tensor_scalar((double)q->step, LT_FLOAT32));
+      for (int k = 0; rc == LT_OK && k < 3; k++) {
+        if (!sp->bufs[k]) continue;
+        if (q->buf[k]) rc = lt_state_set_tensor(e, sp->bufs[k], q->buf[k]);
+        else if (k == 0 && sp->none_buf0) rc = lt_state_set_none(e, sp->bufs[k]);
+      }
+      if (rc == LT_OK) rc = lt_state_set_state(state, key, e);
+      lt_state_free(e);
+    }
+    if (rc == LT_OK) rc = lt_state_set_state(gd, "params", ids);
+    if (rc == LT_OK) rc = lt_state_set_state(groups, NULL, gd);
+    lt_state_free(gd), lt_state_free(ids);
+  }
+  if (rc == LT_OK) rc = lt_state_set_state(out, "state", state);
+  if (rc == LT_OK) rc = lt_state_set_state(out, "param_groups", groups);
+  lt_state_free(state), lt_state_free(groups);
+  return rc;
+}
+
+/* The parameter of a global index, or NULL. */
+static inline optim_param *optim_at(optim *o, int64_t index) {
+  for (int gi = 0; gi < o->ngroups; gi++) {
+    if (index < (int64_t)o->groups[gi].n) return index >= 0 ? &o->groups[gi].params[index] : NULL;
+    index -= (int64_t)o->groups[gi].n;
+  }
+  return NULL;
+}
+
+static inline int optim_same_shape(lt_tensor *a, lt_tensor *b) {
+  int64_t sa[16], sb[16];
+  int na = lt_tensor_shape(a, sa, 16), nb = lt_tensor_shape(b, sb, 16);
+  return na == nb && na >= 0 && na <= 16 && !memcmp(sa, sb, (size_t)na * sizeof *sa);
+}
+
+/* Checks (apply 0) or applies (apply 1) one parameter's state entry. */
+static inline int optim_load_entry(optim *o, optim_param *q, const lt_state *e, int apply, const char *where, char *err,
+                                   size_t errlen) {
+  const optim_spec *sp = o->spec;
+  if (sp->step_tensor && apply) {
+    lt_tensor *t = lt_state_get_tensor(e, "step");
+    double d = 0;
+    int64_t i = 0;
+    if (t && lt_tensor_item_double(t, &d) == LT_OK) q->step = (int64_t)d;
+    else if (lt_state_get_int(e, "step", &i) == LT_OK) q->step = i;
+    lt_tensor_free(t);
+  }
+  for (int k = 0; k < 3; k++) {
+    if (!sp->bufs[k] || lt_state_kind(e, sp->bufs[k]) != LT_VALUE_TENSOR) {
+      if (apply && sp->bufs[k]) lt_tensor_free(q->buf[k]), q->buf[k] = NULL;
+      continue;
+    }
+    lt_tensor *t = lt_state_get_tensor(e, sp->bufs[k]);
+    if (!apply) {
+      int ok = t && optim_same_shape(t, q->p);
+      if (!ok) snprintf(err, errlen, "%s: '%s' does not have the parameter's shape", where, sp->bufs[k]);
+      lt_tensor_free(t);
+      if (!ok) return -1;
+      continue;
+    }
+    lt_tensor *c = lt_tensor_keep(lt_tensor_clone(lt_tensor_to_dtype(t, lt_tensor_dtype(q->p))));
+    lt_tensor_free(t);
+    lt_tensor_free(q->buf[k]);
+    q->buf[k] = c;
+    if (!c) return -1;
+  }
+  if (apply && !sp->step_tensor) q->step = 1; /* stepped at least once */
+  return 0;
+}
+
+/* load_state_dict(): everything is checked before anything changes. */
+static inline lt_status optim_state_load(void *self, const lt_state *in, char *err, size_t errlen) {
+  optim *o = (optim *)self;
+  const optim_spec *sp = o->spec;
+  lt_state *groups = lt_state_get_state(in, "param_groups"), *state = lt_state_get_state(in, "state");
+  lt_status rc = LT_OK;
+  if (!groups || !lt_state_is_list(groups) || !state || lt_state_is_list(state)) {
+    snprintf(err, errlen, "an optimizer state needs 'state' (a dict) and 'param_groups' (a list)");
+    rc = LT_ERR_INVALID;
+  } else if (lt_state_len(groups) != o->ngroups) {
+    snprintf(err, errlen, "loaded state has %lld parameter groups, this optimizer has %d",
+             (long long)lt_state_len(groups), o->ngroups);
+    rc = LT_ERR_INVALID;
+  }
+  for (int apply = 0; apply < 2 && rc == LT_OK; apply++) {
+    for (int gi = 0; gi < o->ngroups && rc == LT_OK; gi++) {
+      char key[32];
+      snprintf(key, sizeof key, "%d", gi);
+      lt_state *gd = lt_state_get_state(groups, key), *ids = gd ? lt_state_get_state(gd, "params") : NULL;
+      if (!apply && (!ids || lt_state_len(ids) != (int64_t)o->groups[gi].n)) {
+        snprintf(err, errlen, "parameter group %d of the loaded state has %lld parameters, this optimizer's has %zu",
+                 gi, (long long)(ids ? lt_state_len(ids) : -1), o->groups[gi].n);
+        rc = LT_ERR_INVALID;
+      }
+      for (int k = 0; apply && k < sp->nopts; k++) {
+        double v;
+        int b;
+        if (k == sp->pair_at) {
+          lt_state *pair = lt_state_get_state(gd, sp->names[k]);
+          if (pair && lt_state_get_double(pair, "0", &v) == LT_OK) o->groups[gi].opt[sp->pair_at] = v;
+          if (pair && lt_state_get_double(pair, "1", &v) == LT_OK) o->groups[gi].opt[sp->pair_second] = v;
+          lt_state_free(pair);
+        } else if (lt_state_kind(gd, sp->names[k]) == LT_VALUE_BOOL && lt_state_get_bool(gd, sp->names[k], &b) == LT_OK) {
+          o->groups[gi].opt[k] = b;
+        } else if (lt_state_get_double(gd, sp->names[k], &v) == LT_OK) {
+          o->groups[gi].opt[k] = v;
+        }
+      }
+      for (int e = 0; apply && e < OPTIM_NEXTRA; e++) {
+        double v;
+        if (lt_state_get_double(gd, optim_extras[e], &v) == LT_OK) optim_set_option(o, gi, optim_extras[e], v);
+      }
+      lt_state_free(gd), lt_state_free(ids);
+    }
+    int64_t index = 0;
+    for (int gi = 0; gi < o->ngroups && rc == LT_OK; gi++)
+      for (size_t i = 0; i < o->groups[gi].n && rc == LT_OK; i++, index++) {
+        char key[32], where[64];
+        snprintf(key, sizeof key, "%lld", (long long)index);
+        snprintf(where, sizeof where, "state of parameter %lld", (long long)index);
+        lt_state *e = lt_state_kind(state, key) == LT_VALUE_DICT ? lt_state_get_state(state, key) : NULL;
+        optim_param *q = optim_at(o, index);
+        if (e) {
+          if (optim_load_entry(o, q, e, apply, where, err, errlen)) rc = apply ? LT_FAIL : LT_ERR_INVALID;
+        } else if (apply && !sp->state_all) {
+          for (int k = 0; k < 3; k++) lt_tensor_free(q->buf[k]), q->buf[k] = NULL;
+          q->step = 0;
+        }
+        lt_state_free(e);
+      }
+  }
+  lt_state_free(groups), lt_state_free(state);
+  return rc;
+}
+
 #define OPTIM_OPS(STEP)                                                                                \
   static const lt_optimizer_ops ops = {.size = sizeof(lt_optimizer_ops), .step = STEP,                \
                                        .zero_grad = optim_zero_grad, .num_groups = optim_num_groups,   \
-                                       .get_lr = optim_get_lr, .set_lr = optim_set_lr}
+                                       .get_lr = optim_get_lr, .set_lr = optim_set_lr,                 \
+                                       .get_option = optim_get_option, .set_option = optim_set_option, \
+                                       .state_save = optim_state_save, .state_load = optim_state_load}
 
 #endif

@@ -2,7 +2,7 @@
  * the lr by factor when the monitored value (passed to step) stops
  * improving for patience steps, with threshold, cooldown and min_lr as in
  * PyTorch 1.13. */
-#include "common.h"
+#include "sched.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -55,19 +55,16 @@ static double plateau_last_lr(void *self, int g) {
 }
 
 static lt_status plateau_create(const lt_value *args, void **self, char *err, size_t errlen) {
-  const lt_value *o = &args[0];
-  const lt_optimizer_ops *ops = o->component_type ? (const lt_optimizer_ops *)o->component_type->ops : NULL;
-  if (!o->component || !ops || ops->size < sizeof(lt_optimizer_ops)) {
-    snprintf(err, errlen, "optimizer must be a built optimizer (e.g. \"@model::optimizer\")");
-    return LT_ERR_INVALID;
-  }
+  int ngroups;
+  const lt_optimizer_ops *ops = sched_optimizer(&args[0], &ngroups, err, errlen);
+  if (!ops) return LT_ERR_INVALID;
   if (args[2].f >= 1.0) {
     snprintf(err, errlen, "factor should be < 1.0, got %g", args[2].f);
     return LT_ERR_INVALID;
   }
   plateau *s = calloc(1, sizeof *s);
   if (!s) return LT_ERR_NOMEM;
-  s->opt = o->component;
+  s->opt = args[0].component;
   s->ops = ops;
   s->maximize = !strcmp(args[1].s, "max");
   s->factor = args[2].f;
@@ -82,8 +79,55 @@ static lt_status plateau_create(const lt_value *args, void **self, char *err, si
   return LT_OK;
 }
 
+/* PyTorch's state_dict(): its __dict__ less the optimizer. */
+static lt_status plateau_save(void *self, lt_state *out) {
+  plateau *s = self;
+  int n = s->ops->num_groups(s->opt);
+  double mins[SCHED_MAX_GROUPS], last[SCHED_MAX_GROUPS];
+  for (int g = 0; g < n && g < SCHED_MAX_GROUPS; g++) mins[g] = s->min_lr, last[g] = s->ops->get_lr(s->opt, g);
+  lt_state *ml = sched_list(mins, n), *ll = sched_list(last, n);
+  lt_status rc = ml && ll ? LT_OK : LT_FAIL;
+  if (rc == LT_OK) rc = lt_state_set_double(out, "factor", s->factor);
+  if (rc == LT_OK) rc = lt_state_set_state(out, "min_lrs", ml);
+  if (rc == LT_OK) rc = lt_state_set_int(out, "patience", s->patience);
+  if (rc == LT_OK) rc = lt_state_set_bool(out, "verbose", 0);
+  if (rc == LT_OK) rc = lt_state_set_int(out, "cooldown", s->cooldown);
+  if (rc == LT_OK) rc = lt_state_set_int(out, "cooldown_counter", s->cooldown_counter);
+  if (rc == LT_OK) rc = lt_state_set_string(out, "mode", s->maximize ? "max" : "min");
+  if (rc == LT_OK) rc = lt_state_set_double(out, "threshold", s->threshold);
+  if (rc == LT_OK) rc = lt_state_set_string(out, "threshold_mode", s->relative ? "rel" : "abs");
+  if (rc == LT_OK) rc = lt_state_set_double(out, "best", s->best);
+  if (rc == LT_OK) rc = lt_state_set_int(out, "num_bad_epochs", s->bad);
+  if (rc == LT_OK) rc = lt_state_set_double(out, "mode_worse", s->maximize ? -INFINITY : INFINITY);
+  if (rc == LT_OK) rc = lt_state_set_double(out, "eps", s->eps);
+  if (rc == LT_OK) rc = lt_state_set_int(out, "last_epoch", s->last_epoch);
+  if (rc == LT_OK) rc = lt_state_set_state(out, "_last_lr", ll);
+  lt_state_free(ml), lt_state_free(ll);
+  return rc;
+}
+
+static lt_status plateau_load(void *self, const lt_state *in, char *err, size_t errlen) {
+  plateau *s = self;
+  double best;
+  int64_t bad, cooldown_counter, last_epoch;
+  if (lt_state_get_double(in, "best", &best) != LT_OK || lt_state_get_int(in, "num_bad_epochs", &bad) != LT_OK ||
+      lt_state_get_int(in, "cooldown_counter", &cooldown_counter) != LT_OK ||
+      lt_state_get_int(in, "last_epoch", &last_epoch) != LT_OK) {
+    snprintf(err, errlen, "a ReduceLROnPlateau state needs best, num_bad_epochs, cooldown_counter and last_epoch");
+    return LT_ERR_INVALID;
+  }
+  s->best = best, s->bad = bad, s->cooldown_counter = cooldown_counter, s->last_epoch = last_epoch;
+  lt_state_get_double(in, "factor", &s->factor);
+  lt_state_get_int(in, "patience", &s->patience);
+  lt_state_get_int(in, "cooldown", &s->cooldown);
+  lt_state_get_double(in, "threshold", &s->threshold);
+  lt_state_get_double(in, "eps", &s->eps);
+  return LT_OK;
+}
+
 static const lt_scheduler_ops ops = {.size = sizeof(lt_scheduler_ops), .step = plateau_step,
-                                     .get_last_lr = plateau_last_lr};
+                                     .get_last_lr = plateau_last_lr, .state_save = plateau_save,
+                                     .state_load = plateau_load};
 
 static const lt_param params[] = {
     LT_PARAM_COMPONENT("optimizer", LT_KIND_OPTIMIZER, LT_PF_REQUIRED, "the optimizer to drive"),

@@ -4,9 +4,11 @@
 
 enum { LR, ALPHA, EPS, WEIGHT_DECAY, MOMENTUM, CENTERED, MAXIMIZE };
 static const char *const names[] = {"lr", "alpha", "eps", "weight_decay", "momentum", "centered", "maximize"};
+static const optim_spec spec = {names, 7, -1, -1, 1u << CENTERED | 1u << MAXIMIZE,
+                                {"square_avg", "grad_avg", "momentum_buffer"}, 1, 0, 0};
 
 static lt_status rmsprop_create(const lt_value *args, void **self, char *err, size_t errlen) {
-  return optim_create(args, names, 7, self, NULL, err, errlen);
+  return optim_create(args, &spec, self, NULL, err, errlen);
 }
 
 static lt_status rmsprop_update(optim_param *q, const double *h, lt_tensor *g) {

@@ -5,13 +5,14 @@
 
 enum { LR, MOMENTUM, DAMPENING, WEIGHT_DECAY, NESTEROV, MAXIMIZE };
 static const char *const names[] = {"lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize"};
+static const optim_spec spec = {names, 6, -1, -1, 1u << NESTEROV | 1u << MAXIMIZE, {"momentum_buffer"}, 0, 1, 0};
 
 static lt_status sgd_create(const lt_value *args, void **self, char *err, size_t errlen) {
   if (args[5].i && (args[2].f <= 0 || args[3].f != 0)) {
     snprintf(err, errlen, "Nesterov momentum requires a momentum and zero dampening");
     return LT_ERR_INVALID;
   }
-  return optim_create(args, names, 6, self, NULL, err, errlen);
+  return optim_create(args, &spec, self, NULL, err, errlen);
 }
 
 static lt_status sgd_update(optim_param *q, const double *h, lt_tensor *d) {

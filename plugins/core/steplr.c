@@ -7,9 +7,16 @@ static double get_lr(const sched *s, int g, double lr) {
   return lr * s->p[1];
 }
 
+static double closed(const sched *s, int g) {
+  return s->base[g] * pow(s->p[1], (double)(s->last_epoch / (int64_t)s->p[0]));
+}
+
+static const char *const pnames[] = {"step_size", "gamma", NULL};
+static const sched_kind kind = {get_lr, closed, pnames, 1};
+
 static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
   const double p[] = {(double)args[1].i, args[2].f};
-  return sched_create(args, self, err, errlen, get_lr, p, 2);
+  return sched_create(args, self, err, errlen, &kind, p, 2);
 }
 
 static const lt_param params[] = {

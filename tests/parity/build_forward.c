@@ -139,6 +139,23 @@ static int layers(host_build *b, cfg_node *root, const char *out) {
   return rc;
 }
 
+/* A copy of st that shares nothing with it (written to a file and read
+ * back, as a checkpoint would be). */
+static lt_state *through_file(const lt_state *st, const char *out) {
+  char tmp[1024];
+  snprintf(tmp, sizeof tmp, "%s.snapshot", out);
+  lt_state *copy = lt_state_save(st, tmp) == LT_OK ? lt_state_load(tmp) : NULL;
+  remove(tmp);
+  return copy;
+}
+
+static lt_state *snapshot_optimizer(const lt_optimizer_ops *ops, void *self, const char *out) {
+  lt_state *st = lt_state_new_dict();
+  lt_state *copy = ops->state_save(self, st) == LT_OK ? through_file(st, out) : NULL;
+  lt_state_free(st);
+  return copy;
+}
+
 /* Every optimizer of "optimizers": 50 steps of an MSE regression on "net",
  * each from the same initial weights. */
 static int optimizers(host_build *b, cfg_node *root, const char *out) {
@@ -171,39 +188,96 @@ static int optimizers(host_build *b, cfg_node *root, const char *out) {
     host_object *o = host_build_get(b, path);
     if (!o) return die(path, b->err->msg);
     const lt_optimizer_ops *ops = o->comp->ops;
-    for (int s = 0; s < 50; s++) {
-      lt_scope *step = lt_scope_begin();
-      if (ops->zero_grad(o->self, 1) != LT_OK) return die(path, lt_last_error());
-      lt_tensor *loss = lt_mse_loss(mops->forward(net->self, x), y, LT_REDUCTION_MEAN);
-      if (!loss || lt_tensor_backward(loss, LT_NO_TENSOR, 0) != LT_OK || ops->step(o->self) != LT_OK)
-        return die(path, lt_last_error());
-      lt_scope_end(step);
+    lt_state *mid = NULL;
+    lt_tensor *midw[2];
+    char key[300];
+    /* 50 steps; the state after 25 is kept (through a file, so that later
+     * steps do not change it), then 25 steps again from there must end
+     * where the 50 did. */
+    for (int round = 0; round < 2; round++) {
+      if (round) {
+        int prev = lt_grad_set_enabled(0);
+        for (size_t i = 0; i < np; i++) lt_tensor_copy_(p[i], midw[i]);
+        lt_grad_set_enabled(prev);
+        char err[256] = "";
+        if (ops->state_load(o->self, mid, err, sizeof err) != LT_OK) return die(path, err);
+      }
+      for (int s = round ? 25 : 0; s < 50; s++) {
+        if (s == 25 && !round) {
+          for (size_t i = 0; i < np; i++) {
+            midw[i] = lt_tensor_clone(lt_tensor_detach(p[i]));
+            snprintf(key, sizeof key, "mid:%s:%s", opts->keys[k], names[i]);
+            lt_state_set_tensor(st, key, midw[i]);
+          }
+          if (!(mid = snapshot_optimizer(ops, o->self, out))) return die(path, lt_last_error());
+          snprintf(key, sizeof key, "optstate:%s", opts->keys[k]);
+          lt_state_set_state(st, key, mid);
+        }
+        lt_scope *step = lt_scope_begin();
+        if (ops->zero_grad(o->self, 1) != LT_OK) return die(path, lt_last_error());
+        lt_tensor *loss = lt_mse_loss(mops->forward(net->self, x), y, LT_REDUCTION_MEAN);
+        if (!loss || lt_tensor_backward(loss, LT_NO_TENSOR, 0) != LT_OK || ops->step(o->self) != LT_OK)
+          return die(path, lt_last_error());
+        lt_scope_end(step);
+      }
+      for (size_t i = 0; i < np; i++) {
+        snprintf(key, sizeof key, "%s%s:%s", round ? "resume:" : "", opts->keys[k], names[i]);
+        lt_state_set_tensor(st, key, lt_tensor_clone(lt_tensor_detach(p[i])));
+      }
     }
-    for (size_t i = 0; i < np; i++) {
-      char key[300];
-      snprintf(key, sizeof key, "%s:%s", opts->keys[k], names[i]);
-      lt_state_set_tensor(st, key, lt_tensor_clone(lt_tensor_detach(p[i])));
-    }
+    lt_state_free(mid);
   }
   /* Schedulers: the lr of every group after construction and after each
    * of 100 steps. */
   cfg_node *scheds = cfg_dict_get(root, "schedulers");
+  char key[300];
   for (size_t k = 0; scheds && k < scheds->n; k++) {
     char path[256];
     snprintf(path, sizeof path, "schedulers::%s", scheds->keys[k]);
     host_object *o = host_build_get(b, path);
     if (!o) return die(path, b->err->msg);
     const lt_scheduler_ops *ops = o->comp->ops;
-    double lrs[2][101];
-    for (int s = 0; s <= 100; s++) {
-      /* a monitored value that improves, stalls and jumps (for plateaus) */
-      double metric = !strcmp(scheds->keys[k], "plateau") ? 1.0 / (1 + (s % 17)) + 0.001 * (s / 17) : NAN;
-      if (s && ops->step(o->self, metric) != LT_OK) return die(path, lt_last_error());
-      for (int g = 0; g < 2; g++) lrs[g][s] = ops->get_last_lr(o->self, g == 1 && !strcmp(scheds->keys[k], "cosine") ? 1 : 0);
+    char opath[300];
+    snprintf(opath, sizeof opath, "%s::optimizer", path);
+    host_object *opt = host_build_get(b, opath);
+    if (!opt) return die(opath, b->err->msg);
+    const lt_optimizer_ops *oops = opt->comp->ops;
+    const char *name = scheds->keys[k];
+    /* row 0: group 0's lr; row 1: group 1's (cosine), the momentum or
+     * beta1 (one-cycle), else group 0's again */
+    double lrs[2][101], again[2][50];
+    lt_state *mid_s = NULL, *mid_o = NULL;
+    for (int round = 0; round < 2; round++) {
+      char err[256] = "";
+      if (round && (oops->state_load(opt->self, mid_o, err, sizeof err) != LT_OK ||
+                    ops->state_load(o->self, mid_s, err, sizeof err) != LT_OK))
+        return die(path, err);
+      for (int s = round ? 51 : 0; s <= 100; s++) {
+        /* a monitored value that improves, stalls and jumps (for plateaus) */
+        double metric = !strcmp(name, "plateau") ? 1.0 / (1 + (s % 17)) + 0.001 * (s / 17) : NAN;
+        if (s && ops->step(o->self, metric) != LT_OK) return die(path, lt_last_error());
+        double second = ops->get_last_lr(o->self, !strcmp(name, "cosine") ? 1 : 0);
+        if (!strncmp(name, "onecycle", 8) && !oops->get_option(opt->self, 0, "momentum", &second))
+          oops->get_option(opt->self, 0, "betas.0", &second);
+        double *row0 = round ? &again[0][s - 51] : &lrs[0][s], *row1 = round ? &again[1][s - 51] : &lrs[1][s];
+        *row0 = ops->get_last_lr(o->self, 0);
+        *row1 = second;
+        if (s == 50 && !round) {
+          lt_state *ss = lt_state_new_dict();
+          if (ops->state_save(o->self, ss) != LT_OK) return die(path, lt_last_error());
+          mid_s = through_file(ss, out);
+          lt_state_free(ss);
+          if (!mid_s || !(mid_o = snapshot_optimizer(oops, opt->self, out))) return die(path, lt_last_error());
+          snprintf(key, sizeof key, "schedstate:%s", name);
+          lt_state_set_state(st, key, mid_s);
+        }
+      }
     }
-    char key[300];
-    snprintf(key, sizeof key, "sched:%s", scheds->keys[k]);
+    lt_state_free(mid_s), lt_state_free(mid_o);
+    snprintf(key, sizeof key, "sched:%s", name);
     lt_state_set_tensor(st, key, lt_tensor_from_data(lrs, LT_SHAPE(2, 101), LT_FLOAT64));
+    snprintf(key, sizeof key, "sched_resume:%s", name);
+    lt_state_set_tensor(st, key, lt_tensor_from_data(again, LT_SHAPE(2, 50), LT_FLOAT64));
   }
   int rc = lt_state_save(st, out) == LT_OK ? 0 : die("save", lt_last_error());
   lt_state_free(st);

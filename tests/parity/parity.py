@@ -383,6 +383,25 @@ for name, make in makers.items():
         opt.step()
     for pn in ("weight", "bias"):
         close(f"optim.{name}.{pn}", got[f"{name}:{pn}"], getattr(lin, pn).detach(), rtol=0, atol=1e-6)
+        # our state after 25 steps, reloaded by us, ends exactly where the 50 did
+        close(f"optim.{name}.resume.{pn}", got[f"resume:{name}:{pn}"], got[f"{name}:{pn}"], exact=True)
+    # our state after 25 steps loads into torch.optim, which then continues
+    # to where 50 steps of its own end
+    with torch.no_grad():
+        lin.weight.copy_(got[f"mid:{name}:weight"])
+        lin.bias.copy_(got[f"mid:{name}:bias"])
+    opt = make(list(lin.parameters()))
+    mine = got[f"optstate:{name}"]
+    opt.load_state_dict(mine)
+    ref = opt.state_dict()
+    check(f"optim.{name}.state keys", sorted(mine["state"].get(0, {}).keys()) == sorted(ref["state"].get(0, {}).keys()),
+          f"{sorted(mine['state'].get(0, {}).keys())}")
+    for _ in range(25):
+        opt.zero_grad(set_to_none=True)
+        F.mse_loss(lin(got["x"]), got["y"]).backward()
+        opt.step()
+    for pn in ("weight", "bias"):
+        close(f"optim.{name}.python_resume.{pn}", getattr(lin, pn).detach(), got[f"{name}:{pn}"], rtol=0, atol=1e-6)
 
 # Schedulers: 100 steps of learning rates (same file as the optimizers).
 import warnings  # noqa: E402
@@ -399,22 +418,55 @@ scheds = {
     "linear": lambda: sg.LinearLR(torch.optim.SGD(lin.parameters(), lr=0.1), 0.1, 0.9, 20),
     "plateau": lambda: sg.ReduceLROnPlateau(torch.optim.SGD(lin.parameters(), lr=0.1), patience=3, factor=0.5,
                                             cooldown=2, min_lr=0.001, threshold=0.01),
+    "constant": lambda: sg.ConstantLR(torch.optim.SGD(lin.parameters(), lr=0.1), factor=0.25, total_iters=8),
+    "onecycle": lambda: sg.OneCycleLR(torch.optim.SGD(lin.parameters(), lr=0.1, momentum=0.9), max_lr=0.5,
+                                      total_steps=100),
+    "onecycle_adam": lambda: sg.OneCycleLR(torch.optim.Adam(lin.parameters()), max_lr=0.01, epochs=10,
+                                           steps_per_epoch=11, pct_start=0.25, anneal_strategy="linear",
+                                           three_phase=True, div_factor=10, final_div_factor=100),
+    "warmup_cosine": lambda: warmup_cosine(),
 }
+
+
+def warmup_cosine():
+    o = torch.optim.SGD(lin.parameters(), lr=0.2)
+    return sg.SequentialLR(o, [sg.LinearLR(o, start_factor=0.01, total_iters=10),
+                               sg.CosineAnnealingLR(o, T_max=40, eta_min=0.001), sg.StepLR(o, 9, 0.7)], [10, 60])
+
+
 for name, make in scheds.items():
     sch = make()
     opt = sch.optimizer
-    g = 1 if name == "cosine" else 0
-    lrs = lambda: [grp["lr"] for grp in opt.param_groups]  # noqa: E731
-    want = [[lrs()[0]], [lrs()[g]]]
+
+    def second():
+        if name == "cosine":
+            return opt.param_groups[1]["lr"]
+        if name.startswith("onecycle"):
+            grp = opt.param_groups[0]
+            return grp["momentum"] if "momentum" in grp else grp["betas"][0]
+        return opt.param_groups[0]["lr"]
+
+    want = [[opt.param_groups[0]["lr"]], [second()]]
+    state50 = None
     for s in range(1, 101):
         opt.step()
         if name == "plateau":
             sch.step(1.0 / (1 + (s % 17)) + 0.001 * (s // 17))
         else:
             sch.step()
-        want[0].append(lrs()[0])
-        want[1].append(lrs()[g])
-    close(f"sched.{name}", got[f"sched:{name}"], torch.tensor(want, dtype=torch.float64), rtol=0, atol=1e-12)
+        want[0].append(opt.param_groups[0]["lr"])
+        want[1].append(second())
+    want = torch.tensor(want, dtype=torch.float64)
+    close(f"sched.{name}", got[f"sched:{name}"], want, rtol=0, atol=1e-12)
+    # our scheduler and optimizer state at step 50, reloaded by us: the same
+    # 50 last steps
+    close(f"sched.{name}.resume", got[f"sched_resume:{name}"], want[:, 51:], rtol=0, atol=1e-12)
+    # and loaded by PyTorch's scheduler
+    mine = got[f"schedstate:{name}"]
+    sch2 = make()
+    sch2.load_state_dict(mine)
+    check(f"sched.{name}.python_load", sch2.last_epoch == 50 and
+          abs(sch2._last_lr[0] - float(want[0, 50])) < 1e-12, f"{sch2.last_epoch} {getattr(sch2, '_last_lr', None)}")
 
 # Metrics against torchmetrics' definitions, written out here.
 subprocess.run([f"{build}/tests/build_forward", f"{build}/lib/lighter/plugins", f"{here}/metrics.yaml",
