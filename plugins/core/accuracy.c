@@ -2,6 +2,7 @@
  * class tp / (tp + fn), so micro is the fraction of right predictions. */
 #define METRIC_TARGET "torchmetrics.Accuracy"
 #define METRIC_SUMMARY "Fraction of correct predictions."
+#define METRIC_CLASS "Accuracy"
 #include "statscores.h"
 
 static double score(int multiclass, double tp, double fp, double tn, double fn) {

@@ -81,8 +81,12 @@ static size_t cm_states(void *self, lt_tensor **out, size_t max) {
   return 1;
 }
 
+static const char *cm_name(void *self) {
+  return ((cm *)self)->binary ? "BinaryConfusionMatrix" : "MulticlassConfusionMatrix";
+}
+
 static const lt_metric_ops ops = {.size = sizeof(lt_metric_ops), .update = cm_update, .compute = cm_compute,
-                                  .reset = cm_reset, .states = cm_states};
+                                  .reset = cm_reset, .states = cm_states, .name = cm_name};
 
 static const lt_param params[] = {
     LT_PARAM_CHOICE("task", "multiclass", "binary|multiclass", "kind of classification"),

@@ -2,16 +2,21 @@
  * per class true/false positives/negatives, kept as one int64 tensor
  * [4, C] (tp, fp, tn, fn) so processes can sum it. task binary (preds are
  * probabilities or logits, thresholded; logits go through a sigmoid as
- * torchmetrics does when a value leaves [0, 1]: core_class_labels) or multiclass (preds are
- * scores [N, C], argmax, or labels [N]); average micro, macro (classes never
- * seen are left out), weighted (by support) or none. The including file
- * defines score(multiclass, tp, fp, tn, fn); division by zero gives 0. */
+ * torchmetrics does when a value leaves [0, 1]: core_class_labels),
+ * multiclass (preds are scores [N, C], argmax, or labels [N]; with top_k > 1
+ * a prediction counts as the target when the target is among the k best,
+ * else as the best, as torchmetrics 1.x refines it) or multilabel (preds
+ * and targets [N, L], each label a binary task); average micro, macro
+ * (multiclass leaves classes never seen out), weighted (by support) or
+ * none. The including file defines score(multiclass, tp, fp, tn, fn) and
+ * METRIC_CLASS ("Accuracy"); division by zero gives 0. */
 #include "common.h"
 
 #include <stdio.h>
 
 typedef struct stats {
-  int multiclass;
+  int multiclass, multilabel, top_k;
+  char name[64]; /* torchmetrics' class: MulticlassAccuracy, ... */
   int64_t classes;
   int average; /* 0 micro, 1 macro, 2 weighted, 3 none */
   double threshold;
@@ -36,19 +41,29 @@ static lt_status stats_create(const lt_value *args, void **self, char *err, size
   stats *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
   m->multiclass = !strcmp(args[0].s, "multiclass");
-  m->classes = m->multiclass ? (args[1].is_null ? 0 : args[1].i) : 1;
+  m->multilabel = !strcmp(args[0].s, "multilabel");
+  m->classes = m->multiclass ? (args[1].is_null ? 0 : args[1].i) : m->multilabel ? (args[5].is_null ? 0 : args[5].i) : 1;
   if (m->multiclass && m->classes < 2) {
     snprintf(err, errlen, "task multiclass needs num_classes (at least 2)");
     free(m);
     return LT_ERR_INVALID;
   }
+  if (m->multilabel && m->classes < 1) {
+    snprintf(err, errlen, "task multilabel needs num_labels (at least 1)");
+    free(m);
+    return LT_ERR_INVALID;
+  }
+  snprintf(m->name, sizeof m->name, "%s%s", m->multiclass ? "Multiclass" : m->multilabel ? "Multilabel" : "Binary",
+           METRIC_CLASS);
   const char *a = args[2].s;
   m->average = !strcmp(a, "macro") ? 1 : !strcmp(a, "weighted") ? 2 : !strcmp(a, "none") ? 3 : 0;
   m->threshold = args[3].f;
-  if (args[4].i != 1) {
-    snprintf(err, errlen, "top_k other than 1 is not supported yet");
+  m->top_k = (int)args[4].i;
+  if (m->top_k != 1 && (!m->multiclass || m->top_k > m->classes)) {
+    snprintf(err, errlen, m->multiclass ? "top_k (%d) must not exceed num_classes" : "top_k (%d) is for task multiclass",
+             m->top_k);
     free(m);
-    return LT_ERR_UNSUPPORTED;
+    return LT_ERR_INVALID;
   }
   m->s = lt_tensor_keep(lt_tensor_zeros(LT_SHAPE(4, m->classes), LT_INT64, LT_CPU));
   if (!m->s) {
@@ -67,7 +82,30 @@ static lt_status stats_update(void *self, lt_tensor *preds, lt_tensor *target) {
   lt_status rc = LT_FAIL;
   lt_tensor *t = lt_tensor_to_dtype(lt_tensor_flatten(target, 0, -1), LT_INT64);
   lt_tensor *p = core_class_labels(preds, m->multiclass, m->threshold);
-  if (m->multiclass) {
+  if (m->multiclass && m->top_k > 1 && lt_tensor_dim(preds) == 2) {
+    /* the target where it is among the k best, else the best */
+    lt_tensor *idx = NULL;
+    lt_tensor_topk(preds, m->top_k, 1, 1, 1, &idx);
+    int64_t d1 = 1;
+    lt_tensor *hit = idx ? lt_tensor_gt_scalar(lt_tensor_sum(lt_tensor_eq(idx, lt_tensor_unsqueeze(t, 1)), &d1, 1, 0), 0)
+                         : NULL;
+    p = hit ? lt_tensor_where(hit, t, p) : NULL;
+  }
+  if (m->multilabel) {
+    /* per label: [N, L] predictions and targets, counted over N */
+    int64_t L = m->classes, d0 = 0;
+    lt_tensor *P = lt_tensor_reshape(p, LT_SHAPE(-1, L)), *T = lt_tensor_reshape(t, LT_SHAPE(-1, L));
+    lt_tensor *nP = lt_tensor_rsub_scalar(P, 1), *nT = lt_tensor_rsub_scalar(T, 1);
+    lt_tensor *rows[4] = {lt_tensor_sum(lt_tensor_mul(P, T), &d0, 1, 0), lt_tensor_sum(lt_tensor_mul(P, nT), &d0, 1, 0),
+                          lt_tensor_sum(lt_tensor_mul(nP, nT), &d0, 1, 0), lt_tensor_sum(lt_tensor_mul(nP, T), &d0, 1, 0)};
+    lt_tensor *add = P && T && lt_tensor_numel(p) == lt_tensor_numel(t) ? lt_tensor_stack(rows, 4, 0) : NULL;
+    if (!add && P && T) {
+      char msg[160];
+      snprintf(msg, sizeof msg, "multilabel metric: preds and target must both be [N, %lld] (num_labels)", (long long)L);
+      lt_set_error(msg, 0);
+    }
+    if (add && lt_tensor_add_(m->s, add, 1) == LT_OK) rc = LT_OK;
+  } else if (m->multiclass) {
     /* one-hot rows, then per class counts */
     lt_tensor *P = lt_one_hot(p, m->classes), *T = lt_one_hot(t, m->classes);
     lt_tensor *nP = lt_tensor_rsub_scalar(P, 1), *nT = lt_tensor_rsub_scalar(T, 1);
@@ -93,17 +131,18 @@ static lt_tensor *stats_compute(void *self) {
   int64_t C = m->classes, *s = lt_tensor_data(m->s);
   if (!s) return NULL;
   const int64_t *tp = s, *fp = s + C, *tn = s + 2 * C, *fn = s + 3 * C;
-  if (!m->multiclass) return lt_tensor_scalar(score(0, (double)tp[0], (double)fp[0], (double)tn[0], (double)fn[0]), LT_FLOAT32);
+  if (!m->multiclass && !m->multilabel)
+    return lt_tensor_scalar(score(0, (double)tp[0], (double)fp[0], (double)tn[0], (double)fn[0]), LT_FLOAT32);
   if (m->average == 0) { /* micro: pool the counts */
     double a = 0, b = 0, c = 0, d = 0;
     for (int64_t k = 0; k < C; k++) a += (double)tp[k], b += (double)fp[k], c += (double)tn[k], d += (double)fn[k];
-    return lt_tensor_scalar(score(1, a, b, c, d), LT_FLOAT32);
+    return lt_tensor_scalar(score(m->multiclass, a, b, c, d), LT_FLOAT32);
   }
   float *per = malloc((size_t)C * sizeof *per);
   double num = 0, den = 0;
   for (int64_t k = 0; k < C; k++) {
-    per[k] = (float)score(1, (double)tp[k], (double)fp[k], (double)tn[k], (double)fn[k]);
-    double w = m->average == 2 ? (double)(tp[k] + fn[k]) : (tp[k] + fp[k] + fn[k] == 0 ? 0 : 1);
+    per[k] = (float)score(m->multiclass, (double)tp[k], (double)fp[k], (double)tn[k], (double)fn[k]);
+    double w = m->average == 2 ? (double)(tp[k] + fn[k]) : (m->multiclass && tp[k] + fp[k] + fn[k] == 0 ? 0 : 1);
     num += w * per[k];
     den += w;
   }
@@ -118,15 +157,17 @@ static size_t stats_states(void *self, lt_tensor **out, size_t max) {
   return 1;
 }
 
+static const char *stats_name(void *self) { return ((stats *)self)->name; }
 static const lt_metric_ops ops = {.size = sizeof(lt_metric_ops), .update = stats_update, .compute = stats_compute,
-                                  .reset = stats_reset, .states = stats_states};
+                                  .reset = stats_reset, .states = stats_states, .name = stats_name};
 
 static const lt_param params[] = {
-    LT_PARAM_CHOICE("task", "multiclass", "binary|multiclass", "kind of classification"),
+    LT_PARAM_CHOICE("task", "multiclass", "binary|multiclass|multilabel", "kind of classification"),
     {"num_classes", LT_P_INT, (lt_kind)0, "null", LT_PF_NULLABLE | LT_PF_MIN, 2, 0, NULL, "classes (multiclass)"},
     LT_PARAM_CHOICE("average", "micro", "micro|macro|weighted|none", "how to combine classes"),
     LT_PARAM_RANGE("threshold", LT_P_FLOAT, "0.5", 0.0, 1.0, "probability threshold (binary)"),
-    LT_PARAM_MIN("top_k", LT_P_INT, "1", 1, "a prediction is right if the target is among the k best (1 only)"),
+    LT_PARAM_MIN("top_k", LT_P_INT, "1", 1, "multiclass: a prediction is right if the target is among the k best"),
+    {"num_labels", LT_P_INT, (lt_kind)0, "null", LT_PF_NULLABLE | LT_PF_MIN, 1, 0, NULL, "labels (multilabel)"},
 };
 
 static const lt_component components[] = {

@@ -300,6 +300,11 @@ static int metrics(host_build *b, cfg_node *root, const char *out) {
   for (int i = 0; i < 12; i++) bl[i] = labels[i] % 2;
   lt_tensor *bin = lt_tensor_from_data(bl, &twelve, 1, LT_INT64);
   lt_tensor *reg = lt_tensor_sin(lt_tensor_arange(0, 12, 1, LT_FLOAT32, LT_CPU));
+  /* multilabel targets [12, 5] */
+  lt_tensor *mlabels = lt_tensor_to_dtype(
+      lt_tensor_gt_scalar(lt_tensor_reshape(lt_tensor_cos(lt_tensor_mul_scalar(lt_tensor_arange(0, 60, 1, LT_FLOAT32, LT_CPU), 1.7)),
+                                            LT_SHAPE(12, 5)), 0.2), LT_INT64);
+  lt_state_set_tensor(st, "mlabels", mlabels);
   lt_state_set_tensor(st, "scores", scores), lt_state_set_tensor(st, "target", target);
   lt_state_set_tensor(st, "logit", logit), lt_state_set_tensor(st, "bin", bin), lt_state_set_tensor(st, "reg", reg);
   cfg_node *ms = cfg_dict_get(root, "metrics");
@@ -310,13 +315,29 @@ static int metrics(host_build *b, cfg_node *root, const char *out) {
     if (!o) return die(path, b->err->msg);
     const lt_metric_ops *ops = o->comp->ops;
     const char *name = ms->keys[k];
-    int is_bin = strstr(name, "_bin") != NULL, is_reg = !strncmp(name, "m", 1);
+    int is_bin = strstr(name, "_bin") != NULL, is_reg = !strncmp(name, "m", 1), is_ml = strstr(name, "_ml") != NULL;
     lt_tensor *p = is_bin ? logit : is_reg ? reg : scores;
-    lt_tensor *t = is_bin ? bin : is_reg ? lt_tensor_cos(reg) : target;
+    lt_tensor *t = is_bin ? bin : is_reg ? lt_tensor_cos(reg) : is_ml ? mlabels : target;
     for (int half = 0; half < 2; half++) {
       int64_t start = half ? 7 : 0, len = half ? 5 : 7;
       if (ops->update(o->self, lt_tensor_narrow(p, 0, start, len), lt_tensor_narrow(t, 0, start, len)) != LT_OK)
         return die(path, lt_last_error());
+    }
+    /* a collection: each member's value under "metric:<name>/<member>" */
+    void *mself[16];
+    const lt_metric_ops *mops[16];
+    const char *mnames[16];
+    size_t nm = ops->members ? ops->members(o->self, mself, mops, mnames, 16) : 0;
+    for (size_t j = 0; j < nm && j < 16; j++) {
+      lt_tensor *v = mops[j]->compute(mself[j]);
+      if (!v) return die(path, lt_last_error());
+      snprintf(key, sizeof key, "metric:%s/%s", name, mnames[j]);
+      lt_state_set_tensor(st, key, v);
+      lt_tensor_free(v);
+    }
+    if (nm) {
+      ops->reset(o->self);
+      continue;
     }
     lt_tensor *v = ops->compute(o->self);
     if (!v) return die(path, lt_last_error());

@@ -543,5 +543,79 @@ for t_, p_ in zip(got["bin"].tolist(), (probs > 0.5).long().tolist()):
 close("metric.confusion_bin", got["metric:cm_bin"], cb, exact=True)
 check("metric.reset", torch.isnan(got["reset:mean"]).item() and got["reset:acc_micro"].item() == 0)
 
+# top_k > 1: a prediction counts as the target when the target is among the
+# k best, else as the best (torchmetrics 1.x's refinement).
+
+
+def topk_pred(k):
+    hit = (scores.topk(k, 1).indices == target[:, None]).any(1)
+    return torch.where(hit, target, pred_multi)
+
+
+close("metric.acc_top2", got["metric:acc_top2"].double(), expect_class("acc", "micro", topk_pred(2), target, 5, True).double(),
+      rtol=1e-6, atol=1e-6)
+close("metric.prec_top3_macro", got["metric:prec_top3_macro"].double(),
+      expect_class("prec", "macro", topk_pred(3), target, 5, True).double(), rtol=1e-6, atol=1e-6)
+
+# multilabel: each label a binary task; macro counts every label.
+mlab = got["mlabels"]
+
+
+def expect_multilabel(kind, average, thr):
+    pred = (torch.sigmoid(scores) > thr).long()
+    s = torch.tensor([[((pred[:, j] == 1) & (mlab[:, j] == 1)).sum().item(),
+                       ((pred[:, j] == 1) & (mlab[:, j] == 0)).sum().item(),
+                       ((pred[:, j] == 0) & (mlab[:, j] == 0)).sum().item(),
+                       ((pred[:, j] == 0) & (mlab[:, j] == 1)).sum().item()] for j in range(5)], dtype=torch.float64)
+    f = formulas[kind]
+    if average == "micro":
+        return torch.tensor(f(*s.sum(0).tolist(), False))
+    per = torch.tensor([f(*r.tolist(), False) for r in s])
+    if average == "none":
+        return per
+    w = s[:, 0] + s[:, 3] if average == "weighted" else torch.ones(5, dtype=torch.float64)
+    return (per * w).sum() / w.sum()
+
+
+for name, (kind, avg, thr) in {"acc_ml": ("acc", "micro", 0.5), "f1_ml_macro": ("f1", "macro", 0.5),
+                               "prec_ml_none": ("prec", "none", 0.5),
+                               "rec_ml_weighted": ("rec", "weighted", 0.3)}.items():
+    close(f"metric.{name}", got[f"metric:{name}"].double(), expect_multilabel(kind, avg, thr).double(), rtol=1e-6,
+          atol=1e-6)
+
+# AUROC from its definition: the probability that a positive scores above a
+# negative, ties counting one half (equal to the trapezoidal ROC area).
+
+
+def auc(score, positive):
+    pos, neg = score[positive], score[~positive]
+    if len(pos) == 0 or len(neg) == 0:
+        return 0.0
+    gt = (pos[:, None] > neg[None, :]).double().sum()
+    eq = (pos[:, None] == neg[None, :]).double().sum()
+    return ((gt + 0.5 * eq) / (len(pos) * len(neg))).item()
+
+
+soft = scores.softmax(1)
+per_class = torch.tensor([auc(soft[:, k], target == k) for k in range(5)], dtype=torch.float64)
+support = torch.tensor([(target == k).sum().item() for k in range(5)], dtype=torch.float64)
+close("metric.auroc_bin", got["metric:auroc_bin"].double(), torch.tensor(auc(probs, got["bin"] == 1),
+      dtype=torch.float64), rtol=1e-6, atol=1e-6)
+close("metric.auroc_mc", got["metric:auroc_mc"].double(), per_class.mean(), rtol=1e-6, atol=1e-6)
+close("metric.auroc_mc_weighted", got["metric:auroc_mc_weighted"].double(), (per_class * support).sum() / support.sum(),
+      rtol=1e-6, atol=1e-6)
+sig = torch.sigmoid(scores)
+close("metric.auroc_ml_none", got["metric:auroc_ml_none"].double(),
+      torch.tensor([auc(sig[:, j], mlab[:, j] == 1) for j in range(5)], dtype=torch.float64), rtol=1e-6, atol=1e-6)
+
+# collections: members named by class (list) or key with the prefix (dict)
+check("metric.collection names", sorted(k for k in got if k.startswith("metric:col_")) == sorted([
+    "metric:col_list/MulticlassAccuracy", "metric:col_list/MulticlassF1Score", "metric:col_list/MulticlassAUROC",
+    "metric:col_dict/val_top1", "metric:col_dict/val_top2"]), f"{sorted(k for k in got if k.startswith('metric:col_'))}")
+close("metric.col_list.acc", got["metric:col_list/MulticlassAccuracy"], got["metric:acc_micro"], exact=True)
+close("metric.col_list.f1", got["metric:col_list/MulticlassF1Score"], got["metric:f1_macro"], exact=True)
+close("metric.col_list.auroc", got["metric:col_list/MulticlassAUROC"], got["metric:auroc_mc"], exact=True)
+close("metric.col_dict.top2", got["metric:col_dict/val_top2"], got["metric:acc_top2"], exact=True)
+
 print(f"parity: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
