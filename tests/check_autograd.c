@@ -71,6 +71,10 @@ GF(linear, lt_linear(x, R(5, 4), KV(1, 2, 3, 4, 5)))
 GF(linear_w, lt_linear(R(2, 3), lt_tensor_reshape(x, LT_SHAPE(4, 3)), NT))
 GF(conv2d, lt_conv2d(lt_tensor_reshape(x, LT_SHAPE(1, 2, 3, 2)), lt_tensor_reshape(R(3, 8), LT_SHAPE(3, 2, 2, 2)), KV(0.1, 0.2, 0.3), 1, 1, 1, 0, 1, 1, 1))
 GF(conv2d_w, lt_conv2d(lt_tensor_reshape(R(1, 16), LT_SHAPE(1, 1, 4, 4)), lt_tensor_reshape(x, LT_SHAPE(3, 1, 2, 2)), NT, 2, 1, 0, 1, 1, 2, 1))
+GF(conv_t2d, lt_conv_transpose2d(lt_tensor_reshape(x, LT_SHAPE(1, 2, 3, 2)), lt_tensor_reshape(R(2, 12), LT_SHAPE(2, 3, 2, 2)), KV(0.1, 0.2, 0.3), 2, 1, 1, 0, 1, 0, 1, 1, 1))
+GF(conv_t2d_w, lt_conv_transpose2d(lt_tensor_reshape(R(1, 8), LT_SHAPE(1, 2, 2, 2)), lt_tensor_reshape(x, LT_SHAPE(2, 1, 2, 3)), NT, 1, 2, 0, 1, 0, 1, 1, 1, 1))
+GF(bilin, lt_bilinear(x, R(3, 2), lt_tensor_reshape(R(1, 16), LT_SHAPE(2, 4, 2)), KV(0.5, -0.5)))
+GF(bilin_w, lt_bilinear(R(3, 4), R(3, 3), lt_tensor_reshape(x, LT_SHAPE(1, 4, 3)), NT))
 GF(conv1d, lt_conv1d(lt_tensor_reshape(x, LT_SHAPE(1, 2, 6)), lt_tensor_reshape(R(2, 3), LT_SHAPE(2, 1, 3)), NT, 1, 1, 1, 2))
 GF(max_pool2d, lt_max_pool2d(lt_tensor_reshape(x, LT_SHAPE(1, 1, 3, 4)), 2, 2, 1, 1, 0, 0, 1, 1, 0))
 GF(avg_pool2d, lt_avg_pool2d(lt_tensor_reshape(x, LT_SHAPE(1, 1, 3, 4)), 2, 2, 1, 2, 1, 0, 1, 0))
@@ -120,7 +124,7 @@ static const gcase cases[] = {
     GC(sqrt), GC(rsqrt), GC(abs), GC(sin), GC(reciprocal), GC(clamp), GC(maximum), GC(matmul),
     GC(bmm), GC(addmm), GC(sum_dim), GC(mean), GC(prod), GC(std), GC(var), GC(norm), GC(logsumexp),
     GC(cumsum), GC(max_dim), GC(topk), GC(shape_ops), GC(cat), GC(index_select), GC(gather),
-    GC(where), GC(masked_fill), GC(expand), GC(linear), GC(linear_w), GC(conv2d), GC(conv2d_w),
+    GC(where), GC(masked_fill), GC(expand), GC(linear), GC(linear_w), GC(conv2d), GC(conv2d_w), GC(conv_t2d), GC(conv_t2d_w), GC(bilin), GC(bilin_w),
     GC(conv1d), GC(max_pool2d), GC(avg_pool2d), GC(max_pool1d), GC(avg_pool1d), GC(adaptive_avg2d),
     GC(adaptive_max2d), GC(adaptive_avg1d), GC(relu), GC(leaky_relu), GC(elu), GC(gelu),
     GC(gelu_tanh), GC(silu), GC(softplus), GC(sigmoid), GC(tanh), GC(softmax), GC(log_softmax),

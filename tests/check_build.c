@@ -195,6 +195,80 @@ START_TEST(test_core_modules_match_pytorch) {
 }
 END_TEST
 
+/* Arguments the spec cannot rule out, refused by the components' create
+ * with a message naming what is wrong; steps that cannot go on say why. */
+START_TEST(test_core_refusals) {
+  const char *dir = getenv("LT_CORE_PLUGINS");
+  char *dirs[] = {(char *)(dir ? dir : "build/lib/lighter/plugins"), NULL};
+  host_plugins_load(&reg, dirs, stderr);
+  ck_assert_int_eq(host_plugins_bind(&reg, lt_api_get(), stderr), 0);
+  static const struct {
+    const char *yaml, *path, *msg;
+  } cases[] = {
+      {"x: {_target_: torchvision.models.resnet.BasicBlock, inplanes: 4, planes: 4, groups: 2}\n", "x",
+       "BasicBlock only supports groups=1 and base_width=64"},
+      {"x: {_target_: torch.nn.ModuleDict, modules: {a.b: {_target_: torch.nn.ReLU}}}\n", "x",
+       "module name 'a.b' must be non-empty and contain no '.'"},
+      {"x: {_target_: torch.nn.ConvTranspose2d, in_channels: 2, out_channels: 2, kernel_size: 3, output_padding: 2, "
+       "stride: 2}\n",
+       "x", "output_padding (2) must be smaller than either stride (2) or dilation (1)"},
+      {"n: {_target_: torch.nn.Linear, in_features: 2, out_features: 1}\no: {_target_: torch.optim.SGD, params: "
+       "\"$@n.parameters()\"}\nx: {_target_: torch.optim.lr_scheduler.SequentialLR, optimizer: \"@o\", schedulers: "
+       "[{_target_: torch.optim.lr_scheduler.StepLR, optimizer: \"@o\", step_size: 2}], milestones: [3]}\n",
+       "x", "number of schedulers provided to be one more than the number of milestone points"},
+      {"n: {_target_: torch.nn.Linear, in_features: 2, out_features: 1}\no: {_target_: torch.optim.Adagrad, params: "
+       "\"$@n.parameters()\"}\nx: {_target_: torch.optim.lr_scheduler.OneCycleLR, optimizer: \"@o\", max_lr: 0.1, "
+       "total_steps: 10}\n",
+       "x", "optimizer must support momentum with `cycle_momentum` option enabled"},
+      {"n: {_target_: torch.nn.Linear, in_features: 2, out_features: 1}\no: {_target_: torch.optim.SGD, params: "
+       "\"$@n.parameters()\"}\nx: {_target_: torch.optim.lr_scheduler.OneCycleLR, optimizer: \"@o\", max_lr: 0.1}\n",
+       "x", "You must define either total_steps OR (epochs AND steps_per_epoch)"},
+      {"x: {_target_: torchmetrics.MetricCollection, metrics: [{_target_: torchmetrics.Accuracy, task: multiclass, "
+       "num_classes: 3}, {_target_: torchmetrics.Accuracy, task: multiclass, num_classes: 4}]}\n",
+       "x", "encountered two metrics both named MulticlassAccuracy"},
+      {"x: {_target_: torchmetrics.Accuracy, task: multilabel}\n", "x", "task multilabel needs num_labels"},
+      {"x: {_target_: torchmetrics.Precision, task: binary, top_k: 2}\n", "x", "top_k (2) is for task multiclass"},
+      {"x: {_target_: torchmetrics.AUROC, task: multiclass}\n", "x", "task multiclass needs num_classes"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    cfg_node *r = resolved(cases[i].yaml);
+    ck_assert_msg(host_build_check(&reg, r, &err) == 0, "case %zu: %s", i, err.msg);
+    host_build b = {&reg, lt_api_get(), r, NULL, 0, &err};
+    ck_assert_msg(host_build_get(&b, cases[i].path) == NULL, "case %zu built", i);
+    ck_assert_msg(strstr(err.msg, cases[i].msg), "case %zu: '%s' lacks '%s'", i, err.msg, cases[i].msg);
+    host_build_free(&b);
+    cfg_free(r);
+  }
+  /* a one-cycle schedule refuses to step past its end */
+  cfg_node *r = resolved("n: {_target_: torch.nn.Linear, in_features: 2, out_features: 1}\n"
+                         "o: {_target_: torch.optim.SGD, params: \"$@n.parameters()\", momentum: 0.9}\n"
+                         "x: {_target_: torch.optim.lr_scheduler.OneCycleLR, optimizer: \"@o\", max_lr: 0.1, "
+                         "total_steps: 3}\n"
+                         "m: {_target_: torch.nn.ModuleList, modules: [{_target_: torch.nn.ReLU}]}\n"
+                         "bl: {_target_: torch.nn.Bilinear, in1_features: 2, in2_features: 3, out_features: 1}\n");
+  host_build b = {&reg, lt_api_get(), r, NULL, 0, &err};
+  host_object *x = host_build_get(&b, "x");
+  ck_assert_msg(x != NULL, "%s", err.msg);
+  const lt_scheduler_ops *sops = x->comp->ops;
+  for (int i = 0; i < 3; i++) ck_assert_int_eq(sops->step(x->self, NAN), LT_OK);
+  ck_assert_int_ne(sops->step(x->self, NAN), LT_OK);
+  ck_assert_str_eq(lt_last_error(), "OneCycleLR: tried to step 5 times; the specified number of total steps is 3");
+  /* holders have no forward; Bilinear wants two inputs */
+  host_object *m = host_build_get(&b, "m"), *bl = host_build_get(&b, "bl");
+  lt_clear_error();
+  ck_assert_ptr_null(((const lt_module_ops *)m->comp->ops)->forward(m->self, lt_tensor_zeros(LT_SHAPE(1), LT_FLOAT32, LT_CPU)));
+  ck_assert_ptr_nonnull(strstr(lt_last_error(), "ModuleList has no forward"));
+  const lt_module_ops *bops = bl->comp->ops;
+  lt_clear_error();
+  ck_assert_ptr_null(bops->forward(bl->self, lt_tensor_zeros(LT_SHAPE(1, 2), LT_FLOAT32, LT_CPU)));
+  ck_assert_ptr_nonnull(strstr(lt_last_error(), "takes two inputs"));
+  lt_tensor *in[2] = {lt_tensor_zeros(LT_SHAPE(4, 2), LT_FLOAT32, LT_CPU), lt_tensor_zeros(LT_SHAPE(4, 3), LT_FLOAT32, LT_CPU)};
+  EXPECT_SHAPE(bops->forward_n(bl->self, in, 2), 4, 1);
+  host_build_free(&b);
+  cfg_free(r);
+}
+END_TEST
+
 /* Expressions over built objects, and _mode_: callable factories. */
 START_TEST(test_expressions_and_factories) {
   load_core("core_linear.so");
@@ -274,6 +348,7 @@ Suite *build_suite(void) {
   tcase_add_test(tc, test_create_and_share);
   tcase_add_test(tc, test_create_failure);
   tcase_add_test(tc, test_core_modules_match_pytorch);
+  tcase_add_test(tc, test_core_refusals);
   tcase_add_test(tc, test_example_plugins);
   tcase_add_test(tc, test_expressions_and_factories);
   suite_add_tcase(s, tc);

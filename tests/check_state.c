@@ -282,6 +282,21 @@ START_TEST(test_int_keys) {
   EXPECT_ERROR("key '9' not found; keys: 0 7");
   ck_assert_int_eq(lt_state_get_int(st, "0", NULL), LT_ERR_NULL);
   lt_state_free(st);
+  /* a dict made with int keys writes Python ints and takes only numbers */
+  st = lt_state_new_int_dict();
+  ck_assert_int_eq(lt_state_set_int(st, "3", 30), LT_OK);
+  ck_assert_int_eq(lt_state_set_int(st, "-1", 10), LT_OK);
+  lt_clear_error();
+  ck_assert_int_eq(lt_state_set_int(st, "x", 1), LT_ERR_INVALID);
+  EXPECT_ERROR("key 'x' is not an integer (this dict has int keys)");
+  ck_assert_int_eq(lt_state_save(st, path), LT_OK);
+  lt_state_free(st);
+  st = lt_state_load(path);
+  ck_assert_int_eq(lt_state_len(st), 2);
+  ck_assert_str_eq(lt_state_key(st, 0), "3");
+  ck_assert_int_eq(lt_state_get_int(st, "-1", &v), LT_OK);
+  ck_assert_int_eq(v, 10);
+  lt_state_free(st);
   rm_tmp();
 }
 END_TEST
