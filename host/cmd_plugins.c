@@ -69,44 +69,61 @@ static void print_default(const lt_param *p) {
   else printf("optional");
 }
 
+/* One component: what it is, where it comes from, its parameters. */
+static void print_component(const host_registry *reg, const host_entry *e) {
+  const lt_component *c = e->comp;
+  const host_plugin *p = &reg->plugins[e->plugin];
+  printf("%s (%s)\n  %s\n", c->target, host_kind_name(c->kind), c->summary ? c->summary : "");
+  printf("provided by %s %s (%s)\n", p->desc->name, p->desc->version, p->path);
+  if (!c->nparams) printf("no parameters\n");
+  else printf("parameters:\n");
+  for (size_t i = 0; i < c->nparams; i++) {
+    const lt_param *q = &c->params[i];
+    char type[64];
+    if (q->type == LT_P_COMPONENT && q->kind) snprintf(type, sizeof type, "%s", host_kind_name(q->kind));
+    else snprintf(type, sizeof type, "%s", host_ptype_name(q->type));
+    printf("  %-20s %-10s ", q->name, type);
+    print_default(q);
+    if (q->flags & (LT_PF_MIN | LT_PF_MIN_EXCL)) printf(", %s %g", q->flags & LT_PF_MIN_EXCL ? ">" : ">=", q->min);
+    if (q->flags & LT_PF_MAX) printf(", <= %g", q->max);
+    if (q->choices) printf(", one of %s", q->choices);
+    if (q->flags & LT_PF_NULLABLE) printf(", may be null");
+    printf("\n      %s\n", q->doc ? q->doc : "");
+  }
+}
+
 int host_cmd_inspect(int argc, char **argv) {
   const char **dirs, **rest;
   size_t nd, nr;
-  if (parse(argc, argv, &dirs, &nd, &rest, &nr) != 0 || nr != 1) {
-    if (nr != 1) fprintf(stderr, "usage: lighter-host inspect NAME [--plugins DIR]...\n");
+  int all = 0;
+  for (int i = 0; i < argc; i++)
+    if (!strcmp(argv[i], "--all")) {
+      all = 1;
+      for (int j = i; j + 1 < argc; j++) argv[j] = argv[j + 1];
+      argc--, i--;
+    }
+  if (parse(argc, argv, &dirs, &nd, &rest, &nr) != 0 || nr != (all ? 0u : 1u)) {
+    fprintf(stderr, "usage: lighter-host inspect NAME [--plugins DIR]...\n"
+                    "       lighter-host inspect --all [--plugins DIR]...   (every component)\n");
     free(dirs), free(rest);
     return 2;
   }
   host_registry reg = {0};
   int loaded = host_load_registry(&reg, dirs, nd, NULL);
-  const host_entry *e = host_registry_find(&reg, rest[0]);
   int rc = 0;
-  if (!e) {
+  if (all) {
+    for (size_t i = 0; i < reg.nentries; i++) {
+      if (i) printf("\n");
+      print_component(&reg, &reg.entries[i]);
+    }
+  } else if (!host_registry_find(&reg, rest[0])) {
     char sug[512];
     fprintf(stderr, "lighter-host: no component named '%s'", rest[0]);
     if (host_registry_suggest(&reg, rest[0], sug, sizeof sug)) fprintf(stderr, "; did you mean %s?", sug);
     fprintf(stderr, "\n  (`lighter-host plugins` lists them all)\n");
     rc = 2;
   } else {
-    const lt_component *c = e->comp;
-    const host_plugin *p = &reg.plugins[e->plugin];
-    printf("%s (%s)\n  %s\n", c->target, host_kind_name(c->kind), c->summary ? c->summary : "");
-    printf("provided by %s %s (%s)\n", p->desc->name, p->desc->version, p->path);
-    if (!c->nparams) printf("no parameters\n");
-    else printf("parameters:\n");
-    for (size_t i = 0; i < c->nparams; i++) {
-      const lt_param *q = &c->params[i];
-      char type[64];
-      if (q->type == LT_P_COMPONENT && q->kind) snprintf(type, sizeof type, "%s", host_kind_name(q->kind));
-      else snprintf(type, sizeof type, "%s", host_ptype_name(q->type));
-      printf("  %-20s %-10s ", q->name, type);
-      print_default(q);
-      if (q->flags & (LT_PF_MIN | LT_PF_MIN_EXCL)) printf(", %s %g", q->flags & LT_PF_MIN_EXCL ? ">" : ">=", q->min);
-      if (q->flags & LT_PF_MAX) printf(", <= %g", q->max);
-      if (q->choices) printf(", one of %s", q->choices);
-      if (q->flags & LT_PF_NULLABLE) printf(", may be null");
-      printf("\n      %s\n", q->doc ? q->doc : "");
-    }
+    print_component(&reg, host_registry_find(&reg, rest[0]));
   }
   if (rc == 0 && loaded != 0) rc = 3;
   host_registry_free(&reg);

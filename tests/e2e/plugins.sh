@@ -80,6 +80,28 @@ if make -s install PREFIX="$inst" BUILD="$BUILD" >/dev/null 2>&1; then ok; else 
 out=$("$inst/bin/lighter-host" inspect torch.nn.Conv2d 2>&1); rc=$?
 if [ $rc -eq 0 ] && grep -qF "provided by torch.nn.Conv2d" <<<"$out" && grep -qF "$inst/lib/lighter/plugins/core_conv2d.so" <<<"$out" \
    && grep -qF "  kernel_size          any        required" <<<"$out"; then ok; else bad "installed inspect: $out"; fi
+# Every built-in component, with its parameters, from one command.
+out=$("$inst/bin/lighter-host" inspect --all 2>&1); rc=$?
+missing=""
+for t in Linear Bilinear Conv1d Conv2d ConvTranspose2d BatchNorm1d BatchNorm2d LayerNorm GroupNorm Dropout Dropout2d \
+         Embedding Flatten Unflatten Identity MaxPool2d AvgPool2d AdaptiveAvgPool2d ReLU LeakyReLU GELU SiLU Sigmoid \
+         Tanh Softmax LogSoftmax Sequential ModuleList ModuleDict CrossEntropyLoss NLLLoss MSELoss L1Loss SmoothL1Loss \
+         HuberLoss BCELoss BCEWithLogitsLoss KLDivLoss; do
+  grep -qx "torch.nn.$t ([a-z]*)" <<<"$out" || missing="$missing torch.nn.$t"
+done
+for t in optim.SGD optim.Adam optim.AdamW optim.RMSprop optim.Adagrad optim.lr_scheduler.StepLR \
+         optim.lr_scheduler.MultiStepLR optim.lr_scheduler.ExponentialLR optim.lr_scheduler.CosineAnnealingLR \
+         optim.lr_scheduler.LinearLR optim.lr_scheduler.ConstantLR optim.lr_scheduler.OneCycleLR \
+         optim.lr_scheduler.SequentialLR optim.lr_scheduler.ReduceLROnPlateau; do
+  grep -qx "torch.$t ([a-z]*)" <<<"$out" || missing="$missing torch.$t"
+done
+for t in Accuracy Precision Recall F1Score AUROC ConfusionMatrix MeanSquaredError MeanAbsoluteError R2Score \
+         MeanMetric MetricCollection; do
+  grep -qx "torchmetrics.$t (metric)" <<<"$out" || missing="$missing torchmetrics.$t"
+done
+grep -qx "torchvision.models.resnet.BasicBlock (module)" <<<"$out" || missing="$missing BasicBlock"
+if [ $rc -eq 0 ] && [ -z "$missing" ] && grep -qF "  num_labels           int        default null, >= 1, may be null" <<<"$out"; then ok
+else bad "inspect --all: rc $rc, missing:$missing"; fi
 mkdir -p "$work/mine" && chmod 755 "$work/mine"
 cp plugins/examples/spirals.c "$work/mine/"
 # The README's one line, against the installed SDK.
