@@ -136,7 +136,7 @@ check-asan: setup
 	    LT_CORE_PLUGINS=$(CURDIR)/build-asan/lib/lighter/plugins LT_EXAMPLE_PLUGINS=$(CURDIR)/build-asan/examples \
 	    LT_SOURCE_DIR=$(CURDIR) LT_BUILD=build-asan build-asan/tests/check_lighter
 	@# the built-in plugins, built and run by the host's builder, under ASan too
-	@for y in net layers optim metrics; do \
+	@for y in $(notdir $(basename $(wildcard tests/parity/*.yaml))); do \
 	  ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	    build-asan/tests/build_forward build-asan/lib/lighter/plugins tests/parity/$$y.yaml /tmp/lt-asan-$$y.pt \
 	    || exit 1; rm -f /tmp/lt-asan-$$y.pt; done; echo "check-asan: plugins clean"

@@ -321,11 +321,14 @@ static cfg_node *call_method(void *ctx, const cfg_node *obj, const char *name, c
     return NULL;
   }
   cfg_node *list = cfg_new(CFG_LIST, loc);
-  if (!strcmp(name, "buffers")) return list;
-  size_t n = ops->parameters(o->self, NULL, NULL, 0);
+  size_t (*view)(void *, lt_tensor **, const char **, size_t) = ops->parameters;
+  if (!strcmp(name, "buffers"))
+    view = ops->size >= offsetof(lt_module_ops, buffers) + sizeof ops->buffers ? ops->buffers : NULL;
+  if (!view) return list;
+  size_t n = view(o->self, NULL, NULL, 0);
   lt_tensor **t = calloc(n + 1, sizeof *t);
   const char **names = calloc(n + 1, sizeof *names);
-  ops->parameters(o->self, t, names, n);
+  view(o->self, t, names, n);
   for (size_t i = 0; i < n; i++) {
     cfg_node *tn = cfg_new(CFG_OBJECT, loc);
     tn->ptr = t[i];

@@ -293,6 +293,19 @@ START_TEST(test_expressions_and_factories) {
   ck_assert_ptr_nonnull(strstr(err.msg, "'opt' (test.Collect, kind optimizer) has no parameters(): only modules have parameters"));
   host_build_free(&b);
   cfg_free(r);
+  /* buffers(): a batch norm's running statistics */
+  load_core("core_batchnorm1d.so");
+  r = resolved("bn: {_target_: torch.nn.BatchNorm1d, num_features: 3}\n"
+               "c: {_target_: test.Collect, params: \"$@bn.buffers()\", n: \"$len(@bn.buffers())\"}\n");
+  ck_assert_int_eq(host_build_check(&reg, r, &err), 0);
+  host_build b2 = {&reg, lt_api_get(), r, NULL, 0, &err};
+  o = host_build_get(&b2, "c");
+  ck_assert_msg(o != NULL, "%s", err.msg);
+  c = o->self;
+  ck_assert_uint_eq(c->tensors, 3);
+  ck_assert_int_eq(c->n, 3);
+  host_build_free(&b2);
+  cfg_free(r);
 }
 END_TEST
 
