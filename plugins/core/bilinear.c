@@ -8,14 +8,6 @@ typedef struct bilinear {
   lt_tensor *weight, *bias; /* owned; bias may be NULL */
 } bilinear;
 
-static void bl_destroy(void *self) {
-  bilinear *m = self;
-  if (!m) return;
-  lt_tensor_free(m->weight);
-  lt_tensor_free(m->bias);
-  free(m);
-}
-
 static lt_status bl_create(const lt_value *args, void **self, char *err, size_t errlen) {
   int64_t in1 = args[0].i, in2 = args[1].i, out = args[2].i;
   bilinear *m = calloc(1, sizeof *m);
@@ -30,7 +22,7 @@ static lt_status bl_create(const lt_value *args, void **self, char *err, size_t 
   }
   if (!ok) {
     snprintf(err, errlen, "%s", lt_last_error());
-    bl_destroy(m);
+    core_wb_destroy(m);
     return LT_FAIL;
   }
   *self = m;
@@ -54,12 +46,7 @@ static lt_tensor *bl_forward(void *self, lt_tensor *x) {
   return NULL;
 }
 
-static size_t bl_parameters(void *self, lt_tensor **out, const char **names, size_t max) {
-  bilinear *m = self;
-  return core_weight_bias(m->weight, m->bias, out, names, max);
-}
-
-static const lt_module_ops ops = {.size = sizeof(lt_module_ops), .forward = bl_forward, .parameters = bl_parameters,
+static const lt_module_ops ops = {.size = sizeof(lt_module_ops), .forward = bl_forward, .parameters = core_wb_parameters,
                                   .forward_n = bl_forward_n};
 
 static const lt_param params[] = {
@@ -71,7 +58,7 @@ static const lt_param params[] = {
 
 static const lt_component components[] = {
     {"torch.nn.Bilinear", LT_KIND_MODULE, "A bilinear transformation of two inputs: x1^T A x2 + b.", params,
-     LT__COUNT_OF(params), bl_create, bl_destroy, &ops},
+     LT__COUNT_OF(params), bl_create, core_wb_destroy, &ops},
 };
 
 LT_PLUGIN_DEFINE("torch.nn.Bilinear", LT_VERSION_STRING, "torch.nn.Bilinear", "BSD-3-Clause", components, NULL);

@@ -34,6 +34,33 @@ static inline size_t core_weight_bias(lt_tensor *weight, lt_tensor *bias, lt_ten
   return core_named(p, n, bias ? 2 : 1, out, names, max);
 }
 
+/* Layers whose state is a weight and an optional bias: their struct starts
+ * with `core_wb wb` (or the same two members); these serve as their
+ * destroy and parameters. */
+typedef struct core_wb {
+  lt_tensor *weight, *bias; /* owned; bias may be NULL */
+} core_wb;
+
+static inline void core_wb_destroy(void *self) {
+  core_wb *m = (core_wb *)self;
+  if (!m) return;
+  lt_tensor_free(m->weight);
+  lt_tensor_free(m->bias);
+  free(m);
+}
+
+static inline size_t core_wb_parameters(void *self, lt_tensor **out, const char **names, size_t max) {
+  core_wb *m = (core_wb *)self;
+  return core_weight_bias(m->weight, m->bias, out, names, max);
+}
+
+/* The first parameters of Conv2d and ConvTranspose2d. */
+#define CORE_CONV_PARAMS                                                                                      \
+  {"in_channels", LT_P_INT, (lt_kind)0, NULL, LT_PF_REQUIRED | LT_PF_MIN, 1, 0, NULL, "channels in the input image"}, \
+      {"out_channels", LT_P_INT, (lt_kind)0, NULL, LT_PF_REQUIRED | LT_PF_MIN, 1, 0, NULL, "channels produced"},    \
+      {"kernel_size", LT_P_ANY, (lt_kind)0, NULL, LT_PF_REQUIRED, 0, 0, NULL, "size of the kernel: int or [h, w]"}, \
+      LT_PARAM("stride", LT_P_ANY, "1", "stride: int or [h, w]")
+
 /* PyTorch's reset_parameters for Linear and ConvNd: kaiming_uniform_(a =
  * sqrt(5)) on the weight, then U(-1/sqrt(fan_in), 1/sqrt(fan_in)) on the
  * bias (if any), in that order so the random stream matches Python's. Both

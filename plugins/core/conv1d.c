@@ -9,12 +9,6 @@ typedef struct conv1d {
   int64_t stride, padding, dilation, groups;
 } conv1d;
 
-static void conv1d_destroy(void *self) {
-  conv1d *m = self;
-  if (m) lt_tensor_free(m->weight), lt_tensor_free(m->bias);
-  free(m);
-}
-
 static lt_status conv1d_create(const lt_value *args, void **self, char *err, size_t errlen) {
   int64_t in = args[0].i, out = args[1].i, k = args[2].i;
   conv1d *m = calloc(1, sizeof *m);
@@ -30,7 +24,7 @@ static lt_status conv1d_create(const lt_value *args, void **self, char *err, siz
   if (args[7].i) m->bias = lt_tensor_keep(lt_tensor_empty(LT_SHAPE(out), LT_FLOAT32, LT_CPU));
   if (!m->weight || (args[7].i && !m->bias) || core_reset_parameters(m->weight, m->bias) != LT_OK) {
     snprintf(err, errlen, "%s", lt_last_error());
-    conv1d_destroy(m);
+    core_wb_destroy(m);
     return LT_FAIL;
   }
   *self = m;
@@ -42,13 +36,8 @@ static lt_tensor *conv1d_forward(void *self, lt_tensor *x) {
   return lt_conv1d(x, m->weight, m->bias ? m->bias : LT_NO_TENSOR, m->stride, m->padding, m->dilation, m->groups);
 }
 
-static size_t conv1d_parameters(void *self, lt_tensor **out, const char **names, size_t max) {
-  conv1d *m = self;
-  return core_weight_bias(m->weight, m->bias, out, names, max);
-}
-
 static const lt_module_ops ops = {.size = sizeof(lt_module_ops), .forward = conv1d_forward,
-                                  .parameters = conv1d_parameters};
+                                  .parameters = core_wb_parameters};
 
 static const lt_param params[] = {
     {"in_channels", LT_P_INT, (lt_kind)0, NULL, LT_PF_REQUIRED | LT_PF_MIN, 1, 0, NULL, "channels of the input"},
@@ -63,7 +52,7 @@ static const lt_param params[] = {
 
 static const lt_component components[] = {
     {"torch.nn.Conv1d", LT_KIND_MODULE, "Applies a 1-D convolution over (N, C, L).", params, LT__COUNT_OF(params),
-     conv1d_create, conv1d_destroy, &ops},
+     conv1d_create, core_wb_destroy, &ops},
 };
 
 LT_PLUGIN_DEFINE("torch.nn.Conv1d", LT_VERSION_STRING, "torch.nn.Conv1d", "BSD-3-Clause", components, NULL);

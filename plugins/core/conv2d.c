@@ -14,14 +14,6 @@ typedef struct conv2d {
   int64_t stride[2], padding[2], dilation[2], groups;
 } conv2d;
 
-static void conv2d_destroy(void *self) {
-  conv2d *m = self;
-  if (!m) return;
-  lt_tensor_free(m->weight);
-  lt_tensor_free(m->bias);
-  free(m);
-}
-
 static lt_status conv2d_create(const lt_value *args, void **self, char *err, size_t errlen) {
   int64_t in = args[0].i, out = args[1].i, kernel[2];
   conv2d *m = calloc(1, sizeof *m);
@@ -45,7 +37,7 @@ static lt_status conv2d_create(const lt_value *args, void **self, char *err, siz
   return LT_OK;
 fail:
   snprintf(err, errlen, "%s", lt_last_error());
-  conv2d_destroy(m);
+  core_wb_destroy(m);
   return LT_FAIL;
 }
 
@@ -55,18 +47,10 @@ static lt_tensor *conv2d_forward(void *self, lt_tensor *x) {
                    m->padding[1], m->dilation[0], m->dilation[1], m->groups);
 }
 
-static size_t conv2d_parameters(void *self, lt_tensor **out, const char **names, size_t max) {
-  conv2d *m = self;
-  return core_weight_bias(m->weight, m->bias, out, names, max);
-}
-
-static const lt_module_ops ops = {.size = sizeof(lt_module_ops), .forward = conv2d_forward, .parameters = conv2d_parameters};
+static const lt_module_ops ops = {.size = sizeof(lt_module_ops), .forward = conv2d_forward, .parameters = core_wb_parameters};
 
 static const lt_param params[] = {
-    {"in_channels", LT_P_INT, (lt_kind)0, NULL, LT_PF_REQUIRED | LT_PF_MIN, 1, 0, NULL, "channels in the input image"},
-    {"out_channels", LT_P_INT, (lt_kind)0, NULL, LT_PF_REQUIRED | LT_PF_MIN, 1, 0, NULL, "channels produced"},
-    {"kernel_size", LT_P_ANY, (lt_kind)0, NULL, LT_PF_REQUIRED, 0, 0, NULL, "size of the kernel: int or [h, w]"},
-    LT_PARAM("stride", LT_P_ANY, "1", "stride: int or [h, w]"),
+    CORE_CONV_PARAMS,
     LT_PARAM("padding", LT_P_ANY, "0", "zero padding on both sides: int or [h, w]"),
     LT_PARAM("dilation", LT_P_ANY, "1", "spacing between kernel elements: int or [h, w]"),
     LT_PARAM_MIN("groups", LT_P_INT, "1", 1, "blocked connections from input to output channels"),
@@ -76,7 +60,7 @@ static const lt_param params[] = {
 
 static const lt_component components[] = {
     {"torch.nn.Conv2d", LT_KIND_MODULE, "Applies a 2-D convolution over an input of shape (N, C, H, W).", params,
-     LT__COUNT_OF(params), conv2d_create, conv2d_destroy, &ops},
+     LT__COUNT_OF(params), conv2d_create, core_wb_destroy, &ops},
 };
 
 LT_PLUGIN_DEFINE("torch.nn.Conv2d", LT_VERSION_STRING, "torch.nn.Conv2d", "BSD-3-Clause", components, NULL);

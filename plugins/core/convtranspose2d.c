@@ -9,14 +9,6 @@ typedef struct convt {
   int64_t stride[2], padding[2], out_padding[2], dilation[2], groups;
 } convt;
 
-static void convt_destroy(void *self) {
-  convt *m = self;
-  if (!m) return;
-  lt_tensor_free(m->weight);
-  lt_tensor_free(m->bias);
-  free(m);
-}
-
 static lt_status convt_create(const lt_value *args, void **self, char *err, size_t errlen) {
   int64_t in = args[0].i, out = args[1].i, kernel[2];
   convt *m = calloc(1, sizeof *m);
@@ -47,7 +39,7 @@ static lt_status convt_create(const lt_value *args, void **self, char *err, size
   if (args[7].i) m->bias = lt_tensor_keep(lt_tensor_empty(LT_SHAPE(out), LT_FLOAT32, LT_CPU));
   if (!m->weight || (args[7].i && !m->bias) || core_reset_parameters(m->weight, m->bias) != LT_OK) {
     snprintf(err, errlen, "%s", lt_last_error());
-    convt_destroy(m);
+    core_wb_destroy(m);
     return LT_FAIL;
   }
   *self = m;
@@ -61,18 +53,10 @@ static lt_tensor *convt_forward(void *self, lt_tensor *x) {
                              m->dilation[0], m->dilation[1]);
 }
 
-static size_t convt_parameters(void *self, lt_tensor **out, const char **names, size_t max) {
-  convt *m = self;
-  return core_weight_bias(m->weight, m->bias, out, names, max);
-}
-
-static const lt_module_ops ops = {.size = sizeof(lt_module_ops), .forward = convt_forward, .parameters = convt_parameters};
+static const lt_module_ops ops = {.size = sizeof(lt_module_ops), .forward = convt_forward, .parameters = core_wb_parameters};
 
 static const lt_param params[] = {
-    {"in_channels", LT_P_INT, (lt_kind)0, NULL, LT_PF_REQUIRED | LT_PF_MIN, 1, 0, NULL, "channels in the input image"},
-    {"out_channels", LT_P_INT, (lt_kind)0, NULL, LT_PF_REQUIRED | LT_PF_MIN, 1, 0, NULL, "channels produced"},
-    {"kernel_size", LT_P_ANY, (lt_kind)0, NULL, LT_PF_REQUIRED, 0, 0, NULL, "size of the kernel: int or [h, w]"},
-    LT_PARAM("stride", LT_P_ANY, "1", "stride: int or [h, w]"),
+    CORE_CONV_PARAMS,
     LT_PARAM("padding", LT_P_ANY, "0", "dilation * (kernel_size - 1) - padding zeros on both sides: int or [h, w]"),
     LT_PARAM("output_padding", LT_P_ANY, "0", "extra size added to one side of the output: int or [h, w]"),
     LT_PARAM_MIN("groups", LT_P_INT, "1", 1, "blocked connections from input to output channels"),
@@ -84,7 +68,7 @@ static const lt_param params[] = {
 static const lt_component components[] = {
     {"torch.nn.ConvTranspose2d", LT_KIND_MODULE,
      "Applies a transposed 2-D convolution (a \"deconvolution\") over (N, C, H, W).", params, LT__COUNT_OF(params),
-     convt_create, convt_destroy, &ops},
+     convt_create, core_wb_destroy, &ops},
 };
 
 LT_PLUGIN_DEFINE("torch.nn.ConvTranspose2d", LT_VERSION_STRING, "torch.nn.ConvTranspose2d", "BSD-3-Clause", components,

@@ -12,14 +12,6 @@ typedef struct linear {
   lt_tensor *weight, *bias; /* owned; bias may be NULL */
 } linear;
 
-static void linear_destroy(void *self) {
-  linear *m = self;
-  if (!m) return;
-  lt_tensor_free(m->weight);
-  lt_tensor_free(m->bias);
-  free(m);
-}
-
 static lt_status linear_create(const lt_value *args, void **self, char *err, size_t errlen) {
   int64_t in = args[0].i, out = args[1].i;
   lt_dtype dtype = LT_FLOAT32;
@@ -33,7 +25,7 @@ static lt_status linear_create(const lt_value *args, void **self, char *err, siz
   return LT_OK;
 fail:
   snprintf(err, errlen, "%s", lt_last_error());
-  linear_destroy(m);
+  core_wb_destroy(m);
   return LT_FAIL;
 }
 
@@ -42,12 +34,7 @@ static lt_tensor *linear_forward(void *self, lt_tensor *x) {
   return lt_linear(x, m->weight, m->bias ? m->bias : LT_NO_TENSOR);
 }
 
-static size_t linear_parameters(void *self, lt_tensor **out, const char **names, size_t max) {
-  linear *m = self;
-  return core_weight_bias(m->weight, m->bias, out, names, max);
-}
-
-static const lt_module_ops ops = {.size = sizeof(lt_module_ops), .forward = linear_forward, .parameters = linear_parameters};
+static const lt_module_ops ops = {.size = sizeof(lt_module_ops), .forward = linear_forward, .parameters = core_wb_parameters};
 
 static const lt_param params[] = {
     {"in_features", LT_P_INT, (lt_kind)0, NULL, LT_PF_REQUIRED | LT_PF_MIN, 1, 0, NULL, "size of each input sample"},
@@ -58,7 +45,7 @@ static const lt_param params[] = {
 
 static const lt_component components[] = {
     {"torch.nn.Linear", LT_KIND_MODULE, "Applies a linear transformation: y = x W^T + b.", params,
-     LT__COUNT_OF(params), linear_create, linear_destroy, &ops},
+     LT__COUNT_OF(params), linear_create, core_wb_destroy, &ops},
 };
 
 LT_PLUGIN_DEFINE("torch.nn.Linear", LT_VERSION_STRING, "torch.nn.Linear", "BSD-3-Clause", components, NULL);
