@@ -21,7 +21,8 @@
 
 const char *host_kind_name(lt_kind k) {
   static const char *n[] = {"?", "module", "model", "dataset", "transform", "loss", "optimizer",
-                            "scheduler", "metric", "callback", "logger", "writer", "other"};
+                            "scheduler", "metric", "callback", "logger", "writer", "other",
+                            "dataloader", "datamodule"};
   return (int)k > 0 && (int)k < LT__KIND_COUNT ? n[k] : "?";
 }
 

@@ -28,7 +28,9 @@ typedef enum lt_kind {
   LT_KIND_CALLBACK = 9,
   LT_KIND_LOGGER = 10,
   LT_KIND_WRITER = 11,
-  LT_KIND_OTHER = 12, /* host pieces: Trainer, DataLoader, DataModule */
+  LT_KIND_OTHER = 12, /* host pieces: Trainer */
+  LT_KIND_DATALOADER = 13, /* (1.2) torch.utils.data.DataLoader */
+  LT_KIND_DATAMODULE = 14, /* (1.2) lighter.LighterDataModule */
   LT__KIND_COUNT,
   LT__KIND_INT = 0x7fffffff
 } lt_kind;
@@ -234,6 +236,36 @@ typedef struct lt_metric_ops {
   size_t (*members)(void *self, void **out, const struct lt_metric_ops **ops, const char **names, size_t max);
 } lt_metric_ops;
 
+/* (1.2) A small deterministic random stream (splitmix64) for data
+ * transforms. The loader gives each sample its own, seeded from (seed,
+ * epoch, index), so augmentation is the same whatever the number of
+ * workers or the order they run in. */
+typedef struct lt_rng {
+  uint64_t state;
+} lt_rng;
+
+static inline uint64_t lt_rng_next(lt_rng *r) {
+  uint64_t z = (r->state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+/* Uniform in [0, 1). */
+static inline double lt_rng_uniform(lt_rng *r) { return (double)(lt_rng_next(r) >> 11) * (1.0 / 9007199254740992.0); }
+
+/* Uniform integer in [0, n) (n > 0). */
+static inline int64_t lt_rng_below(lt_rng *r, int64_t n) { return (int64_t)(lt_rng_uniform(r) * (double)n); }
+
+/* The stream of one sample. */
+static inline lt_rng lt_rng_for(uint64_t seed, uint64_t epoch, uint64_t index) {
+  lt_rng r = {seed ^ 0x5851f42d4c957f2dULL};
+  r.state = lt_rng_next(&r) ^ epoch;
+  r.state = lt_rng_next(&r) ^ index;
+  lt_rng_next(&r);
+  return r;
+}
+
 /* LT_KIND_DATASET: a map-style dataset. */
 typedef struct lt_dataset_ops {
   size_t size;
@@ -241,7 +273,55 @@ typedef struct lt_dataset_ops {
   /* Sample index: up to max (new ref) tensors and their names ("input",
    * "target") into out/names; returns how many, or -1 with err. */
   int (*get)(void *self, int64_t index, lt_tensor **out, const char **names, int max, char *err, size_t errlen);
+  /* (1.2) get with the sample's random stream for its transforms. May be
+   * NULL: the loader calls get. */
+  int (*sample)(void *self, int64_t index, lt_rng *rng, lt_tensor **out, const char **names, int max, char *err,
+                size_t errlen);
+  /* (1.2) 1 when get/sample may run on several threads at once; NULL or 0:
+   * the loader calls it from one thread at a time. */
+  int (*thread_safe)(void *self);
 } lt_dataset_ops;
+
+/* (1.2) LT_KIND_TRANSFORM: torchvision.transforms-style. Images as a
+ * dataset gives them are uint8 [H, W] or [H, W, C] (what a PIL image holds);
+ * after ToTensor they are float [C, H, W]. */
+typedef struct lt_transform_ops {
+  size_t size;
+  /* (new ref) x (borrowed) transformed, drawing from rng (never NULL) for
+   * random choices; NULL with lt_last_error on failure. */
+  lt_tensor *(*apply)(void *self, lt_tensor *x, lt_rng *rng);
+} lt_transform_ops;
+
+/* (1.2) LT_KIND_DATALOADER: batches of a dataset, in epochs. */
+typedef struct lt_loader_ops {
+  size_t size;
+  /* Batches and samples in one epoch (of this shard). */
+  int64_t (*num_batches)(void *self);
+  int64_t (*num_samples)(void *self);
+  /* Begin epoch `epoch` at batch `first` (0, or where a run stopped): the
+   * order depends only on the seed, the epoch and the shard. */
+  lt_status (*start)(void *self, int64_t epoch, int64_t first, char *err, size_t errlen);
+  /* The next batch: up to max (new ref, in the caller's scope) tensors and
+   * their names; returns how many, 0 when the epoch is over, -1 with err
+   * (which names the sample and the dataset's message). */
+  int (*next)(void *self, lt_tensor **out, const char **names, int max, char *err, size_t errlen);
+  /* Stop an epoch early (workers finish what they hold). */
+  void (*stop)(void *self);
+  /* Distributed sharding as torch.utils.data.DistributedSampler: rank of
+   * world, padding (or dropping, with drop_last) to equal shards. */
+  lt_status (*set_shard)(void *self, int rank, int world);
+  /* The dataset indices of batch `batch` of epoch `epoch` into out (up to
+   * max); returns the batch size, or -1 past the end. */
+  int64_t (*batch_indices)(void *self, int64_t epoch, int64_t batch, int64_t *out, int64_t max);
+} lt_loader_ops;
+
+/* (1.2) LT_KIND_DATAMODULE: the loaders of each stage. */
+typedef struct lt_datamodule_ops {
+  size_t size;
+  /* The loader for "train", "val", "test" or "predict" (borrowed) and its
+   * ops, or NULL when the module has none for that stage. */
+  void *(*loader)(void *self, const char *stage, const lt_loader_ops **ops);
+} lt_datamodule_ops;
 
 #define LT__COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -1,0 +1,414 @@
+/* dataloader.c: torch.utils.data.DataLoader: batches of a dataset, epoch
+ * after epoch. The order of an epoch is that of
+ * torch.utils.data.DistributedSampler (a permutation from a generator
+ * seeded with seed + epoch when shuffling; shards rank::world after padding
+ * with the first indices, or dropping the tail with drop_last), so it is
+ * the same on every run and an epoch can be resumed at any batch. Each
+ * sample's transforms draw from a stream of (seed, epoch, index), so
+ * augmentation does not depend on the number of workers either.
+ *
+ * num_workers > 0 runs that many threads; each claims the next batch not
+ * yet taken, at most num_workers * prefetch_factor batches ahead of the
+ * consumer, and batches come back in order. A dataset that is not
+ * thread-safe is called by one thread at a time. Workers live as long as
+ * the loader (persistent_workers is always in effect). The collate stacks
+ * each named tensor of the samples into [batch, ...]. */
+#include "data.h"
+
+#include <pthread.h>
+#include <stdint.h>
+
+#define DL_MAXT 16 /* tensors per sample */
+
+typedef struct slot {
+  int64_t batch;
+  int state; /* 0 free, 1 being made, 2 ready */
+  int n;     /* tensors, -1 on error */
+  lt_tensor *t[DL_MAXT];
+  const char *names[DL_MAXT];
+  char err[768];
+} slot;
+
+typedef struct loader {
+  void *ds;
+  const lt_dataset_ops *dops;
+  int ds_safe;
+  int64_t batch_size, prefetch;
+  int shuffle, drop_last, workers;
+  uint64_t seed;
+  int rank, world;
+  /* the running epoch */
+  int64_t epoch, *order, order_len, nbatches, consumed, claim, end;
+  int running;
+  /* workers */
+  pthread_mutex_t mu, ds_mu;
+  pthread_cond_t cv_work, cv_done;
+  pthread_t *threads;
+  int nthreads, quit;
+  slot *slots;
+  int64_t nslots;
+} loader;
+
+/* ---- the order of an epoch (DistributedSampler's) -------------------- */
+
+static int64_t shard_len(const loader *m, int64_t n) {
+  if (m->world <= 1) return n;
+  if (m->drop_last && n % m->world) return (n - m->world + m->world - 1) / m->world;
+  return (n + m->world - 1) / m->world;
+}
+
+/* This shard's indices of epoch e into *out (malloc'd); its length, or -1. */
+static int64_t epoch_order(const loader *m, int64_t e, int64_t **out) {
+  int64_t n = m->dops->len(m->ds), per = shard_len(m, n), total = per * (m->world > 1 ? m->world : 1);
+  int64_t *all = malloc((size_t)((n > total ? n : total) + 1) * sizeof *all);
+  int64_t *mine = malloc((size_t)(per + 1) * sizeof *mine);
+  if (!all || !mine) {
+    free(all), free(mine);
+    return -1;
+  }
+  if (m->shuffle && n > 0) {
+    lt_tensor *saved = lt_rng_state_get();
+    lt_manual_seed(m->seed + (uint64_t)e);
+    lt_tensor *perm = lt_tensor_randperm(n, LT_INT64, LT_CPU);
+    lt_rng_state_set(saved);
+    lt_tensor_free(saved);
+    lt_status rc = perm ? lt_tensor_copy_to(perm, all, (size_t)n * sizeof *all, LT_INT64) : LT_FAIL;
+    lt_tensor_free(perm);
+    if (rc != LT_OK) {
+      free(all), free(mine);
+      return -1;
+    }
+  } else {
+    for (int64_t i = 0; i < n; i++) all[i] = i;
+  }
+  for (int64_t i = n; i < total && n > 0; i++) all[i] = all[(i - n) % n]; /* padding repeats the start */
+  int64_t w = m->world > 1 ? m->world : 1;
+  for (int64_t k = 0; k < per; k++) mine[k] = all[m->rank + k * w];
+  free(all);
+  *out = mine;
+  return per;
+}
+
+static int64_t batches_of(const loader *m, int64_t samples) {
+  return m->drop_last ? samples / m->batch_size : (samples + m->batch_size - 1) / m->batch_size;
+}
+
+/* ---- making one batch ------------------------------------------------- */
+
+static void shape_text(lt_tensor *t, char *buf, size_t len) {
+  int64_t s[8];
+  int d = lt_tensor_shape(t, s, 8);
+  size_t at = (size_t)snprintf(buf, len, "[");
+  for (int i = 0; i < d && at < len; i++) at += (size_t)snprintf(buf + at, len - at, "%s%lld", i ? ", " : "", (long long)s[i]);
+  if (at < len) snprintf(buf + at, len - at, "]");
+}
+
+/* Batch b into s (on any thread): samples, then each name stacked. */
+static void make_batch(loader *m, int64_t b, slot *s) {
+  int64_t from = b * m->batch_size, count = m->order_len - from < m->batch_size ? m->order_len - from : m->batch_size;
+  lt_scope *scope = lt_scope_begin();
+  lt_tensor **cols = calloc((size_t)(count * DL_MAXT + 1), sizeof *cols);
+  const char *names[DL_MAXT];
+  int nt = -1;
+  s->n = -1;
+  if (!cols) {
+    snprintf(s->err, sizeof s->err, "out of memory");
+    lt_scope_end(scope);
+    return;
+  }
+  for (int64_t k = 0; k < count; k++) {
+    int64_t index = m->order[from + k];
+    lt_rng rng = lt_rng_for(m->seed, (uint64_t)m->epoch, (uint64_t)index);
+    lt_tensor *t[DL_MAXT];
+    const char *nm[DL_MAXT];
+    char err[512] = "";
+    if (!m->ds_safe) pthread_mutex_lock(&m->ds_mu);
+    lt_clear_error();
+    int got = data_get(m->ds, m->dops, index, &rng, t, nm, DL_MAXT, err, sizeof err);
+    if (!m->ds_safe) pthread_mutex_unlock(&m->ds_mu);
+    if (got < 0) {
+      snprintf(s->err, sizeof s->err, "sample %lld (batch %lld of epoch %lld): %s", (long long)index, (long long)b,
+               (long long)m->epoch, *err ? err : lt_last_error());
+      goto done;
+    }
+    if (k == 0) {
+      nt = got;
+      for (int i = 0; i < got; i++) names[i] = nm[i];
+    } else if (got != nt) {
+      snprintf(s->err, sizeof s->err, "sample %lld has %d values, sample %lld had %d", (long long)index, got,
+               (long long)m->order[from], nt);
+      goto done;
+    }
+    for (int i = 0; i < got; i++) cols[i * count + k] = t[i];
+  }
+  for (int i = 0; i < nt; i++) {
+    lt_tensor **c = cols + i * count;
+    for (int64_t k = 1; k < count; k++) {
+      int64_t a[8], z[8];
+      int da = lt_tensor_shape(c[0], a, 8), dz = lt_tensor_shape(c[k], z, 8);
+      if (da != dz || memcmp(a, z, (size_t)da * sizeof *a) || lt_tensor_dtype(c[0]) != lt_tensor_dtype(c[k])) {
+        char s0[96], sk[96];
+        shape_text(c[0], s0, sizeof s0), shape_text(c[k], sk, sizeof sk);
+        snprintf(s->err, sizeof s->err,
+                 "cannot stack '%s' into a batch: sample %lld gives %s, sample %lld gives %s (batch %lld; a "
+                 "dataset's samples must have one shape: resize or crop them in a transform)",
+                 names[i], (long long)m->order[from], s0, (long long)m->order[from + k], sk, (long long)b);
+        goto done;
+      }
+    }
+    lt_tensor *st = lt_tensor_stack(c, (int)count, 0);
+    if (!st) {
+      snprintf(s->err, sizeof s->err, "collating '%s' of batch %lld: %s", names[i], (long long)b, lt_last_error());
+      goto done;
+    }
+    s->t[i] = lt_tensor_keep(st);
+    s->names[i] = names[i];
+  }
+  s->n = nt;
+done:
+  if (s->n < 0)
+    for (int i = 0; i < DL_MAXT; i++) lt_tensor_free(s->t[i]), s->t[i] = NULL;
+  free(cols);
+  lt_scope_end(scope);
+}
+
+/* ---- workers ---------------------------------------------------------- */
+
+static void *worker(void *arg) {
+  loader *m = arg;
+  pthread_mutex_lock(&m->mu);
+  for (;;) {
+    while (!m->quit && !(m->running && m->claim < m->end && m->claim < m->consumed + m->nslots))
+      pthread_cond_wait(&m->cv_work, &m->mu);
+    if (m->quit) break;
+    int64_t b = m->claim++;
+    slot *s = &m->slots[b % m->nslots];
+    s->batch = b;
+    s->state = 1;
+    pthread_mutex_unlock(&m->mu);
+    make_batch(m, b, s);
+    pthread_mutex_lock(&m->mu);
+    s->state = 2;
+    pthread_cond_broadcast(&m->cv_done);
+  }
+  pthread_mutex_unlock(&m->mu);
+  return NULL;
+}
+
+static void free_slot(slot *s) {
+  for (int i = 0; i < DL_MAXT; i++) lt_tensor_free(s->t[i]), s->t[i] = NULL;
+  s->state = 0;
+  s->n = 0;
+}
+
+/* Ends the running epoch: no more claims, wait for the batches in hand. */
+static void dl_stop(void *self) {
+  loader *m = self;
+  if (m->nthreads) {
+    pthread_mutex_lock(&m->mu);
+    m->end = m->claim;
+    for (int64_t i = 0; i < m->nslots; i++)
+      while (m->slots[i].state == 1) pthread_cond_wait(&m->cv_done, &m->mu);
+    m->running = 0;
+    pthread_mutex_unlock(&m->mu);
+  }
+  for (int64_t i = 0; m->slots && i < m->nslots; i++) free_slot(&m->slots[i]);
+  m->running = 0;
+}
+
+static void dl_destroy(void *self) {
+  loader *m = self;
+  if (!m) return;
+  dl_stop(m);
+  if (m->nthreads) {
+    pthread_mutex_lock(&m->mu);
+    m->quit = 1;
+    pthread_cond_broadcast(&m->cv_work);
+    pthread_mutex_unlock(&m->mu);
+    for (int i = 0; i < m->nthreads; i++) pthread_join(m->threads[i], NULL);
+  }
+  pthread_mutex_destroy(&m->mu), pthread_mutex_destroy(&m->ds_mu);
+  pthread_cond_destroy(&m->cv_work), pthread_cond_destroy(&m->cv_done);
+  free(m->threads), free(m->slots), free(m->order);
+  free(m);
+}
+
+static lt_status dl_create(const lt_value *args, void **self, char *err, size_t errlen) {
+  loader *m = calloc(1, sizeof *m);
+  if (!m) return LT_ERR_NOMEM;
+  pthread_mutex_init(&m->mu, NULL), pthread_mutex_init(&m->ds_mu, NULL);
+  pthread_cond_init(&m->cv_work, NULL), pthread_cond_init(&m->cv_done, NULL);
+  if (data_dataset_arg(&args[0], "dataset", &m->ds, &m->dops, err, errlen)) {
+    dl_destroy(m);
+    return LT_ERR_INVALID;
+  }
+  if (!args[4].is_null || !args[9].is_null) {
+    snprintf(err, errlen, "%s is not supported: the loader samples as DistributedSampler (shuffle, seed, drop_last)",
+             !args[4].is_null ? "sampler" : "collate_fn");
+    dl_destroy(m);
+    return LT_ERR_UNSUPPORTED;
+  }
+  m->ds_safe = data_thread_safe(m->ds, m->dops);
+  m->batch_size = args[1].i;
+  m->shuffle = (int)args[2].i;
+  m->drop_last = (int)args[3].i;
+  m->workers = (int)args[5].i;
+  m->prefetch = args[6].is_null ? 2 : args[6].i;
+  if (!args[6].is_null && m->workers == 0) {
+    snprintf(err, errlen, "prefetch_factor option could only be specified in multiprocessing; let num_workers > 0 "
+                          "to enable multiprocessing, otherwise set prefetch_factor to null");
+    dl_destroy(m);
+    return LT_ERR_INVALID;
+  }
+  if (args[10].is_null) { /* a seed from the global generator: reproducible under the run's seed */
+    int64_t one = 1, v = 0;
+    lt_tensor *r = lt_tensor_randint(0, (int64_t)1 << 31, &one, 1, LT_INT64, LT_CPU);
+    lt_tensor_item_int64(r, &v);
+    lt_tensor_free(r);
+    m->seed = (uint64_t)v;
+  } else {
+    m->seed = (uint64_t)args[10].i;
+  }
+  m->world = 1;
+  m->nslots = m->workers ? m->workers * m->prefetch : 1;
+  m->slots = calloc((size_t)m->nslots, sizeof *m->slots);
+  m->threads = calloc((size_t)(m->workers + 1), sizeof *m->threads);
+  if (!m->slots || !m->threads) {
+    dl_destroy(m);
+    return LT_ERR_NOMEM;
+  }
+  for (int i = 0; i < m->workers; i++) {
+    if (pthread_create(&m->threads[i], NULL, worker, m)) {
+      snprintf(err, errlen, "cannot start worker thread %d", i);
+      dl_destroy(m);
+      return LT_FAIL;
+    }
+    m->nthreads++;
+  }
+  *self = m;
+  return LT_OK;
+}
+
+static int64_t dl_num_samples(void *self) {
+  loader *m = self;
+  return shard_len(m, m->dops->len(m->ds));
+}
+
+static int64_t dl_num_batches(void *self) { return batches_of(self, dl_num_samples(self)); }
+
+static lt_status dl_start(void *self, int64_t epoch, int64_t first, char *err, size_t errlen) {
+  loader *m = self;
+  dl_stop(m);
+  free(m->order);
+  m->order = NULL;
+  m->order_len = epoch_order(m, epoch, &m->order);
+  if (m->order_len < 0) {
+    snprintf(err, errlen, "cannot order epoch %lld: %s", (long long)epoch, lt_last_error());
+    return LT_FAIL;
+  }
+  m->nbatches = batches_of(m, m->order_len);
+  if (first < 0 || first > m->nbatches) {
+    snprintf(err, errlen, "cannot start at batch %lld: an epoch has %lld", (long long)first, (long long)m->nbatches);
+    return LT_ERR_INVALID;
+  }
+  pthread_mutex_lock(&m->mu);
+  m->epoch = epoch;
+  m->consumed = m->claim = first;
+  m->end = m->nbatches;
+  m->running = 1;
+  pthread_cond_broadcast(&m->cv_work);
+  pthread_mutex_unlock(&m->mu);
+  return LT_OK;
+}
+
+static int dl_next(void *self, lt_tensor **out, const char **names, int max, char *err, size_t errlen) {
+  loader *m = self;
+  if (!m->running) {
+    snprintf(err, errlen, "the loader has no running epoch (start it first)");
+    return -1;
+  }
+  if (m->consumed >= m->nbatches) {
+    dl_stop(m);
+    return 0;
+  }
+  int64_t b = m->consumed;
+  slot *s = &m->slots[b % m->nslots];
+  if (m->nthreads) {
+    pthread_mutex_lock(&m->mu);
+    while (!(s->state == 2 && s->batch == b)) pthread_cond_wait(&m->cv_done, &m->mu);
+    pthread_mutex_unlock(&m->mu);
+  } else {
+    make_batch(m, b, s);
+  }
+  int n = s->n;
+  if (n < 0) {
+    snprintf(err, errlen, "%s", s->err);
+  } else if (n > max) {
+    snprintf(err, errlen, "a batch has %d values; room for %d", n, max);
+    n = -1;
+  }
+  for (int i = 0; n >= 0 && i < n; i++) {
+    out[i] = lt_tensor_ref(s->t[i]); /* into the caller's scope */
+    names[i] = s->names[i];
+  }
+  pthread_mutex_lock(&m->mu);
+  free_slot(s);
+  m->consumed++;
+  pthread_cond_broadcast(&m->cv_work);
+  pthread_mutex_unlock(&m->mu);
+  if (n < 0) dl_stop(m);
+  return n;
+}
+
+static lt_status dl_set_shard(void *self, int rank, int world) {
+  loader *m = self;
+  if (world < 1 || rank < 0 || rank >= world) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "invalid shard: rank %d of world %d", rank, world);
+    lt_set_error(msg, 1);
+    return LT_ERR_INVALID;
+  }
+  dl_stop(m);
+  m->rank = rank, m->world = world;
+  return LT_OK;
+}
+
+static int64_t dl_batch_indices(void *self, int64_t epoch, int64_t batch, int64_t *out, int64_t max) {
+  loader *m = self;
+  int64_t *order = NULL, len = epoch_order(m, epoch, &order);
+  int64_t nb = len < 0 ? -1 : batches_of(m, len), count = -1;
+  if (batch >= 0 && batch < nb) {
+    count = len - batch * m->batch_size < m->batch_size ? len - batch * m->batch_size : m->batch_size;
+    for (int64_t k = 0; k < count && k < max; k++) out[k] = order[batch * m->batch_size + k];
+  }
+  free(order);
+  return count;
+}
+
+static const lt_loader_ops ops = {.size = sizeof(lt_loader_ops), .num_batches = dl_num_batches,
+                                  .num_samples = dl_num_samples, .start = dl_start, .next = dl_next, .stop = dl_stop,
+                                  .set_shard = dl_set_shard, .batch_indices = dl_batch_indices};
+
+static const lt_param params[] = {
+    {"dataset", LT_P_COMPONENT, LT_KIND_DATASET, NULL, LT_PF_REQUIRED, 0, 0, NULL, "the dataset"},
+    LT_PARAM_MIN("batch_size", LT_P_INT, "1", 1, "samples per batch"),
+    LT_PARAM("shuffle", LT_P_BOOL, "false", "a new permutation every epoch (seed + epoch)"),
+    LT_PARAM("drop_last", LT_P_BOOL, "false", "drop the last incomplete batch (and shard tail)"),
+    {"sampler", LT_P_ANY, (lt_kind)0, "null", LT_PF_NULLABLE, 0, 0, NULL, "null only"},
+    LT_PARAM_MIN("num_workers", LT_P_INT, "0", 0, "worker threads (0: batches are made when asked)"),
+    {"prefetch_factor", LT_P_INT, (lt_kind)0, "null", LT_PF_NULLABLE | LT_PF_MIN, 1, 0, NULL,
+     "batches each worker may hold ahead (default 2)"},
+    LT_PARAM("persistent_workers", LT_P_BOOL, "false", "accepted: worker threads always persist"),
+    LT_PARAM("pin_memory", LT_P_BOOL, "false", "accepted (CPU tensors are used as they are)"),
+    {"collate_fn", LT_P_ANY, (lt_kind)0, "null", LT_PF_NULLABLE, 0, 0, NULL, "null only: tensors are stacked"},
+    {"seed", LT_P_INT, (lt_kind)0, "null", LT_PF_NULLABLE | LT_PF_MIN, 0, 0, NULL,
+     "order and augmentation seed (null: drawn from the run's seeded generator)"},
+};
+
+static const lt_component components[] = {
+    {"torch.utils.data.DataLoader", LT_KIND_DATALOADER, "Batches of a dataset (seeded, resumable, worker threads).",
+     params, LT__COUNT_OF(params), dl_create, dl_destroy, &ops},
+};
+
+LT_PLUGIN_DEFINE("torch.utils.data.DataLoader", LT_VERSION_STRING, "torch.utils.data.DataLoader", "BSD-3-Clause",
+                 components, NULL);

@@ -1,0 +1,160 @@
+/* idx_impl.h: torchvision.datasets.MNIST and FashionMNIST (IDX_TARGET,
+ * IDX_CLASS the folder torchvision uses, IDX_DEFAULT_ROOT): the IDX files
+ * train-/t10k-images-idx3-ubyte and -labels-idx1-ubyte, gzipped or not,
+ * looked for in root/<class>/raw, root/<class> and root. Samples are
+ * "input" (uint8 [28, 28], what the PIL image holds; ToTensor makes it
+ * float [1, 28, 28]) and "target" (int64). Decoded once at create; every
+ * problem with a file is one error naming the file. */
+#include "data.h"
+
+#include <stdint.h>
+
+typedef struct idx {
+  unsigned char *px; /* n * rows * cols */
+  int64_t *labels;
+  int64_t n, rows, cols;
+  void *tf, *ttf;
+  const lt_transform_ops *tf_ops, *ttf_ops;
+} idx;
+
+static uint32_t be32(const unsigned char *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+static void idx_destroy(void *self) {
+  idx *m = self;
+  if (!m) return;
+  free(m->px), free(m->labels);
+  free(m);
+}
+
+/* The first of the candidate places that has name (or name.gz). */
+static int idx_find(const char *root, const char *name, char *out, size_t outlen) {
+  const char *dirs[3] = {"%s/" IDX_CLASS "/raw/%s%s", "%s/" IDX_CLASS "/%s%s", "%s/%s%s"};
+  for (int d = 0; d < 3; d++)
+    for (int gz = 0; gz < 2; gz++) {
+      snprintf(out, outlen, dirs[d], root, name, gz ? ".gz" : "");
+      if (data_exists(out)) return 0;
+    }
+  snprintf(out, outlen, "%s/%s(.gz)", root, name);
+  return -1;
+}
+
+/* Reads images (kind 3) or labels (kind 1) of path; -1 with err. */
+static int idx_load(const char *path, int kind, unsigned char **data, int64_t *n, int64_t *rows, int64_t *cols,
+                    char *err, size_t errlen) {
+  unsigned char *b;
+  size_t len;
+  if (data_read_file(path, &b, &len, err, errlen)) return -1;
+  size_t head = kind == 3 ? 16 : 8;
+  uint32_t magic = len >= 4 ? be32(b) : 0;
+  if (len < head || magic != (kind == 3 ? 0x803u : 0x801u)) {
+    snprintf(err, errlen, "'%s' is not an IDX %s file (magic 0x%08x, expected 0x%08x)", path,
+             kind == 3 ? "image" : "label", (unsigned)magic, kind == 3 ? 0x803u : 0x801u);
+    free(b);
+    return -1;
+  }
+  *n = be32(b + 4);
+  *rows = kind == 3 ? be32(b + 8) : 1;
+  *cols = kind == 3 ? be32(b + 12) : 1;
+  uint64_t want = (uint64_t)*n * (uint64_t)*rows * (uint64_t)*cols;
+  if ((uint64_t)(len - head) != want) {
+    snprintf(err, errlen, "'%s' is %s: its header says %lld %s (%llu bytes) but %zu bytes follow", path,
+             (uint64_t)(len - head) < want ? "truncated" : "too long", (long long)*n, kind == 3 ? "images" : "labels",
+             (unsigned long long)want, len - head);
+    free(b);
+    return -1;
+  }
+  memmove(b, b + head, len - head);
+  *data = b;
+  return 0;
+}
+
+static lt_status idx_create(const lt_value *args, void **self, char *err, size_t errlen) {
+  const char *root = args[0].is_null ? IDX_DEFAULT_ROOT : args[0].s;
+  int train = (int)args[1].i;
+  if (!root) {
+    snprintf(err, errlen, "root is required: the folder with the IDX files");
+    return LT_ERR_INVALID;
+  }
+  idx *m = calloc(1, sizeof *m);
+  if (!m) return LT_ERR_NOMEM;
+  char ipath[1024], lpath[1024];
+  const char *iname = train ? "train-images-idx3-ubyte" : "t10k-images-idx3-ubyte";
+  const char *lname = train ? "train-labels-idx1-ubyte" : "t10k-labels-idx1-ubyte";
+  if (idx_find(root, iname, ipath, sizeof ipath) || idx_find(root, lname, lpath, sizeof lpath)) {
+    snprintf(err, errlen,
+             "no %s in '%s' (looked in %s/" IDX_CLASS "/raw, %s/" IDX_CLASS " and %s)%s; lighter-host downloads "
+             "nothing: put the four IDX files (gzipped or not) there%s",
+             data_exists(ipath) ? lname : iname, root, root, root, root, args[4].i ? " and download is true" : "",
+             IDX_HINT);
+    idx_destroy(m);
+    return LT_ERR_NOT_FOUND;
+  }
+  unsigned char *lb = NULL;
+  int64_t nl, r1, c1;
+  if (data_transform_arg(&args[2], "transform", &m->tf, &m->tf_ops, err, errlen) ||
+      data_transform_arg(&args[3], "target_transform", &m->ttf, &m->ttf_ops, err, errlen) ||
+      idx_load(ipath, 3, &m->px, &m->n, &m->rows, &m->cols, err, errlen) ||
+      idx_load(lpath, 1, &lb, &nl, &r1, &c1, err, errlen)) {
+    idx_destroy(m);
+    return LT_ERR_FORMAT;
+  }
+  if (nl != m->n) {
+    snprintf(err, errlen, "'%s' has %lld labels for the %lld images of '%s'", lpath, (long long)nl, (long long)m->n,
+             ipath);
+    free(lb);
+    idx_destroy(m);
+    return LT_ERR_FORMAT;
+  }
+  m->labels = malloc((size_t)(nl ? nl : 1) * sizeof *m->labels);
+  for (int64_t i = 0; m->labels && i < nl; i++) m->labels[i] = lb[i];
+  free(lb);
+  if (!m->labels) {
+    idx_destroy(m);
+    return LT_ERR_NOMEM;
+  }
+  *self = m;
+  return LT_OK;
+}
+
+static int64_t idx_len(void *self) { return ((idx *)self)->n; }
+
+static int idx_sample(void *self, int64_t i, lt_rng *rng, lt_tensor **out, const char **names, int max, char *err,
+                      size_t errlen) {
+  idx *m = self;
+  if (data_index(&i, m->n, err, errlen) || max < 2) return -1;
+  lt_tensor *x = data_apply(m->tf, m->tf_ops, data_image(m->px + i * m->rows * m->cols, m->rows, m->cols, 1), rng);
+  lt_tensor *y = data_apply(m->ttf, m->ttf_ops, lt_tensor_scalar((double)m->labels[i], LT_INT64), rng);
+  if (!x || !y) {
+    snprintf(err, errlen, "%s", lt_last_error());
+    lt_tensor_free(x), lt_tensor_free(y);
+    return -1;
+  }
+  out[0] = x, names[0] = "input";
+  out[1] = y, names[1] = "target";
+  return 2;
+}
+
+static int idx_get(void *self, int64_t i, lt_tensor **out, const char **names, int max, char *err, size_t errlen) {
+  lt_rng rng = lt_rng_for(0, 0, (uint64_t)i);
+  return idx_sample(self, i, &rng, out, names, max, err, errlen);
+}
+
+static const lt_dataset_ops ops = {.size = sizeof(lt_dataset_ops), .len = idx_len, .get = idx_get,
+                                   .sample = idx_sample, .thread_safe = data_yes};
+
+static const lt_param params[] = {
+    {"root", LT_P_STRING, (lt_kind)0, "null", LT_PF_NULLABLE, 0, 0, NULL, IDX_ROOT_DOC},
+    LT_PARAM("train", LT_P_BOOL, "true", "the training set (else the test set)"),
+    {"transform", LT_P_COMPONENT, LT_KIND_TRANSFORM, "null", LT_PF_NULLABLE, 0, 0, NULL, "applied to each image"},
+    {"target_transform", LT_P_COMPONENT, LT_KIND_TRANSFORM, "null", LT_PF_NULLABLE, 0, 0, NULL,
+     "applied to each label"},
+    LT_PARAM("download", LT_P_BOOL, "false", "never downloads: the error says where to put the files"),
+};
+
+static const lt_component components[] = {
+    {IDX_TARGET, LT_KIND_DATASET, IDX_SUMMARY, params, LT__COUNT_OF(params), idx_create, idx_destroy, &ops},
+};
+
+LT_PLUGIN_DEFINE(IDX_TARGET, LT_VERSION_STRING, IDX_TARGET, "BSD-3-Clause", components, NULL);

@@ -1,0 +1,72 @@
+/* wrap.h: datasets made of other datasets (Subset, ConcatDataset,
+ * random_split): an index map onto one or more inner datasets, and the
+ * dataset ops over it. A wrapper is thread-safe when its inner ones are. */
+#ifndef LT_DATA_WRAP_H
+#define LT_DATA_WRAP_H
+
+#include "data.h"
+
+#define WRAP_MAX 64
+
+typedef struct wrap {
+  int n;                          /* inner datasets */
+  void *self[WRAP_MAX];
+  const lt_dataset_ops *ops[WRAP_MAX];
+  int64_t start[WRAP_MAX + 1];    /* concatenation: cumulative lengths */
+  int64_t *index;                 /* subset: inner index of each sample (NULL: all) */
+  int64_t len;
+} wrap;
+
+static inline void wrap_destroy(void *self) {
+  wrap *w = (wrap *)self;
+  if (!w) return;
+  free(w->index);
+  free(w);
+}
+
+static inline int64_t wrap_len(void *self) { return ((wrap *)self)->len; }
+
+static inline int wrap_sample(void *self, int64_t i, lt_rng *rng, lt_tensor **out, const char **names, int max, char *err,
+                              size_t errlen) {
+  wrap *w = (wrap *)self;
+  if (data_index(&i, w->len, err, errlen)) return -1;
+  int64_t j = w->index ? w->index[i] : i;
+  int k = 0;
+  while (k + 1 < w->n && j >= w->start[k + 1]) k++;
+  return data_get(w->self[k], w->ops[k], j - w->start[k], rng, out, names, max, err, errlen);
+}
+
+static inline int wrap_get(void *self, int64_t i, lt_tensor **out, const char **names, int max, char *err,
+                           size_t errlen) {
+  lt_rng rng = lt_rng_for(0, 0, (uint64_t)i);
+  return wrap_sample(self, i, &rng, out, names, max, err, errlen);
+}
+
+static inline int wrap_thread_safe(void *self) {
+  wrap *w = (wrap *)self;
+  for (int k = 0; k < w->n; k++)
+    if (!data_thread_safe(w->self[k], w->ops[k])) return 0;
+  return 1;
+}
+
+/* Adds an inner dataset (args value v). */
+static inline int wrap_add(wrap *w, const lt_value *v, const char *name, char *err, size_t errlen) {
+  if (w->n == WRAP_MAX) {
+    snprintf(err, errlen, "at most %d datasets", WRAP_MAX);
+    return -1;
+  }
+  if (data_dataset_arg(v, name, &w->self[w->n], &w->ops[w->n], err, errlen)) return -1;
+  w->start[w->n] = w->len;
+  w->len += w->ops[w->n]->len(w->self[w->n]);
+  w->start[++w->n] = w->len;
+  return 0;
+}
+
+#define WRAP_COMPONENT(TARGET, SUMMARY, PARAMS, CREATE)                                                 \
+  static const lt_dataset_ops ops_ = {.size = sizeof(lt_dataset_ops), .len = wrap_len, .get = wrap_get, \
+                                      .sample = wrap_sample, .thread_safe = wrap_thread_safe};          \
+  static const lt_component components_[] = {                                                          \
+      {TARGET, LT_KIND_DATASET, SUMMARY, PARAMS, LT__COUNT_OF(PARAMS), CREATE, wrap_destroy, &ops_}};  \
+  LT_PLUGIN_DEFINE(TARGET, LT_VERSION_STRING, TARGET, "BSD-3-Clause", components_, NULL)
+
+#endif
