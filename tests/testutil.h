@@ -68,5 +68,6 @@ Suite *state_suite(void);
 Suite *api_suite(void);
 Suite *config_suite(void);
 Suite *build_suite(void);
+Suite *data_suite(void);
 
 #endif
