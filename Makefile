@@ -166,6 +166,17 @@ demo: setup
 	@$(MAKE) all
 	$(DEMO_BIN)
 
+# Benchmarks (not tests): figures measured in one run, written as JSON under
+# $(BUILD)/bench and printed as Markdown. BENCH_REPEATS sets the repetitions.
+BENCH_REPEATS ?= 3
+$(BUILD)/bench/loader_bench: scripts/bench/loader_bench.c $(HOST_LIB_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DLT_DIRECT -o $@ $< $(HOST_LIB_OBJS) -L$(BUILD)/lib -llighter $(RPATH) -lyaml -ldl -lm
+
+bench: setup
+	@$(MAKE) all $(BUILD)/bench/loader_bench
+	$(BUILD)/bench/loader_bench $(BUILD)/lib/lighter/plugins scripts/bench/loader.yaml $(BUILD)/bench $(BENCH_REPEATS)
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 	    $(DESTDIR)$(PREFIX)/include/lighter
