@@ -73,6 +73,16 @@ static int check_value(const host_registry *reg, const lt_component *c, const lt
                        const char *path, cfg_error *err);
 static int check_tree(const host_registry *reg, cfg_node *n, const char *path, cfg_error *err);
 
+const char *const host_model_fields[HOST_NMODEL_FIELDS] = {"network",       "criterion",    "optimizer",  "scheduler",
+                                                            "train_metrics", "val_metrics", "test_metrics"};
+
+int host_model_field(const char *key) {
+  for (int i = 0; i < HOST_NMODEL_FIELDS; i++)
+    if (!strcmp(key, host_model_fields[i])) return i;
+  return -1;
+}
+
+
 static int check_component(const host_registry *reg, cfg_node *d, const char *path, cfg_error *err) {
   cfg_node *t = cfg_dict_get(d, "_target_");
   const host_entry *e = host_registry_find(reg, t->s);
@@ -97,6 +107,13 @@ static int check_component(const host_registry *reg, cfg_node *d, const char *pa
     size_t pi = 0;
     while (pi < c->nparams && strcmp(c->params[pi].name, k)) pi++;
     char *kp = cfg_path_append(path, k);
+    if (pi == c->nparams && c->kind == LT_KIND_MODEL && host_model_field(k) >= 0) {
+      /* a LighterModule field: built when the trainer asks for it */
+      int rc = check_tree(reg, d->items[i], kp, err);
+      free(kp);
+      if (rc) return -1;
+      continue;
+    }
     if (pi == c->nparams) {
       cfg_fail(err, d->key_locs[i], kp, "%s has no parameter '%s'", c->target, k);
       const char **names = malloc((c->nparams + 1) * sizeof *names);
@@ -313,7 +330,7 @@ static cfg_node *call_method(void *ctx, const cfg_node *obj, const char *name, c
     return NULL;
   }
   const lt_module_ops *ops = o->comp->ops;
-  int module = (o->comp->kind == LT_KIND_MODULE || o->comp->kind == LT_KIND_MODEL) && o->self && ops &&
+  int module = o->comp->kind == LT_KIND_MODULE && o->self && ops &&
                ops->size >= offsetof(lt_module_ops, parameters) + sizeof ops->parameters && ops->parameters;
   if (!module) {
     cfg_fail(err, loc, NULL, "'%s' (%s, kind %s%s) has no %s(): only modules have parameters", o->path,

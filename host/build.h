@@ -34,6 +34,14 @@ int host_build_check(const host_registry *reg, cfg_node *root, cfg_error *err);
  * it needs first. NULL with b->err set on failure. */
 host_object *host_build_get(host_build *b, const char *path);
 
+/* The LighterModule fields every model component takes besides its own
+ * parameters (network, criterion, optimizer, scheduler, train_metrics,
+ * val_metrics, test_metrics); the trainer builds them. */
+#define HOST_NMODEL_FIELDS 7
+extern const char *const host_model_fields[HOST_NMODEL_FIELDS];
+/* The field's index, or -1. */
+int host_model_field(const char *key);
+
 /* Destroy everything built, in reverse order. */
 void host_build_free(host_build *b);
 

@@ -14,6 +14,12 @@ extern const size_t host_nmethods;
 cfg_node *host_config_load(const char *const *inputs, int n, int resolve, cfg_error *err);
 
 int host_cmd_config(int argc, char **argv);
+/* fit, validate, test or predict (stage) with the rest of the command line. */
+int host_cmd_run(const char *stage, int argc, char **argv);
+/* The registry from the search path (--plugins dirs, first config). 0, or
+ * -1 when a plugin failed to load (printed). */
+struct host_registry;
+int host_load_registry(struct host_registry *reg, const char *const *dirs, size_t ndirs, const char *first_config);
 int host_cmd_plugins(int argc, char **argv);
 int host_cmd_inspect(int argc, char **argv);
 

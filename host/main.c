@@ -20,10 +20,20 @@ static void usage(FILE *f) {
           "  inspect     print a component's parameters (inspect NAME [--plugins DIR]...)\n"
           "  config      compose config files and overrides and print the result\n"
           "              (config [--resolved] CONFIG.yaml... [a::b=value | =a::b=value | ~a::b])\n"
+          "  fit         train (and validate) a model: fit CONFIG.yaml... [overrides] [options]\n"
+          "  validate    run the validation loop once\n"
+          "  test        run the test loop and print the results\n"
+          "  predict     run the predict loop (--return_predictions saves them)\n"
           "  help        this text\n"
           "\n"
-          "fit / validate / test / predict are being built\n"
-          "(see README.md, \"Status\").\n");
+          "options of fit/validate/test/predict (anywhere on the line):\n"
+          "  --ckpt_path last|best|PATH   start from a checkpoint (fit resumes; the others load the weights)\n"
+          "  --weights_only               load only the weights (fit starts a new run from them)\n"
+          "  --return_predictions         predict: save the predictions (predictions.pt in the run folder)\n"
+          "  --verbose                    say more\n"
+          "  --plugins DIR                look for plugins in DIR too (repeatable)\n"
+          "exit status: 0 ok, 1 failure while running, 2 usage or config error, 3 plugin load error,\n"
+          "130 interrupted\n");
 }
 
 int main(int argc, char **argv) {
@@ -44,6 +54,8 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "config")) return host_cmd_config(argc - 2, argv + 2);
   if (!strcmp(cmd, "plugins")) return host_cmd_plugins(argc - 2, argv + 2);
   if (!strcmp(cmd, "inspect")) return host_cmd_inspect(argc - 2, argv + 2);
+  if (!strcmp(cmd, "fit") || !strcmp(cmd, "validate") || !strcmp(cmd, "test") || !strcmp(cmd, "predict"))
+    return host_cmd_run(cmd, argc - 2, argv + 2);
   if (!strcmp(cmd, "info")) {
     char err[1024];
     const lt_api *api = host_tensor_layer_load(err, sizeof err);

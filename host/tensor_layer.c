@@ -12,6 +12,11 @@
 
 static const lt_api *loaded;
 
+/* Host code calls lt_* through this table, as plugins do (lighter.h). */
+LT_API_DEFINE();
+
+void host_tensor_api_use(const lt_api *api) { lt__api = api; }
+
 int host_exe_dir(char *buf, size_t len) {
   ssize_t n = readlink("/proc/self/exe", buf, len - 1);
   if (n <= 0) return -1;
@@ -56,5 +61,6 @@ const lt_api *host_tensor_layer_load(char *err, size_t errlen) {
     return NULL;
   }
   loaded = api;
+  lt__api = api;
   return api;
 }

@@ -11,6 +11,10 @@
  * then ../lib/liblighter.so next to this executable. Loading happens once. */
 const lt_api *host_tensor_layer_load(char *err, size_t errlen);
 
+/* Host code reaches the tensor layer through this table (set by
+ * host_tensor_layer_load; tests that link liblighter directly hand theirs). */
+void host_tensor_api_use(const lt_api *api);
+
 /* The folder of the running executable into buf; 0, or -1. */
 int host_exe_dir(char *buf, size_t len);
 

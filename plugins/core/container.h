@@ -61,7 +61,7 @@ static inline lt_status ct_add(container *c, const lt_value *v, const char *pref
                                size_t errlen) {
   const lt_module_ops *ops = v->type == LT_P_COMPONENT && v->component_type ? (const lt_module_ops *)v->component_type->ops
                                                                              : NULL;
-  if (!v->component || !ops || (v->component_kind != LT_KIND_MODULE && v->component_kind != LT_KIND_MODEL) ||
+  if (!v->component || !ops || v->component_kind != LT_KIND_MODULE ||
       !CT_HAS(ops, train)) {
     snprintf(err, errlen, "%s is not a module (give a torch.nn.* component)", what);
     return LT_ERR_INVALID;

@@ -143,7 +143,7 @@ typedef struct lt_plugin {
 /* Kind tables. Each starts with its own size; the host checks the size
  * before using a member, so members are only ever appended. */
 
-/* LT_KIND_MODULE and LT_KIND_MODEL: a torch.nn.Module. */
+/* LT_KIND_MODULE: a torch.nn.Module. */
 typedef struct lt_module_ops {
   size_t size; /* sizeof(lt_module_ops) as the plugin saw it */
   /* (new ref) the output for input (borrowed). */
@@ -314,6 +314,69 @@ typedef struct lt_loader_ops {
    * max); returns the batch size, or -1 past the end. */
   int64_t (*batch_indices)(void *self, int64_t epoch, int64_t batch, int64_t *out, int64_t max);
 } lt_loader_ops;
+
+/* (1.2) A batch as a step sees it: named tensors (borrowed). */
+typedef struct lt_batch {
+  int n;
+  lt_tensor *const *t;
+  const char *const *names;
+} lt_batch;
+
+/* The tensor named name ("input", "target", ...), or NULL. */
+static inline lt_tensor *lt_batch_get(const lt_batch *b, const char *name) {
+  for (int i = 0; b && name && i < b->n; i++) {
+    const char *a = b->names[i], *c = name;
+    while (*a && *a == *c) a++, c++;
+    if (!*a && !*c) return b->t[i];
+  }
+  return (lt_tensor *)0;
+}
+
+/* (1.2) What a model's steps see: the LighterModule's fields (built from
+ * the model's network, criterion, optimizer, scheduler and *_metrics keys;
+ * NULL when not given) and where the run is. Borrowed, valid during the
+ * call. */
+typedef struct lt_model_ctx {
+  size_t size;
+  void *network;
+  const lt_module_ops *network_ops;
+  void *criterion;
+  const lt_loss_ops *criterion_ops;
+  void *optimizer;
+  const lt_optimizer_ops *optimizer_ops;
+  void *metrics; /* the metrics of this mode (train/val/test), or NULL */
+  const lt_metric_ops *metrics_ops;
+  const char *mode; /* "train", "val", "test" or "predict" */
+  int64_t epoch, global_step, batch_idx;
+} lt_model_ctx;
+
+/* network(x) and criterion(pred, target) of a step (new refs). */
+static inline lt_tensor *lt_ctx_network(const lt_model_ctx *c, lt_tensor *x) {
+  if (!c->network) {
+    lt_set_error("the model has no network (give model::network)", 1);
+    return (lt_tensor *)0;
+  }
+  return c->network_ops->forward(c->network, x);
+}
+static inline lt_tensor *lt_ctx_criterion(const lt_model_ctx *c, lt_tensor *pred, lt_tensor *target) {
+  if (!c->criterion) {
+    lt_set_error("the model has no criterion (give model::criterion)", 1);
+    return (lt_tensor *)0;
+  }
+  return c->criterion_ops->forward(c->criterion, pred, target);
+}
+
+/* (1.2) LT_KIND_MODEL: a LighterModule's step logic. A step fills out (an
+ * empty dict): "loss" (a scalar tensor, or a dict of them with "total"),
+ * and "pred", "target", "input" or any other keys it likes; the host
+ * updates the mode's metrics with pred and target and logs the loss. A
+ * NULL step is the default: pred = network(input), loss = criterion(pred,
+ * target) (no loss in predict). */
+typedef lt_status (*lt_step_fn)(void *self, const lt_model_ctx *ctx, const lt_batch *batch, lt_state *out);
+typedef struct lt_model_ops {
+  size_t size;
+  lt_step_fn training_step, validation_step, test_step, predict_step;
+} lt_model_ops;
 
 /* (1.2) LT_KIND_DATAMODULE: the loaders of each stage. */
 typedef struct lt_datamodule_ops {

@@ -1,0 +1,403 @@
+/* runner.c: `lighter-host fit|validate|test|predict`: the command line,
+ * the config (seed first), the model with its LighterModule fields, the
+ * trainer and the data module, the run folder (Lightning's
+ * save_dir/name/version_N with the raw and resolved configs), then the
+ * trainer. Exit: 0 ok, 1 a failure while running, 2 usage or config, 3 a
+ * plugin could not be loaded, 130 interrupted. */
+#include "cmd.h"
+#include "config/compose.h"
+#include "config/emit.h"
+#include "tensor_layer.h"
+#include "trainer.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define HAS(ops, type, member) ((ops)->size >= offsetof(type, member) + sizeof((ops)->member) && (ops)->member)
+
+/* The node at a "a::b::c" path of root, or NULL. */
+static cfg_node *cfg_lookup_path(cfg_node *root, const char *path) {
+  size_t n;
+  char **parts = cfg_path_split(path, &n);
+  cfg_node *d = cfg_lookup(root, parts, n, NULL);
+  cfg_path_free(parts, n);
+  return d;
+}
+
+static int fail2(const char *fmt, const char *a, const char *b, const char *c) {
+  fprintf(stderr, "lighter-host: ");
+  fprintf(stderr, fmt, a, b, c);
+  fputc('\n', stderr);
+  return 2;
+}
+
+/* The component at path, which must be of kind; NULL after an error. */
+static host_object *need(host_build *b, const char *path, lt_kind kind, const char *what, int *rc) {
+  host_object *o = host_build_get(b, path);
+  if (!o) {
+    cfg_error_print(stderr, b->err, cfg_use_color(stderr));
+    *rc = 2;
+    return NULL;
+  }
+  if (o->comp->kind != kind || !o->self) {
+    *rc = fail2("'%s' is %s; it must be %s", path, o->comp->target, what);
+    return NULL;
+  }
+  return o;
+}
+
+static const char *last_part(const char *t) {
+  const char *dot = strrchr(t, '.');
+  return dot ? dot + 1 : t;
+}
+
+/* The metrics at path: one metric, a MetricCollection, or a list / dict of
+ * metrics (named by class, or by key). */
+static int metrics_at(host_build *b, const char *path, host_metrics *m) {
+  cfg_node *n = cfg_lookup_path(b->root, path);
+  if (!n || n->kind == CFG_NULL) return 0;
+  int rc = 0;
+  if (cfg_is_component(n)) {
+    host_object *o = need(b, path, LT_KIND_METRIC, "a torchmetrics metric", &rc);
+    if (!o) return rc;
+    const lt_metric_ops *ops = o->comp->ops;
+    m->top = o->self, m->top_ops = ops;
+    if (HAS(ops, lt_metric_ops, members)) {
+      const char *names[HOST_MAX_METRICS];
+      size_t k = ops->members(o->self, m->self, m->ops, names, HOST_MAX_METRICS);
+      for (size_t i = 0; i < k && i < HOST_MAX_METRICS; i++) m->name[m->n++] = names[i];
+    } else {
+      m->self[0] = o->self, m->ops[0] = ops, m->n = 1;
+      m->name[0] = HAS(ops, lt_metric_ops, name) ? ops->name(o->self) : last_part(o->comp->target);
+    }
+    return 0;
+  }
+  if (n->kind != CFG_LIST && n->kind != CFG_DICT)
+    return fail2("'%s' must be a metric, a list of metrics or a mapping of names to metrics%s%s", path, "", "");
+  for (size_t i = 0; i < n->n && m->n < HOST_MAX_METRICS; i++) {
+    char idx[24];
+    snprintf(idx, sizeof idx, "%zu", i);
+    char *kp = cfg_path_append(path, n->kind == CFG_DICT ? n->keys[i] : idx);
+    host_object *o = need(b, kp, LT_KIND_METRIC, "a torchmetrics metric", &rc);
+    free(kp);
+    if (!o) return rc;
+    const lt_metric_ops *ops = o->comp->ops;
+    m->self[m->n] = o->self, m->ops[m->n] = ops;
+    m->name[m->n++] = n->kind == CFG_DICT ? n->keys[i] : HAS(ops, lt_metric_ops, name) ? ops->name(o->self)
+                                                                                        : last_part(o->comp->target);
+  }
+  return 0;
+}
+
+static int mkdirs(const char *path) {
+  char buf[1200];
+  snprintf(buf, sizeof buf, "%s", path);
+  for (char *p = buf + 1; *p; p++)
+    if (*p == '/') {
+      *p = 0;
+      if (mkdir(buf, 0755) && errno != EEXIST) return -1;
+      *p = '/';
+    }
+  return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
+}
+
+static int write_text(const char *dir, const char *name, const char *text) {
+  char path[1400];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "w");
+  if (!f || fputs(text, f) < 0 || fclose(f)) {
+    fprintf(stderr, "lighter-host: cannot write '%s': %s\n", path, strerror(errno));
+    return 1;
+  }
+  return 0;
+}
+
+/* save_dir/name/version_N: N the given version, or one more than the
+ * largest there (a run never writes into an earlier run's folder). */
+static int version_dir(const host_csv_logger_cfg *lc, char *out, size_t len) {
+  char base[1400];
+  snprintf(base, sizeof base, "%s%s%s", lc->save_dir, *lc->name ? "/" : "", lc->name);
+  int64_t v = lc->version;
+  if (v < 0) {
+    v = 0;
+    DIR *d = opendir(base);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+      long long k;
+      if (sscanf(e->d_name, "version_%lld", &k) == 1 && k + 1 > v) v = k + 1;
+    }
+    if (d) closedir(d);
+  }
+  snprintf(out, len, "%s/version_%lld", base, (long long)v);
+  return mkdirs(out);
+}
+
+int host_run_prepare(host_run *r, host_build *b, host_stage stage) {
+  int rc = 0;
+  r->b = b;
+  r->stage = stage;
+  /* the trainer */
+  if (!cfg_dict_get(b->root, "trainer")) return fail2("the config has no 'trainer' (%s)%s%s", HOST_TRAINER_TARGETS, "", "");
+  host_object *t = need(b, "trainer", LT_KIND_OTHER, "a Trainer (" HOST_TRAINER_TARGETS ")", &rc);
+  if (!t) return rc;
+  if (!host_is_trainer(t->comp->target))
+    return fail2("'trainer' is %s; it must be a Trainer (%s)%s", t->comp->target, HOST_TRAINER_TARGETS, "");
+  r->cfg = t->self;
+  cfg_node *cb = cfg_lookup_path(b->root, "trainer::callbacks");
+  if (cb && cb->kind != CFG_NULL && !(cb->kind == CFG_LIST && cb->n == 0))
+    return fail2("trainer::callbacks: callbacks are not available yet in this version (they come with checkpoints: "
+                 "ModelCheckpoint, EarlyStopping, ...); remove them to run%s%s%s", "", "", "");
+  /* the model and its fields */
+  if (!cfg_dict_get(b->root, "model")) return fail2("the config has no 'model'%s%s%s", "", "", "");
+  if (!(r->model = need(b, "model", LT_KIND_MODEL, "a model (lighter.SupervisedModule or a LighterModule plugin)", &rc)))
+    return rc;
+  r->mops = r->model->comp->ops;
+  if (r->mops && r->mops->size < sizeof(size_t)) r->mops = NULL;
+  static const struct {
+    const char *key;
+    lt_kind kind;
+    const char *what;
+  } fields[4] = {{"model::network", LT_KIND_MODULE, "a module (torch.nn.*)"},
+                 {"model::criterion", LT_KIND_LOSS, "a loss (torch.nn.*Loss)"},
+                 {"model::optimizer", LT_KIND_OPTIMIZER, "an optimizer (torch.optim.*)"},
+                 {"model::scheduler", LT_KIND_SCHEDULER, "a scheduler (torch.optim.lr_scheduler.*)"}};
+  host_object *obj[4] = {NULL};
+  for (int i = 0; i < 4; i++) {
+    cfg_node *n = cfg_lookup_path(b->root, fields[i].key);
+    if (!n || n->kind == CFG_NULL) continue;
+    const char *path = fields[i].key;
+    char sp[64];
+    if (i == 3 && !cfg_is_component(n) && n->kind == CFG_DICT) { /* Lightning's lr_scheduler config */
+      cfg_node *iv = cfg_dict_get(n, "interval"), *fq = cfg_dict_get(n, "frequency"), *mo = cfg_dict_get(n, "monitor");
+      if (!cfg_dict_get(n, "scheduler"))
+        return fail2("model::scheduler: a scheduler config needs 'scheduler' (and may have interval, frequency, "
+                     "monitor)%s%s%s", "", "", "");
+      if (iv && (iv->kind != CFG_STRING || (strcmp(iv->s, "epoch") && strcmp(iv->s, "step"))))
+        return fail2("model::scheduler::interval must be 'epoch' or 'step'%s%s%s", "", "", "");
+      r->sched_per_step = iv && !strcmp(iv->s, "step");
+      r->sched_frequency = fq && fq->kind == CFG_INT && fq->i > 0 ? fq->i : 1;
+      if (mo && mo->kind == CFG_STRING) snprintf(r->sched_monitor, sizeof r->sched_monitor, "%s", mo->s);
+      snprintf(sp, sizeof sp, "model::scheduler::scheduler");
+      path = sp;
+    }
+    if (!(obj[i] = need(b, path, fields[i].kind, fields[i].what, &rc))) return rc;
+  }
+  if (!r->sched_frequency) r->sched_frequency = 1;
+  if (!obj[0]) return fail2("model::network is required (a torch.nn module)%s%s%s", "", "", "");
+  r->network = obj[0]->self, r->network_ops = obj[0]->comp->ops;
+  if (obj[1]) r->criterion = obj[1]->self, r->criterion_ops = obj[1]->comp->ops;
+  if (obj[2]) r->optimizer = obj[2]->self, r->optimizer_ops = obj[2]->comp->ops, r->optimizer_name = last_part(obj[2]->comp->target);
+  if (obj[3]) {
+    r->scheduler = obj[3]->self, r->scheduler_ops = obj[3]->comp->ops, r->scheduler_name = last_part(obj[3]->comp->target);
+    if (!*r->sched_monitor && strstr(obj[3]->comp->target, "ReduceLROnPlateau"))
+      snprintf(r->sched_monitor, sizeof r->sched_monitor, "val/loss/epoch");
+  }
+  const char *mkeys[3] = {"model::train_metrics", "model::val_metrics", "model::test_metrics"};
+  for (int i = 0; i < 3; i++)
+    if ((rc = metrics_at(b, mkeys[i], &r->metrics[i]))) return rc;
+  /* the data */
+  cfg_node *dn = cfg_dict_get(b->root, "data");
+  if (dn && dn->kind != CFG_NULL) {
+    host_object *d = need(b, "data", LT_KIND_DATAMODULE, "a data module (lighter.LighterDataModule)", &rc);
+    if (!d) return rc;
+    const lt_datamodule_ops *dops = d->comp->ops;
+    const char *stages[4] = {"train", "val", "test", "predict"};
+    for (int i = 0; i < 4; i++) r->loader[i] = dops->loader(d->self, stages[i], &r->loader_ops[i]);
+  }
+  /* the run folder and the logger */
+  const host_trainer_cfg *c = r->cfg;
+  host_csv_logger_cfg deflt = {{0}, "lightning_logs", -1, 100};
+  snprintf(deflt.save_dir, sizeof deflt.save_dir, "%s", c->default_root_dir);
+  const host_csv_logger_cfg *lc = c->logger_default == 1 && !c->fast_dev_run ? &deflt : NULL;
+  if (c->logger_default == 2 && !c->fast_dev_run) {
+    cfg_node *ln = cfg_lookup_path(b->root, "trainer::logger");
+    const char *lp = ln && ln->kind == CFG_LIST && ln->n ? "trainer::logger::0" : "trainer::logger";
+    host_object *lo = need(b, lp, LT_KIND_LOGGER, "a logger (pytorch_lightning.loggers.CSVLogger)", &rc);
+    if (!lo) return rc;
+    if (!host_is_csv_logger(lo->comp->target))
+      return fail2("'%s' is %s; only the CSVLogger is available here%s", lp, lo->comp->target, "");
+    lc = lo->self;
+  }
+  if (lc) {
+    if (version_dir(lc, r->run_dir, sizeof r->run_dir))
+      return fail2("cannot create the run folder '%s': %s%s", r->run_dir, strerror(errno), "");
+    snprintf(r->log.path, sizeof r->log.path, "%s/metrics.csv", r->run_dir);
+    r->log.flush_every = lc->flush_every;
+  } else {
+    snprintf(r->run_dir, sizeof r->run_dir, "%s", c->default_root_dir);
+    if (mkdirs(r->run_dir)) return fail2("cannot create '%s': %s%s", r->run_dir, strerror(errno), "");
+  }
+  if (lc && r->raw_yaml &&
+      (write_text(r->run_dir, "config.yaml", r->raw_yaml) || write_text(r->run_dir, "hparams.yaml", r->resolved_yaml) ||
+       write_text(r->run_dir, "config.resolved.yaml", r->resolved_yaml)))
+    return 1;
+  return 0;
+}
+
+/* ---- the command ----------------------------------------------------------- */
+
+static void on_signal(int sig) {
+  (void)sig;
+  if (host_interrupted) _exit(130); /* a second ^C: now */
+  host_interrupted = 1;
+}
+
+static char *emit_text(const cfg_node *n) {
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  if (!f) return NULL;
+  cfg_emit(f, n);
+  fclose(f);
+  return buf;
+}
+
+int host_cmd_run(const char *stage_name, int argc, char **argv) {
+  host_stage stage = !strcmp(stage_name, "fit") ? HOST_FIT : !strcmp(stage_name, "validate") ? HOST_VALIDATE
+                     : !strcmp(stage_name, "test")                                          ? HOST_TEST
+                                                                                            : HOST_PREDICT;
+  const char **inputs = calloc((size_t)argc + 1, sizeof *inputs), **dirs = calloc((size_t)argc + 1, sizeof *dirs);
+  int n = 0, nd = 0;
+  host_run r;
+  memset(&r, 0, sizeof r);
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    const char *eq = strchr(a, '=');
+    size_t alen = eq && !strncmp(a, "--", 2) ? (size_t)(eq - a) : strlen(a);
+    if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+      printf("usage: lighter-host %s CONFIG.yaml... [overrides] [--ckpt_path last|best|PATH] [--weights_only]\n"
+             "       [--verbose] [--return_predictions] [--plugins DIR]...\n"
+             "overrides: a::b=value (set), =a::b=value (replace), ~a::b (delete)\n",
+             stage_name);
+      free(inputs), free(dirs);
+      return 0;
+    } else if (!strncmp(a, "--ckpt_path", alen > 11 ? alen : 11) || !strncmp(a, "--ckpt-path", alen > 11 ? alen : 11)) {
+      if (eq && alen == 11) r.ckpt_path = eq + 1;
+      else if (i + 1 < argc) r.ckpt_path = argv[++i];
+      else {
+        fprintf(stderr, "lighter-host: --ckpt_path needs a value (last, best or a path)\n");
+        free(inputs), free(dirs);
+        return 2;
+      }
+    } else if (!strcmp(a, "--weights_only") || !strcmp(a, "--weights-only")) {
+      r.weights_only = 1;
+    } else if (!strcmp(a, "--verbose")) {
+      r.verbose = 1;
+    } else if (!strcmp(a, "--return_predictions") || !strcmp(a, "--return-predictions")) {
+      r.return_predictions = 1;
+    } else if (!strcmp(a, "--plugins")) {
+      if (i + 1 >= argc) {
+        fprintf(stderr, "lighter-host: --plugins needs a folder\n");
+        free(inputs), free(dirs);
+        return 2;
+      }
+      dirs[nd++] = argv[++i];
+    } else if (!strncmp(a, "--", 2)) {
+      fprintf(stderr, "lighter-host %s: unknown option '%s' (options: --ckpt_path, --weights_only, --verbose, "
+                      "--return_predictions, --plugins)\n", stage_name, a);
+      free(inputs), free(dirs);
+      return 2;
+    } else {
+      inputs[n++] = a;
+    }
+  }
+  if (!n) {
+    fprintf(stderr, "usage: lighter-host %s CONFIG.yaml... [overrides] [options] (--help for more)\n", stage_name);
+    free(inputs), free(dirs);
+    return 2;
+  }
+  int rc = 0;
+  cfg_error err = {0};
+  cfg_node *raw = host_config_load(inputs, n, 0, &err);
+  cfg_node *root = raw ? host_config_load(inputs, n, 1, &err) : NULL;
+  host_registry reg = {0};
+  char lerr[1024];
+  const lt_api *api = NULL;
+  host_build b = {0};
+  if (!root) {
+    cfg_error_print(stderr, &err, cfg_use_color(stderr));
+    rc = 2;
+  } else {
+    const char *first = NULL;
+    for (int i = 0; i < n && !first; i++)
+      if (!strchr(inputs[i], '=') && inputs[i][0] != '~') first = inputs[i];
+    if (host_load_registry(&reg, dirs, (size_t)nd, first) != 0) rc = 3;
+    host_registry_add_builtin(&reg);
+  }
+  if (!rc && host_build_check(&reg, root, &err) != 0) {
+    cfg_error_print(stderr, &err, cfg_use_color(stderr));
+    rc = 2;
+  }
+  if (!rc && !(api = host_tensor_layer_load(lerr, sizeof lerr))) rc = (fprintf(stderr, "lighter-host: %s\n", lerr), 1);
+  if (!rc && host_plugins_bind(&reg, api, stderr) != 0) rc = 3;
+  if (!rc) {
+    cfg_node *seed = cfg_dict_get(root, "seed");
+    if (seed && seed->kind != CFG_INT && seed->kind != CFG_NULL) {
+      fprintf(stderr, "lighter-host: seed must be an integer\n");
+      rc = 2;
+    } else {
+      lt_manual_seed(seed && seed->kind == CFG_INT ? (uint64_t)seed->i : 0);
+    }
+  }
+  char *raw_text = NULL, *resolved_text = NULL;
+  if (!rc) {
+    raw_text = emit_text(raw);
+    resolved_text = emit_text(root);
+    r.raw_yaml = raw_text, r.resolved_yaml = resolved_text;
+    host_build bb = {&reg, api, root, NULL, 0, &err};
+    b = bb;
+    rc = host_run_prepare(&r, &b, stage);
+  }
+  if (!rc && r.ckpt_path && (!strcmp(r.ckpt_path, "last") || !strcmp(r.ckpt_path, "best"))) {
+    if (!strcmp(r.ckpt_path, "best")) {
+      fprintf(stderr, "lighter-host: --ckpt_path best needs a ModelCheckpoint callback, which is not available yet\n");
+      rc = 2;
+    } else {
+      /* the newest last.ckpt of the runs next to this one */
+      static char found[2100];
+      char base[1600], cand[2000];
+      snprintf(base, sizeof base, "%s", r.run_dir);
+      char *slash = strrchr(base, '/');
+      if (slash && !strncmp(slash + 1, "version_", 8)) *slash = 0;
+      double newest = -1;
+      DIR *d = opendir(base);
+      struct dirent *e;
+      while (d && (e = readdir(d))) {
+        struct stat st;
+        snprintf(cand, sizeof cand, "%s/%s/checkpoints/last.ckpt", base, e->d_name);
+        if (!stat(cand, &st) && (double)st.st_mtime > newest)
+          newest = (double)st.st_mtime, snprintf(found, sizeof found, "%s", cand);
+      }
+      if (d) closedir(d);
+      snprintf(cand, sizeof cand, "%s/checkpoints/last.ckpt", base);
+      if (!stat(cand, &(struct stat){0}) && newest < 0) snprintf(found, sizeof found, "%s", cand), newest = 0;
+      if (newest < 0) {
+        fprintf(stderr, "lighter-host: --ckpt_path last: no last.ckpt under '%s'; starting fresh\n", base);
+        r.ckpt_path = NULL;
+      } else {
+        r.ckpt_path = found;
+      }
+    }
+  }
+  if (!rc) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    rc = host_trainer_run(&r);
+  }
+  host_run_free(&r);
+  host_build_free(&b);
+  free(raw_text), free(resolved_text);
+  cfg_free(raw), cfg_free(root);
+  host_registry_free(&reg);
+  free(inputs), free(dirs);
+  return rc;
+}

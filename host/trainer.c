@@ -1,0 +1,777 @@
+/* trainer.c: the runner (model, trainer and data out of a built config, a
+ * run folder) and the trainer's loops: fit (sanity check, epochs of
+ * training steps with gradient accumulation and clipping, validation every
+ * n epochs or within an epoch, schedulers per epoch or per step), validate,
+ * test and predict; logging under Lighter's names into a Lightning-style
+ * metrics.csv; last.ckpt at each epoch's end and on interruption. */
+#include "trainer.h"
+
+#include "config/emit.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+volatile sig_atomic_t host_interrupted;
+
+static const char *const mode_names[4] = {"train", "val", "test", "predict"};
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+#define FAIL(...) (fprintf(stderr, "lighter-host: " __VA_ARGS__), fputc('\n', stderr), 1)
+#define HAS(ops, type, member) ((ops)->size >= offsetof(type, member) + sizeof((ops)->member) && (ops)->member)
+
+/* ---- the log ------------------------------------------------------------ */
+
+static size_t log_key(host_log *l, const char *key) {
+  for (size_t i = 0; i < l->nkeys; i++)
+    if (!strcmp(l->keys[i], key)) return i;
+  if (l->nkeys == l->cap_keys) {
+    size_t cap = l->cap_keys ? l->cap_keys * 2 : 32;
+    double *v = malloc(cap * (l->cap_rows ? l->cap_rows : 1) * sizeof *v);
+    if (!v) abort();
+    for (size_t r = 0; r < l->nrows; r++)
+      for (size_t k = 0; k < cap; k++) v[r * cap + k] = k < l->cap_keys ? l->values[r * l->cap_keys + k] : NAN;
+    free(l->values);
+    l->values = v;
+    l->cap_keys = cap;
+    l->keys = realloc(l->keys, cap * sizeof *l->keys);
+    if (!l->keys) abort();
+  }
+  l->keys[l->nkeys] = strdup(l->keys ? key : key);
+  return l->nkeys++;
+}
+
+/* The row of (epoch, step): the last one when it is the same step. */
+static size_t log_row(host_log *l, int64_t epoch, int64_t step) {
+  if (l->nrows && l->steps[l->nrows - 1] == step && l->epochs[l->nrows - 1] == epoch) return l->nrows - 1;
+  if (l->nrows == l->cap_rows) {
+    size_t cap = l->cap_rows ? l->cap_rows * 2 : 64, kc = l->cap_keys ? l->cap_keys : 32;
+    l->values = realloc(l->values, cap * kc * sizeof *l->values);
+    l->steps = realloc(l->steps, cap * sizeof *l->steps);
+    l->epochs = realloc(l->epochs, cap * sizeof *l->epochs);
+    if (!l->values || !l->steps || !l->epochs) abort();
+    l->cap_rows = cap;
+    l->cap_keys = kc;
+    if (!l->keys) l->keys = calloc(kc, sizeof *l->keys);
+  }
+  for (size_t k = 0; k < l->cap_keys; k++) l->values[l->nrows * l->cap_keys + k] = NAN;
+  l->steps[l->nrows] = step;
+  l->epochs[l->nrows] = epoch;
+  return l->nrows++;
+}
+
+static void log_put(host_log *l, int64_t epoch, int64_t step, const char *key, double v) {
+  if (!l->cap_rows) log_row(l, epoch, step), l->nrows = 0;
+  size_t k = log_key(l, key);
+  size_t r = log_row(l, epoch, step);
+  l->values[r * l->cap_keys + k] = v;
+}
+
+static double log_last(const host_log *l, const char *key, int *found) {
+  for (size_t k = 0; k < l->nkeys; k++)
+    if (!strcmp(l->keys[k], key))
+      for (size_t r = l->nrows; r-- > 0;)
+        if (!isnan(l->values[r * l->cap_keys + k])) {
+          *found = 1;
+          return l->values[r * l->cap_keys + k];
+        }
+  *found = 0;
+  return NAN;
+}
+
+/* metrics.csv in Lightning's layout: epoch, step and every key, one row per
+ * step (written whole, through a temporary file). */
+static int log_flush(host_log *l) {
+  if (!*l->path) return 0;
+  char tmp[1700];
+  snprintf(tmp, sizeof tmp, "%s.tmp", l->path);
+  FILE *f = fopen(tmp, "w");
+  if (!f) return FAIL("cannot write '%s': %s", tmp, strerror(errno));
+  fprintf(f, "epoch,step");
+  for (size_t k = 0; k < l->nkeys; k++) fprintf(f, ",%s", l->keys[k]);
+  fputc('\n', f);
+  for (size_t r = 0; r < l->nrows; r++) {
+    fprintf(f, "%lld,%lld", (long long)l->epochs[r], (long long)l->steps[r]);
+    for (size_t k = 0; k < l->nkeys; k++) {
+      double v = l->values[r * l->cap_keys + k];
+      if (isnan(v)) fputc(',', f);
+      else fprintf(f, ",%.9g", v);
+    }
+    fputc('\n', f);
+  }
+  int bad = ferror(f) | (fclose(f) != 0);
+  if (bad || rename(tmp, l->path)) return FAIL("cannot write '%s': %s", l->path, strerror(errno));
+  return 0;
+}
+
+static void log_free(host_log *l) {
+  for (size_t k = 0; k < l->nkeys; k++) free(l->keys[k]);
+  free(l->keys), free(l->values), free(l->steps), free(l->epochs);
+  memset(l, 0, sizeof *l);
+}
+
+void host_run_free(host_run *r) {
+  log_free(&r->log);
+  log_free(&r->last);
+}
+
+static void put(host_run *r, const char *key, double v) {
+  if (r->sanity) return;
+  log_put(&r->log, r->epoch, r->global_step, key, v);
+  log_put(&r->last, r->epoch, r->global_step, key, v);
+}
+
+/* ---- metrics -------------------------------------------------------------- */
+
+static void metrics_reset(host_metrics *m) {
+  for (int i = 0; i < m->n; i++) m->ops[i]->reset(m->self[i]);
+}
+
+/* mode/metrics/<Name>/epoch for every member, then reset. */
+static int metrics_log(host_run *r, host_metrics *m, const char *mode) {
+  for (int i = 0; i < m->n; i++) {
+    lt_clear_error();
+    lt_tensor *v = m->ops[i]->compute(m->self[i]);
+    if (!v) return FAIL("%s metric %s: %s", mode, m->name[i], lt_last_error());
+    int64_t n = lt_tensor_numel(v);
+    double *vals = malloc((size_t)(n ? n : 1) * sizeof *vals);
+    lt_tensor_copy_to(v, vals, (size_t)n * sizeof *vals, LT_FLOAT64);
+    char key[512];
+    for (int64_t k = 0; k < n; k++) {
+      if (n == 1) snprintf(key, sizeof key, "%s/metrics/%s/epoch", mode, m->name[i]);
+      else snprintf(key, sizeof key, "%s/metrics/%s/%lld/epoch", mode, m->name[i], (long long)k);
+      put(r, key, vals[k]);
+    }
+    free(vals);
+    lt_tensor_free(v);
+  }
+  metrics_reset(m);
+  return 0;
+}
+
+/* ---- steps ---------------------------------------------------------------- */
+
+typedef struct step_out {
+  lt_tensor *loss; /* the scalar to backpropagate (borrowed from the step's scope) */
+  int nsub;
+  const char *sub_name[16];
+  double sub[16], total;
+  lt_tensor *pred;
+} step_out;
+
+static const char *step_name(int mode) {
+  static const char *const n[4] = {"training_step", "validation_step", "test_step", "predict_step"};
+  return n[mode];
+}
+
+/* The default step: pred = network(input), loss = criterion(pred, target). */
+static lt_status default_step(const lt_model_ctx *c, const lt_batch *b, lt_state *out, int mode) {
+  lt_tensor *x = lt_batch_get(b, "input"), *y = lt_batch_get(b, "target");
+  if (!x && b->n > 0) x = b->t[0];
+  if (!y && b->n > 1 && strcmp(b->names[1], "id")) y = b->t[1];
+  if (!x) {
+    lt_set_error("the batch has no 'input'", 1);
+    return LT_ERR_INVALID;
+  }
+  lt_tensor *pred = lt_ctx_network(c, x);
+  if (!pred) return LT_FAIL;
+  lt_state_set_tensor(out, "pred", pred);
+  if (mode == 3) return LT_OK;
+  if (!y) {
+    lt_set_error("the batch has no 'target' (the default step computes criterion(pred, target))", 1);
+    return LT_ERR_INVALID;
+  }
+  lt_state_set_tensor(out, "target", y);
+  lt_state_set_tensor(out, "input", x);
+  if (!c->criterion && mode != 0) return LT_OK;
+  lt_tensor *loss = lt_ctx_criterion(c, pred, y);
+  if (!loss) return LT_FAIL;
+  return lt_state_set_tensor(out, "loss", loss);
+}
+
+static int scalar_of(lt_tensor *t, double *v) {
+  return lt_tensor_numel(t) == 1 && lt_tensor_item_double(t, v) == LT_OK ? 0 : -1;
+}
+
+static void shape_text(lt_tensor *t, char *buf, size_t len) {
+  int64_t s[8];
+  int d = lt_tensor_shape(t, s, 8);
+  size_t at = (size_t)snprintf(buf, len, "[");
+  for (int i = 0; i < d && at < len; i++) at += (size_t)snprintf(buf + at, len - at, "%s%lld", i ? ", " : "", (long long)s[i]);
+  if (at < len) snprintf(buf + at, len - at, "]");
+}
+
+/* One step of mode on batch; its loss and pred into o. 0, or 1 after
+ * printing an error naming the step, the epoch and the batch. */
+static int run_step(host_run *r, int mode, const lt_batch *batch, int64_t bi, step_out *o) {
+  memset(o, 0, sizeof *o);
+  lt_model_ctx c = {sizeof c, r->network, r->network_ops, r->criterion, r->criterion_ops, r->optimizer,
+                    r->optimizer_ops, NULL, NULL, mode_names[mode], r->epoch, r->global_step, bi};
+  if (mode < 3 && r->metrics[mode].top) c.metrics = r->metrics[mode].top, c.metrics_ops = r->metrics[mode].top_ops;
+  lt_step_fn fn = NULL;
+  if (r->mops) {
+    lt_step_fn fns[4] = {r->mops->training_step, r->mops->validation_step, r->mops->test_step, r->mops->predict_step};
+    fn = fns[mode];
+  }
+  lt_state *out = lt_state_new_dict();
+  lt_clear_error();
+  host_crash_context(r->model->plugin, r->model->comp->target, step_name(mode));
+  lt_status rc = fn ? fn(r->model->self, &c, batch, out) : default_step(&c, batch, out, mode);
+  host_crash_context(NULL, NULL, NULL);
+  char where[256];
+  snprintf(where, sizeof where, "%s of %s (epoch %lld, batch %lld)", step_name(mode), r->model->comp->target,
+           (long long)r->epoch, (long long)bi);
+  if (rc != LT_OK) {
+    lt_state_free(out);
+    return FAIL("%s failed: %s", where, *lt_last_error() ? lt_last_error() : lt_status_str(rc));
+  }
+  int bad = 0;
+  lt_value_kind lk = lt_state_kind(out, "loss");
+  if (lk == LT_VALUE_TENSOR) {
+    o->loss = lt_state_get_tensor(out, "loss");
+  } else if (lk == LT_VALUE_DICT) {
+    lt_state *d = lt_state_get_state(out, "loss");
+    if (lt_state_kind(d, "total") != LT_VALUE_TENSOR) {
+      bad = FAIL("%s returned a loss dict without 'total' (a scalar tensor); its keys name the parts to log", where);
+    } else {
+      o->loss = lt_state_get_tensor(d, "total");
+      for (int64_t k = 0; k < lt_state_len(d) && o->nsub < 16; k++) {
+        const char *key = lt_state_key(d, k);
+        if (!strcmp(key, "total")) continue;
+        lt_tensor *t = lt_state_kind(d, key) == LT_VALUE_TENSOR ? lt_state_get_tensor(d, key) : NULL;
+        if (!t || scalar_of(t, &o->sub[o->nsub])) {
+          bad = FAIL("%s: loss['%s'] must be a scalar tensor", where, key);
+          break;
+        }
+        o->sub_name[o->nsub++] = key; /* lives as long as the state: copied below */
+      }
+    }
+    /* names must outlive the state */
+    static char names[16][128];
+    for (int k = 0; k < o->nsub; k++) snprintf(names[k], sizeof names[k], "%s", o->sub_name[k]), o->sub_name[k] = names[k];
+    lt_state_free(d);
+  } else if (lk != LT_VALUE_NONE && lk != (lt_value_kind)-1 && lt_state_len(out) && lk != 0) {
+    bad = FAIL("%s returned a 'loss' that is not a tensor or a dict with 'total'", where);
+  }
+  if (!bad && o->loss) {
+    if (scalar_of(o->loss, &o->total)) {
+      char sh[96];
+      shape_text(o->loss, sh, sizeof sh);
+      bad = FAIL("%s returned a loss of shape %s; it must be a scalar (reduce it, e.g. with mean)", where, sh);
+    }
+  }
+  if (!bad && mode == 0 && !o->loss)
+    bad = FAIL("%s returned no 'loss' (set out[\"loss\"] to a scalar tensor, or a dict with \"total\")", where);
+  if (!bad && lt_state_kind(out, "pred") == LT_VALUE_TENSOR) o->pred = lt_state_get_tensor(out, "pred");
+  /* metrics of the mode on (pred, target) */
+  if (!bad && mode < 3 && r->metrics[mode].n && !r->sanity) {
+    lt_tensor *p = o->pred, *t = lt_state_kind(out, "target") == LT_VALUE_TENSOR ? lt_state_get_tensor(out, "target") : NULL;
+    host_metrics *m = &r->metrics[mode];
+    if (p && t) {
+      int prev = lt_grad_set_enabled(0);
+      lt_tensor *pd = lt_tensor_detach(p);
+      for (int i = 0; i < m->n && !bad; i++) {
+        lt_clear_error();
+        if (m->ops[i]->update(m->self[i], pd, t) != LT_OK)
+          bad = FAIL("%s metric %s (%s): %s", mode_names[mode], m->name[i], where, lt_last_error());
+      }
+      lt_grad_set_enabled(prev);
+    }
+  }
+  lt_state_free(out);
+  return bad;
+}
+
+/* ---- progress ------------------------------------------------------------- */
+
+static void progress(host_run *r, const char *what, int64_t done, int64_t total, double loss, double t0, int64_t samples,
+                     int last) {
+  if (!r->cfg->enable_progress_bar || r->cfg->fast_dev_run) return;
+  double dt = now() - t0, rate = dt > 0 ? (double)samples / dt : 0;
+  if (isatty(2)) {
+    int w = 24, fill = total > 0 ? (int)(w * done / total) : w;
+    char bar[32];
+    for (int i = 0; i < w; i++) bar[i] = i < fill ? '=' : i == fill ? '>' : ' ';
+    bar[w] = 0;
+    fprintf(stderr, "\r%s [%s] %lld/%lld", what, bar, (long long)done, (long long)total);
+    if (!isnan(loss)) fprintf(stderr, "  loss %.4f", loss);
+    fprintf(stderr, "  %.0f samples/s   ", rate);
+    if (last) fputc('\n', stderr);
+  } else {
+    int64_t every = total >= 10 ? total / 10 : 1;
+    if (!last && done % every) return;
+    fprintf(stderr, "%s: %lld/%lld batches", what, (long long)done, (long long)total);
+    if (!isnan(loss)) fprintf(stderr, ", loss %.4f", loss);
+    fprintf(stderr, ", %.0f samples/s\n", rate);
+  }
+}
+
+/* ---- loaders ---------------------------------------------------------------- */
+
+/* Batches of the loader of mode to run (limit_*_batches, fast_dev_run, overfit). */
+static int64_t batches_for(host_run *r, int mode) {
+  int64_t n = r->loader_ops[mode]->num_batches(r->loader[mode]);
+  const host_trainer_cfg *c = r->cfg;
+  if (c->fast_dev_run) return n < c->fast_dev_run ? n : c->fast_dev_run;
+  int64_t lim = c->limit[mode];
+  if (c->limit_frac[mode] > 0) lim = (int64_t)floor((double)n * c->limit_frac[mode]);
+  if (mode < 2 && (c->overfit_batches > 0 || c->overfit_frac > 0)) {
+    int64_t tn = r->loader_ops[0]->num_batches(r->loader[0]);
+    lim = c->overfit_batches > 0 ? c->overfit_batches : (int64_t)floor((double)tn * c->overfit_frac);
+    n = tn;
+  }
+  return lim >= 0 && lim < n ? lim : n;
+}
+
+/* Next batch of loader li (overfit_batches: the train loader for val too). */
+static int next_batch(host_run *r, int li, lt_batch *batch, lt_tensor **t, const char **names, int64_t bi) {
+  char err[1024] = "";
+  int n = r->loader_ops[li]->next(r->loader[li], t, names, 16, err, sizeof err);
+  if (n <= 0)
+    return FAIL("%s data, batch %lld: %s", mode_names[li], (long long)bi, n == 0 ? "the loader ran out of batches" : err);
+  batch->n = n;
+  batch->t = t;
+  batch->names = names;
+  return 0;
+}
+
+/* ---- evaluation loops (val / test / predict) -------------------------------- */
+
+static int run_eval(host_run *r, int mode, int64_t limit, lt_state *preds) {
+  int li = mode;
+  if (mode < 2 && (r->cfg->overfit_batches > 0 || r->cfg->overfit_frac > 0)) li = 0;
+  int64_t nb = limit >= 0 ? limit : batches_for(r, mode);
+  char err[512];
+  if (r->loader_ops[li]->start(r->loader[li], li == 0 ? 0 : r->epoch, 0, err, sizeof err) != LT_OK)
+    return FAIL("%s data: %s", mode_names[mode], err);
+  if (r->network_ops->train) r->network_ops->train(r->network, 0);
+  int prev = lt_grad_set_enabled(0);
+  double sum = 0, subsum[16] = {0};
+  const char *subname[16];
+  int nsub = 0;
+  int64_t count = 0, samples = 0;
+  double t0 = now();
+  int rc = 0;
+  char what[64];
+  snprintf(what, sizeof what, r->sanity ? "sanity check" : mode == 1 ? "validation" : mode == 2 ? "test" : "predict");
+  for (int64_t bi = 0; bi < nb && !rc && !host_interrupted; bi++) {
+    lt_scope *s = lt_scope_begin();
+    lt_tensor *t[16];
+    const char *names[16];
+    lt_batch batch = {0, t, names};
+    rc = next_batch(r, li, &batch, t, names, bi);
+    step_out o;
+    if (!rc) rc = run_step(r, mode, &batch, bi, &o);
+    if (!rc) {
+      samples += batch.n ? lt_tensor_size(t[0], 0) : 0;
+      if (o.loss) {
+        sum += o.total, count++;
+        nsub = o.nsub;
+        for (int k = 0; k < o.nsub; k++) subsum[k] += o.sub[k], subname[k] = o.sub_name[k];
+      }
+      if (preds && o.pred) lt_state_set_tensor(preds, NULL, lt_tensor_detach(o.pred));
+      progress(r, what, bi + 1, nb, count ? sum / count : NAN, t0, samples, bi + 1 == nb);
+    }
+    lt_scope_end(s);
+  }
+  lt_grad_set_enabled(prev);
+  r->loader_ops[li]->stop(r->loader[li]);
+  if (rc) return rc;
+  if (host_interrupted) return 130;
+  if (mode < 3 && !r->sanity) {
+    char key[256];
+    if (count) {
+      snprintf(key, sizeof key, nsub ? "%s/loss/total/epoch" : "%s/loss/epoch", mode_names[mode]);
+      put(r, key, sum / count);
+      for (int k = 0; k < nsub; k++) {
+        snprintf(key, sizeof key, "%s/loss/%s/epoch", mode_names[mode], subname[k]);
+        put(r, key, subsum[k] / count);
+      }
+    }
+    rc = metrics_log(r, &r->metrics[mode], mode_names[mode]);
+  } else if (mode < 3) {
+    metrics_reset(&r->metrics[mode]);
+  }
+  return rc;
+}
+
+/* ---- checkpoints (the weights, optimizer and scheduler states, progress) ---- */
+
+static size_t module_state(host_run *r, lt_tensor ***t, const char ***names) {
+  const lt_module_ops *ops = r->network_ops;
+  int has_state = HAS(ops, lt_module_ops, state);
+  size_t np = ops->parameters(r->network, NULL, NULL, 0);
+  size_t nb = !has_state && HAS(ops, lt_module_ops, buffers) ? ops->buffers(r->network, NULL, NULL, 0) : 0;
+  size_t n = has_state ? ops->state(r->network, NULL, NULL, 0) : np + nb;
+  *t = calloc(n + 1, sizeof **t);
+  *names = calloc(n + 1, sizeof **names);
+  if (has_state) {
+    ops->state(r->network, *t, *names, n);
+  } else {
+    ops->parameters(r->network, *t, *names, np);
+    if (nb) ops->buffers(r->network, *t + np, *names + np, nb);
+  }
+  return n;
+}
+
+static int save_checkpoint(host_run *r, const char *path) {
+  lt_state *ck = lt_state_new_dict(), *sd = lt_state_new_dict();
+  lt_tensor **t;
+  const char **names;
+  size_t n = module_state(r, &t, &names);
+  for (size_t i = 0; i < n; i++) {
+    char key[512];
+    snprintf(key, sizeof key, "network.%s", names[i]);
+    lt_state_set_tensor(sd, key, lt_tensor_detach(t[i]));
+  }
+  free(t), free(names);
+  lt_state_set_int(ck, "epoch", r->epoch);
+  lt_state_set_int(ck, "global_step", r->global_step);
+  lt_state_set_string(ck, "pytorch-lightning_version", "2.0.0");
+  lt_state_set_string(ck, "lighter_host_version", LT_VERSION_STRING);
+  lt_state_set_state(ck, "state_dict", sd);
+  lt_state *opts = lt_state_new_list(), *scheds = lt_state_new_list();
+  if (r->optimizer && HAS(r->optimizer_ops, lt_optimizer_ops, state_save)) {
+    lt_state *o = lt_state_new_dict();
+    if (r->optimizer_ops->state_save(r->optimizer, o) == LT_OK) lt_state_set_state(opts, NULL, o);
+    lt_state_free(o);
+  }
+  if (r->scheduler && HAS(r->scheduler_ops, lt_scheduler_ops, state_save)) {
+    lt_state *o = lt_state_new_dict();
+    if (r->scheduler_ops->state_save(r->scheduler, o) == LT_OK) lt_state_set_state(scheds, NULL, o);
+    lt_state_free(o);
+  }
+  lt_state_set_state(ck, "optimizer_states", opts);
+  lt_state_set_state(ck, "lr_schedulers", scheds);
+  lt_state *hp = lt_state_new_dict();
+  if (r->raw_yaml) lt_state_set_string(hp, "config", r->raw_yaml);
+  if (r->resolved_yaml) lt_state_set_string(hp, "config_resolved", r->resolved_yaml);
+  lt_state_set_state(ck, "hyper_parameters", hp);
+  lt_status rc = lt_state_save(ck, path);
+  lt_state_free(hp), lt_state_free(opts), lt_state_free(scheds), lt_state_free(sd), lt_state_free(ck);
+  if (rc != LT_OK) return FAIL("cannot save checkpoint '%s': %s (the previous one is intact)", path, lt_last_error());
+  return 0;
+}
+
+/* Weights (and, for fit without --weights_only, the optimizer, scheduler
+ * and progress) from a checkpoint. Nothing changes when it does not fit. */
+static int load_checkpoint(host_run *r, const char *path) {
+  lt_clear_error();
+  lt_state *ck = lt_state_load(path);
+  if (!ck) return FAIL("cannot load checkpoint '%s': %s", path, lt_last_error());
+  lt_state *sd = lt_state_get_state(ck, "state_dict");
+  int rc = sd ? 0 : FAIL("checkpoint '%s' has no state_dict", path);
+  lt_tensor **t = NULL;
+  const char **names = NULL;
+  size_t n = rc ? 0 : module_state(r, &t, &names);
+  lt_tensor **src = calloc(n + 1, sizeof *src);
+  for (size_t i = 0; !rc && i < n; i++) { /* check everything first */
+    char key[512];
+    snprintf(key, sizeof key, "network.%s", names[i]);
+    src[i] = lt_state_kind(sd, key) == LT_VALUE_TENSOR ? lt_state_get_tensor(sd, key) : NULL;
+    int64_t a[8], b[8];
+    int da = src[i] ? lt_tensor_shape(src[i], a, 8) : -1, db = lt_tensor_shape(t[i], b, 8);
+    if (!src[i]) rc = FAIL("checkpoint '%s' does not fit this model: no '%s' in its state_dict", path, key);
+    else if (da != db || memcmp(a, b, (size_t)db * sizeof *a)) {
+      char sa[96], sb[96];
+      shape_text(src[i], sa, sizeof sa), shape_text(t[i], sb, sizeof sb);
+      rc = FAIL("checkpoint '%s' does not fit this model: '%s' is %s there, %s here", path, key, sa, sb);
+    }
+  }
+  if (!rc) {
+    int prev = lt_grad_set_enabled(0);
+    for (size_t i = 0; i < n; i++) lt_tensor_copy_(t[i], src[i]);
+    lt_grad_set_enabled(prev);
+  }
+  for (size_t i = 0; i < n; i++) lt_tensor_free(src[i]);
+  free(src), free(t), free(names);
+  if (!rc && r->stage == HOST_FIT && !r->weights_only) {
+    int64_t e = 0, s = 0;
+    lt_state_get_int(ck, "epoch", &e);
+    lt_state_get_int(ck, "global_step", &s);
+    r->start_epoch = e + 1;
+    r->global_step = s;
+    char err[512] = "";
+    lt_state *os = lt_state_get_state(ck, "optimizer_states"), *o0 = os ? lt_state_get_state(os, "0") : NULL;
+    if (o0 && r->optimizer && HAS(r->optimizer_ops, lt_optimizer_ops, state_load) &&
+        r->optimizer_ops->state_load(r->optimizer, o0, err, sizeof err) != LT_OK)
+      rc = FAIL("checkpoint '%s': the optimizer state does not fit: %s", path, err);
+    lt_state_free(o0), lt_state_free(os);
+    lt_state *ss = lt_state_get_state(ck, "lr_schedulers"), *s0 = ss ? lt_state_get_state(ss, "0") : NULL;
+    if (!rc && s0 && r->scheduler && HAS(r->scheduler_ops, lt_scheduler_ops, state_load) &&
+        r->scheduler_ops->state_load(r->scheduler, s0, err, sizeof err) != LT_OK)
+      rc = FAIL("checkpoint '%s': the scheduler state does not fit: %s", path, err);
+    lt_state_free(s0), lt_state_free(ss);
+  }
+  lt_state_free(sd);
+  lt_state_free(ck);
+  if (!rc) fprintf(stderr, "lighter-host: loaded %s from '%s'\n", r->stage == HOST_FIT && !r->weights_only ? "the run" : "weights", path);
+  return rc;
+}
+
+static int save_last(host_run *r) {
+  if (!r->cfg->enable_checkpointing || r->cfg->fast_dev_run || r->stage != HOST_FIT) return 0;
+  char dir[1600], path[1700];
+  snprintf(dir, sizeof dir, "%s/checkpoints", r->run_dir);
+  mkdir(dir, 0755);
+  snprintf(path, sizeof path, "%s/last.ckpt", dir);
+  return save_checkpoint(r, path);
+}
+
+/* ---- the model summary ---------------------------------------------------- */
+
+static void summary(host_run *r) {
+  if (!r->cfg->enable_model_summary || r->cfg->fast_dev_run) return;
+  size_t n = r->network_ops->parameters(r->network, NULL, NULL, 0);
+  lt_tensor **t = calloc(n + 1, sizeof *t);
+  const char **names = calloc(n + 1, sizeof *names);
+  r->network_ops->parameters(r->network, t, names, n);
+  fprintf(stderr, "  | %-24s | %12s\n", "Name", "Params");
+  int64_t total = 0, trainable = 0;
+  for (size_t i = 0; i < n;) {
+    const char *dot = strchr(names[i], '.');
+    size_t len = dot ? (size_t)(dot - names[i]) : strlen(names[i]);
+    int64_t count = 0;
+    size_t j = i;
+    for (; j < n && !strncmp(names[j], names[i], len) && (names[j][len] == '.' || !names[j][len]); j++) {
+      int64_t c = lt_tensor_numel(t[j]);
+      count += c, total += c;
+      if (lt_tensor_requires_grad(t[j])) trainable += c;
+    }
+    fprintf(stderr, "  | network.%-16.*s | %12lld\n", (int)len, names[i], (long long)count);
+    i = j;
+  }
+  fprintf(stderr, "%lld trainable params, %lld total (%.2f MB in float32)\n", (long long)trainable, (long long)total,
+          (double)total * 4 / 1e6);
+  free(t), free(names);
+}
+
+/* ---- fit ------------------------------------------------------------------- */
+
+static void log_optimizer(host_run *r) {
+  if (!r->optimizer) return;
+  char key[256];
+  int groups = r->optimizer_ops->num_groups(r->optimizer);
+  int has_opt = HAS(r->optimizer_ops, lt_optimizer_ops, get_option);
+  const char *opts[4] = {"momentum", "betas.0", "betas.1", "weight_decay"};
+  const char *shown[4] = {"momentum", "beta1", "beta2", "weight_decay"};
+  for (int g = 0; g < groups; g++) {
+    char suffix[32] = "";
+    if (g) snprintf(suffix, sizeof suffix, "/group%d", g);
+    snprintf(key, sizeof key, "train/optimizer/%s/lr%s/epoch", r->optimizer_name, suffix);
+    put(r, key, r->optimizer_ops->get_lr(r->optimizer, g));
+    for (int k = 0; has_opt && k < 4; k++) {
+      double v;
+      if (!r->optimizer_ops->get_option(r->optimizer, g, opts[k], &v)) continue;
+      snprintf(key, sizeof key, "train/optimizer/%s/%s%s/epoch", r->optimizer_name, shown[k], suffix);
+      put(r, key, v);
+    }
+  }
+}
+
+static int scheduler_step(host_run *r) {
+  if (!r->scheduler) return 0;
+  double metric = NAN;
+  if (*r->sched_monitor) {
+    int found;
+    metric = log_last(&r->last, r->sched_monitor, &found);
+    if (!found) {
+      char keys[2048] = "";
+      size_t at = 0;
+      for (size_t k = 0; k < r->last.nkeys && at < sizeof keys; k++)
+        at += (size_t)snprintf(keys + at, sizeof keys - at, "%s%s", k ? ", " : "", r->last.keys[k]);
+      return FAIL("the scheduler monitors '%s', which is not logged; logged keys: %s", r->sched_monitor,
+                  at ? keys : "(none yet)");
+    }
+  }
+  lt_clear_error();
+  if (r->scheduler_ops->step(r->scheduler, metric) != LT_OK)
+    return FAIL("scheduler %s: %s", r->scheduler_name, lt_last_error());
+  return 0;
+}
+
+static int do_validation(host_run *r) {
+  if (!r->loader[1]) return 0;
+  return run_eval(r, 1, -1, NULL);
+}
+
+static int fit(host_run *r) {
+  const host_trainer_cfg *c = r->cfg;
+  if (!r->loader[0]) return FAIL("fit needs a training loader: give data::train_dataloader");
+  if (!r->optimizer) return FAIL("fit needs an optimizer: give model::optimizer (e.g. torch.optim.SGD)");
+  summary(r);
+  int rc = 0;
+  if (r->loader[1] && c->num_sanity_val_steps != 0 && !c->fast_dev_run) {
+    r->sanity = 1;
+    int64_t nb = batches_for(r, 1);
+    rc = run_eval(r, 1, c->num_sanity_val_steps < 0 || c->num_sanity_val_steps > nb ? nb : c->num_sanity_val_steps, NULL);
+    r->sanity = 0;
+    if (rc) return rc;
+  }
+  int64_t acc = c->accumulate_grad_batches;
+  int64_t max_epochs = c->fast_dev_run ? 1 : c->max_epochs;
+  for (r->epoch = r->start_epoch;; r->epoch++) {
+    int stop_steps = c->max_steps >= 0 && r->global_step >= c->max_steps && !c->fast_dev_run;
+    if ((max_epochs >= 0 && r->epoch >= max_epochs) || (stop_steps && r->epoch >= c->min_epochs)) break;
+    int64_t nb = batches_for(r, 0);
+    int64_t val_every = c->val_check_batches > 0 ? c->val_check_batches
+                        : c->val_check_frac > 0  ? (int64_t)floor((double)nb * c->val_check_frac)
+                                                 : -1;
+    if (val_every == 0) val_every = 1;
+    char err[512], what[64];
+    if (r->loader_ops[0]->start(r->loader[0], r->epoch, 0, err, sizeof err) != LT_OK)
+      return FAIL("train data: %s", err);
+    if (r->network_ops->train) r->network_ops->train(r->network, 1);
+    r->optimizer_ops->zero_grad(r->optimizer, 1);
+    snprintf(what, sizeof what, "epoch %lld", (long long)r->epoch);
+    double sum = 0, t0 = now();
+    int64_t count = 0, samples = 0, bi;
+    int stop = 0;
+    for (bi = 0; bi < nb && !rc && !stop; bi++) {
+      lt_scope *s = lt_scope_begin();
+      lt_tensor *t[16];
+      const char *names[16];
+      lt_batch batch = {0, t, names};
+      rc = next_batch(r, 0, &batch, t, names, bi);
+      step_out o;
+      if (!rc) rc = run_step(r, 0, &batch, bi, &o);
+      if (!rc) {
+        if (!isfinite(o.total)) {
+          rc = FAIL("training_step of %s (epoch %lld, batch %lld) gave a %s loss; stopping before it reaches the "
+                    "weights (lower the learning rate, or check the data)",
+                    r->model->comp->target, (long long)r->epoch, (long long)bi, isnan(o.total) ? "NaN" : "infinite");
+        }
+      }
+      if (!rc) {
+        lt_tensor *l = acc > 1 ? lt_tensor_div_scalar(o.loss, (double)acc) : o.loss;
+        lt_clear_error();
+        if (!l || lt_tensor_backward(l, LT_NO_TENSOR, 0) != LT_OK)
+          rc = FAIL("backward of training_step of %s (epoch %lld, batch %lld): %s", r->model->comp->target,
+                    (long long)r->epoch, (long long)bi, lt_last_error());
+      }
+      if (!rc) {
+        sum += o.total, count++;
+        samples += batch.n ? lt_tensor_size(t[0], 0) : 0;
+        if ((bi + 1) % acc == 0 || bi + 1 == nb) {
+          if (c->gradient_clip_val > 0) {
+            size_t np = r->network_ops->parameters(r->network, NULL, NULL, 0);
+            lt_tensor **ps = calloc(np + 1, sizeof *ps);
+            r->network_ops->parameters(r->network, ps, NULL, np);
+            if (c->clip_by_value) lt_clip_grad_value(ps, (int)np, c->gradient_clip_val);
+            else lt_clip_grad_norm(ps, (int)np, c->gradient_clip_val, 2.0, NULL);
+            free(ps);
+          }
+          lt_clear_error();
+          if (r->optimizer_ops->step(r->optimizer) != LT_OK)
+            rc = FAIL("optimizer %s step (epoch %lld, batch %lld): %s", r->optimizer_name, (long long)r->epoch,
+                      (long long)bi, lt_last_error());
+          r->optimizer_ops->zero_grad(r->optimizer, 1);
+          r->global_step++;
+          if (!rc && r->sched_per_step && r->global_step % r->sched_frequency == 0) rc = scheduler_step(r);
+          if (!rc && r->global_step % c->log_every_n_steps == 0) {
+            put(r, "train/loss/step", o.total);
+            for (int k = 0; k < o.nsub; k++) {
+              char key[256];
+              snprintf(key, sizeof key, "train/loss/%s/step", o.sub_name[k]);
+              put(r, key, o.sub[k]);
+            }
+            if (r->log.flush_every && r->log.nrows % (size_t)r->log.flush_every == 0) log_flush(&r->log);
+          }
+          if (c->max_steps >= 0 && r->global_step >= c->max_steps && r->epoch + 1 >= c->min_epochs && !c->fast_dev_run)
+            stop = 1;
+        }
+        progress(r, what, bi + 1, nb, sum / count, t0, samples, bi + 1 == nb || stop);
+      }
+      lt_scope_end(s);
+      if (!rc && host_interrupted) stop = 2;
+      if (!rc && c->max_time_s > 0 && now() - r->t_start > c->max_time_s) stop = 3;
+      if (!rc && !stop && val_every > 0 && (bi + 1) % val_every == 0 && bi + 1 < nb) {
+        rc = do_validation(r);
+        if (r->network_ops->train) r->network_ops->train(r->network, 1);
+      }
+    }
+    r->loader_ops[0]->stop(r->loader[0]);
+    if (rc) return rc;
+    if (stop == 2) {
+      fprintf(stderr, "\nlighter-host: interrupted at epoch %lld, batch %lld%s\n", (long long)r->epoch, (long long)bi,
+              c->enable_checkpointing ? "; saving last.ckpt" : "");
+      save_last(r);
+      return 130;
+    }
+    put(r, "train/loss/epoch", count ? sum / count : NAN);
+    if ((rc = metrics_log(r, &r->metrics[0], "train"))) return rc;
+    log_optimizer(r);
+    int check = c->check_val_every_n_epoch > 0 && (r->epoch + 1) % c->check_val_every_n_epoch == 0;
+    if (check && (rc = do_validation(r))) return rc;
+    if (!r->sched_per_step && (r->epoch + 1) % r->sched_frequency == 0 && (rc = scheduler_step(r))) return rc;
+    log_flush(&r->log);
+    if ((rc = save_last(r))) return rc;
+    if (stop == 3) {
+      fprintf(stderr, "lighter-host: max_time reached after epoch %lld\n", (long long)r->epoch);
+      break;
+    }
+    if (stop == 1) {
+      r->epoch++;
+      break;
+    }
+  }
+  return 0;
+}
+
+static void results_table(host_run *r, const char *mode) {
+  fprintf(stderr, "%-48s %s\n", mode[0] == 't' ? "Test metric" : "Validate metric", "Value");
+  for (size_t k = 0; k < r->last.nkeys; k++) {
+    if (strncmp(r->last.keys[k], mode, strlen(mode)) || r->last.keys[k][strlen(mode)] != '/') continue;
+    int found;
+    double v = log_last(&r->last, r->last.keys[k], &found);
+    fprintf(stderr, "%-48s %.6g\n", r->last.keys[k], v);
+    printf("%s %.6g\n", r->last.keys[k], v);
+  }
+}
+
+int host_trainer_run(host_run *r) {
+  r->t_start = now();
+  int rc = 0;
+  if (r->ckpt_path && (rc = load_checkpoint(r, r->ckpt_path))) return rc;
+  switch (r->stage) {
+  case HOST_FIT: rc = fit(r); break;
+  case HOST_VALIDATE:
+  case HOST_TEST: {
+    int mode = r->stage == HOST_VALIDATE ? 1 : 2;
+    if (!r->loader[mode]) return FAIL("%s needs data::%s_dataloader", mode == 1 ? "validate" : "test", mode_names[mode]);
+    rc = run_eval(r, mode, -1, NULL);
+    if (!rc) results_table(r, mode_names[mode]);
+    break;
+  }
+  case HOST_PREDICT: {
+    if (!r->loader[3]) return FAIL("predict needs data::predict_dataloader");
+    lt_state *preds = r->return_predictions ? lt_state_new_list() : NULL;
+    rc = run_eval(r, 3, -1, preds);
+    if (!rc && preds) {
+      char path[1600];
+      snprintf(path, sizeof path, "%s/predictions.pt", r->run_dir);
+      if (lt_state_save(preds, path) != LT_OK) rc = FAIL("cannot save '%s': %s", path, lt_last_error());
+      else fprintf(stderr, "lighter-host: %lld batches of predictions in %s\n", (long long)lt_state_len(preds), path);
+    }
+    lt_state_free(preds);
+    break;
+  }
+  }
+  if (log_flush(&r->log) && !rc) rc = 1;
+  if (!rc && r->cfg->enable_progress_bar)
+    fprintf(stderr, "lighter-host: %s done in %.1f s%s%s\n", r->stage == HOST_FIT ? "fit" : r->stage == HOST_VALIDATE ? "validate"
+                                                            : r->stage == HOST_TEST ? "test" : "predict",
+            now() - r->t_start, *r->log.path ? "; logs in " : "", *r->log.path ? r->run_dir : "");
+  return rc;
+}
