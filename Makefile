@@ -129,6 +129,7 @@ test: all
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/parity/run.sh
 	@LT_BUILD=$(BUILD) bash tests/e2e/run.sh
 	@LT_BUILD=$(BUILD) bash tests/e2e/plugins.sh
+	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/trainer.sh
 
 check: setup
 	@$(MAKE) all
@@ -167,9 +168,13 @@ fuzz-config: setup
 	cd $(BUILD)/fuzz && ./fuzz_config -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	    -timeout=10 -rss_limit_mb=2048 corpus
 
+# The demo: the CNN of configs/fashion_mnist_cnn.yaml (C steps in
+# plugins/examples/fashion_cnn.c) fits 2 epochs of Fashion-MNIST, then the
+# test set is scored from its last checkpoint.
 demo: setup
 	@$(MAKE) all
-	$(DEMO_BIN)
+	$(HOST_BIN) fit configs/fashion_mnist_cnn.yaml --plugins $(BUILD)/examples
+	$(HOST_BIN) test configs/fashion_mnist_cnn.yaml --plugins $(BUILD)/examples --ckpt_path last
 
 # Benchmarks (not tests): figures measured in one run, written as JSON under
 # $(BUILD)/bench and printed as Markdown. BENCH_REPEATS sets the repetitions.

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# trainer.sh: lighter-host fit / validate / test / predict end to end on tiny
+# synthetic configs: the run folder and every logged key name, each trainer
+# flag's effect on steps and rows, checkpoints (Python loads them; test
+# resumes from last), and every user-error path with its message and exit
+# status.
+set -uo pipefail
+BUILD=${LT_BUILD:-build}
+PY=${PYTHON:-/usr/bin/python3}
+H=$(pwd)/$BUILD/bin/lighter-host
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/plugins" && cp "$BUILD/tests/plugins/bad_steps.so" "$work/plugins/"
+cd "$work"
+
+cat > base.yaml <<'YAML'
+seed: 3
+trainer:
+  _target_: pytorch_lightning.Trainer
+  max_epochs: 2
+  default_root_dir: out
+  log_every_n_steps: 1
+  enable_progress_bar: false
+model:
+  _target_: lighter.SupervisedModule
+  network:
+    _target_: torch.nn.Sequential
+    _args_:
+      - {_target_: torch.nn.Linear, in_features: 6, out_features: 16}
+      - {_target_: torch.nn.ReLU}
+      - {_target_: torch.nn.Linear, in_features: 16, out_features: 3}
+  criterion: {_target_: torch.nn.CrossEntropyLoss}
+  optimizer: {_target_: torch.optim.SGD, params: "$@model::network.parameters()", lr: 0.1, momentum: 0.9}
+  train_metrics: [{_target_: torchmetrics.Accuracy, task: multiclass, num_classes: 3}]
+  val_metrics: [{_target_: torchmetrics.Accuracy, task: multiclass, num_classes: 3}]
+  test_metrics: "%model::val_metrics"
+data:
+  _target_: lighter.LighterDataModule
+  train_dataloader:
+    _target_: torch.utils.data.DataLoader
+    batch_size: 8
+    shuffle: true
+    dataset: {_target_: lighter.datasets.SyntheticDataset, num_samples: 64, input_shape: [6], num_classes: 3, seed: 1}
+  val_dataloader:
+    _target_: torch.utils.data.DataLoader
+    batch_size: 16
+    dataset: {_target_: lighter.datasets.SyntheticDataset, num_samples: 32, input_shape: [6], num_classes: 3, seed: 2}
+  test_dataloader: "%data::val_dataloader"
+  predict_dataloader: "%data::val_dataloader"
+YAML
+
+# run NAME WANT_RC NEEDLE ARGS...: lighter-host ARGS, exit status and a line of its output
+run() {
+  local name=$1 want=$2 needle=$3; shift 3
+  out=$("$H" "$@" 2>&1); rc=$?
+  if [ "$rc" != "$want" ]; then bad "$name: exit $rc, expected $want: $out"; return 1; fi
+  if [ -n "$needle" ] && ! grep -qF -- "$needle" <<<"$out"; then bad "$name: output lacks '$needle': $out"; return 1; fi
+  ok
+}
+# csv_last COLUMN FILE: the last non-empty value of a column of metrics.csv
+csv() { "$PY" - "$@" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[2])))
+col = sys.argv[1]
+if col == "@header": print(",".join(rows[0].keys()) if rows else ""); sys.exit()
+if col == "@steps": print(" ".join(r["step"] for r in rows)); sys.exit()
+if col == "@rows": print(len(rows)); sys.exit()
+vals = [(r["step"], r[col]) for r in rows if r.get(col)]
+print(" ".join(s for s, _ in vals))
+PY
+}
+latest() { ls -d out/lightning_logs/version_* | sort -t_ -k3 -n | tail -1; }
+
+# A fit: the run folder, the keys, one row per step.
+run "fit" 0 "" fit base.yaml
+v=$(latest)
+for f in metrics.csv hparams.yaml config.yaml config.resolved.yaml checkpoints/last.ckpt; do
+  [ -f "$v/$f" ] && ok || bad "fit: no $v/$f"
+done
+hdr=$(csv @header "$v/metrics.csv")
+for k in epoch step train/loss/step train/loss/epoch train/metrics/MulticlassAccuracy/epoch train/optimizer/SGD/lr/epoch \
+         train/optimizer/SGD/momentum/epoch train/optimizer/SGD/weight_decay/epoch val/loss/epoch \
+         val/metrics/MulticlassAccuracy/epoch; do
+  grep -q "\(^\|,\)$k\(,\|$\)" <<<"$hdr" && ok || bad "fit: no column $k in $hdr"
+done
+steps=$(csv @steps "$v/metrics.csv")
+[ "$steps" = "$(seq -s ' ' 1 16)" ] && ok || bad "fit: one row per step 1..16 expected, got $steps"
+[ "$(csv val/loss/epoch "$v/metrics.csv")" = "8 16" ] && ok || bad "fit: val at the end of each epoch: $(csv val/loss/epoch "$v/metrics.csv")"
+grep -q "seed: 3" "$v/config.yaml" && grep -q "lighter.SupervisedModule" "$v/hparams.yaml" && ok || bad "fit: configs not saved"
+# Python loads the checkpoint and the network's weights into the same nn.Sequential
+"$PY" - "$v/checkpoints/last.ckpt" <<'PY' && ok || bad "fit: last.ckpt in Python"
+import sys, torch
+ck = torch.load(sys.argv[1])
+sd = {k[len("network."):]: v for k, v in ck["state_dict"].items()}
+net = torch.nn.Sequential(torch.nn.Linear(6, 16), torch.nn.ReLU(), torch.nn.Linear(16, 3))
+net.load_state_dict(sd, strict=True)
+assert ck["epoch"] == 1 and ck["global_step"] == 16, (ck["epoch"], ck["global_step"])
+opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+opt.load_state_dict(ck["optimizer_states"][0])
+assert "seed: 3" in ck["hyper_parameters"]["config"]
+PY
+# the same seed, the same run
+run "fit again" 0 "" fit base.yaml
+v2=$(latest)
+[ "$(csv train/loss/epoch "$v2/metrics.csv")" = "$(csv train/loss/epoch "$v/metrics.csv")" ] && \
+  "$PY" -c "import csv,sys; a=[r['train/loss/epoch'] for r in csv.DictReader(open('$v/metrics.csv'))]; b=[r['train/loss/epoch'] for r in csv.DictReader(open('$v2/metrics.csv'))]; sys.exit(a!=b)" \
+  && ok || bad "fit: the same seed gives another loss"
+[ "$v2" != "$v" ] && ok || bad "fit: run folder reused"
+
+# test and validate from the last checkpoint; predict saves its predictions
+run "test" 0 "test/metrics/MulticlassAccuracy/epoch" test base.yaml --ckpt_path last
+run "validate" 0 "val/loss/epoch" validate base.yaml --ckpt-path="$v/checkpoints/last.ckpt"
+run "predict" 0 "predictions in" predict base.yaml --ckpt_path last --return_predictions
+"$PY" -c "import torch,glob,sys; p=torch.load(sorted(glob.glob('out/lightning_logs/version_*/predictions.pt'))[-1]); sys.exit(not (len(p)==2 and p[0].shape==(16,3)))" \
+  && ok || bad "predict: predictions.pt"
+
+# flags: the steps and rows they give
+run "limit_train_batches" 0 "" fit base.yaml =trainer::limit_train_batches=3 =trainer::max_epochs=1
+[ "$(csv @steps "$(latest)/metrics.csv")" = "1 2 3" ] && ok || bad "limit_train_batches: $(csv @steps "$(latest)/metrics.csv")"
+run "limit fraction" 0 "" fit base.yaml =trainer::limit_train_batches=0.5 =trainer::max_epochs=1
+[ "$(csv @steps "$(latest)/metrics.csv")" = "1 2 3 4" ] && ok || bad "limit fraction: $(csv @steps "$(latest)/metrics.csv")"
+run "max_steps" 0 "" fit base.yaml trainer::max_epochs=5 =trainer::max_steps=11
+[ "$(csv @steps "$(latest)/metrics.csv" | awk '{print $NF}')" = "11" ] && ok || bad "max_steps: $(csv @steps "$(latest)/metrics.csv")"
+run "accumulate" 0 "" fit base.yaml =trainer::accumulate_grad_batches=2
+[ "$(csv train/loss/step "$(latest)/metrics.csv")" = "1 2 3 4 5 6 7 8" ] && ok || bad "accumulate: $(csv train/loss/step "$(latest)/metrics.csv")"
+run "check_val_every_n_epoch" 0 "" fit base.yaml trainer::max_epochs=4 =trainer::check_val_every_n_epoch=2
+[ "$(csv val/loss/epoch "$(latest)/metrics.csv")" = "16 32" ] && ok || bad "check_val_every_n_epoch: $(csv val/loss/epoch "$(latest)/metrics.csv")"
+run "val_check_interval" 0 "" fit base.yaml =trainer::val_check_interval=3 trainer::max_epochs=1
+[ "$(csv val/loss/epoch "$(latest)/metrics.csv")" = "3 6 8" ] && ok || bad "val_check_interval: $(csv val/loss/epoch "$(latest)/metrics.csv")"
+run "log_every_n_steps" 0 "" fit base.yaml trainer::log_every_n_steps=5
+[ "$(csv train/loss/step "$(latest)/metrics.csv")" = "5 10 15" ] && ok || bad "log_every_n_steps: $(csv train/loss/step "$(latest)/metrics.csv")"
+run "gradient clipping" 0 "" fit base.yaml =trainer::gradient_clip_val=0.01 =trainer::gradient_clip_algorithm=value
+n_before=$(ls -d out/lightning_logs/version_* | wc -l)
+run "fast_dev_run" 0 "" fit base.yaml =trainer::fast_dev_run=true
+[ "$(ls -d out/lightning_logs/version_* | wc -l)" = "$n_before" ] && ok || bad "fast_dev_run wrote a run folder"
+run "logger false" 0 "" fit base.yaml =trainer::logger=false =trainer::enable_checkpointing=false trainer::max_epochs=1
+run "own CSVLogger" 0 "" fit base.yaml trainer::max_epochs=1 \
+  "=trainer::logger={_target_: pytorch_lightning.loggers.CSVLogger, save_dir: logs, name: exp, version: 7}"
+[ -f logs/exp/version_7/metrics.csv ] && ok || bad "CSVLogger: no logs/exp/version_7/metrics.csv"
+run "scheduler per step" 0 "" fit base.yaml trainer::max_epochs=1 \
+  "=model::scheduler={scheduler: {_target_: torch.optim.lr_scheduler.StepLR, optimizer: '@model::optimizer', step_size: 4, gamma: 0.5}, interval: step}"
+"$PY" -c "import csv,sys; r=[x for x in csv.DictReader(open('$(latest)/metrics.csv')) if x['train/optimizer/SGD/lr/epoch']]; sys.exit(abs(float(r[-1]['train/optimizer/SGD/lr/epoch'])-0.025)>1e-9)" \
+  && ok || bad "scheduler per step: lr after 8 steps of StepLR(4, 0.5) should be 0.025"
+
+# user errors: message and exit status
+run "model not a model" 2 "'model' is torch.nn.Linear; it must be a model" fit base.yaml \
+  "=model={_target_: torch.nn.Linear, in_features: 1, out_features: 1}"
+run "no trainer" 2 "the config has no 'trainer'" fit base.yaml "~trainer"
+run "no optimizer" 1 "fit needs an optimizer: give model::optimizer" fit base.yaml "~model::optimizer"
+run "no train data" 1 "fit needs a training loader" fit base.yaml "~data::train_dataloader"
+run "unknown option" 2 "unknown option '--ckpt'" fit base.yaml --ckpt x
+run "monitor misspelled" 1 "the scheduler monitors 'val/los/epoch', which is not logged; logged keys: " fit base.yaml \
+  "=model::scheduler={scheduler: {_target_: torch.optim.lr_scheduler.ReduceLROnPlateau, optimizer: '@model::optimizer'}, monitor: val/los/epoch}"
+grep -qF "val/loss/epoch" <<<"$out" && ok || bad "monitor: the available keys are not listed: $out"
+run "wrong checkpoint" 1 "does not fit this model: 'network.0.weight' is [16, 6] there, [16, 7] here" test base.yaml \
+  --ckpt_path "$v/checkpoints/last.ckpt" model::network::_args_::0::in_features=7
+run "shape error in a step" 1 "validation_step of lighter.SupervisedModule (epoch 0, batch 0) failed: lt_linear" fit base.yaml \
+  model::network::_args_::2::in_features=15
+for m in "none:returned no 'loss'" "nototal:returned a loss dict without 'total'" \
+         "vector:returned a loss of shape [8, 3]; it must be a scalar" "fail:failed: the step refuses this batch" \
+         "nan:gave a NaN loss; stopping before it reaches the weights"; do
+  run "bad step ${m%%:*}" 1 "${m#*:}" fit base.yaml --plugins plugins "model::_target_=test.BadSteps" "=model::mode=${m%%:*}"
+done
+grep -qF "training_step of test.BadSteps (epoch 0, batch 0)" <<<"$out" && ok || bad "bad step: where is missing: $out"
+
+# an interrupted fit stops after the step, saves last.ckpt and exits 130
+cat > slow.yaml <<'YAML'
+data::train_dataloader::dataset::num_samples: 200000
+trainer::max_epochs: 50
+YAML
+"$H" fit base.yaml slow.yaml > int.log 2>&1 & pid=$!
+sleep 3; kill -INT $pid; wait $pid; rc=$?
+[ "$rc" = 130 ] && grep -q "interrupted at epoch" int.log && [ -f "$(latest)/checkpoints/last.ckpt" ] && ok \
+  || bad "SIGINT: exit $rc, $(cat int.log)"
+
+echo "trainer: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
