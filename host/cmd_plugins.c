@@ -36,9 +36,20 @@ int host_load_registry(host_registry *reg, const char *const *dirs, size_t ndirs
   return reg->errors ? -1 : 0;
 }
 
+static int wants_help(int argc, char **argv) {
+  for (int i = 0; i < argc; i++)
+    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return 1;
+  return 0;
+}
+
 int host_cmd_plugins(int argc, char **argv) {
   const char **dirs, **rest;
   size_t nd, nr;
+  if (wants_help(argc, argv)) {
+    printf("usage: lighter-host plugins [--plugins DIR]...\n"
+           "lists every plugin on the search path (--plugins, LIGHTER_PLUGIN_PATH, built-in) and its components\n");
+    return 0;
+  }
   if (parse(argc, argv, &dirs, &nd, &rest, &nr) != 0 || nr) {
     if (nr) fprintf(stderr, "usage: lighter-host plugins [--plugins DIR]...\n");
     free(dirs), free(rest);
@@ -95,6 +106,11 @@ static void print_component(const host_registry *reg, const host_entry *e) {
 int host_cmd_inspect(int argc, char **argv) {
   const char **dirs, **rest;
   size_t nd, nr;
+  if (wants_help(argc, argv)) {
+    printf("usage: lighter-host inspect NAME [--plugins DIR]...   (a component's parameters)\n"
+           "       lighter-host inspect --all [--plugins DIR]...  (every component)\n");
+    return 0;
+  }
   int all = 0;
   for (int i = 0; i < argc; i++)
     if (!strcmp(argv[i], "--all")) {

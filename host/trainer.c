@@ -425,7 +425,17 @@ static size_t module_state(host_run *r, lt_tensor ***t, const char ***names) {
   return n;
 }
 
+static int save_checkpoint_(host_run *r, const char *path);
+
+/* Everything a checkpoint makes (detached views, step tensors) is freed here. */
 static int save_checkpoint(host_run *r, const char *path) {
+  lt_scope *s = lt_scope_begin();
+  int rc = save_checkpoint_(r, path);
+  lt_scope_end(s);
+  return rc;
+}
+
+static int save_checkpoint_(host_run *r, const char *path) {
   lt_state *ck = lt_state_new_dict(), *sd = lt_state_new_dict();
   lt_tensor **t;
   const char **names;
@@ -606,6 +616,9 @@ static int do_validation(host_run *r) {
   return run_eval(r, 1, -1, NULL);
 }
 
+static int epoch_end(host_run *r, double mean, int nsub_epoch, const char *const *sub_name_epoch,
+                     const double *subsum_epoch, int64_t count);
+
 static int fit(host_run *r) {
   const host_trainer_cfg *c = r->cfg;
   if (!r->loader[0]) return FAIL("fit needs a training loader: give data::train_dataloader");
@@ -635,7 +648,9 @@ static int fit(host_run *r) {
     if (r->network_ops->train) r->network_ops->train(r->network, 1);
     r->optimizer_ops->zero_grad(r->optimizer, 1);
     snprintf(what, sizeof what, "epoch %lld", (long long)r->epoch);
-    double sum = 0, t0 = now();
+    double sum = 0, t0 = now(), subsum_epoch[16] = {0};
+    const char *sub_name_epoch[16];
+    int nsub_epoch = 0;
     int64_t count = 0, samples = 0, bi;
     int stop = 0;
     for (bi = 0; bi < nb && !rc && !stop; bi++) {
@@ -662,6 +677,8 @@ static int fit(host_run *r) {
       }
       if (!rc) {
         sum += o.total, count++;
+        nsub_epoch = o.nsub;
+        for (int k = 0; k < o.nsub; k++) subsum_epoch[k] += o.sub[k], sub_name_epoch[k] = o.sub_name[k];
         samples += batch.n ? lt_tensor_size(t[0], 0) : 0;
         if ((bi + 1) % acc == 0 || bi + 1 == nb) {
           if (c->gradient_clip_val > 0) {
@@ -680,7 +697,7 @@ static int fit(host_run *r) {
           r->global_step++;
           if (!rc && r->sched_per_step && r->global_step % r->sched_frequency == 0) rc = scheduler_step(r);
           if (!rc && r->global_step % c->log_every_n_steps == 0) {
-            put(r, "train/loss/step", o.total);
+            put(r, o.nsub ? "train/loss/total/step" : "train/loss/step", o.total);
             for (int k = 0; k < o.nsub; k++) {
               char key[256];
               snprintf(key, sizeof key, "train/loss/%s/step", o.sub_name[k]);
@@ -709,14 +726,10 @@ static int fit(host_run *r) {
       save_last(r);
       return 130;
     }
-    put(r, "train/loss/epoch", count ? sum / count : NAN);
-    if ((rc = metrics_log(r, &r->metrics[0], "train"))) return rc;
-    log_optimizer(r);
-    int check = c->check_val_every_n_epoch > 0 && (r->epoch + 1) % c->check_val_every_n_epoch == 0;
-    if (check && (rc = do_validation(r))) return rc;
-    if (!r->sched_per_step && (r->epoch + 1) % r->sched_frequency == 0 && (rc = scheduler_step(r))) return rc;
-    log_flush(&r->log);
-    if ((rc = save_last(r))) return rc;
+    lt_scope *end_scope = lt_scope_begin(); /* the epoch's end: metrics, validation, scheduler, checkpoint */
+    rc = epoch_end(r, count ? sum / count : NAN, nsub_epoch, sub_name_epoch, subsum_epoch, count);
+    lt_scope_end(end_scope);
+    if (rc) return rc;
     if (stop == 3) {
       fprintf(stderr, "lighter-host: max_time reached after epoch %lld\n", (long long)r->epoch);
       break;
@@ -727,6 +740,26 @@ static int fit(host_run *r) {
     }
   }
   return 0;
+}
+
+
+static int epoch_end(host_run *r, double mean, int nsub_epoch, const char *const *sub_name_epoch,
+                   const double *subsum_epoch, int64_t count) {
+  const host_trainer_cfg *c = r->cfg;
+  int rc;
+  put(r, nsub_epoch ? "train/loss/total/epoch" : "train/loss/epoch", mean);
+  for (int k = 0; k < nsub_epoch; k++) {
+    char key[256];
+    snprintf(key, sizeof key, "train/loss/%s/epoch", sub_name_epoch[k]);
+    put(r, key, subsum_epoch[k] / (double)count);
+  }
+  if ((rc = metrics_log(r, &r->metrics[0], "train"))) return rc;
+  log_optimizer(r);
+  int check = c->check_val_every_n_epoch > 0 && (r->epoch + 1) % c->check_val_every_n_epoch == 0;
+  if (check && (rc = do_validation(r))) return rc;
+  if (!r->sched_per_step && (r->epoch + 1) % r->sched_frequency == 0 && (rc = scheduler_step(r))) return rc;
+  log_flush(&r->log);
+  return save_last(r);
 }
 
 static void results_table(host_run *r, const char *mode) {
@@ -740,7 +773,18 @@ static void results_table(host_run *r, const char *mode) {
   }
 }
 
+static int trainer_run_(host_run *r);
+
+/* The run inside one scope: whatever the host makes outside the per-batch
+ * scopes is released at the end. */
 int host_trainer_run(host_run *r) {
+  lt_scope *s = lt_scope_begin();
+  int rc = trainer_run_(r);
+  lt_scope_end(s);
+  return rc;
+}
+
+static int trainer_run_(host_run *r) {
   r->t_start = now();
   int rc = 0;
   if (r->ckpt_path && (rc = load_checkpoint(r, r->ckpt_path))) return rc;

@@ -25,6 +25,10 @@ expect "info" 0 "libtorch 1.13" "$H" info
 expect "info threads" 0 "torch thread" "$H" info
 expect "no command" 2 "usage: lighter-host" "$H"
 expect "unknown command" 2 "unknown command 'fitt'" "$H" fitt
+for c in fit validate test predict config plugins inspect; do
+  expect "$c --help" 0 "usage: lighter-host $c" "$H" $c --help
+done
+expect "help lists fit" 0 "fit         train (and validate)" "$H" --help
 expect "missing tensor layer" 1 "cannot load the tensor layer $work/nope.so" env LIGHTER_LIB=$work/nope.so "$H" info
 printf 'not a library' > "$work/fake.so"
 expect "broken tensor layer" 1 "set LIGHTER_LIB to liblighter.so" env LIGHTER_LIB=$work/fake.so "$H" info

@@ -13,7 +13,7 @@ ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/plugins" && cp "$BUILD/tests/plugins/bad_steps.so" "$work/plugins/"
+mkdir -p "$work/plugins" && cp "$BUILD/tests/plugins/bad_steps.so" "$BUILD/examples/fashion_cnn.so" "$work/plugins/"
 cd "$work"
 
 cat > base.yaml <<'YAML'
@@ -165,6 +165,14 @@ for m in "none:returned no 'loss'" "nototal:returned a loss dict without 'total'
   run "bad step ${m%%:*}" 1 "${m#*:}" fit base.yaml --plugins plugins "model::_target_=test.BadSteps" "=model::mode=${m%%:*}"
 done
 grep -qF "training_step of test.BadSteps (epoch 0, batch 0)" <<<"$out" && ok || bad "bad step: where is missing: $out"
+
+# a C model whose training loss is a dict: total and its parts, by name
+run "loss dict" 0 "" fit base.yaml --plugins plugins "model::_target_=examples.FashionCNN" "=model::logit_l2=0.01" \
+  trainer::max_epochs=1
+hdr=$(csv @header "$(latest)/metrics.csv")
+for k in train/loss/total/step train/loss/ce/step train/loss/total/epoch train/loss/ce/epoch val/loss/epoch; do
+  grep -q "\(^\|,\)$k\(,\|$\)" <<<"$hdr" && ok || bad "loss dict: no column $k in $hdr"
+done
 
 # an interrupted fit stops after the step, saves last.ckpt and exits 130
 cat > slow.yaml <<'YAML'
