@@ -45,6 +45,8 @@ CORE_SRCS = $(wildcard plugins/core/*.c)
 CORE_PLUGINS = $(CORE_SRCS:plugins/core/%.c=$(BUILD)/lib/lighter/plugins/core_%.so)
 DATA_SRCS = $(wildcard plugins/data/*.c)
 DATA_PLUGINS = $(DATA_SRCS:plugins/data/%.c=$(BUILD)/lib/lighter/plugins/data_%.so)
+CALLBACK_SRCS = $(wildcard plugins/callbacks/*.c)
+CALLBACK_PLUGINS = $(CALLBACK_SRCS:plugins/callbacks/%.c=$(BUILD)/lib/lighter/plugins/callbacks_%.so)
 LIGHTER_SRCS = $(wildcard plugins/lighter/*.c)
 LIGHTER_PLUGINS = $(LIGHTER_SRCS:plugins/lighter/%.c=$(BUILD)/lib/lighter/plugins/lighter_%.so)
 # Plugins written as a user writes them (see README).
@@ -57,7 +59,7 @@ PCS = $(BUILD)/pkgconfig/lighter.pc $(BUILD)/pkgconfig/lighter-direct.pc
 RPATH = -Wl,-rpath,'$$ORIGIN/../lib'
 
 .PHONY: all setup check check-asan demo install clean test bench fuzz-config
-all: $(LIB) $(HOST_BIN) $(CORE_PLUGINS) $(DATA_PLUGINS) $(LIGHTER_PLUGINS) $(EXAMPLE_PLUGINS) $(DEMO_BIN) $(PCS) $(TEST_BIN) $(TEST_PLUGINS) $(PARITY_BIN)
+all: $(LIB) $(HOST_BIN) $(CORE_PLUGINS) $(DATA_PLUGINS) $(LIGHTER_PLUGINS) $(CALLBACK_PLUGINS) $(EXAMPLE_PLUGINS) $(DEMO_BIN) $(PCS) $(TEST_BIN) $(TEST_PLUGINS) $(PARITY_BIN)
 
 setup:
 	@bash scripts/setup
@@ -106,6 +108,9 @@ $(BUILD)/lib/lighter/plugins/core_%.so: plugins/core/%.c $(wildcard plugins/core
 	@mkdir -p $(dir $@)
 	$(CC) $(PLUGIN_CFLAGS) -o $@ $< -lm
 $(BUILD)/examples/%.so: plugins/examples/%.c $(wildcard sdk/include/lighter/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(PLUGIN_CFLAGS) -o $@ $< -lm
+$(BUILD)/lib/lighter/plugins/callbacks_%.so: plugins/callbacks/%.c $(wildcard sdk/include/lighter/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(PLUGIN_CFLAGS) -o $@ $< -lm
 $(BUILD)/lib/lighter/plugins/lighter_%.so: plugins/lighter/%.c $(wildcard sdk/include/lighter/*.h)
@@ -197,7 +202,7 @@ install: all
 	install -m 644 sdk/include/lighter/*.h $(DESTDIR)$(PREFIX)/include/lighter/
 	install -m 755 $(LIB) $(DESTDIR)$(PREFIX)/lib/
 	install -d $(DESTDIR)$(PREFIX)/lib/lighter/plugins
-	for p in $(CORE_PLUGINS) $(DATA_PLUGINS) $(LIGHTER_PLUGINS); do install -m 755 $$p $(DESTDIR)$(PREFIX)/lib/lighter/plugins/; done
+	for p in $(CORE_PLUGINS) $(DATA_PLUGINS) $(LIGHTER_PLUGINS) $(CALLBACK_PLUGINS); do install -m 755 $$p $(DESTDIR)$(PREFIX)/lib/lighter/plugins/; done
 	for pc in lighter lighter-direct; do \
 	  sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@INCLUDEDIR@|$(PREFIX)/include|' \
 	      -e 's|@LIBDIR@|$(PREFIX)/lib|' -e 's|@VERSION@|$(VERSION)|' sdk/$$pc.pc.in \

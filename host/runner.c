@@ -150,9 +150,18 @@ int host_run_prepare(host_run *r, host_build *b, host_stage stage) {
     return fail2("'trainer' is %s; it must be a Trainer (%s)%s", t->comp->target, HOST_TRAINER_TARGETS, "");
   r->cfg = t->self;
   cfg_node *cb = cfg_lookup_path(b->root, "trainer::callbacks");
-  if (cb && cb->kind != CFG_NULL && !(cb->kind == CFG_LIST && cb->n == 0))
-    return fail2("trainer::callbacks: callbacks are not available yet in this version (they come with checkpoints: "
-                 "ModelCheckpoint, EarlyStopping, ...); remove them to run%s%s%s", "", "", "");
+  if (cb && cb->kind != CFG_NULL) {
+    if (cb->kind != CFG_LIST) return fail2("trainer::callbacks must be a list of callbacks%s%s%s", "", "", "");
+    for (size_t i = 0; i < cb->n && r->ncallbacks < 32; i++) {
+      char path[64];
+      snprintf(path, sizeof path, "trainer::callbacks::%zu", i);
+      host_object *o = need(b, path, LT_KIND_CALLBACK, "a callback (pytorch_lightning.callbacks.*)", &rc);
+      if (!o) return rc;
+      r->callback[r->ncallbacks] = o->self;
+      r->callback_ops[r->ncallbacks] = o->comp->ops;
+      r->callback_name[r->ncallbacks++] = o->comp->target;
+    }
+  }
   /* the model and its fields */
   if (!cfg_dict_get(b->root, "model")) return fail2("the config has no 'model'%s%s%s", "", "", "");
   if (!(r->model = need(b, "model", LT_KIND_MODEL, "a model (lighter.SupervisedModule or a LighterModule plugin)", &rc)))

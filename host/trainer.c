@@ -168,6 +168,7 @@ typedef struct step_out {
   const char *sub_name[16];
   double sub[16], total;
   lt_tensor *pred;
+  lt_state *out; /* the step's dict (the caller frees it) */
 } step_out;
 
 static const char *step_name(int mode) {
@@ -236,6 +237,7 @@ static int run_step(host_run *r, int mode, const lt_batch *batch, int64_t bi, st
     lt_state_free(out);
     return FAIL("%s failed: %s", where, *lt_last_error() ? lt_last_error() : lt_status_str(rc));
   }
+  o->out = NULL;
   int bad = 0;
   lt_value_kind lk = lt_state_kind(out, "loss");
   if (lk == LT_VALUE_TENSOR) {
@@ -289,7 +291,7 @@ static int run_step(host_run *r, int mode, const lt_batch *batch, int64_t bi, st
       lt_grad_set_enabled(prev);
     }
   }
-  lt_state_free(out);
+  o->out = out;
   return bad;
 }
 
@@ -346,6 +348,82 @@ static int next_batch(host_run *r, int li, lt_batch *batch, lt_tensor **t, const
   return 0;
 }
 
+/* ---- hooks ---------------------------------------------------------------- */
+
+static int view_metric(void *host, const char *key, double *out) {
+  int found;
+  double v = log_last(&((host_run *)host)->last, key, &found);
+  if (found && out) *out = v;
+  return found;
+}
+
+static void view_log(void *host, const char *key, double v) { put(host, key, v); }
+
+static void view_stop(void *host, const char *why) {
+  host_run *r = host;
+  if (!r->stop_requested) fprintf(stderr, "lighter-host: stopping after this epoch: %s\n", why ? why : "asked to");
+  r->stop_requested = 1;
+}
+
+static int save_checkpoint(host_run *r, const char *path);
+static lt_status view_save(void *host, const char *path) { return save_checkpoint(host, path) ? LT_FAIL : LT_OK; }
+
+static const char *view_keys(void *host) {
+  host_run *r = host;
+  static char keys[4096];
+  size_t at = 0;
+  keys[0] = 0;
+  for (size_t k = 0; k < r->last.nkeys && at < sizeof keys; k++)
+    at += (size_t)snprintf(keys + at, sizeof keys - at, "%s%s", k ? ", " : "", r->last.keys[k]);
+  return at ? keys : "(none yet)";
+}
+
+static const char *const stage_names[4] = {"fit", "validate", "test", "predict"};
+
+/* Hook h on every callback (in order), then on the model. */
+static int hook(host_run *r, lt_hook h, int mode, int64_t bi, const lt_state *outputs) {
+  if (!r->ncallbacks && !(r->mops && r->mops->size >= offsetof(lt_model_ops, hook) + sizeof r->mops->hook && r->mops->hook))
+    return 0;
+  lt_run_view v = {sizeof v, stage_names[r->stage], r->sanity ? "sanity" : mode >= 0 ? mode_names[mode] : "",
+                   r->epoch, r->global_step, bi, r->run_dir, r->network, r->network_ops, r->optimizer,
+                   r->optimizer_ops, outputs, r, view_metric, view_log, view_stop, view_save, view_keys,
+                   r->optimizer_name};
+  for (int i = 0; i <= r->ncallbacks; i++) {
+    lt_hook_fn fn;
+    void *self;
+    const char *who, *plugin = NULL;
+    if (i < r->ncallbacks) {
+      const lt_callback_ops *ops = r->callback_ops[i];
+      fn = HAS(ops, lt_callback_ops, hook) ? ops->hook : NULL;
+      self = r->callback[i], who = r->callback_name[i];
+    } else {
+      fn = r->mops && r->mops->size >= offsetof(lt_model_ops, hook) + sizeof r->mops->hook ? r->mops->hook : NULL;
+      self = r->model->self, who = r->model->comp->target, plugin = r->model->plugin;
+    }
+    if (!fn) continue;
+    lt_clear_error();
+    host_crash_context(plugin, who, lt_hook_name(h));
+    lt_status rc = fn(self, h, &v);
+    host_crash_context(NULL, NULL, NULL);
+    if (rc != LT_OK)
+      return FAIL("%s, hook %s (epoch %lld, step %lld): %s", who, lt_hook_name(h), (long long)r->epoch,
+                  (long long)r->global_step, *lt_last_error() ? lt_last_error() : lt_status_str(rc));
+  }
+  return 0;
+}
+
+/* The hooks of each mode: start, epoch start, batch start/end, epoch end, end. */
+static const lt_hook mode_hooks[4][6] = {
+    {LT_HOOK_ON_TRAIN_START, LT_HOOK_ON_TRAIN_EPOCH_START, LT_HOOK_ON_TRAIN_BATCH_START, LT_HOOK_ON_TRAIN_BATCH_END,
+     LT_HOOK_ON_TRAIN_EPOCH_END, LT_HOOK_ON_TRAIN_END},
+    {LT_HOOK_ON_VALIDATION_START, LT_HOOK_ON_VALIDATION_EPOCH_START, LT_HOOK_ON_VALIDATION_BATCH_START,
+     LT_HOOK_ON_VALIDATION_BATCH_END, LT_HOOK_ON_VALIDATION_EPOCH_END, LT_HOOK_ON_VALIDATION_END},
+    {LT_HOOK_ON_TEST_START, LT_HOOK_ON_TEST_EPOCH_START, LT_HOOK_ON_TEST_BATCH_START, LT_HOOK_ON_TEST_BATCH_END,
+     LT_HOOK_ON_TEST_EPOCH_END, LT_HOOK_ON_TEST_END},
+    {LT_HOOK_ON_PREDICT_START, LT_HOOK_ON_PREDICT_EPOCH_START, LT_HOOK_ON_PREDICT_BATCH_START,
+     LT_HOOK_ON_PREDICT_BATCH_END, LT_HOOK_ON_PREDICT_EPOCH_END, LT_HOOK_ON_PREDICT_END},
+};
+
 /* ---- evaluation loops (val / test / predict) -------------------------------- */
 
 static int run_eval(host_run *r, int mode, int64_t limit, lt_state *preds) {
@@ -365,14 +443,19 @@ static int run_eval(host_run *r, int mode, int64_t limit, lt_state *preds) {
   int rc = 0;
   char what[64];
   snprintf(what, sizeof what, r->sanity ? "sanity check" : mode == 1 ? "validation" : mode == 2 ? "test" : "predict");
+  rc = hook(r, mode_hooks[mode][0], mode, -1, NULL);
+  if (!rc) rc = hook(r, mode_hooks[mode][1], mode, -1, NULL);
   for (int64_t bi = 0; bi < nb && !rc && !host_interrupted; bi++) {
     lt_scope *s = lt_scope_begin();
     lt_tensor *t[16];
     const char *names[16];
     lt_batch batch = {0, t, names};
     rc = next_batch(r, li, &batch, t, names, bi);
-    step_out o;
+    step_out o = {0};
+    if (!rc) rc = hook(r, mode_hooks[mode][2], mode, bi, NULL);
     if (!rc) rc = run_step(r, mode, &batch, bi, &o);
+    if (!rc) rc = hook(r, mode_hooks[mode][3], mode, bi, o.out);
+    lt_state_free(o.out);
     if (!rc) {
       samples += batch.n ? lt_tensor_size(t[0], 0) : 0;
       if (o.loss) {
@@ -403,6 +486,8 @@ static int run_eval(host_run *r, int mode, int64_t limit, lt_state *preds) {
   } else if (mode < 3) {
     metrics_reset(&r->metrics[mode]);
   }
+  if (!rc) rc = hook(r, mode_hooks[mode][4], mode, -1, NULL);
+  if (!rc) rc = hook(r, mode_hooks[mode][5], mode, -1, NULL);
   return rc;
 }
 
@@ -436,6 +521,7 @@ static int save_checkpoint(host_run *r, const char *path) {
 }
 
 static int save_checkpoint_(host_run *r, const char *path) {
+  if (hook(r, LT_HOOK_ON_SAVE_CHECKPOINT, -1, -1, NULL)) return 1;
   lt_state *ck = lt_state_new_dict(), *sd = lt_state_new_dict();
   lt_tensor **t;
   const char **names;
@@ -462,6 +548,17 @@ static int save_checkpoint_(host_run *r, const char *path) {
     if (r->scheduler_ops->state_save(r->scheduler, o) == LT_OK) lt_state_set_state(scheds, NULL, o);
     lt_state_free(o);
   }
+  lt_state *cbs = lt_state_new_dict();
+  for (int i = 0; i < r->ncallbacks; i++)
+    if (HAS(r->callback_ops[i], lt_callback_ops, state_save)) {
+      lt_state *o = lt_state_new_dict();
+      char key[300];
+      snprintf(key, sizeof key, "%s#%d", r->callback_name[i], i);
+      if (r->callback_ops[i]->state_save(r->callback[i], o) == LT_OK) lt_state_set_state(cbs, key, o);
+      lt_state_free(o);
+    }
+  lt_state_set_state(ck, "callbacks", cbs);
+  lt_state_free(cbs);
   lt_state_set_state(ck, "optimizer_states", opts);
   lt_state_set_state(ck, "lr_schedulers", scheds);
   lt_state *hp = lt_state_new_dict();
@@ -523,6 +620,17 @@ static int load_checkpoint(host_run *r, const char *path) {
         r->scheduler_ops->state_load(r->scheduler, s0, err, sizeof err) != LT_OK)
       rc = FAIL("checkpoint '%s': the scheduler state does not fit: %s", path, err);
     lt_state_free(s0), lt_state_free(ss);
+    lt_state *cbs = !rc ? lt_state_get_state(ck, "callbacks") : NULL;
+    for (int i = 0; cbs && !rc && i < r->ncallbacks; i++) {
+      char key[300];
+      snprintf(key, sizeof key, "%s#%d", r->callback_name[i], i);
+      if (!HAS(r->callback_ops[i], lt_callback_ops, state_load) || lt_state_kind(cbs, key) != LT_VALUE_DICT) continue;
+      lt_state *cs = lt_state_get_state(cbs, key);
+      if (r->callback_ops[i]->state_load(r->callback[i], cs, err, sizeof err) != LT_OK)
+        rc = FAIL("checkpoint '%s': the state of callback %s does not fit: %s", path, r->callback_name[i], err);
+      lt_state_free(cs);
+    }
+    lt_state_free(cbs);
   }
   lt_state_free(sd);
   lt_state_free(ck);
@@ -596,14 +704,8 @@ static int scheduler_step(host_run *r) {
   if (*r->sched_monitor) {
     int found;
     metric = log_last(&r->last, r->sched_monitor, &found);
-    if (!found) {
-      char keys[2048] = "";
-      size_t at = 0;
-      for (size_t k = 0; k < r->last.nkeys && at < sizeof keys; k++)
-        at += (size_t)snprintf(keys + at, sizeof keys - at, "%s%s", k ? ", " : "", r->last.keys[k]);
-      return FAIL("the scheduler monitors '%s', which is not logged; logged keys: %s", r->sched_monitor,
-                  at ? keys : "(none yet)");
-    }
+    if (!found)
+      return FAIL("the scheduler monitors '%s', which is not logged; logged keys: %s", r->sched_monitor, view_keys(r));
   }
   lt_clear_error();
   if (r->scheduler_ops->step(r->scheduler, metric) != LT_OK)
@@ -624,14 +726,18 @@ static int fit(host_run *r) {
   if (!r->loader[0]) return FAIL("fit needs a training loader: give data::train_dataloader");
   if (!r->optimizer) return FAIL("fit needs an optimizer: give model::optimizer (e.g. torch.optim.SGD)");
   summary(r);
-  int rc = 0;
-  if (r->loader[1] && c->num_sanity_val_steps != 0 && !c->fast_dev_run) {
+  int rc = hook(r, LT_HOOK_ON_FIT_START, -1, -1, NULL);
+  if (!rc && r->loader[1] && c->num_sanity_val_steps != 0 && !c->fast_dev_run) {
     r->sanity = 1;
     int64_t nb = batches_for(r, 1);
-    rc = run_eval(r, 1, c->num_sanity_val_steps < 0 || c->num_sanity_val_steps > nb ? nb : c->num_sanity_val_steps, NULL);
+    rc = hook(r, LT_HOOK_ON_SANITY_CHECK_START, 1, -1, NULL);
+    if (!rc)
+      rc = run_eval(r, 1, c->num_sanity_val_steps < 0 || c->num_sanity_val_steps > nb ? nb : c->num_sanity_val_steps, NULL);
+    if (!rc) rc = hook(r, LT_HOOK_ON_SANITY_CHECK_END, 1, -1, NULL);
     r->sanity = 0;
-    if (rc) return rc;
   }
+  if (!rc) rc = hook(r, LT_HOOK_ON_TRAIN_START, 0, -1, NULL);
+  if (rc) return rc;
   int64_t acc = c->accumulate_grad_batches;
   int64_t max_epochs = c->fast_dev_run ? 1 : c->max_epochs;
   for (r->epoch = r->start_epoch;; r->epoch++) {
@@ -648,6 +754,7 @@ static int fit(host_run *r) {
     if (r->network_ops->train) r->network_ops->train(r->network, 1);
     r->optimizer_ops->zero_grad(r->optimizer, 1);
     snprintf(what, sizeof what, "epoch %lld", (long long)r->epoch);
+    if ((rc = hook(r, LT_HOOK_ON_TRAIN_EPOCH_START, 0, -1, NULL))) return rc;
     double sum = 0, t0 = now(), subsum_epoch[16] = {0};
     const char *sub_name_epoch[16];
     int nsub_epoch = 0;
@@ -659,7 +766,8 @@ static int fit(host_run *r) {
       const char *names[16];
       lt_batch batch = {0, t, names};
       rc = next_batch(r, 0, &batch, t, names, bi);
-      step_out o;
+      step_out o = {0};
+      if (!rc) rc = hook(r, LT_HOOK_ON_TRAIN_BATCH_START, 0, bi, NULL);
       if (!rc) rc = run_step(r, 0, &batch, bi, &o);
       if (!rc) {
         if (!isfinite(o.total)) {
@@ -709,7 +817,9 @@ static int fit(host_run *r) {
             stop = 1;
         }
         progress(r, what, bi + 1, nb, sum / count, t0, samples, bi + 1 == nb || stop);
+        if (!rc) rc = hook(r, LT_HOOK_ON_TRAIN_BATCH_END, 0, bi, o.out);
       }
+      lt_state_free(o.out);
       lt_scope_end(s);
       if (!rc && host_interrupted) stop = 2;
       if (!rc && c->max_time_s > 0 && now() - r->t_start > c->max_time_s) stop = 3;
@@ -734,12 +844,14 @@ static int fit(host_run *r) {
       fprintf(stderr, "lighter-host: max_time reached after epoch %lld\n", (long long)r->epoch);
       break;
     }
-    if (stop == 1) {
+    if (stop == 1 || (r->stop_requested && r->epoch + 1 >= c->min_epochs)) {
       r->epoch++;
       break;
     }
   }
-  return 0;
+  rc = hook(r, LT_HOOK_ON_TRAIN_END, 0, -1, NULL);
+  if (!rc) rc = hook(r, LT_HOOK_ON_FIT_END, -1, -1, NULL);
+  return rc;
 }
 
 
@@ -757,6 +869,7 @@ static int epoch_end(host_run *r, double mean, int nsub_epoch, const char *const
   log_optimizer(r);
   int check = c->check_val_every_n_epoch > 0 && (r->epoch + 1) % c->check_val_every_n_epoch == 0;
   if (check && (rc = do_validation(r))) return rc;
+  if ((rc = hook(r, LT_HOOK_ON_TRAIN_EPOCH_END, 0, -1, NULL))) return rc;
   if (!r->sched_per_step && (r->epoch + 1) % r->sched_frequency == 0 && (rc = scheduler_step(r))) return rc;
   log_flush(&r->log);
   return save_last(r);
@@ -788,6 +901,7 @@ static int trainer_run_(host_run *r) {
   r->t_start = now();
   int rc = 0;
   if (r->ckpt_path && (rc = load_checkpoint(r, r->ckpt_path))) return rc;
+  if ((rc = hook(r, LT_HOOK_SETUP, -1, -1, NULL))) return rc;
   switch (r->stage) {
   case HOST_FIT: rc = fit(r); break;
   case HOST_VALIDATE:
@@ -812,6 +926,9 @@ static int trainer_run_(host_run *r) {
     break;
   }
   }
+  if (rc && rc != 130) hook(r, LT_HOOK_ON_EXCEPTION, -1, -1, NULL);
+  int trc = hook(r, LT_HOOK_TEARDOWN, -1, -1, NULL);
+  if (!rc) rc = trc;
   if (log_flush(&r->log) && !rc) rc = 1;
   if (!rc && r->cfg->enable_progress_bar)
     fprintf(stderr, "lighter-host: %s done in %.1f s%s%s\n", r->stage == HOST_FIT ? "fit" : r->stage == HOST_VALIDATE ? "validate"

@@ -53,6 +53,12 @@ typedef struct host_run {
   int64_t sched_frequency;
   char sched_monitor[256];
   host_metrics metrics[3]; /* train, val, test */
+  /* callbacks, in order */
+  int ncallbacks;
+  void *callback[32];
+  const lt_callback_ops *callback_ops[32];
+  const char *callback_name[32];
+  int stop_requested;
   /* the data */
   void *loader[4];
   const lt_loader_ops *loader_ops[4];

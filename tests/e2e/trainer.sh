@@ -13,7 +13,8 @@ ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/plugins" && cp "$BUILD/tests/plugins/bad_steps.so" "$BUILD/examples/fashion_cnn.so" "$work/plugins/"
+mkdir -p "$work/plugins" && cp "$BUILD/tests/plugins/bad_steps.so" "$BUILD/tests/plugins/hook_recorder.so" "$BUILD/examples/fashion_cnn.so" \
+  "$work/plugins/"
 cd "$work"
 
 cat > base.yaml <<'YAML'
@@ -173,6 +174,52 @@ hdr=$(csv @header "$(latest)/metrics.csv")
 for k in train/loss/total/step train/loss/ce/step train/loss/total/epoch train/loss/ce/epoch val/loss/epoch; do
   grep -q "\(^\|,\)$k\(,\|$\)" <<<"$hdr" && ok || bad "loss dict: no column $k in $hdr"
 done
+
+# hooks: Lightning's order, callbacks in list order, then the model
+cat > hooks.yaml <<'YAML'
+trainer::max_epochs: 2
+trainer::limit_train_batches: 2
+trainer::limit_val_batches: 1
+trainer::num_sanity_val_steps: 1
+=trainer::callbacks:
+  - {_target_: test.HookRecorder, path: hooks.txt, name: cb1}
+  - {_target_: test.HookRecorder, path: hooks.txt, name: cb2}
+model::_target_: test.HookModel
+=model::path: hooks.txt
+YAML
+rm -f hooks.txt
+run "hooks" 0 "" fit base.yaml hooks.yaml --plugins plugins
+val="on_validation_start on_validation_epoch_start on_validation_batch_start on_validation_batch_end on_validation_epoch_end on_validation_end"
+epoch="on_train_epoch_start on_train_batch_start on_train_batch_end on_train_batch_start on_train_batch_end $val on_train_epoch_end on_save_checkpoint"
+want="setup on_fit_start on_sanity_check_start $val on_sanity_check_end on_train_start $epoch $epoch on_train_end on_fit_end teardown"
+got=$(awk '$1 == "cb1" {print $2}' hooks.txt | tr '\n' ' ' | sed 's/ $//')
+[ "$got" = "$want" ] && ok || bad "hook order: got $got"
+"$PY" - hooks.txt <<'PY' && ok || bad "hooks: not cb1, cb2, model for each hook"
+import sys
+lines = [l.split() for l in open(sys.argv[1])]
+assert len(lines) % 3 == 0
+for i in range(0, len(lines), 3):
+    assert [l[0] for l in lines[i:i + 3]] == ["cb1", "cb2", "model"], lines[i:i + 3]
+    assert lines[i][1] == lines[i + 1][1] == lines[i + 2][1]
+assert all(l[-1] == "loss" for l in lines if l[1] == "on_train_batch_end")
+PY
+run "hook fails" 1 "test.HookRecorder, hook setup (epoch 0, step 0): input/output error" fit base.yaml --plugins plugins \
+  "=trainer::callbacks=[{_target_: test.HookRecorder, path: /nonexistent/dir/h.txt}]"
+
+# EarlyStopping: a monitored value that cannot improve stops after patience checks
+run "EarlyStopping" 0 "did not improve in the last 2 records" fit base.yaml trainer::max_epochs=20 \
+  "=trainer::callbacks=[{_target_: pytorch_lightning.callbacks.EarlyStopping, monitor: val/loss/epoch, patience: 2}]" \
+  "model::optimizer::lr=0.0"
+[ "$(csv val/loss/epoch "$(latest)/metrics.csv" | wc -w)" = 3 ] && ok || bad "EarlyStopping: 3 validations expected: $(csv val/loss/epoch "$(latest)/metrics.csv")"
+run "EarlyStopping strict" 1 "Early stopping conditioned on metric \`val/acc\` which is not available" fit base.yaml \
+  "=trainer::callbacks=[{_target_: pytorch_lightning.callbacks.EarlyStopping, monitor: val/acc}]"
+grep -qF "val/metrics/MulticlassAccuracy/epoch" <<<"$out" && ok || bad "EarlyStopping strict: keys not listed: $out"
+# LearningRateMonitor: Lightning's key names
+run "LearningRateMonitor" 0 "" fit base.yaml \
+  "=trainer::callbacks=[{_target_: pytorch_lightning.callbacks.LearningRateMonitor, logging_interval: step, log_momentum: true}]"
+hdr=$(csv @header "$(latest)/metrics.csv")
+grep -q ",lr-SGD," <<<"$hdr,"  && grep -q ",lr-SGD-momentum," <<<"$hdr," && ok || bad "LearningRateMonitor: $hdr"
+[ "$(csv lr-SGD "$(latest)/metrics.csv" | wc -w)" = 16 ] && ok || bad "LearningRateMonitor per step: $(csv lr-SGD "$(latest)/metrics.csv")"
 
 # an interrupted fit stops after the step, saves last.ckpt and exits 130
 cat > slow.yaml <<'YAML'

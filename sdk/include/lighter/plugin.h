@@ -373,10 +373,92 @@ static inline lt_tensor *lt_ctx_criterion(const lt_model_ctx *c, lt_tensor *pred
  * NULL step is the default: pred = network(input), loss = criterion(pred,
  * target) (no loss in predict). */
 typedef lt_status (*lt_step_fn)(void *self, const lt_model_ctx *ctx, const lt_batch *batch, lt_state *out);
+
+/* (1.2) The hooks of a run, with Lightning's names and in Lightning's
+ * order; callbacks get each one first (in list order), then the model. */
+#define LT_HOOK_LIST(X)                                                                                   \
+  X(LT_HOOK_SETUP, "setup") X(LT_HOOK_ON_FIT_START, "on_fit_start")                                      \
+  X(LT_HOOK_ON_SANITY_CHECK_START, "on_sanity_check_start") X(LT_HOOK_ON_SANITY_CHECK_END, "on_sanity_check_end") \
+  X(LT_HOOK_ON_TRAIN_START, "on_train_start") X(LT_HOOK_ON_TRAIN_EPOCH_START, "on_train_epoch_start")    \
+  X(LT_HOOK_ON_TRAIN_BATCH_START, "on_train_batch_start") X(LT_HOOK_ON_TRAIN_BATCH_END, "on_train_batch_end") \
+  X(LT_HOOK_ON_TRAIN_EPOCH_END, "on_train_epoch_end") X(LT_HOOK_ON_VALIDATION_START, "on_validation_start") \
+  X(LT_HOOK_ON_VALIDATION_EPOCH_START, "on_validation_epoch_start")                                      \
+  X(LT_HOOK_ON_VALIDATION_BATCH_START, "on_validation_batch_start")                                      \
+  X(LT_HOOK_ON_VALIDATION_BATCH_END, "on_validation_batch_end")                                          \
+  X(LT_HOOK_ON_VALIDATION_EPOCH_END, "on_validation_epoch_end") X(LT_HOOK_ON_VALIDATION_END, "on_validation_end") \
+  X(LT_HOOK_ON_TEST_START, "on_test_start") X(LT_HOOK_ON_TEST_EPOCH_START, "on_test_epoch_start")         \
+  X(LT_HOOK_ON_TEST_BATCH_START, "on_test_batch_start") X(LT_HOOK_ON_TEST_BATCH_END, "on_test_batch_end") \
+  X(LT_HOOK_ON_TEST_EPOCH_END, "on_test_epoch_end") X(LT_HOOK_ON_TEST_END, "on_test_end")                 \
+  X(LT_HOOK_ON_PREDICT_START, "on_predict_start") X(LT_HOOK_ON_PREDICT_EPOCH_START, "on_predict_epoch_start") \
+  X(LT_HOOK_ON_PREDICT_BATCH_START, "on_predict_batch_start")                                            \
+  X(LT_HOOK_ON_PREDICT_BATCH_END, "on_predict_batch_end") X(LT_HOOK_ON_PREDICT_EPOCH_END, "on_predict_epoch_end") \
+  X(LT_HOOK_ON_PREDICT_END, "on_predict_end") X(LT_HOOK_ON_TRAIN_END, "on_train_end")                    \
+  X(LT_HOOK_ON_FIT_END, "on_fit_end") X(LT_HOOK_TEARDOWN, "teardown") X(LT_HOOK_ON_EXCEPTION, "on_exception") \
+  X(LT_HOOK_ON_SAVE_CHECKPOINT, "on_save_checkpoint")
+
+typedef enum lt_hook {
+  LT__HOOK_NONE = 0,
+#define LT__HOOK_ENUM(name, text) name,
+  LT_HOOK_LIST(LT__HOOK_ENUM)
+#undef LT__HOOK_ENUM
+  LT__HOOK_COUNT,
+  LT__HOOK_INT = 0x7fffffff
+} lt_hook;
+
+/* Lightning's name of a hook ("on_train_epoch_end"). */
+static inline const char *lt_hook_name(lt_hook h) {
+  static const char *const names[] = {"?",
+#define LT__HOOK_NAME(name, text) text,
+                                      LT_HOOK_LIST(LT__HOOK_NAME)
+#undef LT__HOOK_NAME
+  };
+  return (int)h > 0 && (int)h < (int)LT__HOOK_COUNT ? names[h] : "?";
+}
+
+/* (1.2) What a hook sees of the run (borrowed, valid during the call). */
+typedef struct lt_run_view {
+  size_t size;
+  const char *stage; /* "fit", "validate", "test", "predict" */
+  const char *mode;  /* "train", "val", "test", "predict"; "sanity" in the sanity check */
+  int64_t epoch, global_step, batch_idx;
+  const char *run_dir;
+  void *network;
+  const lt_module_ops *network_ops;
+  void *optimizer;
+  const lt_optimizer_ops *optimizer_ops;
+  const lt_state *outputs; /* the step's output (batch_end hooks), else NULL */
+  void *host;
+  /* The last value logged under key: 1 with *out, or 0. */
+  int (*metric)(void *host, const char *key, double *out);
+  /* Logs value under key at the current step. */
+  void (*log)(void *host, const char *key, double value);
+  /* Asks the trainer to stop at the end of this epoch (why is printed). */
+  void (*request_stop)(void *host, const char *why);
+  /* Writes a checkpoint of the run to path (atomically). */
+  lt_status (*save_checkpoint)(void *host, const char *path);
+  /* Every key logged so far, comma-separated (for "not logged" errors). */
+  const char *(*metric_keys)(void *host);
+  /* The optimizer's class ("SGD", "Adam"), NULL without one. */
+  const char *optimizer_name;
+} lt_run_view;
+
+typedef lt_status (*lt_hook_fn)(void *self, lt_hook hook, const lt_run_view *run);
+
 typedef struct lt_model_ops {
   size_t size;
   lt_step_fn training_step, validation_step, test_step, predict_step;
+  /* (1.2) every hook after the callbacks' (may be NULL) */
+  lt_hook_fn hook;
 } lt_model_ops;
+
+/* (1.2) LT_KIND_CALLBACK: pytorch_lightning.callbacks-style. */
+typedef struct lt_callback_ops {
+  size_t size;
+  lt_hook_fn hook;
+  /* what it must keep across a resume (best score, counters), as a dict */
+  lt_status (*state_save)(void *self, lt_state *out);
+  lt_status (*state_load)(void *self, const lt_state *in, char *err, size_t errlen);
+} lt_callback_ops;
 
 /* (1.2) LT_KIND_DATAMODULE: the loaders of each stage. */
 typedef struct lt_datamodule_ops {
