@@ -257,6 +257,34 @@ static void on_signal(int sig) {
   host_interrupted = 1;
 }
 
+/* The best checkpoint a ModelCheckpoint recorded in the state of the
+ * checkpoint at path (replaced in place). 0, or 1 after saying why. */
+static int best_of(const char *path, char *out, size_t len) {
+  lt_clear_error();
+  lt_state *ck = lt_state_load(path);
+  lt_state *cbs = ck ? lt_state_get_state(ck, "callbacks") : NULL;
+  int found = 0;
+  for (int64_t i = 0; cbs && i < lt_state_len(cbs) && !found; i++) {
+    const char *key = lt_state_key(cbs, i);
+    if (!strstr(key, "callbacks.ModelCheckpoint#")) continue;
+    lt_state *st = lt_state_get_state(cbs, key);
+    const char *best = st ? lt_state_get_string(st, "best_model_path") : NULL;
+    if (best && *best) {
+      char tmp[2100];
+      snprintf(tmp, sizeof tmp, "%s", best);
+      snprintf(out, len, "%s", tmp);
+      found = 1;
+    }
+    lt_state_free(st);
+  }
+  lt_state_free(cbs);
+  lt_state_free(ck);
+  if (!found)
+    fprintf(stderr, "lighter-host: --ckpt_path best: '%s' records no best checkpoint (give the trainer a "
+                    "ModelCheckpoint callback)\n", path);
+  return !found;
+}
+
 static char *emit_text(const cfg_node *n) {
   char *buf = NULL;
   size_t len = 0;
@@ -364,10 +392,7 @@ int host_cmd_run(const char *stage_name, int argc, char **argv) {
     rc = host_run_prepare(&r, &b, stage);
   }
   if (!rc && r.ckpt_path && (!strcmp(r.ckpt_path, "last") || !strcmp(r.ckpt_path, "best"))) {
-    if (!strcmp(r.ckpt_path, "best")) {
-      fprintf(stderr, "lighter-host: --ckpt_path best needs a ModelCheckpoint callback, which is not available yet\n");
-      rc = 2;
-    } else {
+    {
       /* the newest last.ckpt of the runs next to this one */
       static char found[2100];
       char base[1600], cand[2000];
@@ -386,12 +411,16 @@ int host_cmd_run(const char *stage_name, int argc, char **argv) {
       if (d) closedir(d);
       snprintf(cand, sizeof cand, "%s/checkpoints/last.ckpt", base);
       if (!stat(cand, &(struct stat){0}) && newest < 0) snprintf(found, sizeof found, "%s", cand), newest = 0;
+      int best = !strcmp(r.ckpt_path, "best");
       if (newest < 0) {
-        fprintf(stderr, "lighter-host: --ckpt_path last: no last.ckpt under '%s'; starting fresh\n", base);
+        fprintf(stderr, "lighter-host: --ckpt_path %s: no last.ckpt under '%s'; %s\n", r.ckpt_path, base,
+                best ? "no run to take the best checkpoint of" : "starting fresh");
         r.ckpt_path = NULL;
+        if (best) rc = 1;
       } else {
         r.ckpt_path = found;
       }
+      if (!rc && best && best_of(found, found, sizeof found)) rc = 1;
     }
   }
   if (!rc) {

@@ -221,6 +221,24 @@ hdr=$(csv @header "$(latest)/metrics.csv")
 grep -q ",lr-SGD," <<<"$hdr,"  && grep -q ",lr-SGD-momentum," <<<"$hdr," && ok || bad "LearningRateMonitor: $hdr"
 [ "$(csv lr-SGD "$(latest)/metrics.csv" | wc -w)" = 16 ] && ok || bad "LearningRateMonitor per step: $(csv lr-SGD "$(latest)/metrics.csv")"
 
+# ModelCheckpoint: the best k by a monitor, named by the template; test from the best
+run "ModelCheckpoint" 0 "" fit base.yaml trainer::max_epochs=4 \
+  "=trainer::callbacks=[{_target_: pytorch_lightning.callbacks.ModelCheckpoint, monitor: val/loss/epoch, save_top_k: 2, filename: '{epoch}-{val/loss/epoch:.3f}'}]"
+ck=$(ls "$(latest)/checkpoints" | grep -v last.ckpt | sort)
+[ "$(wc -l <<<"$ck")" = 2 ] && grep -q "^epoch=[0-9]-val_loss_epoch=[0-9.]*\.ckpt$" <<<"$ck" && ok || bad "ModelCheckpoint files: $ck"
+best=$("$PY" -c "
+import csv
+rows = [r for r in csv.DictReader(open('$(latest)/metrics.csv')) if r['val/loss/epoch']]
+b = min(rows, key=lambda r: float(r['val/loss/epoch']))
+print('epoch=%s-val_loss_epoch=%.3f.ckpt' % (b['epoch'], float(b['val/loss/epoch'])))")
+grep -qx "$best" <<<"$ck" && ok || bad "ModelCheckpoint: the best ($best) is not kept: $ck"
+run "ckpt_path best" 0 "$best" test base.yaml --ckpt_path best
+run "ckpt_path best without runs" 1 "no run to take the best checkpoint of" test base.yaml --ckpt_path best \
+  trainer::default_root_dir=other
+run "fit without ModelCheckpoint" 0 "" fit base.yaml trainer::default_root_dir=other trainer::max_epochs=1
+run "ckpt_path best without ModelCheckpoint" 1 "records no best checkpoint" test base.yaml --ckpt_path best \
+  trainer::default_root_dir=other
+
 # an interrupted fit stops after the step, saves last.ckpt and exits 130
 cat > slow.yaml <<'YAML'
 data::train_dataloader::dataset::num_samples: 200000

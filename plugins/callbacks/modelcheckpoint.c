@@ -1,0 +1,262 @@
+/* modelcheckpoint.c: pytorch_lightning.callbacks.ModelCheckpoint: saves the
+ * run (through the trainer's atomic writer) every n epochs (after the
+ * epoch's validation) or every n training steps, named by the filename
+ * template ("{epoch}-{step}" by default; "{val/loss:.2f}" formats a logged
+ * value; auto_insert_metric_name writes "epoch=1-step=32"); with a monitor it
+ * keeps the save_top_k best (-1: all; "-v1" on a name clash) and deletes the
+ * rest, without one the latest save_top_k; save_last also writes last.ckpt.
+ * Its state (best_model_path, best_model_score, the kept files) goes into
+ * checkpoints, so `--ckpt_path best` finds the best file. Metric names with
+ * "/" have it replaced by "_" in file names. */
+#include <lighter/lighter.h>
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MC_KEEP 64
+
+typedef struct mc {
+  char dirpath[1024], filename[256], monitor[256];
+  int has_monitor, maximize, save_last, weights_only, verbose, auto_name;
+  int64_t top_k, every_epochs, every_steps;
+  /* kept files and their scores (monitor) or step (no monitor) */
+  char *path[MC_KEEP];
+  double score[MC_KEEP];
+  int n;
+  char best[1800];
+  double best_score;
+  int64_t last_saved_step;
+} mc;
+
+static lt_status create(const lt_value *a, void **self, char *err, size_t errlen) {
+  mc *m = calloc(1, sizeof *m);
+  if (!m) return LT_ERR_NOMEM;
+  if (!a[0].is_null) snprintf(m->dirpath, sizeof m->dirpath, "%s", a[0].s);
+  snprintf(m->filename, sizeof m->filename, "%s", a[1].is_null ? "{epoch}-{step}" : a[1].s);
+  m->has_monitor = !a[2].is_null;
+  if (m->has_monitor) snprintf(m->monitor, sizeof m->monitor, "%s", a[2].s);
+  m->verbose = (int)a[3].i;
+  m->save_last = a[4].type == LT_P_BOOL && a[4].i;
+  m->top_k = a[5].i;
+  m->weights_only = (int)a[6].i;
+  m->maximize = !strcmp(a[7].s, "max");
+  m->auto_name = (int)a[8].i;
+  m->every_steps = a[9].is_null ? 0 : a[9].i;
+  m->every_epochs = a[10].is_null ? (m->every_steps ? 0 : 1) : a[10].i;
+  m->best_score = m->maximize ? -INFINITY : INFINITY;
+  m->last_saved_step = -1;
+  if (m->top_k < -1) {
+    snprintf(err, errlen, "save_top_k must be -1 or more, got %lld", (long long)m->top_k);
+    free(m);
+    return LT_ERR_INVALID;
+  }
+  if (!m->has_monitor && m->top_k > 1) {
+    snprintf(err, errlen, "ModelCheckpoint(save_top_k=%lld, monitor=None) is not a valid configuration: without a "
+                          "monitor only the latest (save_top_k 1, or -1 for all) can be kept", (long long)m->top_k);
+    free(m);
+    return LT_ERR_INVALID;
+  }
+  *self = m;
+  return LT_OK;
+}
+
+static void destroy(void *self) {
+  mc *m = self;
+  if (!m) return;
+  for (int i = 0; i < m->n; i++) free(m->path[i]);
+  free(m);
+}
+
+/* The file name of the template, with {key} and {key:fmt} filled in. */
+static int format_name(mc *m, const lt_run_view *run, char *out, size_t len, char *err, size_t errlen) {
+  size_t at = 0;
+  for (const char *p = m->filename; *p && at + 1 < len; p++) {
+    if (*p != '{') {
+      out[at++] = *p == '/' ? '_' : *p;
+      continue;
+    }
+    const char *end = strchr(p, '}');
+    if (!end) break;
+    char key[256] = "", fmt[32] = "";
+    const char *colon = memchr(p, ':', (size_t)(end - p));
+    size_t kl = (size_t)((colon ? colon : end) - p - 1);
+    if (kl >= sizeof key) kl = sizeof key - 1;
+    memcpy(key, p + 1, kl);
+    if (colon && (size_t)(end - colon - 1) < sizeof fmt - 2) snprintf(fmt, sizeof fmt, "%%%.*s", (int)(end - colon - 1), colon + 1);
+    double v;
+    int is_int = !strcmp(key, "epoch") || !strcmp(key, "step");
+    if (!strcmp(key, "epoch")) v = (double)run->epoch;
+    else if (!strcmp(key, "step")) v = (double)run->global_step;
+    else if (!run->metric(run->host, key, &v)) {
+      snprintf(err, errlen, "ModelCheckpoint: the filename uses '%s', which is not logged; logged keys: %s", key,
+               run->metric_keys(run->host));
+      return -1;
+    }
+    char num[64];
+    if (*fmt) snprintf(num, sizeof num, fmt, v);
+    else if (is_int) snprintf(num, sizeof num, "%lld", (long long)v);
+    else snprintf(num, sizeof num, "%.4f", v);
+    char name[300];
+    snprintf(name, sizeof name, "%s", key);
+    for (char *c = name; *c; c++)
+      if (*c == '/') *c = '_';
+    at += (size_t)snprintf(out + at, len - at, "%s%s%s", m->auto_name ? name : "", m->auto_name ? "=" : "", num);
+    p = end;
+  }
+  out[at < len ? at : len - 1] = 0;
+  return 0;
+}
+
+static int exists(const char *p) { return access(p, F_OK) == 0; }
+
+static void drop(mc *m, int i) {
+  if (m->verbose) fprintf(stderr, "ModelCheckpoint: removing %s\n", m->path[i]);
+  if (strcmp(m->path[i], m->best)) unlink(m->path[i]);
+  free(m->path[i]);
+  m->path[i] = m->path[--m->n];
+  m->score[i] = m->score[m->n];
+}
+
+static int worse(const mc *m, double a, double b) { return m->maximize ? a < b : a > b; }
+
+static lt_status save(mc *m, const lt_run_view *run) {
+  if (run->global_step == m->last_saved_step || m->top_k == 0) {
+    if (m->top_k == 0 && m->save_last) goto last;
+    return LT_OK;
+  }
+  char dir[1100], name[600], path[1800], err[4600] = "";
+  snprintf(dir, sizeof dir, "%s", *m->dirpath ? m->dirpath : run->run_dir);
+  if (*m->dirpath) snprintf(dir, sizeof dir, "%s", m->dirpath);
+  else snprintf(dir, sizeof dir, "%s/checkpoints", run->run_dir);
+  mkdir(dir, 0755);
+  double score = (double)run->global_step;
+  if (m->has_monitor && !run->metric(run->host, m->monitor, &score)) {
+    snprintf(err, sizeof err, "ModelCheckpoint(monitor='%s') could not find the monitored key in the logged metrics; "
+             "logged keys: %s", m->monitor, run->metric_keys(run->host));
+    lt_set_error(err, 1);
+    return LT_ERR_NOT_FOUND;
+  }
+  if (m->has_monitor && isnan(score)) score = m->maximize ? -INFINITY : INFINITY;
+  /* keep it? with a monitor: among the top k */
+  if (m->has_monitor && m->top_k > 0 && m->n >= m->top_k) {
+    int w = 0;
+    for (int i = 1; i < m->n; i++)
+      if (worse(m, m->score[i], m->score[w])) w = i;
+    if (!worse(m, m->score[w], score)) goto last;
+  }
+  if (format_name(m, run, name, sizeof name, err, sizeof err)) {
+    lt_set_error(err, 1);
+    return LT_ERR_NOT_FOUND;
+  }
+  snprintf(path, sizeof path, "%s/%s.ckpt", dir, name);
+  for (int v = 1; exists(path) && v < 1000; v++) snprintf(path, sizeof path, "%s/%s-v%d.ckpt", dir, name, v);
+  if (m->n == MC_KEEP) drop(m, 0);
+  m->path[m->n] = malloc(strlen(path) + 1);
+  if (!m->path[m->n]) return LT_ERR_NOMEM;
+  strcpy(m->path[m->n], path);
+  m->score[m->n++] = score;
+  if (!m->has_monitor || !worse(m, score, m->best_score)) {
+    m->best_score = score;
+    snprintf(m->best, sizeof m->best, "%s", path);
+  }
+  if (run->save_checkpoint(run->host, path) != LT_OK) return LT_FAIL;
+  if (m->verbose) fprintf(stderr, "ModelCheckpoint: saved %s\n", path);
+  m->last_saved_step = run->global_step;
+  /* drop beyond top k: the worst (monitor) or the oldest */
+  while (m->top_k > 0 && m->n > m->top_k) {
+    int w = 0;
+    for (int i = 1; i < m->n; i++)
+      if (m->has_monitor ? worse(m, m->score[i], m->score[w]) : m->score[i] < m->score[w]) w = i;
+    drop(m, w);
+  }
+last:
+  if (m->save_last) {
+    snprintf(path, sizeof path, "%s/last.ckpt", *m->dirpath ? m->dirpath : run->run_dir);
+    if (!*m->dirpath) snprintf(path, sizeof path, "%s/checkpoints/last.ckpt", run->run_dir);
+    if (run->save_checkpoint(run->host, path) != LT_OK) return LT_FAIL;
+  }
+  return LT_OK;
+}
+
+static lt_status hook(void *self, lt_hook h, const lt_run_view *run) {
+  mc *m = self;
+  if (strcmp(run->stage, "fit") || !strcmp(run->mode, "sanity")) return LT_OK;
+  if (h == LT_HOOK_ON_TRAIN_BATCH_END && m->every_steps > 0 && run->global_step % m->every_steps == 0)
+    return save(m, run);
+  if (h == LT_HOOK_ON_TRAIN_EPOCH_END && m->every_epochs > 0 && (run->epoch + 1) % m->every_epochs == 0)
+    return save(m, run);
+  return LT_OK;
+}
+
+static lt_status state_save(void *self, lt_state *out) {
+  mc *m = self;
+  lt_state_set_string(out, "monitor", m->has_monitor ? m->monitor : "");
+  lt_state_set_string(out, "best_model_path", m->best);
+  lt_state_set_double(out, "best_model_score", m->best_score);
+  lt_state_set_string(out, "dirpath", m->dirpath);
+  lt_state *k = lt_state_new_dict();
+  for (int i = 0; i < m->n; i++) lt_state_set_double(k, m->path[i], m->score[i]);
+  lt_status rc = lt_state_set_state(out, "best_k_models", k);
+  lt_state_free(k);
+  return rc;
+}
+
+static lt_status state_load(void *self, const lt_state *in, char *err, size_t errlen) {
+  mc *m = self;
+  const char *best = lt_state_get_string(in, "best_model_path");
+  lt_state *k = lt_state_get_state(in, "best_k_models");
+  if (!best || !k) {
+    lt_state_free(k);
+    snprintf(err, errlen, "a ModelCheckpoint state needs best_model_path and best_k_models");
+    return LT_ERR_INVALID;
+  }
+  snprintf(m->best, sizeof m->best, "%s", best);
+  lt_state_get_double(in, "best_model_score", &m->best_score);
+  for (int i = 0; i < m->n; i++) free(m->path[i]);
+  m->n = 0;
+  for (int64_t i = 0; i < lt_state_len(k) && m->n < MC_KEEP; i++) {
+    const char *p = lt_state_key(k, i);
+    m->path[m->n] = malloc(strlen(p) + 1);
+    if (!m->path[m->n]) break;
+    strcpy(m->path[m->n], p);
+    lt_state_get_double(k, p, &m->score[m->n++]);
+  }
+  lt_state_free(k);
+  return LT_OK;
+}
+
+static const lt_callback_ops ops = {.size = sizeof(lt_callback_ops), .hook = hook, .state_save = state_save,
+                                    .state_load = state_load};
+
+static const lt_param params[] = {
+    {"dirpath", LT_P_STRING, (lt_kind)0, "null", LT_PF_NULLABLE, 0, 0, NULL, "folder (default: the run's checkpoints/)"},
+    {"filename", LT_P_STRING, (lt_kind)0, "null", LT_PF_NULLABLE, 0, 0, NULL,
+     "template: {epoch}, {step}, {logged/key:.2f} (default {epoch}-{step})"},
+    {"monitor", LT_P_STRING, (lt_kind)0, "null", LT_PF_NULLABLE, 0, 0, NULL, "logged key ranking the checkpoints"},
+    LT_PARAM("verbose", LT_P_BOOL, "false", "say what is saved and removed"),
+    {"save_last", LT_P_ANY, (lt_kind)0, "null", LT_PF_NULLABLE, 0, 0, NULL, "also write last.ckpt"},
+    LT_PARAM_MIN("save_top_k", LT_P_INT, "1", -1, "how many to keep (-1: all, 0: none)"),
+    LT_PARAM("save_weights_only", LT_P_BOOL, "false", "accepted (the whole run is saved)"),
+    LT_PARAM_CHOICE("mode", "min", "min|max", "whether a lower or higher monitor is better"),
+    LT_PARAM("auto_insert_metric_name", LT_P_BOOL, "true", "write key=value in file names"),
+    {"every_n_train_steps", LT_P_INT, (lt_kind)0, "null", LT_PF_NULLABLE | LT_PF_MIN, 0, 0, NULL, "save every n steps"},
+    {"every_n_epochs", LT_P_INT, (lt_kind)0, "null", LT_PF_NULLABLE | LT_PF_MIN, 0, 0, NULL,
+     "save every n epochs (default 1)"},
+    {"save_on_train_epoch_end", LT_P_BOOL, (lt_kind)0, "null", LT_PF_NULLABLE, 0, 0, NULL, "accepted"},
+    LT_PARAM("enable_version_counter", LT_P_BOOL, "true", "add -v1, -v2 on a name clash"),
+};
+
+static const lt_component components[] = {
+    {"pytorch_lightning.callbacks.ModelCheckpoint", LT_KIND_CALLBACK, "Saves checkpoints, keeping the best k.", params,
+     LT__COUNT_OF(params), create, destroy, &ops},
+    {"lightning.pytorch.callbacks.ModelCheckpoint", LT_KIND_CALLBACK, "Saves checkpoints, keeping the best k.", params,
+     LT__COUNT_OF(params), create, destroy, &ops},
+};
+
+LT_PLUGIN_DEFINE("pytorch_lightning.callbacks.ModelCheckpoint", LT_VERSION_STRING, "ModelCheckpoint", "BSD-3-Clause",
+                 components, NULL);
