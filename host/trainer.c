@@ -534,6 +534,31 @@ static int save_checkpoint_(host_run *r, const char *path) {
   free(t), free(names);
   lt_state_set_int(ck, "epoch", r->epoch);
   lt_state_set_int(ck, "global_step", r->global_step);
+  /* where the fit loop is: mid-epoch checkpoints resume at batch_next */
+  lt_state *loops = lt_state_new_dict();
+  lt_state_set_int(loops, "epoch", r->epoch);
+  lt_state_set_int(loops, "batch_next", r->in_epoch ? r->batch_next : -1);
+  lt_state_set_int(loops, "global_step", r->global_step);
+  lt_state_set_double(loops, "loss_sum", r->in_epoch ? r->loss_sum : 0);
+  lt_state_set_int(loops, "loss_count", r->in_epoch ? r->loss_count : 0);
+  lt_state *ms = lt_state_new_list();
+  for (int i = 0; r->in_epoch && i < r->metrics[0].n; i++) {
+    lt_tensor *st[16];
+    size_t k = r->metrics[0].ops[i]->states(r->metrics[0].self[i], st, 16);
+    lt_state *one = lt_state_new_list();
+    for (size_t j = 0; j < k && j < 16; j++) lt_state_set_tensor(one, NULL, lt_tensor_clone(st[j]));
+    lt_state_set_state(ms, NULL, one);
+    lt_state_free(one);
+  }
+  lt_state_set_state(loops, "train_metric_states", ms);
+  lt_state_free(ms);
+  lt_state_set_state(ck, "loops", loops);
+  lt_state_free(loops);
+  lt_state *rng = lt_state_new_dict();
+  lt_tensor *gen = lt_rng_state_get();
+  if (gen) lt_state_set_tensor(rng, "torch", gen);
+  lt_state_set_state(ck, "rng_states", rng);
+  lt_state_free(rng);
   lt_state_set_string(ck, "pytorch-lightning_version", "2.0.0");
   lt_state_set_string(ck, "lighter_host_version", LT_VERSION_STRING);
   lt_state_set_state(ck, "state_dict", sd);
@@ -604,11 +629,42 @@ static int load_checkpoint(host_run *r, const char *path) {
   for (size_t i = 0; i < n; i++) lt_tensor_free(src[i]);
   free(src), free(t), free(names);
   if (!rc && r->stage == HOST_FIT && !r->weights_only) {
-    int64_t e = 0, s = 0;
+    int64_t e = 0, s = 0, next = -1;
     lt_state_get_int(ck, "epoch", &e);
     lt_state_get_int(ck, "global_step", &s);
     r->start_epoch = e + 1;
     r->global_step = s;
+    lt_state *loops = lt_state_get_state(ck, "loops");
+    if (loops && lt_state_get_int(loops, "batch_next", &next) == LT_OK && next >= 0) { /* mid-epoch */
+      r->start_epoch = e;
+      r->start_batch = next;
+      lt_state_get_double(loops, "loss_sum", &r->loss_sum);
+      lt_state_get_int(loops, "loss_count", &r->loss_count);
+      lt_state *ms = lt_state_get_state(loops, "train_metric_states");
+      int prev = lt_grad_set_enabled(0);
+      for (int i = 0; ms && i < r->metrics[0].n && i < lt_state_len(ms); i++) {
+        char idx[16];
+        snprintf(idx, sizeof idx, "%d", i);
+        lt_state *one = lt_state_get_state(ms, idx);
+        lt_tensor *st[16];
+        size_t k = r->metrics[0].ops[i]->states(r->metrics[0].self[i], st, 16);
+        for (size_t j = 0; one && j < k && j < 16 && (int64_t)j < lt_state_len(one); j++) {
+          snprintf(idx, sizeof idx, "%zu", j);
+          lt_tensor *v = lt_state_get_tensor(one, idx);
+          if (v) lt_tensor_copy_(st[j], v);
+          lt_tensor_free(v);
+        }
+        lt_state_free(one);
+      }
+      lt_grad_set_enabled(prev);
+      lt_state_free(ms);
+    }
+    lt_state_free(loops);
+    lt_state *rng = lt_state_get_state(ck, "rng_states");
+    lt_tensor *gen = rng && lt_state_kind(rng, "torch") == LT_VALUE_TENSOR ? lt_state_get_tensor(rng, "torch") : NULL;
+    if (gen && lt_rng_state_set(gen) != LT_OK) rc = FAIL("checkpoint '%s': cannot restore the random state: %s", path, lt_last_error());
+    lt_tensor_free(gen);
+    lt_state_free(rng);
     char err[512] = "";
     lt_state *os = lt_state_get_state(ck, "optimizer_states"), *o0 = os ? lt_state_get_state(os, "0") : NULL;
     if (o0 && r->optimizer && HAS(r->optimizer_ops, lt_optimizer_ops, state_load) &&
@@ -749,18 +805,21 @@ static int fit(host_run *r) {
                                                  : -1;
     if (val_every == 0) val_every = 1;
     char err[512], what[64];
-    if (r->loader_ops[0]->start(r->loader[0], r->epoch, 0, err, sizeof err) != LT_OK)
+    int64_t first = r->epoch == r->start_epoch ? r->start_batch : 0;
+    if (first >= nb) first = 0;
+    if (r->loader_ops[0]->start(r->loader[0], r->epoch, first, err, sizeof err) != LT_OK)
       return FAIL("train data: %s", err);
     if (r->network_ops->train) r->network_ops->train(r->network, 1);
     r->optimizer_ops->zero_grad(r->optimizer, 1);
     snprintf(what, sizeof what, "epoch %lld", (long long)r->epoch);
     if ((rc = hook(r, LT_HOOK_ON_TRAIN_EPOCH_START, 0, -1, NULL))) return rc;
-    double sum = 0, t0 = now(), subsum_epoch[16] = {0};
+    double sum = first ? r->loss_sum : 0, t0 = now(), subsum_epoch[16] = {0};
     const char *sub_name_epoch[16];
     int nsub_epoch = 0;
-    int64_t count = 0, samples = 0, bi;
+    int64_t count = first ? r->loss_count : 0, samples = 0, bi;
     int stop = 0;
-    for (bi = 0; bi < nb && !rc && !stop; bi++) {
+    r->in_epoch = 1;
+    for (bi = first; bi < nb && !rc && !stop; bi++) {
       lt_scope *s = lt_scope_begin();
       lt_tensor *t[16];
       const char *names[16];
@@ -788,6 +847,7 @@ static int fit(host_run *r) {
         nsub_epoch = o.nsub;
         for (int k = 0; k < o.nsub; k++) subsum_epoch[k] += o.sub[k], sub_name_epoch[k] = o.sub_name[k];
         samples += batch.n ? lt_tensor_size(t[0], 0) : 0;
+        r->batch_next = bi + 1, r->loss_sum = sum, r->loss_count = count;
         if ((bi + 1) % acc == 0 || bi + 1 == nb) {
           if (c->gradient_clip_val > 0) {
             size_t np = r->network_ops->parameters(r->network, NULL, NULL, 0);
@@ -830,12 +890,13 @@ static int fit(host_run *r) {
     }
     r->loader_ops[0]->stop(r->loader[0]);
     if (rc) return rc;
-    if (stop == 2) {
+    if (stop == 2) { /* interrupted: last.ckpt resumes at the next batch */
       fprintf(stderr, "\nlighter-host: interrupted at epoch %lld, batch %lld%s\n", (long long)r->epoch, (long long)bi,
               c->enable_checkpointing ? "; saving last.ckpt" : "");
       save_last(r);
       return 130;
     }
+    r->in_epoch = 0;
     lt_scope *end_scope = lt_scope_begin(); /* the epoch's end: metrics, validation, scheduler, checkpoint */
     rc = epoch_end(r, count ? sum / count : NAN, nsub_epoch, sub_name_epoch, subsum_epoch, count);
     lt_scope_end(end_scope);

@@ -71,6 +71,11 @@ typedef struct host_run {
   int weights_only, verbose, return_predictions;
   /* state */
   int64_t epoch, global_step, start_epoch;
+  /* within the running training epoch: the next batch and the loss so far
+   * (saved in checkpoints so that a resume continues mid-epoch) */
+  int64_t batch_next, start_batch, loss_count;
+  double loss_sum;
+  int in_epoch;
   int sanity;
   double t_start;
   /* the last value of every logged key (for monitors and the test table) */

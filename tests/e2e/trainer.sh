@@ -239,6 +239,27 @@ run "fit without ModelCheckpoint" 0 "" fit base.yaml trainer::default_root_dir=o
 run "ckpt_path best without ModelCheckpoint" 1 "records no best checkpoint" test base.yaml --ckpt_path best \
   trainer::default_root_dir=other
 
+# resuming mid-epoch ends bit for bit where the uninterrupted run ends (dropout included)
+cat > resume.yaml <<'YAML'
+trainer::default_root_dir: rs
+=model::network::_args_::1: {_target_: torch.nn.Dropout, p: 0.3}
+=trainer::callbacks:
+  - {_target_: pytorch_lightning.callbacks.ModelCheckpoint, every_n_train_steps: 3, save_top_k: -1}
+YAML
+run "fit with step checkpoints" 0 "" fit base.yaml resume.yaml
+[ -f rs/lightning_logs/version_0/checkpoints/epoch=0-step=3.ckpt ] && ok || bad "every_n_train_steps: $(ls rs/lightning_logs/version_0/checkpoints)"
+run "resume mid-epoch" 0 "loaded the run from" fit base.yaml resume.yaml \
+  --ckpt_path rs/lightning_logs/version_0/checkpoints/epoch=0-step=3.ckpt
+"$PY" - rs/lightning_logs/version_0 rs/lightning_logs/version_1 <<'PY' && ok || bad "resume mid-epoch: not the same run"
+import csv, sys, torch
+a, b = (torch.load(f"{d}/checkpoints/last.ckpt") for d in sys.argv[1:3])
+assert a["global_step"] == b["global_step"] == 16
+for k in a["state_dict"]:
+    assert torch.equal(a["state_dict"][k], b["state_dict"][k]), k
+la, lb = ([r["train/loss/epoch"] for r in csv.DictReader(open(f"{d}/metrics.csv")) if r["train/loss/epoch"]] for d in sys.argv[1:3])
+assert la == lb, (la, lb)
+PY
+
 # an interrupted fit stops after the step, saves last.ckpt and exits 130
 cat > slow.yaml <<'YAML'
 data::train_dataloader::dataset::num_samples: 200000
@@ -248,6 +269,8 @@ YAML
 sleep 3; kill -INT $pid; wait $pid; rc=$?
 [ "$rc" = 130 ] && grep -q "interrupted at epoch" int.log && [ -f "$(latest)/checkpoints/last.ckpt" ] && ok \
   || bad "SIGINT: exit $rc, $(cat int.log)"
+# and the run resumes from there and completes
+run "resume after SIGINT" 0 "loaded the run from" fit base.yaml slow.yaml =trainer::max_epochs=1 --ckpt_path last
 
 echo "trainer: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
