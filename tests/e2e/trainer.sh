@@ -260,6 +260,19 @@ la, lb = ([r["train/loss/epoch"] for r in csv.DictReader(open(f"{d}/metrics.csv"
 assert la == lb, (la, lb)
 PY
 
+# Freezer: network.0 stays as it is until step 4, network.2 trains from the start
+run "Freezer" 0 "" fit base.yaml trainer::max_epochs=1 trainer::default_root_dir=fz \
+  "=trainer::callbacks=[{_target_: lighter.callbacks.Freezer, name_starts_with: network.0, until_step: 4}, {_target_: pytorch_lightning.callbacks.ModelCheckpoint, every_n_train_steps: 2, save_top_k: -1}]"
+"$PY" - fz/lightning_logs/version_0/checkpoints <<'PY' && ok || bad "Freezer: frozen weights moved (or free ones did not)"
+import sys, torch
+c = {s: torch.load(f"{sys.argv[1]}/epoch=0-step={s}.ckpt")["state_dict"] for s in (2, 4, 6)}
+assert torch.equal(c[2]["network.0.weight"], c[4]["network.0.weight"])
+assert not torch.equal(c[4]["network.0.weight"], c[6]["network.0.weight"])
+assert not torch.equal(c[2]["network.2.weight"], c[4]["network.2.weight"])
+PY
+run "Freezer names nothing" 1 "Freezer: no parameter matches names / name_starts_with; the model has: network.0.weight" fit base.yaml \
+  "=trainer::callbacks=[{_target_: lighter.callbacks.Freezer, names: [net.0.weight]}]"
+
 # an interrupted fit stops after the step, saves last.ckpt and exits 130
 cat > slow.yaml <<'YAML'
 data::train_dataloader::dataset::num_samples: 200000
