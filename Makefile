@@ -110,9 +110,9 @@ $(BUILD)/lib/lighter/plugins/core_%.so: plugins/core/%.c $(wildcard plugins/core
 $(BUILD)/examples/%.so: plugins/examples/%.c $(wildcard sdk/include/lighter/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(PLUGIN_CFLAGS) -o $@ $< -lm
-$(BUILD)/lib/lighter/plugins/callbacks_%.so: plugins/callbacks/%.c $(wildcard sdk/include/lighter/*.h)
+$(BUILD)/lib/lighter/plugins/callbacks_%.so: plugins/callbacks/%.c $(wildcard plugins/callbacks/*.h) $(wildcard sdk/include/lighter/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(PLUGIN_CFLAGS) -o $@ $< -lm
+	$(CC) $(PLUGIN_CFLAGS) -o $@ $< -lz -lm
 $(BUILD)/lib/lighter/plugins/lighter_%.so: plugins/lighter/%.c $(wildcard sdk/include/lighter/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(PLUGIN_CFLAGS) -o $@ $< -lm

@@ -188,7 +188,9 @@ static lt_status default_step(const lt_model_ctx *c, const lt_batch *b, lt_state
   lt_tensor *pred = lt_ctx_network(c, x);
   if (!pred) return LT_FAIL;
   lt_state_set_tensor(out, "pred", pred);
-  if (mode == 3) return LT_OK;
+  lt_tensor *id = lt_batch_get(b, "id");
+  if (id) lt_state_set_tensor(out, "id", id);
+  if (mode == 3) return lt_state_set_tensor(out, "input", x);
   if (!y) {
     lt_set_error("the batch has no 'target' (the default step computes criterion(pred, target))", 1);
     return LT_ERR_INVALID;

@@ -273,6 +273,53 @@ PY
 run "Freezer names nothing" 1 "Freezer: no parameter matches names / name_starts_with; the model has: network.0.weight" fit base.yaml \
   "=trainer::callbacks=[{_target_: lighter.callbacks.Freezer, names: [net.0.weight]}]"
 
+# predict writers: a CSV row per sample (ids from the data), a file per sample, PNG images
+"$PY" -c "
+import random
+r = random.Random(0)
+with open('ids.csv', 'w') as f:
+    f.write('id,a,b,c,d,e,f\\n')
+    for i in range(20): f.write(','.join([str(100 + i)] + ['%.3f' % r.gauss(0, 1) for _ in range(6)]) + '\\n')"
+cat > writers.yaml <<'YAML'
+=data::predict_dataloader:
+  _target_: torch.utils.data.DataLoader
+  batch_size: 8
+  dataset: {_target_: lighter.datasets.CSVDataset, path: ids.csv, id_column: id}
+=trainer::callbacks:
+  - {_target_: lighter.callbacks.CsvWriter, path: preds.csv, keys: [id, pred]}
+  - {_target_: lighter.callbacks.FileWriter, directory: files, value_key: pred, writer_fn: text, name_key: id}
+  - {_target_: lighter.callbacks.FileWriter, directory: tensors, value_key: pred, writer_fn: tensor}
+YAML
+run "predict writers" 0 "CsvWriter: 20 rows in" predict base.yaml writers.yaml
+v=$(latest)
+[ "$(head -1 "$v/preds.csv")" = "id,pred" ] && [ "$(wc -l < "$v/preds.csv")" = 21 ] && grep -q "^119," "$v/preds.csv" && ok \
+  || bad "CsvWriter: $(head -3 "$v/preds.csv")"
+[ -f "$v/files/107.txt" ] && [ "$(wc -w < "$v/files/107.txt")" = 3 ] && ok || bad "FileWriter text: $(ls "$v/files" | head -3)"
+"$PY" -c "import torch,sys; t=torch.load('$v/tensors/19.pt')['value']; sys.exit(t.shape != (3,))" && ok || bad "FileWriter tensor"
+cat > images.yaml <<'YAML'
+=model::network:
+  _target_: torch.nn.Sequential
+  _args_: [{_target_: torch.nn.Flatten}, {_target_: torch.nn.Linear, in_features: 20, out_features: 3}]
+=data::predict_dataloader:
+  _target_: torch.utils.data.DataLoader
+  batch_size: 4
+  dataset: {_target_: lighter.datasets.SyntheticDataset, num_samples: 6, input_shape: [1, 4, 5]}
+=trainer::callbacks: [{_target_: lighter.callbacks.FileWriter, directory: img, value_key: input, writer_fn: image_2d}]
+YAML
+run "FileWriter image_2d" 0 "" predict base.yaml images.yaml
+"$PY" - "$(latest)/img/5.png" <<'PY' && ok || bad "FileWriter image_2d: not a 5x4 grey PNG"
+import struct, sys, zlib
+b = open(sys.argv[1], "rb").read()
+assert b[:8] == b"\x89PNG\r\n\x1a\n"
+w, h, depth, color = struct.unpack(">IIBB", b[16:26])
+assert (w, h, depth, color) == (5, 4, 8, 0), (w, h, depth, color)
+i = b.index(b"IDAT")
+n = struct.unpack(">I", b[i - 4:i])[0]
+assert len(zlib.decompress(b[i + 4:i + 4 + n])) == 4 * (1 + 5)
+PY
+run "writer key missing" 1 "CsvWriter: the predict step gives no 'probs'; it gives: pred" predict base.yaml \
+  "=trainer::callbacks=[{_target_: lighter.callbacks.CsvWriter, path: p.csv, keys: [probs]}]"
+
 # an interrupted fit stops after the step, saves last.ckpt and exits 130
 cat > slow.yaml <<'YAML'
 data::train_dataloader::dataset::num_samples: 200000
