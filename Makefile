@@ -158,7 +158,7 @@ check-asan: setup
 	    || exit 1; rm -f /tmp/lt-asan-$$y.pt; done; echo "check-asan: plugins clean"
 	@# the host's trainer end to end, under ASan (leaks fail the run)
 	@ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
-	    LT_BUILD=build-asan PYTHON=$(PYTHON) bash tests/e2e/trainer.sh
+	    KILL_TRIALS=4 LT_BUILD=build-asan PYTHON=$(PYTHON) bash tests/e2e/trainer.sh
 
 # libFuzzer over the config loader and composition, under ASan + UBSan.
 FUZZ_SECONDS ?= 300

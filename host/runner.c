@@ -429,6 +429,7 @@ int host_cmd_run(const char *stage_name, int argc, char **argv) {
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    signal(SIGXFSZ, SIG_IGN); /* a file size limit fails the write (EFBIG) instead of killing the run */
     rc = host_trainer_run(&r);
   }
   host_run_free(&r);

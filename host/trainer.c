@@ -702,6 +702,7 @@ static int save_last(host_run *r) {
   snprintf(dir, sizeof dir, "%s/checkpoints", r->run_dir);
   mkdir(dir, 0755);
   snprintf(path, sizeof path, "%s/last.ckpt", dir);
+  r->saved_last = 1;
   return save_checkpoint(r, path);
 }
 
@@ -807,8 +808,9 @@ static int fit(host_run *r) {
                                                  : -1;
     if (val_every == 0) val_every = 1;
     char err[512], what[64];
+    /* a resumed epoch goes on at its next batch (all done: straight to its end) */
     int64_t first = r->epoch == r->start_epoch ? r->start_batch : 0;
-    if (first >= nb) first = 0;
+    if (first > nb) first = nb;
     if (r->loader_ops[0]->start(r->loader[0], r->epoch, first, err, sizeof err) != LT_OK)
       return FAIL("train data: %s", err);
     if (r->network_ops->train) r->network_ops->train(r->network, 1);
@@ -914,6 +916,10 @@ static int fit(host_run *r) {
   }
   rc = hook(r, LT_HOOK_ON_TRAIN_END, 0, -1, NULL);
   if (!rc) rc = hook(r, LT_HOOK_ON_FIT_END, -1, -1, NULL);
+  if (!rc && !r->saved_last) { /* a resumed run with nothing left to do still leaves its last.ckpt */
+    r->epoch = r->start_epoch - 1;
+    rc = save_last(r);
+  }
   return rc;
 }
 

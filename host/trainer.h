@@ -75,7 +75,7 @@ typedef struct host_run {
    * (saved in checkpoints so that a resume continues mid-epoch) */
   int64_t batch_next, start_batch, loss_count;
   double loss_sum;
-  int in_epoch;
+  int in_epoch, saved_last;
   int sanity;
   double t_start;
   /* the last value of every logged key (for monitors and the test table) */

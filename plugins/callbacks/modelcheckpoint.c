@@ -155,7 +155,12 @@ static lt_status save(mc *m, const lt_run_view *run) {
   }
   snprintf(path, sizeof path, "%s/%s.ckpt", dir, name);
   for (int v = 1; exists(path) && v < 1000; v++) snprintf(path, sizeof path, "%s/%s-v%d.ckpt", dir, name, v);
-  if (m->n == MC_KEEP) drop(m, 0);
+  if (m->n == MC_KEEP) { /* keeping all: stop tracking the oldest (its file stays) */
+    free(m->path[0]);
+    memmove(m->path, m->path + 1, (size_t)(MC_KEEP - 1) * sizeof *m->path);
+    memmove(m->score, m->score + 1, (size_t)(MC_KEEP - 1) * sizeof *m->score);
+    m->n--;
+  }
   m->path[m->n] = malloc(strlen(path) + 1);
   if (!m->path[m->n]) return LT_ERR_NOMEM;
   strcpy(m->path[m->n], path);

@@ -320,6 +320,82 @@ PY
 run "writer key missing" 1 "CsvWriter: the predict step gives no 'probs'; it gives: pred" predict base.yaml \
   "=trainer::callbacks=[{_target_: lighter.callbacks.CsvWriter, path: p.csv, keys: [probs]}]"
 
+# a checkpoint rebuilt in PyTorch scores the same test accuracy as lighter-host's test
+"$PY" -c "
+import random
+r = random.Random(1)
+with open('cls.csv', 'w') as f:
+    f.write('a,b,c,d,e,f,y\\n')
+    for i in range(96):
+        y = i % 3
+        f.write(','.join('%.3f' % (r.gauss(0, 1) + (1.5 if j == y else 0)) for j in range(6)) + ',%d\\n' % y)"
+cat > cls.yaml <<'YAML'
+trainer::default_root_dir: cls
+=data::test_dataloader:
+  _target_: torch.utils.data.DataLoader
+  batch_size: 32
+  dataset: {_target_: lighter.datasets.CSVDataset, path: cls.csv, target_column: y, target_dtype: int64}
+YAML
+run "fit for the accuracy check" 0 "" fit base.yaml cls.yaml
+run "test for the accuracy check" 0 "test/metrics/MulticlassAccuracy/epoch" test base.yaml cls.yaml --ckpt_path last
+acc=$(grep "^test/metrics/MulticlassAccuracy/epoch " <<<"$out" | head -1 | awk '{print $2}')
+"$PY" - "$(ls -d cls/lightning_logs/version_0)/checkpoints/last.ckpt" "$acc" <<'PY' && ok || bad "Python accuracy differs from $acc"
+import csv, sys, torch
+sd = {k[len("network."):]: v for k, v in torch.load(sys.argv[1])["state_dict"].items()}
+net = torch.nn.Sequential(torch.nn.Linear(6, 16), torch.nn.ReLU(), torch.nn.Linear(16, 3))
+net.load_state_dict(sd, strict=True)
+rows = list(csv.DictReader(open("cls.csv")))
+x = torch.tensor([[float(r[k]) for k in "abcdef"] for r in rows])
+y = torch.tensor([int(r["y"]) for r in rows])
+acc = (net(x).argmax(1) == y).float().mean().item()
+assert abs(acc - float(sys.argv[2])) < 1e-6, (acc, sys.argv[2])
+PY
+
+# SIGKILL at random moments (checkpoint writes included): a loadable last.ckpt is always
+# left (or none yet), and the resumed run ends with the uninterrupted run's weights
+cat > kill.yaml <<'YAML'
+trainer::max_epochs: 3
+data::train_dataloader::dataset::num_samples: 400
+=model::network::_args_::1: {_target_: torch.nn.Dropout, p: 0.2}
+=trainer::callbacks:
+  - {_target_: pytorch_lightning.callbacks.ModelCheckpoint, every_n_train_steps: 1, save_last: true}
+YAML
+run "uninterrupted" 0 "" fit base.yaml kill.yaml trainer::default_root_dir=k_ref
+kills=${KILL_TRIALS:-20}
+for i in $(seq 1 "$kills"); do
+  "$H" fit base.yaml kill.yaml trainer::default_root_dir=k$i > /dev/null 2>&1 & pid=$!
+  sleep "$("$PY" -c "import random; random.seed($i); print(round(random.uniform(0.8, 2.4), 3))")"
+  kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+  ck=$(ls k$i/lightning_logs/version_0/checkpoints/last.ckpt 2>/dev/null)
+  if [ -n "$ck" ] && ! "$PY" -c "import torch; torch.load('$ck')" 2>/dev/null; then bad "kill $i: last.ckpt does not load"; continue; fi
+  if ! "$H" fit base.yaml kill.yaml trainer::default_root_dir=k$i --ckpt_path last > kill$i.log 2>&1; then
+    bad "kill $i: the resume failed: $(tail -3 kill$i.log)"; continue
+  fi
+  "$PY" - k_ref/lightning_logs/version_0 "$(ls -d k$i/lightning_logs/version_* | sort -t_ -k3 -n | tail -1)" <<'PY' \
+    && ok || bad "kill $i: the resumed run ends elsewhere ($(head -1 kill$i.log))"
+import sys, torch
+a, b = (torch.load(f"{d}/checkpoints/last.ckpt")["state_dict"] for d in sys.argv[1:3])
+assert all(torch.equal(a[k], b[k]) for k in a)
+PY
+done
+
+# a full disk (here a file size limit) fails the save with a clear message and leaves
+# the previous checkpoint as it was
+cat > big.yaml <<'YAML'
+trainer::max_epochs: 1
+=model::network::_args_::0: {_target_: torch.nn.Linear, in_features: 6, out_features: 4000}
+=model::network::_args_::2: {_target_: torch.nn.Linear, in_features: 4000, out_features: 3}
+=trainer::callbacks: [{_target_: pytorch_lightning.callbacks.ModelCheckpoint, dirpath: fixed, save_last: true}]
+YAML
+run "checkpoint before the disk fills" 0 "" fit base.yaml big.yaml
+before=$(md5sum < fixed/last.ckpt)
+out=$( (ulimit -f 100; "$H" fit base.yaml big.yaml trainer::max_epochs=2) 2>&1); rc=$?
+[ "$rc" = 1 ] && grep -q "cannot save checkpoint 'fixed/.*File too large (the previous one is intact)" <<<"$out" && ok \
+  || bad "disk full: exit $rc: $out"
+[ "$(md5sum < fixed/last.ckpt)" = "$before" ] && "$PY" -c "import torch; torch.load('fixed/last.ckpt')" && ok \
+  || bad "disk full: the previous checkpoint changed"
+ls fixed | grep -q tmp && bad "disk full: a temporary file is left: $(ls fixed)" || ok
+
 # an interrupted fit stops after the step, saves last.ckpt and exits 130
 cat > slow.yaml <<'YAML'
 data::train_dataloader::dataset::num_samples: 200000
