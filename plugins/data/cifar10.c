@@ -7,20 +7,7 @@
 
 #define REC (1 + 3 * 32 * 32)
 
-typedef struct cifar {
-  unsigned char *px; /* n * 32 * 32 * 3, HWC */
-  int64_t *labels;
-  int64_t n;
-  void *tf, *ttf;
-  const lt_transform_ops *tf_ops, *ttf_ops;
-} cifar;
-
-static void cifar_destroy(void *self) {
-  cifar *m = self;
-  if (!m) return;
-  free(m->px), free(m->labels);
-  free(m);
-}
+typedef data_images cifar;
 
 static int find(const char *root, const char *name, char *out, size_t len) {
   snprintf(out, len, "%s/cifar-10-batches-bin/%s", root, name);
@@ -69,9 +56,9 @@ static int add_file(cifar *m, const char *path, char *err, size_t errlen) {
 static lt_status cifar_create(const lt_value *args, void **self, char *err, size_t errlen) {
   cifar *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
-  if (data_transform_arg(&args[2], "transform", &m->tf, &m->tf_ops, err, errlen) ||
-      data_transform_arg(&args[3], "target_transform", &m->ttf, &m->ttf_ops, err, errlen)) {
-    cifar_destroy(m);
+  m->h = m->w = 32, m->c = 3;
+  if (data_images_transforms(m, args, 2, err, errlen)) {
+    data_images_free(m);
     return LT_ERR_INVALID;
   }
   const char *train[] = {"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin",
@@ -86,11 +73,11 @@ static lt_status cifar_create(const lt_value *args, void **self, char *err, size
                "no %s in '%s/cifar-10-batches-bin' or '%s'; lighter-host downloads nothing: unpack the binary "
                "version (cifar-10-binary.tar.gz) into '%s'",
                names[i], args[0].s, args[0].s, args[0].s);
-      cifar_destroy(m);
+      data_images_free(m);
       return LT_ERR_NOT_FOUND;
     }
     if (add_file(m, path, err, errlen)) {
-      cifar_destroy(m);
+      data_images_free(m);
       return LT_ERR_FORMAT;
     }
   }
@@ -98,31 +85,7 @@ static lt_status cifar_create(const lt_value *args, void **self, char *err, size
   return LT_OK;
 }
 
-static int64_t cifar_len(void *self) { return ((cifar *)self)->n; }
-
-static int cifar_sample(void *self, int64_t i, lt_rng *rng, lt_tensor **out, const char **names, int max, char *err,
-                        size_t errlen) {
-  cifar *m = self;
-  if (data_index(&i, m->n, err, errlen) || max < 2) return -1;
-  lt_tensor *x = data_apply(m->tf, m->tf_ops, data_image(m->px + i * 3072, 32, 32, 3), rng);
-  lt_tensor *y = data_apply(m->ttf, m->ttf_ops, lt_tensor_scalar((double)m->labels[i], LT_INT64), rng);
-  if (!x || !y) {
-    snprintf(err, errlen, "%s", lt_last_error());
-    lt_tensor_free(x), lt_tensor_free(y);
-    return -1;
-  }
-  out[0] = x, names[0] = "input";
-  out[1] = y, names[1] = "target";
-  return 2;
-}
-
-static int cifar_get(void *self, int64_t i, lt_tensor **out, const char **names, int max, char *err, size_t errlen) {
-  lt_rng rng = lt_rng_for(0, 0, (uint64_t)i);
-  return cifar_sample(self, i, &rng, out, names, max, err, errlen);
-}
-
-static const lt_dataset_ops ops = {.size = sizeof(lt_dataset_ops), .len = cifar_len, .get = cifar_get,
-                                   .sample = cifar_sample, .thread_safe = data_yes};
+static const lt_dataset_ops ops = DATA_IMAGES_OPS;
 
 static const lt_param params[] = {
     LT_PARAM_REQ("root", LT_P_STRING, "folder holding cifar-10-batches-bin (the binary version)"),
@@ -135,7 +98,7 @@ static const lt_param params[] = {
 
 static const lt_component components[] = {
     {"torchvision.datasets.CIFAR10", LT_KIND_DATASET, "CIFAR-10: 32x32 colour images of 10 classes (binary batches).",
-     params, LT__COUNT_OF(params), cifar_create, cifar_destroy, &ops},
+     params, LT__COUNT_OF(params), cifar_create, data_images_free, &ops},
 };
 
 LT_PLUGIN_DEFINE("torchvision.datasets.CIFAR10", LT_VERSION_STRING, "torchvision.datasets.CIFAR10", "BSD-3-Clause",

@@ -149,4 +149,57 @@ static inline int data_yes(void *self) {
   return 1;
 }
 
+/* An image-classification dataset held in memory (MNIST, CIFAR-10):
+ * n images of h x w x c uint8 pixels (HWC) and their labels, with the
+ * optional transform and target_transform. */
+typedef struct data_images {
+  unsigned char *px;
+  int64_t *labels;
+  int64_t n, h, w, c;
+  void *tf, *ttf;
+  const lt_transform_ops *tf_ops, *ttf_ops;
+} data_images;
+
+static inline void data_images_free(void *self) {
+  data_images *m = (data_images *)self;
+  if (!m) return;
+  free(m->px), free(m->labels);
+  free(m);
+}
+
+/* args[at], args[at + 1]: transform and target_transform. */
+static inline int data_images_transforms(data_images *m, const lt_value *args, int at, char *err, size_t errlen) {
+  return data_transform_arg(&args[at], "transform", &m->tf, &m->tf_ops, err, errlen) ||
+         data_transform_arg(&args[at + 1], "target_transform", &m->ttf, &m->ttf_ops, err, errlen);
+}
+
+static inline int64_t data_images_len(void *self) { return ((data_images *)self)->n; }
+
+/* "input" (the image through the transform) and "target" (the label). */
+static inline int data_images_sample(void *self, int64_t i, lt_rng *rng, lt_tensor **out, const char **names, int max,
+                                     char *err, size_t errlen) {
+  data_images *m = (data_images *)self;
+  if (data_index(&i, m->n, err, errlen) || max < 2) return -1;
+  lt_tensor *x = data_apply(m->tf, m->tf_ops, data_image(m->px + i * m->h * m->w * m->c, m->h, m->w, m->c), rng);
+  lt_tensor *y = data_apply(m->ttf, m->ttf_ops, lt_tensor_scalar((double)m->labels[i], LT_INT64), rng);
+  if (!x || !y) {
+    snprintf(err, errlen, "%s", lt_last_error());
+    lt_tensor_free(x), lt_tensor_free(y);
+    return -1;
+  }
+  out[0] = x, names[0] = "input";
+  out[1] = y, names[1] = "target";
+  return 2;
+}
+
+static inline int data_images_get(void *self, int64_t i, lt_tensor **out, const char **names, int max, char *err,
+                                  size_t errlen) {
+  lt_rng rng = lt_rng_for(0, 0, (uint64_t)i);
+  return data_images_sample(self, i, &rng, out, names, max, err, errlen);
+}
+
+#define DATA_IMAGES_OPS                                                                                   \
+  {.size = sizeof(lt_dataset_ops), .len = data_images_len, .get = data_images_get,                       \
+   .sample = data_images_sample, .thread_safe = data_yes}
+
 #endif

@@ -9,23 +9,10 @@
 
 #include <stdint.h>
 
-typedef struct idx {
-  unsigned char *px; /* n * rows * cols */
-  int64_t *labels;
-  int64_t n, rows, cols;
-  void *tf, *ttf;
-  const lt_transform_ops *tf_ops, *ttf_ops;
-} idx;
+typedef data_images idx;
 
 static uint32_t be32(const unsigned char *p) {
   return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
-
-static void idx_destroy(void *self) {
-  idx *m = self;
-  if (!m) return;
-  free(m->px), free(m->labels);
-  free(m);
 }
 
 /* The first of the candidate places that has name (or name.gz). */
@@ -88,61 +75,36 @@ static lt_status idx_create(const lt_value *args, void **self, char *err, size_t
              "nothing: put the four IDX files (gzipped or not) there%s",
              data_exists(ipath) ? lname : iname, root, root, root, root, args[4].i ? " and download is true" : "",
              IDX_HINT);
-    idx_destroy(m);
+    data_images_free(m);
     return LT_ERR_NOT_FOUND;
   }
   unsigned char *lb = NULL;
   int64_t nl, r1, c1;
-  if (data_transform_arg(&args[2], "transform", &m->tf, &m->tf_ops, err, errlen) ||
-      data_transform_arg(&args[3], "target_transform", &m->ttf, &m->ttf_ops, err, errlen) ||
-      idx_load(ipath, 3, &m->px, &m->n, &m->rows, &m->cols, err, errlen) ||
+  m->c = 1;
+  if (data_images_transforms(m, args, 2, err, errlen) || idx_load(ipath, 3, &m->px, &m->n, &m->h, &m->w, err, errlen) ||
       idx_load(lpath, 1, &lb, &nl, &r1, &c1, err, errlen)) {
-    idx_destroy(m);
+    data_images_free(m);
     return LT_ERR_FORMAT;
   }
   if (nl != m->n) {
     snprintf(err, errlen, "'%s' has %lld labels for the %lld images of '%s'", lpath, (long long)nl, (long long)m->n,
              ipath);
     free(lb);
-    idx_destroy(m);
+    data_images_free(m);
     return LT_ERR_FORMAT;
   }
   m->labels = malloc((size_t)(nl ? nl : 1) * sizeof *m->labels);
   for (int64_t i = 0; m->labels && i < nl; i++) m->labels[i] = lb[i];
   free(lb);
   if (!m->labels) {
-    idx_destroy(m);
+    data_images_free(m);
     return LT_ERR_NOMEM;
   }
   *self = m;
   return LT_OK;
 }
 
-static int64_t idx_len(void *self) { return ((idx *)self)->n; }
-
-static int idx_sample(void *self, int64_t i, lt_rng *rng, lt_tensor **out, const char **names, int max, char *err,
-                      size_t errlen) {
-  idx *m = self;
-  if (data_index(&i, m->n, err, errlen) || max < 2) return -1;
-  lt_tensor *x = data_apply(m->tf, m->tf_ops, data_image(m->px + i * m->rows * m->cols, m->rows, m->cols, 1), rng);
-  lt_tensor *y = data_apply(m->ttf, m->ttf_ops, lt_tensor_scalar((double)m->labels[i], LT_INT64), rng);
-  if (!x || !y) {
-    snprintf(err, errlen, "%s", lt_last_error());
-    lt_tensor_free(x), lt_tensor_free(y);
-    return -1;
-  }
-  out[0] = x, names[0] = "input";
-  out[1] = y, names[1] = "target";
-  return 2;
-}
-
-static int idx_get(void *self, int64_t i, lt_tensor **out, const char **names, int max, char *err, size_t errlen) {
-  lt_rng rng = lt_rng_for(0, 0, (uint64_t)i);
-  return idx_sample(self, i, &rng, out, names, max, err, errlen);
-}
-
-static const lt_dataset_ops ops = {.size = sizeof(lt_dataset_ops), .len = idx_len, .get = idx_get,
-                                   .sample = idx_sample, .thread_safe = data_yes};
+static const lt_dataset_ops ops = DATA_IMAGES_OPS;
 
 static const lt_param params[] = {
     {"root", LT_P_STRING, (lt_kind)0, "null", LT_PF_NULLABLE, 0, 0, NULL, IDX_ROOT_DOC},
@@ -154,7 +116,7 @@ static const lt_param params[] = {
 };
 
 static const lt_component components[] = {
-    {IDX_TARGET, LT_KIND_DATASET, IDX_SUMMARY, params, LT__COUNT_OF(params), idx_create, idx_destroy, &ops},
+    {IDX_TARGET, LT_KIND_DATASET, IDX_SUMMARY, params, LT__COUNT_OF(params), idx_create, data_images_free, &ops},
 };
 
 LT_PLUGIN_DEFINE(IDX_TARGET, LT_VERSION_STRING, IDX_TARGET, "BSD-3-Clause", components, NULL);
