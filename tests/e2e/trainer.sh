@@ -396,6 +396,37 @@ out=$( (ulimit -f 100; "$H" fit base.yaml big.yaml trainer::max_epochs=2) 2>&1);
   || bad "disk full: the previous checkpoint changed"
 ls fixed | grep -q tmp && bad "disk full: a temporary file is left: $(ls fixed)" || ok
 
+# more callback options
+run "EarlyStopping stopping_threshold" 0 "Stopping threshold reached: val/loss/epoch" fit base.yaml trainer::max_epochs=5 \
+  "=trainer::callbacks=[{_target_: pytorch_lightning.callbacks.EarlyStopping, monitor: val/loss/epoch, stopping_threshold: 1.0e9}]"
+[ "$(csv val/loss/epoch "$(latest)/metrics.csv" | wc -w)" = 1 ] && ok || bad "stopping_threshold: $(csv val/loss/epoch "$(latest)/metrics.csv")"
+run "EarlyStopping divergence_threshold" 0 "Divergence threshold reached" fit base.yaml trainer::max_epochs=5 \
+  "=trainer::callbacks=[{_target_: pytorch_lightning.callbacks.EarlyStopping, monitor: val/loss/epoch, divergence_threshold: -1.0}]"
+run "EarlyStopping min_epochs" 0 "" fit base.yaml trainer::max_epochs=5 =trainer::min_epochs=3 \
+  "=trainer::callbacks=[{_target_: pytorch_lightning.callbacks.EarlyStopping, monitor: val/loss/epoch, stopping_threshold: 1.0e9}]"
+[ "$(csv val/loss/epoch "$(latest)/metrics.csv" | wc -w)" = 3 ] && ok || bad "min_epochs with a stop: $(csv val/loss/epoch "$(latest)/metrics.csv")"
+run "ModelCheckpoint every_n_epochs" 0 "" fit base.yaml trainer::max_epochs=4 \
+  "=trainer::callbacks=[{_target_: pytorch_lightning.callbacks.ModelCheckpoint, every_n_epochs: 2, save_top_k: -1}]"
+[ "$(ls "$(latest)/checkpoints" | grep -v last | tr '\n' ' ')" = "epoch=1-step=16.ckpt epoch=3-step=32.ckpt " ] && ok \
+  || bad "every_n_epochs: $(ls "$(latest)/checkpoints")"
+run "ModelCheckpoint mode max" 0 "" fit base.yaml trainer::max_epochs=3 \
+  "=trainer::callbacks=[{_target_: pytorch_lightning.callbacks.ModelCheckpoint, monitor: val/loss/epoch, mode: max, filename: best}]"
+"$PY" - "$(latest)" <<'PY' && ok || bad "ModelCheckpoint mode max: not the highest val loss"
+import csv, sys, torch
+rows = [r for r in csv.DictReader(open(f"{sys.argv[1]}/metrics.csv")) if r["val/loss/epoch"]]
+worst = max(rows, key=lambda r: float(r["val/loss/epoch"]))
+assert torch.load(f"{sys.argv[1]}/checkpoints/best.ckpt")["epoch"] == int(worst["epoch"])
+PY
+run "Freezer until_epoch" 0 "" fit base.yaml trainer::max_epochs=2 trainer::default_root_dir=fz2 \
+  "=trainer::callbacks=[{_target_: lighter.callbacks.Freezer, name_starts_with: network., except_name_starts_with: network.2, until_epoch: 1}, {_target_: pytorch_lightning.callbacks.ModelCheckpoint, every_n_train_steps: 2, save_top_k: -1}]"
+"$PY" - fz2/lightning_logs/version_0/checkpoints <<'PY' && ok || bad "Freezer until_epoch / except: wrong weights moved"
+import sys, torch
+c = {s: torch.load(f"{sys.argv[1]}/epoch={(s - 1) // 8}-step={s}.ckpt")["state_dict"] for s in (2, 8, 10)}
+assert torch.equal(c[2]["network.0.weight"], c[8]["network.0.weight"])
+assert not torch.equal(c[8]["network.0.weight"], c[10]["network.0.weight"])
+assert not torch.equal(c[2]["network.2.weight"], c[8]["network.2.weight"])
+PY
+
 # an interrupted fit stops after the step, saves last.ckpt and exits 130
 cat > slow.yaml <<'YAML'
 data::train_dataloader::dataset::num_samples: 200000
