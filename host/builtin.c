@@ -222,7 +222,7 @@ void host_registry_add_builtin(host_registry *reg) {
   reg->plugins = p, reg->entries = e;
   size_t idx = reg->nplugins++;
   memset(&p[idx], 0, sizeof p[idx]);
-  p[idx].path = strdup("(built in)");
+  p[idx].path = strdup("built into lighter-host");
   p[idx].desc = &builtin;
   for (size_t i = 0; i < builtin.ncomponents; i++) {
     if (host_registry_find(reg, components[i].target)) continue; /* a plugin may provide its own */

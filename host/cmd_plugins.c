@@ -4,6 +4,7 @@
  * config. Exit 0; 2 for an unknown name or bad usage; 3 if a plugin could
  * not be loaded. */
 #include "cmd.h"
+#include "builtin.h"
 #include "plugin.h"
 
 #include <string.h>
@@ -33,6 +34,7 @@ int host_load_registry(host_registry *reg, const char *const *dirs, size_t ndirs
   char **path = host_plugin_dirs(dirs, ndirs, first_config);
   host_plugins_load(reg, path, stderr);
   host_plugin_dirs_free(path);
+  host_registry_add_builtin(reg); /* the Trainer and CSVLogger of the host itself */
   return reg->errors ? -1 : 0;
 }
 
