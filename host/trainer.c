@@ -90,18 +90,8 @@ static double log_last(const host_log *l, const char *key, int *found) {
   return NAN;
 }
 
-/* metrics.csv in Lightning's layout: epoch, step and every key, one row per
- * step (written whole, through a temporary file). */
-static int log_flush(host_log *l) {
-  if (!*l->path) return 0;
-  char tmp[1700];
-  snprintf(tmp, sizeof tmp, "%s.tmp", l->path);
-  FILE *f = fopen(tmp, "w");
-  if (!f) return FAIL("cannot write '%s': %s", tmp, strerror(errno));
-  fprintf(f, "epoch,step");
-  for (size_t k = 0; k < l->nkeys; k++) fprintf(f, ",%s", l->keys[k]);
-  fputc('\n', f);
-  for (size_t r = 0; r < l->nrows; r++) {
+static void log_rows(FILE *f, const host_log *l, size_t from, size_t to) {
+  for (size_t r = from; r < to; r++) {
     fprintf(f, "%lld,%lld", (long long)l->epochs[r], (long long)l->steps[r]);
     for (size_t k = 0; k < l->nkeys; k++) {
       double v = l->values[r * l->cap_keys + k];
@@ -110,8 +100,54 @@ static int log_flush(host_log *l) {
     }
     fputc('\n', f);
   }
-  int bad = ferror(f) | (fclose(f) != 0);
-  if (bad || rename(tmp, l->path)) return FAIL("cannot write '%s': %s", l->path, strerror(errno));
+}
+
+/* metrics.csv in Lightning's layout: epoch, step and every key, one row per
+ * step. Rows are appended as they are complete (all but the newest, which
+ * may still get values, unless final) and then dropped from memory; when a
+ * new key appears the file is rewritten through a temporary file with the
+ * wider header (earlier rows get empty cells). */
+static int log_flush(host_log *l, int final) {
+  if (!*l->path) return 0;
+  size_t upto = final ? l->nrows : l->nrows ? l->nrows - 1 : 0;
+  if (l->on_disk && l->nkeys == l->disk_keys) {
+    FILE *f = fopen(l->path, "a");
+    if (!f) return FAIL("cannot write '%s': %s", l->path, strerror(errno));
+    log_rows(f, l, 0, upto);
+    if ((ferror(f) | (fclose(f) != 0))) return FAIL("cannot write '%s': %s", l->path, strerror(errno));
+  } else {
+    char tmp[1700];
+    snprintf(tmp, sizeof tmp, "%s.tmp", l->path);
+    FILE *f = fopen(tmp, "w"), *old = l->on_disk ? fopen(l->path, "r") : NULL;
+    if (!f) return FAIL("cannot write '%s': %s", tmp, strerror(errno));
+    fprintf(f, "epoch,step");
+    for (size_t k = 0; k < l->nkeys; k++) fprintf(f, ",%s", l->keys[k]);
+    fputc('\n', f);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    for (int first = 1; old && (n = getline(&line, &cap, old)) > 0; first = 0) {
+      if (first) continue; /* the old header */
+      if (line[n - 1] == '\n') line[--n] = 0;
+      fputs(line, f);
+      for (size_t k = l->disk_keys; k < l->nkeys; k++) fputc(',', f);
+      fputc('\n', f);
+    }
+    free(line);
+    if (old) fclose(old);
+    log_rows(f, l, 0, upto);
+    int bad = ferror(f) | (fclose(f) != 0);
+    if (bad || rename(tmp, l->path)) return FAIL("cannot write '%s': %s", l->path, strerror(errno));
+    l->on_disk = 1;
+    l->disk_keys = l->nkeys;
+  }
+  /* keep only what is not on disk */
+  for (size_t r = upto; r < l->nrows; r++) {
+    memmove(l->values + (r - upto) * l->cap_keys, l->values + r * l->cap_keys, l->cap_keys * sizeof *l->values);
+    l->steps[r - upto] = l->steps[r];
+    l->epochs[r - upto] = l->epochs[r];
+  }
+  l->nrows -= upto;
   return 0;
 }
 
@@ -129,7 +165,7 @@ void host_run_free(host_run *r) {
 static void put(host_run *r, const char *key, double v) {
   if (r->sanity) return;
   log_put(&r->log, r->epoch, r->global_step, key, v);
-  log_put(&r->last, r->epoch, r->global_step, key, v);
+  log_put(&r->last, 0, 0, key, v); /* one row: the last value of each key */
 }
 
 /* ---- metrics -------------------------------------------------------------- */
@@ -875,7 +911,7 @@ static int fit(host_run *r) {
               snprintf(key, sizeof key, "train/loss/%s/step", o.sub_name[k]);
               put(r, key, o.sub[k]);
             }
-            if (r->log.flush_every && r->log.nrows % (size_t)r->log.flush_every == 0) log_flush(&r->log);
+            if (r->log.flush_every && r->log.nrows >= (size_t)r->log.flush_every) log_flush(&r->log, 0);
           }
           if (c->max_steps >= 0 && r->global_step >= c->max_steps && r->epoch + 1 >= c->min_epochs && !c->fast_dev_run)
             stop = 1;
@@ -940,7 +976,7 @@ static int epoch_end(host_run *r, double mean, int nsub_epoch, const char *const
   if (check && (rc = do_validation(r))) return rc;
   if ((rc = hook(r, LT_HOOK_ON_TRAIN_EPOCH_END, 0, -1, NULL))) return rc;
   if (!r->sched_per_step && (r->epoch + 1) % r->sched_frequency == 0 && (rc = scheduler_step(r))) return rc;
-  log_flush(&r->log);
+  log_flush(&r->log, 0);
   return save_last(r);
 }
 
@@ -998,7 +1034,7 @@ static int trainer_run_(host_run *r) {
   if (rc && rc != 130) hook(r, LT_HOOK_ON_EXCEPTION, -1, -1, NULL);
   int trc = hook(r, LT_HOOK_TEARDOWN, -1, -1, NULL);
   if (!rc) rc = trc;
-  if (log_flush(&r->log) && !rc) rc = 1;
+  if (log_flush(&r->log, 1) && !rc) rc = 1;
   if (!rc && r->cfg->enable_progress_bar)
     fprintf(stderr, "lighter-host: %s done in %.1f s%s%s\n", r->stage == HOST_FIT ? "fit" : r->stage == HOST_VALIDATE ? "validate"
                                                             : r->stage == HOST_TEST ? "test" : "predict",

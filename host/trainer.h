@@ -34,6 +34,8 @@ typedef struct host_log {
   size_t nrows, cap_rows, cap_keys;
   char path[1600]; /* metrics.csv, "" without a logger */
   int64_t flush_every;
+  int on_disk;      /* the file exists, with a header of disk_keys keys */
+  size_t disk_keys;
 } host_log;
 
 typedef struct host_run {

@@ -139,8 +139,12 @@ run "fast_dev_run" 0 "" fit base.yaml =trainer::fast_dev_run=true
 [ "$(ls -d out/lightning_logs/version_* | wc -l)" = "$n_before" ] && ok || bad "fast_dev_run wrote a run folder"
 run "logger false" 0 "" fit base.yaml =trainer::logger=false =trainer::enable_checkpointing=false trainer::max_epochs=1
 run "own CSVLogger" 0 "" fit base.yaml trainer::max_epochs=1 \
-  "=trainer::logger={_target_: pytorch_lightning.loggers.CSVLogger, save_dir: logs, name: exp, version: 7}"
+  "=trainer::logger={_target_: pytorch_lightning.loggers.CSVLogger, save_dir: logs, name: exp, version: 7, flush_logs_every_n_steps: 3}"
 [ -f logs/exp/version_7/metrics.csv ] && ok || bad "CSVLogger: no logs/exp/version_7/metrics.csv"
+# flushed every 3 steps, still one row per step and every key in the header
+[ "$(csv @steps logs/exp/version_7/metrics.csv)" = "$(seq -s ' ' 1 8)" ] && \
+  grep -q "val/metrics/MulticlassAccuracy/epoch" <<<"$(csv @header logs/exp/version_7/metrics.csv)" && ok \
+  || bad "CSVLogger flushes: $(csv @steps logs/exp/version_7/metrics.csv)"
 run "scheduler per step" 0 "" fit base.yaml trainer::max_epochs=1 \
   "=model::scheduler={scheduler: {_target_: torch.optim.lr_scheduler.StepLR, optimizer: '@model::optimizer', step_size: 4, gamma: 0.5}, interval: step}"
 "$PY" -c "import csv,sys; r=[x for x in csv.DictReader(open('$(latest)/metrics.csv')) if x['train/optimizer/SGD/lr/epoch']]; sys.exit(abs(float(r[-1]['train/optimizer/SGD/lr/epoch'])-0.025)>1e-9)" \
