@@ -404,7 +404,14 @@ static void view_stop(void *host, const char *why) {
 }
 
 static int save_checkpoint(host_run *r, const char *path);
+static int weights_only_save;
 static lt_status view_save(void *host, const char *path) { return save_checkpoint(host, path) ? LT_FAIL : LT_OK; }
+static lt_status view_save_weights(void *host, const char *path) {
+  weights_only_save = 1;
+  int rc = save_checkpoint(host, path);
+  weights_only_save = 0;
+  return rc ? LT_FAIL : LT_OK;
+}
 
 static const char *view_keys(void *host) {
   host_run *r = host;
@@ -425,7 +432,7 @@ static int hook(host_run *r, lt_hook h, int mode, int64_t bi, const lt_state *ou
   lt_run_view v = {sizeof v, stage_names[r->stage], r->sanity ? "sanity" : mode >= 0 ? mode_names[mode] : "",
                    r->epoch, r->global_step, bi, r->run_dir, r->network, r->network_ops, r->optimizer,
                    r->optimizer_ops, outputs, r, view_metric, view_log, view_stop, view_save, view_keys,
-                   r->optimizer_name};
+                   r->optimizer_name, view_save_weights};
   for (int i = 0; i <= r->ncallbacks; i++) {
     lt_hook_fn fn;
     void *self;
@@ -600,6 +607,12 @@ static int save_checkpoint_(host_run *r, const char *path) {
   lt_state_set_string(ck, "pytorch-lightning_version", "2.0.0");
   lt_state_set_string(ck, "lighter_host_version", LT_VERSION_STRING);
   lt_state_set_state(ck, "state_dict", sd);
+  if (weights_only_save) { /* ModelCheckpoint(save_weights_only=True) */
+    lt_status wrc = lt_state_save(ck, path);
+    lt_state_free(sd), lt_state_free(ck);
+    if (wrc != LT_OK) return FAIL("cannot save checkpoint '%s': %s (the previous one is intact)", path, lt_last_error());
+    return 0;
+  }
   lt_state *opts = lt_state_new_list(), *scheds = lt_state_new_list();
   if (r->optimizer && HAS(r->optimizer_ops, lt_optimizer_ops, state_save)) {
     lt_state *o = lt_state_new_dict();

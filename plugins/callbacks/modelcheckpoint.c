@@ -169,7 +169,9 @@ static lt_status save(mc *m, const lt_run_view *run) {
     m->best_score = score;
     snprintf(m->best, sizeof m->best, "%s", path);
   }
-  if (run->save_checkpoint(run->host, path) != LT_OK) return LT_FAIL;
+  int weights = m->weights_only && run->size >= offsetof(lt_run_view, save_weights) + sizeof run->save_weights &&
+                run->save_weights;
+  if ((weights ? run->save_weights(run->host, path) : run->save_checkpoint(run->host, path)) != LT_OK) return LT_FAIL;
   if (m->verbose) fprintf(stderr, "ModelCheckpoint: saved %s\n", path);
   m->last_saved_step = run->global_step;
   /* drop beyond top k: the worst (monitor) or the oldest */
@@ -246,7 +248,7 @@ static const lt_param params[] = {
     LT_PARAM("verbose", LT_P_BOOL, "false", "say what is saved and removed"),
     {"save_last", LT_P_ANY, (lt_kind)0, "null", LT_PF_NULLABLE, 0, 0, NULL, "also write last.ckpt"},
     LT_PARAM_MIN("save_top_k", LT_P_INT, "1", -1, "how many to keep (-1: all, 0: none)"),
-    LT_PARAM("save_weights_only", LT_P_BOOL, "false", "accepted (the whole run is saved)"),
+    LT_PARAM("save_weights_only", LT_P_BOOL, "false", "save only state_dict (not optimizer, loops, callbacks)"),
     LT_PARAM_CHOICE("mode", "min", "min|max", "whether a lower or higher monitor is better"),
     LT_PARAM("auto_insert_metric_name", LT_P_BOOL, "true", "write key=value in file names"),
     {"every_n_train_steps", LT_P_INT, (lt_kind)0, "null", LT_PF_NULLABLE | LT_PF_MIN, 0, 0, NULL, "save every n steps"},

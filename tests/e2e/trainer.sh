@@ -413,6 +413,10 @@ run "ModelCheckpoint every_n_epochs" 0 "" fit base.yaml trainer::max_epochs=4 \
   "=trainer::callbacks=[{_target_: pytorch_lightning.callbacks.ModelCheckpoint, every_n_epochs: 2, save_top_k: -1}]"
 [ "$(ls "$(latest)/checkpoints" | grep -v last | tr '\n' ' ')" = "epoch=1-step=16.ckpt epoch=3-step=32.ckpt " ] && ok \
   || bad "every_n_epochs: $(ls "$(latest)/checkpoints")"
+run "ModelCheckpoint save_weights_only" 0 "" fit base.yaml trainer::max_epochs=1 \
+  "=trainer::callbacks=[{_target_: pytorch_lightning.callbacks.ModelCheckpoint, save_weights_only: true, filename: w}]"
+"$PY" -c "import torch,sys; c=torch.load('$(latest)/checkpoints/w.ckpt'); sys.exit(not ('state_dict' in c and 'optimizer_states' not in c))" \
+  && ok || bad "save_weights_only: the checkpoint has more than the weights"
 run "ModelCheckpoint mode max" 0 "" fit base.yaml trainer::max_epochs=3 \
   "=trainer::callbacks=[{_target_: pytorch_lightning.callbacks.ModelCheckpoint, monitor: val/loss/epoch, mode: max, filename: best}]"
 "$PY" - "$(latest)" <<'PY' && ok || bad "ModelCheckpoint mode max: not the highest val loss"

@@ -440,6 +440,8 @@ typedef struct lt_run_view {
   const char *(*metric_keys)(void *host);
   /* The optimizer's class ("SGD", "Adam"), NULL without one. */
   const char *optimizer_name;
+  /* Writes only the weights (state_dict, epoch, global_step) to path. */
+  lt_status (*save_weights)(void *host, const char *path);
 } lt_run_view;
 
 typedef lt_status (*lt_hook_fn)(void *self, lt_hook hook, const lt_run_view *run);
