@@ -77,9 +77,11 @@ static lt_status trainer_create(const lt_value *a, void **self, char *err, size_
   int bad = 0;
   if (strcmp(acc, "auto") && strcmp(acc, "cpu"))
     bad = snprintf(err, errlen, "accelerator '%s' is not available: this build runs on the CPU (accelerator: cpu)", acc);
-  else if (!(prec ? !strcmp(prec, "32") || !strcmp(prec, "32-true") || !strcmp(prec, "64") || !strcmp(prec, "64-true")
+  else if (!(prec ? !strcmp(prec, "32") || !strcmp(prec, "32-true") || !strcmp(prec, "64") || !strcmp(prec, "64-true") ||
+                        !strcmp(prec, "bf16-mixed") || !strcmp(prec, "bf16")
                   : p == 32 || p == 64))
-    bad = snprintf(err, errlen, "precision %s is not supported on the CPU here; use \"32-true\" or \"64-true\"",
+    bad = snprintf(err, errlen,
+                   "precision %s is not supported on the CPU here; use \"32-true\", \"64-true\" or \"bf16-mixed\"",
                    prec ? prec : "(number)");
   else if (a[T_STRATEGY].type == LT_P_STRING && strcmp(a[T_STRATEGY].s, "auto") && strcmp(a[T_STRATEGY].s, "single_device"))
     bad = snprintf(err, errlen, "strategy '%s' is not available yet (distributed training has its own issue)",
@@ -91,6 +93,7 @@ static lt_status trainer_create(const lt_value *a, void **self, char *err, size_
     return LT_ERR_UNSUPPORTED;
   }
   c->precision64 = prec ? prec[0] == '6' : p == 64;
+  c->bf16 = prec && !strncmp(prec, "bf16", 4);
   c->max_steps = a[T_MAX_STEPS].i;
   c->max_epochs = a[T_MAX_EPOCHS].is_null ? (c->max_steps < 0 ? 1000 : -1) : a[T_MAX_EPOCHS].i;
   c->min_epochs = a[T_MIN_EPOCHS].is_null ? 0 : a[T_MIN_EPOCHS].i;
@@ -133,7 +136,7 @@ static const lt_param trainer_params[] = {
     LT_PARAM("devices", LT_P_ANY, "auto", "1 (or auto); more needs ddp"),
     LT_PARAM("strategy", LT_P_ANY, "auto", "auto (ddp has its own issue)"),
     LT_PARAM_MIN("num_nodes", LT_P_INT, "1", 1, "1"),
-    LT_PARAM("precision", LT_P_ANY, "32-true", "32-true or 64-true"),
+    LT_PARAM("precision", LT_P_ANY, "32-true", "32-true, 64-true (float64 weights and inputs) or bf16-mixed (CPU autocast)"),
     LT_PARAM("logger", LT_P_ANY, "true", "true (a CSVLogger in default_root_dir), false, a logger or a list"),
     {"callbacks", LT_P_ANY, (lt_kind)0, "null", LT_PF_NULLABLE, 0, 0, NULL, "callbacks, in order"},
     LT_PARAM("fast_dev_run", LT_P_ANY, "false", "true or n: n batches of each stage, no logs or checkpoints"),

@@ -25,7 +25,7 @@ typedef struct host_trainer_cfg {
   double overfit_frac;
   int64_t overfit_batches;
   int enable_checkpointing, enable_progress_bar, enable_model_summary;
-  int deterministic, precision64;
+  int deterministic, precision64, bf16;
   char default_root_dir[1024];
   /* logger: 1 default CSVLogger, 0 none; loggers built are in the runner */
   int logger_default;

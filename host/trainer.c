@@ -265,9 +265,22 @@ static int run_step(host_run *r, int mode, const lt_batch *batch, int64_t bi, st
   }
   lt_state *out = lt_state_new_dict();
   lt_clear_error();
+  lt_tensor *conv[16];
+  lt_batch b64 = *batch;
+  if (r->cfg->precision64) { /* 64-true: floating inputs in float64, as the weights */
+    for (int i = 0; i < batch->n && i < 16; i++) {
+      lt_dtype dt = lt_tensor_dtype(batch->t[i]);
+      conv[i] = dt == LT_FLOAT32 || dt == LT_FLOAT16 || dt == LT_BFLOAT16 ? lt_tensor_to_dtype(batch->t[i], LT_FLOAT64)
+                                                                          : batch->t[i];
+    }
+    b64.t = conv;
+    batch = &b64;
+  }
+  int prev_autocast = r->cfg->bf16 ? lt_autocast_set(1, LT_BFLOAT16) : 0;
   host_crash_context(r->model->plugin, r->model->comp->target, step_name(mode));
   lt_status rc = fn ? fn(r->model->self, &c, batch, out) : default_step(&c, batch, out, mode);
   host_crash_context(NULL, NULL, NULL);
+  if (r->cfg->bf16) lt_autocast_set(prev_autocast, LT_BFLOAT16);
   char where[256];
   snprintf(where, sizeof where, "%s of %s (epoch %lld, batch %lld)", step_name(mode), r->model->comp->target,
            (long long)r->epoch, (long long)bi);
@@ -1015,9 +1028,25 @@ int host_trainer_run(host_run *r) {
   return rc;
 }
 
+/* precision 64-true: the network's floating parameters and buffers become
+ * float64 in place (optimizers and modules keep their handles). */
+static void to_float64(host_run *r) {
+  lt_tensor **t;
+  const char **names;
+  size_t n = module_state(r, &t, &names);
+  int prev = lt_grad_set_enabled(0);
+  for (size_t i = 0; i < n; i++) {
+    lt_dtype dt = lt_tensor_dtype(t[i]);
+    if (dt == LT_FLOAT32 || dt == LT_FLOAT16 || dt == LT_BFLOAT16) lt_tensor_set_data(t[i], lt_tensor_to_dtype(t[i], LT_FLOAT64));
+  }
+  lt_grad_set_enabled(prev);
+  free(t), free(names);
+}
+
 static int trainer_run_(host_run *r) {
   r->t_start = now();
   int rc = 0;
+  if (r->cfg->precision64) to_float64(r);
   if (r->ckpt_path && (rc = load_checkpoint(r, r->ckpt_path))) return rc;
   if ((rc = hook(r, LT_HOOK_SETUP, -1, -1, NULL))) return rc;
   switch (r->stage) {

@@ -178,6 +178,25 @@ START_TEST(test_losses) {
 }
 END_TEST
 
+/* CPU autocast: linear runs in bfloat16 inside, float32 outside; set_data
+ * changes a tensor's dtype in place. */
+START_TEST(test_autocast_set_data) {
+  lt_tensor *x = TEN(LT_FLOAT32, S(2, 3), 1, 2, 3, 4, 5, 6), *w = TEN(LT_FLOAT32, S(2, 3), 0.5, -1, 2, 1, 1, 1);
+  ck_assert_int_eq(lt_autocast_set(1, LT_BFLOAT16), 0);
+  lt_tensor *y = lt_linear(x, w, LT_NO_TENSOR);
+  ck_assert_int_eq(lt_tensor_dtype(y), LT_BFLOAT16);
+  EXPECT_VALUES(y, 0, 4.5, 6, 9, 15);
+  ck_assert_int_eq(lt_autocast_set(0, LT_BFLOAT16), 1);
+  ck_assert_int_eq(lt_tensor_dtype(lt_linear(x, w, LT_NO_TENSOR)), LT_FLOAT32);
+  lt_tensor *p = lt_tensor_clone(w);
+  ck_assert_int_eq(lt_tensor_set_data(p, lt_tensor_to_dtype(w, LT_FLOAT64)), LT_OK);
+  ck_assert_int_eq(lt_tensor_dtype(p), LT_FLOAT64);
+  EXPECT_VALUES(p, 0, 0.5, -1, 2, 1, 1, 1);
+  lt_clear_error();
+  ck_assert_int_ne(lt_tensor_set_data(p, NULL), LT_OK);
+}
+END_TEST
+
 Suite *nn_suite(void) {
   Suite *s = suite_create("nn");
   LT_TCASE(s, test_linear);
@@ -188,5 +207,6 @@ Suite *nn_suite(void) {
   LT_TCASE(s, test_normalization);
   LT_TCASE(s, test_embedding_onehot_interp);
   LT_TCASE(s, test_losses);
+  LT_TCASE(s, test_autocast_set_data);
   return s;
 }

@@ -3,6 +3,7 @@
 // gradient clipping) and torch.nn.init's default initialisers.
 #include "internal.hpp"
 
+#include <ATen/autocast_mode.h>
 #include <ATen/core/grad_mode.h>
 
 #include <cmath>
@@ -116,6 +117,24 @@ lt_tensor *lt_dropout(lt_tensor *x, double p, int training) {
     TORCH_CHECK(p >= 0.0 && p <= 1.0, "dropout probability has to be between 0 and 1, but got ", p);
     return at::dropout(T(x), p, training != 0);
   });
+}
+
+int lt_autocast_set(int enabled, lt_dtype dtype) {
+  int prev = at::autocast::is_cpu_enabled() ? 1 : 0;
+  try {
+    at::ScalarType st;
+    if (enabled && !to_scalar_type(dtype, &st)) throw lt::error(LT_ERR_DTYPE, "lt_autocast_set: unknown dtype");
+    if (enabled) at::autocast::set_autocast_cpu_dtype(st);
+    at::autocast::set_cpu_enabled(enabled != 0);
+    if (!enabled) at::autocast::clear_cache();
+  } catch (...) {
+    set_exception("lt_autocast_set", {});
+  }
+  return prev;
+}
+
+lt_status lt_tensor_set_data(lt_tensor *t, lt_tensor *src) {
+  return status_op("lt_tensor_set_data", {t, src}, [&] { T(t).set_data(T(src)); });
 }
 
 lt_tensor *lt_dropout_channels(lt_tensor *x, double p, int training) {

@@ -435,6 +435,20 @@ assert not torch.equal(c[8]["network.0.weight"], c[10]["network.0.weight"])
 assert not torch.equal(c[2]["network.2.weight"], c[8]["network.2.weight"])
 PY
 
+# precision: 64-true trains float64 weights; bf16-mixed runs the steps under CPU autocast
+run "precision 64-true" 0 "" fit base.yaml trainer::max_epochs=1 =trainer::precision=64-true
+"$PY" -c "import torch,sys; c=torch.load('$(latest)/checkpoints/last.ckpt'); sys.exit(c['state_dict']['network.0.weight'].dtype != torch.float64)" \
+  && ok || bad "64-true: the weights are not float64"
+l32=$(csv train/loss/epoch "$(latest)/metrics.csv")
+run "precision 32-true" 0 "" fit base.yaml trainer::max_epochs=1
+run "precision bf16-mixed" 0 "" fit base.yaml trainer::max_epochs=1 =trainer::precision=bf16-mixed
+"$PY" - "$(ls -d out/lightning_logs/version_* | sort -t_ -k3 -n | tail -2 | head -1)" "$(latest)" <<'PY' && ok || bad "bf16-mixed: not a (slightly) different run"
+import csv, sys
+a, b = (float([r for r in csv.DictReader(open(f"{d}/metrics.csv")) if r["train/loss/epoch"]][0]["train/loss/epoch"]) for d in sys.argv[1:3])
+assert a != b and abs(a - b) < 0.05 * abs(a), (a, b)
+PY
+run "precision 16-mixed" 2 "precision 16-mixed is not supported on the CPU here" fit base.yaml =trainer::precision=16-mixed
+
 # an interrupted fit stops after the step, saves last.ckpt and exits 130
 cat > slow.yaml <<'YAML'
 data::train_dataloader::dataset::num_samples: 200000

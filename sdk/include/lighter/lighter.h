@@ -709,7 +709,14 @@ typedef void (*lt_deleter)(void *data, void *ctx);
     (x, p, training))                                                         \
   /* A dict whose keys are integers, written as Python ints (the "state" of  \
    * an optimizer's state_dict); keys are given and read as decimal text. */  \
-  X(lt_state *, lt_state_new_int_dict, (void), ())
+  X(lt_state *, lt_state_new_int_dict, (void), ())                            \
+  /* CPU autocast on this thread (torch.autocast("cpu", dtype)): ops that    \
+   * PyTorch lists run in dtype (LT_BFLOAT16). Returns the previous state;   \
+   * turning it off clears the autocast cache. */                            \
+  X(int, lt_autocast_set, (int enabled, lt_dtype dtype), (enabled, dtype))     \
+  /* param.data = src: t keeps its identity (optimizers, modules hold it)    \
+   * and takes src's values, dtype and shape (precision "64-true"). */        \
+  X(lt_status, lt_tensor_set_data, (lt_tensor *t, lt_tensor *src), (t, src))
 
 /* The "no tensor" marker for optional tensor arguments (bias, weight...).
  * It is distinct from NULL so that a NULL from a failed op is still an
