@@ -133,6 +133,13 @@ run "val_check_interval" 0 "" fit base.yaml =trainer::val_check_interval=3 train
 [ "$(csv val/loss/epoch "$(latest)/metrics.csv")" = "3 6 8" ] && ok || bad "val_check_interval: $(csv val/loss/epoch "$(latest)/metrics.csv")"
 run "log_every_n_steps" 0 "" fit base.yaml trainer::log_every_n_steps=5
 [ "$(csv train/loss/step "$(latest)/metrics.csv")" = "5 10 15" ] && ok || bad "log_every_n_steps: $(csv train/loss/step "$(latest)/metrics.csv")"
+run "overfit_batches" 0 "" fit base.yaml =trainer::overfit_batches=2 trainer::max_epochs=3
+[ "$(csv train/loss/step "$(latest)/metrics.csv")" = "1 2 3 4 5 6" ] && \
+  [ "$(csv val/loss/epoch "$(latest)/metrics.csv")" = "2 4 6" ] && ok || bad "overfit_batches: $(csv @steps "$(latest)/metrics.csv")"
+start=$(date +%s)
+run "max_time" 0 "max_time reached after epoch 0" fit base.yaml =trainer::max_time=00:00:00:02 \
+  data::train_dataloader::dataset::num_samples=400000 trainer::max_epochs=3
+[ $(( $(date +%s) - start )) -lt 30 ] && ok || bad "max_time: took $(( $(date +%s) - start )) s"
 run "gradient clipping" 0 "" fit base.yaml =trainer::gradient_clip_val=0.01 =trainer::gradient_clip_algorithm=value
 n_before=$(ls -d out/lightning_logs/version_* | wc -l)
 run "fast_dev_run" 0 "" fit base.yaml =trainer::fast_dev_run=true
