@@ -59,7 +59,8 @@ PCS = $(BUILD)/pkgconfig/lighter.pc $(BUILD)/pkgconfig/lighter-direct.pc
 RPATH = -Wl,-rpath,'$$ORIGIN/../lib'
 
 .PHONY: all setup check check-asan demo install clean test bench fuzz-config
-all: $(LIB) $(HOST_BIN) $(CORE_PLUGINS) $(DATA_PLUGINS) $(LIGHTER_PLUGINS) $(CALLBACK_PLUGINS) $(EXAMPLE_PLUGINS) $(DEMO_BIN) $(PCS) $(TEST_BIN) $(TEST_PLUGINS) $(PARITY_BIN)
+all: $(LIB) $(HOST_BIN) $(CORE_PLUGINS) $(DATA_PLUGINS) $(LIGHTER_PLUGINS) $(CALLBACK_PLUGINS) $(EXAMPLE_PLUGINS) $(DEMO_BIN) $(PCS) $(TEST_BIN) $(TEST_PLUGINS) $(PARITY_BIN) \
+     $(BUILD)/tests/fuzz_replay
 
 setup:
 	@bash scripts/setup
@@ -134,6 +135,8 @@ test: all
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/parity/run.sh
 	@LT_BUILD=$(BUILD) bash tests/e2e/run.sh
 	@LT_BUILD=$(BUILD) bash tests/e2e/plugins.sh
+	@$(BUILD)/tests/fuzz_replay tests/fuzz/seeds/*
+	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/corpus.sh
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/trainer.sh
 
 check: setup
@@ -156,6 +159,7 @@ check-asan: setup
 	  ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	    build-asan/tests/build_forward build-asan/lib/lighter/plugins tests/parity/$$y.yaml /tmp/lt-asan-$$y.pt \
 	    || exit 1; rm -f /tmp/lt-asan-$$y.pt; done; echo "check-asan: plugins clean"
+	@ASAN_OPTIONS=detect_leaks=1 build-asan/tests/fuzz_replay tests/fuzz/seeds/*
 	@# the host's trainer end to end, under ASan (leaks fail the run)
 	@ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	    KILL_TRIALS=4 LT_BUILD=build-asan PYTHON=$(PYTHON) bash tests/e2e/trainer.sh
@@ -168,6 +172,10 @@ $(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(CONFIG_SRCS) $(wildcard ho
 	clang -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -g -O1 \
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	    -o $@ tests/fuzz/fuzz_config.c $(CONFIG_SRCS) -lyaml -lm
+# The fuzz target without libFuzzer, replaying tests/fuzz/seeds in make check.
+$(BUILD)/tests/fuzz_replay: tests/fuzz/replay.c tests/fuzz/fuzz_config.c $(CONFIG_SRCS) $(wildcard host/config/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_config.c $(CONFIG_SRCS) -lyaml -lm
 fuzz-config: setup
 	@command -v clang >/dev/null || apt-get install -y -q clang libclang-rt-14-dev
 	@$(MAKE) $(BUILD)/fuzz/fuzz_config

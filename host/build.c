@@ -116,10 +116,13 @@ static int check_component(const host_registry *reg, cfg_node *d, const char *pa
     }
     if (pi == c->nparams) {
       cfg_fail(err, d->key_locs[i], kp, "%s has no parameter '%s'", c->target, k);
-      const char **names = malloc((c->nparams + 1) * sizeof *names);
+      /* a model also takes the LighterModule fields */
+      size_t nn = c->nparams + (c->kind == LT_KIND_MODEL ? HOST_NMODEL_FIELDS : 0);
+      const char **names = malloc((nn + 1) * sizeof *names);
       for (size_t q = 0; q < c->nparams; q++) names[q] = c->params[q].name;
+      for (size_t q = c->nparams; q < nn; q++) names[q] = host_model_fields[q - c->nparams];
       char sug[512];
-      if (cfg_suggest(k, names, c->nparams, sug, sizeof sug)) cfg_hint(err, "did you mean %s?", sug);
+      if (cfg_suggest(k, names, nn, sug, sizeof sug)) cfg_hint(err, "did you mean %s?", sug);
       else cfg_hint(err, "`lighter-host inspect %s` lists its parameters", c->target);
       free(names);
       free(kp);

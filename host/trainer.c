@@ -484,10 +484,19 @@ static const lt_hook mode_hooks[4][6] = {
 
 /* ---- evaluation loops (val / test / predict) -------------------------------- */
 
+/* The loader of mode gives no batch: an error naming why (an empty
+ * dataset, or drop_last with fewer samples than a batch). */
+static int no_batches(host_run *r, int mode) {
+  return FAIL("the %s loader gives no batches (%lld samples%s); check its dataset and batch_size / drop_last",
+              mode_names[mode], (long long)r->loader_ops[mode]->num_samples(r->loader[mode]),
+              r->cfg->limit[mode] == 0 ? ", limit_*_batches 0" : "");
+}
+
 static int run_eval(host_run *r, int mode, int64_t limit, lt_state *preds) {
   int li = mode;
   if (mode < 2 && (r->cfg->overfit_batches > 0 || r->cfg->overfit_frac > 0)) li = 0;
   int64_t nb = limit >= 0 ? limit : batches_for(r, mode);
+  if (nb == 0 && r->loader_ops[li]->num_batches(r->loader[li]) == 0 && !r->sanity) return no_batches(r, li);
   char err[512];
   if (r->loader_ops[li]->start(r->loader[li], li == 0 ? 0 : r->epoch, 0, err, sizeof err) != LT_OK)
     return FAIL("%s data: %s", mode_names[mode], err);
@@ -846,6 +855,7 @@ static int fit(host_run *r) {
   const host_trainer_cfg *c = r->cfg;
   if (!r->loader[0]) return FAIL("fit needs a training loader: give data::train_dataloader");
   if (!r->optimizer) return FAIL("fit needs an optimizer: give model::optimizer (e.g. torch.optim.SGD)");
+  if (r->loader_ops[0]->num_batches(r->loader[0]) == 0) return no_batches(r, 0);
   summary(r);
   int rc = hook(r, LT_HOOK_ON_FIT_START, -1, -1, NULL);
   if (!rc && r->loader[1] && c->num_sanity_val_steps != 0 && !c->fast_dev_run) {

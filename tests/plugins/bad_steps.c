@@ -1,7 +1,8 @@
 /* bad_steps.c: a model whose training_step goes wrong in the way `mode`
  * says, for the trainer's error paths: none (no loss), nototal (a loss
  * dict without "total"), vector (a loss that is not a scalar), fail (the
- * step reports an error), nan (a NaN loss), ok (a correct step). */
+ * step reports an error), nan (a NaN loss), ok (a correct step), crash (a
+ * NULL dereference inside the step). */
 #include <lighter/lighter.h>
 
 #include <math.h>
@@ -16,8 +17,8 @@ static lt_status create(const lt_value *args, void **self, char *err, size_t err
   (void)err, (void)errlen;
   bad *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
-  const char *modes[] = {"none", "nototal", "vector", "fail", "nan", "ok"};
-  for (int i = 0; i < 6; i++)
+  const char *modes[] = {"none", "nototal", "vector", "fail", "nan", "ok", "crash"};
+  for (int i = 0; i < 7; i++)
     if (!strcmp(args[0].s, modes[i])) m->mode = i;
   *self = m;
   return LT_OK;
@@ -42,6 +43,10 @@ static lt_status step(void *self, const lt_model_ctx *ctx, const lt_batch *batch
   case 2: return lt_state_set_tensor(out, "loss", pred);
   case 3: lt_set_error("the step refuses this batch", 1); return LT_ERR_INVALID;
   case 4: return lt_state_set_tensor(out, "loss", lt_tensor_mul_scalar(loss, NAN));
+  case 6: {
+    volatile int *nowhere = NULL;
+    return (lt_status)*nowhere; /* a plugin bug: the host must name it */
+  }
   default: return lt_state_set_tensor(out, "loss", loss);
   }
 }
@@ -49,7 +54,7 @@ static lt_status step(void *self, const lt_model_ctx *ctx, const lt_batch *batch
 static const lt_model_ops ops = {.size = sizeof(lt_model_ops), .training_step = step};
 
 static const lt_param params[] = {
-    LT_PARAM_CHOICE("mode", "ok", "none|nototal|vector|fail|nan|ok", "how the training step goes wrong"),
+    LT_PARAM_CHOICE("mode", "ok", "none|nototal|vector|fail|nan|ok|crash", "how the training step goes wrong"),
 };
 
 static const lt_component components[] = {

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# corpus.sh: the bad-input corpus (tests/corpus): each case composed on
+# base.yaml must end with its exit status and message (expect.txt); then
+# generated ones: an IDX file truncated at every 10% mark, a truncated
+# checkpoint, a plugin step that crashes. Never a hang, never a silent run.
+set -uo pipefail
+BUILD=${LT_BUILD:-build}
+H=$(pwd)/$BUILD/bin/lighter-host
+C=$(pwd)/tests/corpus
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+check() { # NAME WANT_RC NEEDLE ARGS...
+  local name=$1 want=$2 needle=$3; shift 3
+  out=$(timeout 120 "$H" "$@" 2>&1); rc=$?
+  if [ "$rc" != "$want" ]; then bad "$name: exit $rc, expected $want: $out"; return; fi
+  grep -qF -- "$needle" <<<"$out" && ok || bad "$name: no '$needle' in: $out"
+}
+while IFS='|' read -r file want needle; do
+  case "$file" in '#'*|'') continue ;; esac
+  check "$file" "$want" "$needle" fit "$C/base.yaml" "$C/$file"
+done < "$C/expect.txt"
+
+# Fashion-MNIST-style IDX files cut at every 10% of their length
+PY=${PYTHON:-/usr/bin/python3}
+mkdir -p idx
+"$PY" - <<'PY'
+import struct
+n, r, c = 20, 6, 6
+open("idx/train-images-idx3-ubyte", "wb").write(struct.pack(">IIII", 0x803, n, r, c) + bytes((i * 7) % 256 for i in range(n * r * c)))
+open("idx/train-labels-idx1-ubyte", "wb").write(struct.pack(">II", 0x801, n) + bytes(i % 2 for i in range(n)))
+PY
+cat > idx.yaml <<'YAML'
+=data::train_dataloader::dataset:
+  _target_: torchvision.datasets.FashionMNIST
+  root: idx
+  transform: {_target_: torchvision.transforms.ToTensor}
+=model::network::_args_::0: {_target_: torch.nn.Flatten}
+=model::network::_args_::1: {_target_: torch.nn.Linear, in_features: 36, out_features: 2}
+=model::network::_args_::2: {_target_: torch.nn.ReLU}
+YAML
+check "IDX whole" 0 "" fit "$C/base.yaml" idx.yaml
+size=$(stat -c %s idx/train-images-idx3-ubyte)
+cp idx/train-images-idx3-ubyte whole
+for p in 0 10 20 30 40 50 60 70 80 90; do
+  head -c $((size * p / 100)) whole > idx/train-images-idx3-ubyte
+  check "IDX cut at $p%" 2 "idx/train-images-idx3-ubyte" fit "$C/base.yaml" idx.yaml
+done
+cp whole idx/train-images-idx3-ubyte
+
+# a checkpoint cut in half
+check "fit for a checkpoint" 0 "" fit "$C/base.yaml"
+ck=$(ls out/lightning_logs/version_*/checkpoints/last.ckpt | head -1)
+head -c $(( $(stat -c %s "$ck") / 2 )) "$ck" > half.ckpt
+check "truncated checkpoint" 1 "cannot load checkpoint 'half.ckpt'" test "$C/base.yaml" --ckpt_path half.ckpt
+printf 'not a zip' > junk.ckpt
+check "junk checkpoint" 1 "cannot load checkpoint 'junk.ckpt'" test "$C/base.yaml" --ckpt_path junk.ckpt
+
+# a plugin whose step crashes: the host names the plugin, component and step
+mkdir -p plugins && cp "$OLDPWD/$BUILD/tests/plugins/bad_steps.so" plugins/ 2>/dev/null || cp "$(dirname "$H")/../tests/plugins/bad_steps.so" plugins/
+out=$(timeout 120 "$H" fit "$C/base.yaml" --plugins plugins "model::_target_=test.BadSteps" "=model::mode=crash" 2>&1); rc=$?
+[ "$rc" -ne 0 ] && grep -qF "in plugin plugins/bad_steps.so, component test.BadSteps, during training_step" <<<"$out" && ok \
+  || bad "crashing step: exit $rc: $out"
+
+echo "corpus: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
