@@ -237,6 +237,10 @@ int host_run_prepare(host_run *r, host_build *b, host_stage stage) {
     if (version_dir(lc, r->run_dir, sizeof r->run_dir))
       return fail2("cannot create the run folder '%s': %s%s", r->run_dir, strerror(errno), "");
     snprintf(r->log.path, sizeof r->log.path, "%s/metrics.csv", r->run_dir);
+    struct stat st;
+    if (lc->version >= 0 && stat(r->log.path, &st) == 0) /* an explicit version that has run before */
+      fprintf(stderr, "lighter-host: warning: the log folder '%s' is not empty; its metrics.csv will be replaced "
+                      "(give no version to get a new version_N folder)\n", r->run_dir);
     r->log.flush_every = lc->flush_every;
   } else {
     snprintf(r->run_dir, sizeof r->run_dir, "%s", c->default_root_dir);
