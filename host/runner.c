@@ -403,14 +403,20 @@ int host_cmd_run(const char *stage_name, int argc, char **argv) {
       snprintf(base, sizeof base, "%s", r.run_dir);
       char *slash = strrchr(base, '/');
       if (slash && !strncmp(slash + 1, "version_", 8)) *slash = 0;
+      /* the newest by modification time (nanoseconds), then by version number */
       double newest = -1;
+      long long newest_v = -1;
       DIR *d = opendir(base);
       struct dirent *e;
       while (d && (e = readdir(d))) {
         struct stat st;
+        long long v = -1;
+        sscanf(e->d_name, "version_%lld", &v);
         snprintf(cand, sizeof cand, "%s/%s/checkpoints/last.ckpt", base, e->d_name);
-        if (!stat(cand, &st) && (double)st.st_mtime > newest)
-          newest = (double)st.st_mtime, snprintf(found, sizeof found, "%s", cand);
+        if (stat(cand, &st)) continue;
+        double t = (double)st.st_mtim.tv_sec + 1e-9 * (double)st.st_mtim.tv_nsec;
+        if (t > newest || (t == newest && v > newest_v))
+          newest = t, newest_v = v, snprintf(found, sizeof found, "%s", cand);
       }
       if (d) closedir(d);
       snprintf(cand, sizeof cand, "%s/checkpoints/last.ckpt", base);
