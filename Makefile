@@ -58,9 +58,9 @@ PCS = $(BUILD)/pkgconfig/lighter.pc $(BUILD)/pkgconfig/lighter-direct.pc
 
 RPATH = -Wl,-rpath,'$$ORIGIN/../lib'
 
-.PHONY: all setup check check-asan demo install clean test bench fuzz-config
+.PHONY: all setup check check-asan demo install clean test bench fuzz fuzz-config
 all: $(LIB) $(HOST_BIN) $(CORE_PLUGINS) $(DATA_PLUGINS) $(LIGHTER_PLUGINS) $(CALLBACK_PLUGINS) $(EXAMPLE_PLUGINS) $(DEMO_BIN) $(PCS) $(TEST_BIN) $(TEST_PLUGINS) $(PARITY_BIN) \
-     $(BUILD)/tests/fuzz_replay
+     $(BUILD)/tests/fuzz_replay $(BUILD)/tests/fuzz_expr_replay
 
 setup:
 	@bash scripts/setup
@@ -136,6 +136,7 @@ test: all
 	@LT_BUILD=$(BUILD) bash tests/e2e/run.sh
 	@LT_BUILD=$(BUILD) bash tests/e2e/plugins.sh
 	@$(BUILD)/tests/fuzz_replay tests/fuzz/seeds/*
+	@$(BUILD)/tests/fuzz_expr_replay tests/fuzz/expr_seeds/*
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/corpus.sh
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/trainer.sh
 
@@ -160,6 +161,7 @@ check-asan: setup
 	    build-asan/tests/build_forward build-asan/lib/lighter/plugins tests/parity/$$y.yaml /tmp/lt-asan-$$y.pt \
 	    || exit 1; rm -f /tmp/lt-asan-$$y.pt; done; echo "check-asan: plugins clean"
 	@ASAN_OPTIONS=detect_leaks=1 build-asan/tests/fuzz_replay tests/fuzz/seeds/*
+	@ASAN_OPTIONS=detect_leaks=1 build-asan/tests/fuzz_expr_replay tests/fuzz/expr_seeds/*
 	@# the host's trainer end to end, under ASan (leaks fail the run)
 	@ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	    KILL_TRIALS=4 LT_BUILD=build-asan PYTHON=$(PYTHON) bash tests/e2e/trainer.sh
@@ -172,6 +174,26 @@ $(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(CONFIG_SRCS) $(wildcard ho
 	clang -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -g -O1 \
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	    -o $@ tests/fuzz/fuzz_config.c $(CONFIG_SRCS) -lyaml -lm
+$(BUILD)/fuzz/fuzz_expr: tests/fuzz/fuzz_expr.c $(CONFIG_SRCS) $(wildcard host/config/*.h)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -g -O1 \
+	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	    -o $@ tests/fuzz/fuzz_expr.c $(CONFIG_SRCS) -lyaml -lm
+# Every fuzz target in turn, FUZZ_SECONDS each; crashes land in $(BUILD)/fuzz
+# as crash-* files: add them to tests/fuzz/seeds (config) or
+# tests/fuzz/expr_seeds (expressions) so make check replays them.
+fuzz: setup
+	@command -v clang >/dev/null || apt-get install -y -q clang libclang-rt-14-dev
+	@$(MAKE) $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_expr
+	@mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/expr_corpus
+	@cp configs/*/*.yaml tests/fuzz/seeds/* $(BUILD)/fuzz/corpus/ 2>/dev/null || true
+	@cp tests/fuzz/expr_seeds/* $(BUILD)/fuzz/expr_corpus/ 2>/dev/null || true
+	cd $(BUILD)/fuzz && ./fuzz_config -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 -rss_limit_mb=2048 corpus
+	cd $(BUILD)/fuzz && ./fuzz_expr -max_total_time=$(FUZZ_SECONDS) -max_len=512 -timeout=10 -rss_limit_mb=2048 expr_corpus
+# The expression target without libFuzzer, replaying tests/fuzz/expr_seeds.
+$(BUILD)/tests/fuzz_expr_replay: tests/fuzz/replay.c tests/fuzz/fuzz_expr.c $(CONFIG_SRCS) $(wildcard host/config/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_expr.c $(CONFIG_SRCS) -lyaml -lm
 # The fuzz target without libFuzzer, replaying tests/fuzz/seeds in make check.
 $(BUILD)/tests/fuzz_replay: tests/fuzz/replay.c tests/fuzz/fuzz_config.c $(CONFIG_SRCS) $(wildcard host/config/*.h)
 	@mkdir -p $(dir $@)

@@ -785,6 +785,7 @@ static cfg_node *arith(EV *v, const enode *e, int op, cfg_node *a, cfg_node *b) 
   if (op == T_STAR && ((a->kind == CFG_STRING || a->kind == CFG_LIST) && b->kind == CFG_INT)) {
     int64_t k = b->i < 0 ? 0 : b->i;
     size_t unit = a->kind == CFG_STRING ? strlen(a->s) : a->n;
+    if (!unit) k = 0; /* '' * 10**12 is '' at once (found by fuzz_expr: it looped 10**12 times) */
     if (unit && (uint64_t)k > (1u << 20) / unit) return fail(v, e, "repetition result larger than 1 Mi items");
     if (a->kind == CFG_STRING) {
       char *t = malloc(unit * (size_t)k + 1);
