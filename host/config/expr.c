@@ -778,6 +778,7 @@ static cfg_node *arith(EV *v, const enode *e, int op, cfg_node *a, cfg_node *b) 
       free(t);
       return r;
     }
+    if (cfg_count(a) + cfg_count(b) > (1l << 20)) return fail(v, e, "list larger than 1 Mi items");
     cfg_node *r = cfg_copy(a);
     for (size_t i = 0; i < b->n; i++) cfg_list_append(r, cfg_copy(b->items[i]));
     return r;
@@ -786,7 +787,9 @@ static cfg_node *arith(EV *v, const enode *e, int op, cfg_node *a, cfg_node *b) 
     int64_t k = b->i < 0 ? 0 : b->i;
     size_t unit = a->kind == CFG_STRING ? strlen(a->s) : a->n;
     if (!unit) k = 0; /* '' * 10**12 is '' at once (found by fuzz_expr: it looped 10**12 times) */
-    if (unit && (uint64_t)k > (1u << 20) / unit) return fail(v, e, "repetition result larger than 1 Mi items");
+    /* the budget counts every node, nested ones too: [[[0]*1000]*1000]*1000 would be 10**9 */
+    size_t nodes = a->kind == CFG_STRING ? unit : (size_t)cfg_count(a);
+    if (unit && (uint64_t)k > (1u << 20) / nodes) return fail(v, e, "repetition result larger than 1 Mi items");
     if (a->kind == CFG_STRING) {
       char *t = malloc(unit * (size_t)k + 1);
       for (int64_t i = 0; i < k; i++) memcpy(t + i * unit, a->s, unit);
