@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,10 +31,13 @@ static cfg_node *cfg_lookup_path(cfg_node *root, const char *path) {
   return d;
 }
 
-static int fail2(const char *fmt, const char *a, const char *b, const char *c) {
+__attribute__((format(printf, 1, 2))) static int fail2(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
   fprintf(stderr, "lighter-host: ");
-  fprintf(stderr, fmt, a, b, c);
+  vfprintf(stderr, fmt, ap);
   fputc('\n', stderr);
+  va_end(ap);
   return 2;
 }
 
@@ -79,7 +83,7 @@ static int metrics_at(host_build *b, const char *path, host_metrics *m) {
     return 0;
   }
   if (n->kind != CFG_LIST && n->kind != CFG_DICT)
-    return fail2("'%s' must be a metric, a list of metrics or a mapping of names to metrics%s%s", path, "", "");
+    return fail2("'%s' must be a metric, a list of metrics or a mapping of names to metrics", path);
   for (size_t i = 0; i < n->n && m->n < HOST_MAX_METRICS; i++) {
     char idx[24];
     snprintf(idx, sizeof idx, "%zu", i);
@@ -143,15 +147,15 @@ int host_run_prepare(host_run *r, host_build *b, host_stage stage) {
   r->b = b;
   r->stage = stage;
   /* the trainer */
-  if (!cfg_dict_get(b->root, "trainer")) return fail2("the config has no 'trainer' (%s)%s%s", HOST_TRAINER_TARGETS, "", "");
+  if (!cfg_dict_get(b->root, "trainer")) return fail2("the config has no 'trainer' (%s)", HOST_TRAINER_TARGETS);
   host_object *t = need(b, "trainer", LT_KIND_OTHER, "a Trainer (" HOST_TRAINER_TARGETS ")", &rc);
   if (!t) return rc;
   if (!host_is_trainer(t->comp->target))
-    return fail2("'trainer' is %s; it must be a Trainer (%s)%s", t->comp->target, HOST_TRAINER_TARGETS, "");
+    return fail2("'trainer' is %s; it must be a Trainer (%s)", t->comp->target, HOST_TRAINER_TARGETS);
   r->cfg = t->self;
   cfg_node *cb = cfg_lookup_path(b->root, "trainer::callbacks");
   if (cb && cb->kind != CFG_NULL) {
-    if (cb->kind != CFG_LIST) return fail2("trainer::callbacks must be a list of callbacks%s%s%s", "", "", "");
+    if (cb->kind != CFG_LIST) return fail2("trainer::callbacks must be a list of callbacks");
     for (size_t i = 0; i < cb->n && r->ncallbacks < 32; i++) {
       char path[64];
       snprintf(path, sizeof path, "trainer::callbacks::%zu", i);
@@ -163,7 +167,7 @@ int host_run_prepare(host_run *r, host_build *b, host_stage stage) {
     }
   }
   /* the model and its fields */
-  if (!cfg_dict_get(b->root, "model")) return fail2("the config has no 'model'%s%s%s", "", "", "");
+  if (!cfg_dict_get(b->root, "model")) return fail2("the config has no 'model'");
   if (!(r->model = need(b, "model", LT_KIND_MODEL, "a model (lighter.SupervisedModule or a LighterModule plugin)", &rc)))
     return rc;
   r->mops = r->model->comp->ops;
@@ -186,9 +190,9 @@ int host_run_prepare(host_run *r, host_build *b, host_stage stage) {
       cfg_node *iv = cfg_dict_get(n, "interval"), *fq = cfg_dict_get(n, "frequency"), *mo = cfg_dict_get(n, "monitor");
       if (!cfg_dict_get(n, "scheduler"))
         return fail2("model::scheduler: a scheduler config needs 'scheduler' (and may have interval, frequency, "
-                     "monitor)%s%s%s", "", "", "");
+                     "monitor)");
       if (iv && (iv->kind != CFG_STRING || (strcmp(iv->s, "epoch") && strcmp(iv->s, "step"))))
-        return fail2("model::scheduler::interval must be 'epoch' or 'step'%s%s%s", "", "", "");
+        return fail2("model::scheduler::interval must be 'epoch' or 'step'");
       r->sched_per_step = iv && !strcmp(iv->s, "step");
       r->sched_frequency = fq && fq->kind == CFG_INT && fq->i > 0 ? fq->i : 1;
       if (mo && mo->kind == CFG_STRING) snprintf(r->sched_monitor, sizeof r->sched_monitor, "%s", mo->s);
@@ -198,7 +202,7 @@ int host_run_prepare(host_run *r, host_build *b, host_stage stage) {
     if (!(obj[i] = need(b, path, fields[i].kind, fields[i].what, &rc))) return rc;
   }
   if (!r->sched_frequency) r->sched_frequency = 1;
-  if (!obj[0]) return fail2("model::network is required (a torch.nn module)%s%s%s", "", "", "");
+  if (!obj[0]) return fail2("model::network is required (a torch.nn module)");
   r->network = obj[0]->self, r->network_ops = obj[0]->comp->ops;
   if (obj[1]) r->criterion = obj[1]->self, r->criterion_ops = obj[1]->comp->ops;
   if (obj[2]) r->optimizer = obj[2]->self, r->optimizer_ops = obj[2]->comp->ops, r->optimizer_name = last_part(obj[2]->comp->target);
@@ -230,12 +234,12 @@ int host_run_prepare(host_run *r, host_build *b, host_stage stage) {
     host_object *lo = need(b, lp, LT_KIND_LOGGER, "a logger (pytorch_lightning.loggers.CSVLogger)", &rc);
     if (!lo) return rc;
     if (!host_is_csv_logger(lo->comp->target))
-      return fail2("'%s' is %s; only the CSVLogger is available here%s", lp, lo->comp->target, "");
+      return fail2("'%s' is %s; only the CSVLogger is available here", lp, lo->comp->target);
     lc = lo->self;
   }
   if (lc) {
     if (version_dir(lc, r->run_dir, sizeof r->run_dir))
-      return fail2("cannot create the run folder '%s': %s%s", r->run_dir, strerror(errno), "");
+      return fail2("cannot create the run folder '%s': %s", r->run_dir, strerror(errno));
     snprintf(r->log.path, sizeof r->log.path, "%s/metrics.csv", r->run_dir);
     struct stat st;
     if (lc->version >= 0 && stat(r->log.path, &st) == 0) /* an explicit version that has run before */
@@ -244,7 +248,7 @@ int host_run_prepare(host_run *r, host_build *b, host_stage stage) {
     r->log.flush_every = lc->flush_every;
   } else {
     snprintf(r->run_dir, sizeof r->run_dir, "%s", c->default_root_dir);
-    if (mkdirs(r->run_dir)) return fail2("cannot create '%s': %s%s", r->run_dir, strerror(errno), "");
+    if (mkdirs(r->run_dir)) return fail2("cannot create '%s': %s", r->run_dir, strerror(errno));
   }
   if (lc && r->raw_yaml &&
       (write_text(r->run_dir, "config.yaml", r->raw_yaml) || write_text(r->run_dir, "hparams.yaml", r->resolved_yaml) ||

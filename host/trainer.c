@@ -48,7 +48,7 @@ static size_t log_key(host_log *l, const char *key) {
     l->keys = realloc(l->keys, cap * sizeof *l->keys);
     if (!l->keys) abort();
   }
-  l->keys[l->nkeys] = strdup(l->keys ? key : key);
+  l->keys[l->nkeys] = strdup(key);
   return l->nkeys++;
 }
 
@@ -243,14 +243,6 @@ static int scalar_of(lt_tensor *t, double *v) {
   return lt_tensor_numel(t) == 1 && lt_tensor_item_double(t, v) == LT_OK ? 0 : -1;
 }
 
-static void shape_text(lt_tensor *t, char *buf, size_t len) {
-  int64_t s[8];
-  int d = lt_tensor_shape(t, s, 8);
-  size_t at = (size_t)snprintf(buf, len, "[");
-  for (int i = 0; i < d && at < len; i++) at += (size_t)snprintf(buf + at, len - at, "%s%lld", i ? ", " : "", (long long)s[i]);
-  if (at < len) snprintf(buf + at, len - at, "]");
-}
-
 /* One step of mode on batch; its loss and pred into o. 0, or 1 after
  * printing an error naming the step, the epoch and the batch. */
 static int run_step(host_run *r, int mode, const lt_batch *batch, int64_t bi, step_out *o) {
@@ -314,13 +306,13 @@ static int run_step(host_run *r, int mode, const lt_batch *batch, int64_t bi, st
     static char names[16][128];
     for (int k = 0; k < o->nsub; k++) snprintf(names[k], sizeof names[k], "%s", o->sub_name[k]), o->sub_name[k] = names[k];
     lt_state_free(d);
-  } else if (lk != LT_VALUE_NONE && lk != (lt_value_kind)-1 && lt_state_len(out) && lk != 0) {
+  } else if (lk != LT_VALUE_MISSING && lk != LT_VALUE_NONE) {
     bad = FAIL("%s returned a 'loss' that is not a tensor or a dict with 'total'", where);
   }
   if (!bad && o->loss) {
     if (scalar_of(o->loss, &o->total)) {
       char sh[96];
-      shape_text(o->loss, sh, sizeof sh);
+      lt_shape_text(o->loss, sh, sizeof sh);
       bad = FAIL("%s returned a loss of shape %s; it must be a scalar (reduce it, e.g. with mean)", where, sh);
     }
   }
@@ -690,7 +682,7 @@ static int load_checkpoint(host_run *r, const char *path) {
     if (!src[i]) rc = FAIL("checkpoint '%s' does not fit this model: no '%s' in its state_dict", path, key);
     else if (da != db || memcmp(a, b, (size_t)db * sizeof *a)) {
       char sa[96], sb[96];
-      shape_text(src[i], sa, sizeof sa), shape_text(t[i], sb, sizeof sb);
+      lt_shape_text(src[i], sa, sizeof sa), lt_shape_text(t[i], sb, sizeof sb);
       rc = FAIL("checkpoint '%s' does not fit this model: '%s' is %s there, %s here", path, key, sa, sb);
     }
   }

@@ -191,6 +191,9 @@ START_TEST(test_autocast_set_data) {
   lt_tensor *p = lt_tensor_clone(w);
   ck_assert_int_eq(lt_tensor_set_data(p, lt_tensor_to_dtype(w, LT_FLOAT64)), LT_OK);
   ck_assert_int_eq(lt_tensor_dtype(p), LT_FLOAT64);
+  char shape[32];
+  lt_shape_text(p, shape, sizeof shape);
+  ck_assert_str_eq(shape, "[2, 3]");
   EXPECT_VALUES(p, 0, 0.5, -1, 2, 1, 1, 1);
   lt_clear_error();
   ck_assert_int_ne(lt_tensor_set_data(p, NULL), LT_OK);

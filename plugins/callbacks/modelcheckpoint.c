@@ -125,14 +125,14 @@ static void drop(mc *m, int i) {
 static int worse(const mc *m, double a, double b) { return m->maximize ? a < b : a > b; }
 
 static lt_status save(mc *m, const lt_run_view *run) {
+  /* the folder: dirpath, or the run's checkpoints/ */
+  char dir[1100], name[600], path[1800], err[4600] = "";
+  if (*m->dirpath) snprintf(dir, sizeof dir, "%s", m->dirpath);
+  else snprintf(dir, sizeof dir, "%s/checkpoints", run->run_dir);
   if (run->global_step == m->last_saved_step || m->top_k == 0) {
     if (m->top_k == 0 && m->save_last) goto last;
     return LT_OK;
   }
-  char dir[1100], name[600], path[1800], err[4600] = "";
-  snprintf(dir, sizeof dir, "%s", *m->dirpath ? m->dirpath : run->run_dir);
-  if (*m->dirpath) snprintf(dir, sizeof dir, "%s", m->dirpath);
-  else snprintf(dir, sizeof dir, "%s/checkpoints", run->run_dir);
   mkdir(dir, 0755);
   double score = (double)run->global_step;
   if (m->has_monitor && !run->metric(run->host, m->monitor, &score)) {
@@ -183,8 +183,8 @@ static lt_status save(mc *m, const lt_run_view *run) {
   }
 last:
   if (m->save_last) {
-    snprintf(path, sizeof path, "%s/last.ckpt", *m->dirpath ? m->dirpath : run->run_dir);
-    if (!*m->dirpath) snprintf(path, sizeof path, "%s/checkpoints/last.ckpt", run->run_dir);
+    mkdir(dir, 0755);
+    snprintf(path, sizeof path, "%s/last.ckpt", dir);
     if (run->save_checkpoint(run->host, path) != LT_OK) return LT_FAIL;
   }
   return LT_OK;

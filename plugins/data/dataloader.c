@@ -95,14 +95,6 @@ static int64_t batches_of(const loader *m, int64_t samples) {
 
 /* ---- making one batch ------------------------------------------------- */
 
-static void shape_text(lt_tensor *t, char *buf, size_t len) {
-  int64_t s[8];
-  int d = lt_tensor_shape(t, s, 8);
-  size_t at = (size_t)snprintf(buf, len, "[");
-  for (int i = 0; i < d && at < len; i++) at += (size_t)snprintf(buf + at, len - at, "%s%lld", i ? ", " : "", (long long)s[i]);
-  if (at < len) snprintf(buf + at, len - at, "]");
-}
-
 /* Batch b into s (on any thread): samples, then each name stacked. */
 static void make_batch(loader *m, int64_t b, slot *s) {
   int64_t from = b * m->batch_size, count = m->order_len - from < m->batch_size ? m->order_len - from : m->batch_size;
@@ -148,7 +140,7 @@ static void make_batch(loader *m, int64_t b, slot *s) {
       int da = lt_tensor_shape(c[0], a, 8), dz = lt_tensor_shape(c[k], z, 8);
       if (da != dz || memcmp(a, z, (size_t)da * sizeof *a) || lt_tensor_dtype(c[0]) != lt_tensor_dtype(c[k])) {
         char s0[96], sk[96];
-        shape_text(c[0], s0, sizeof s0), shape_text(c[k], sk, sizeof sk);
+        lt_shape_text(c[0], s0, sizeof s0), lt_shape_text(c[k], sk, sizeof sk);
         snprintf(s->err, sizeof s->err,
                  "cannot stack '%s' into a batch: sample %lld gives %s, sample %lld gives %s (batch %lld; a "
                  "dataset's samples must have one shape: resize or crop them in a transform)",

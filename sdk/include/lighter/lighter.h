@@ -28,6 +28,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h> /* snprintf, for lt_shape_text in plugin.h */
 
 #ifdef __cplusplus
 extern "C" {

@@ -332,6 +332,16 @@ static inline lt_tensor *lt_batch_get(const lt_batch *b, const char *name) {
   return (lt_tensor *)0;
 }
 
+/* (1.2) "[2, 3]": the shape of t as Python prints a list, for messages. */
+static inline void lt_shape_text(lt_tensor *t, char *buf, size_t len) {
+  int64_t s[16];
+  int d = lt_tensor_shape(t, s, 16);
+  size_t at = (size_t)snprintf(buf, len, "[");
+  for (int i = 0; i < d && i < 16 && at < len; i++)
+    at += (size_t)snprintf(buf + at, len - at, "%s%lld", i ? ", " : "", (long long)s[i]);
+  if (at < len) snprintf(buf + at, len - at, "]");
+}
+
 /* (1.2) What a model's steps see: the LighterModule's fields (built from
  * the model's network, criterion, optimizer, scheduler and *_metrics keys;
  * NULL when not given) and where the run is. Borrowed, valid during the
