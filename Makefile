@@ -73,6 +73,9 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+# c10d's Gloo process group (headers from libgloo-dev; libtorch has the code)
+$(BUILD)/obj/sdk/src/dist.o: ALL_CXXFLAGS += -DUSE_C10D_GLOO
+
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CXX) -shared $(SAN) -Wl,-soname,liblighter.so -Wl,--no-undefined -o $@ $^ $(TORCH_LIBS) -ldl

@@ -68,6 +68,16 @@ enum {
   T_DIST_SAMPLER, T_SYNC_BN, T_RELOAD
 };
 
+/* Lightning's strategy names that mean DDP here (every launch is a set of
+ * processes; spawn / fork / notebook differ only in how Python starts them). */
+static int known_strategy(const char *s) {
+  static const char *const names[] = {"auto", "single_device", "ddp", "ddp_spawn", "ddp_fork", "ddp_notebook",
+                                      "ddp_find_unused_parameters_true", "ddp_find_unused_parameters_false"};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (!strcmp(s, names[i])) return 1;
+  return 0;
+}
+
 static lt_status trainer_create(const lt_value *a, void **self, char *err, size_t errlen) {
   host_trainer_cfg *c = calloc(1, sizeof *c);
   if (!c) return LT_ERR_NOMEM;
@@ -83,11 +93,18 @@ static lt_status trainer_create(const lt_value *a, void **self, char *err, size_
     bad = snprintf(err, errlen,
                    "precision %s is not supported on the CPU here; use \"32-true\", \"64-true\" or \"bf16-mixed\"",
                    prec ? prec : "(number)");
-  else if (a[T_STRATEGY].type == LT_P_STRING && strcmp(a[T_STRATEGY].s, "auto") && strcmp(a[T_STRATEGY].s, "single_device"))
-    bad = snprintf(err, errlen, "strategy '%s' is not available yet (distributed training has its own issue)",
+  else if (a[T_STRATEGY].type == LT_P_STRING && !known_strategy(a[T_STRATEGY].s))
+    bad = snprintf(err, errlen, "strategy '%s' is not available on the CPU here; use ddp (or auto, single_device)",
                    a[T_STRATEGY].s);
-  else if (a[T_DEVICES].type == LT_P_INT && a[T_DEVICES].i > 1)
-    bad = snprintf(err, errlen, "devices: %lld needs strategy ddp, which is not available yet", (long long)a[T_DEVICES].i);
+  else if (a[T_STRATEGY].type == LT_P_COMPONENT &&
+           !(a[T_STRATEGY].component_type && strstr(a[T_STRATEGY].component_type->target, "DDPStrategy")))
+    bad = snprintf(err, errlen, "strategy must be a name (ddp) or a DDPStrategy, not %s",
+                   a[T_STRATEGY].component_type ? a[T_STRATEGY].component_type->target : "this component");
+  else if (a[T_STRATEGY].type != LT_P_STRING && a[T_STRATEGY].type != LT_P_COMPONENT && !a[T_STRATEGY].is_null)
+    bad = snprintf(err, errlen, "strategy must be a name (ddp) or a DDPStrategy");
+  else if (!(a[T_DEVICES].type == LT_P_INT && (a[T_DEVICES].i >= 1 || a[T_DEVICES].i == -1)) &&
+           !(a[T_DEVICES].type == LT_P_STRING && !strcmp(a[T_DEVICES].s, "auto")) && !a[T_DEVICES].is_null)
+    bad = snprintf(err, errlen, "devices must be a number of processes (-1: one per core) or \"auto\" (1 on the CPU)");
   if (bad) {
     free(c);
     return LT_ERR_UNSUPPORTED;
@@ -133,9 +150,9 @@ static void free_self(void *self) { free(self); }
 
 static const lt_param trainer_params[] = {
     LT_PARAM("accelerator", LT_P_ANY, "auto", "cpu (or auto)"),
-    LT_PARAM("devices", LT_P_ANY, "auto", "1 (or auto); more needs ddp"),
-    LT_PARAM("strategy", LT_P_ANY, "auto", "auto (ddp has its own issue)"),
-    LT_PARAM_MIN("num_nodes", LT_P_INT, "1", 1, "1"),
+    LT_PARAM("devices", LT_P_ANY, "auto", "processes per node (auto: 1 on the CPU); more than 1 runs ddp"),
+    LT_PARAM("strategy", LT_P_ANY, "auto", "auto, single_device, ddp or a DDPStrategy (timeout, bucket_cap_mb)"),
+    LT_PARAM_MIN("num_nodes", LT_P_INT, "1", 1, "machines (each runs devices processes; MASTER_ADDR, NODE_RANK)"),
     LT_PARAM("precision", LT_P_ANY, "32-true", "32-true, 64-true (float64 weights and inputs) or bf16-mixed (CPU autocast)"),
     LT_PARAM("logger", LT_P_ANY, "true", "true (a CSVLogger in default_root_dir), false, a logger or a list"),
     {"callbacks", LT_P_ANY, (lt_kind)0, "null", LT_PF_NULLABLE, 0, 0, NULL, "callbacks, in order"},
@@ -197,6 +214,56 @@ static const lt_param csv_params[] = {
     LT_PARAM_MIN("flush_logs_every_n_steps", LT_P_INT, "100", 1, "write metrics.csv every n steps"),
 };
 
+/* DDPStrategy: what the trainer needs of it is read from the config by the
+ * launcher (dist.c); its create only checks the arguments. */
+static lt_status ddp_create(const lt_value *a, void **self, char *err, size_t errlen) {
+  const lt_value *t = &a[0];
+  if (!t->is_null && t->type != LT_P_INT && t->type != LT_P_FLOAT &&
+      !(t->type == LT_P_COMPONENT && t->component_type && !strcmp(t->component_type->target, "datetime.timedelta"))) {
+    snprintf(err, errlen, "timeout must be seconds or a datetime.timedelta");
+    return LT_ERR_INVALID;
+  }
+  if ((t->type == LT_P_INT || t->type == LT_P_FLOAT) && t->f <= 0) {
+    snprintf(err, errlen, "timeout must be more than 0 seconds");
+    return LT_ERR_INVALID;
+  }
+  *self = calloc(1, 1);
+  return *self ? LT_OK : LT_ERR_NOMEM;
+}
+
+static const lt_param ddp_params[] = {
+    {"timeout", LT_P_ANY, (lt_kind)0, "null", LT_PF_NULLABLE, 0, 0, NULL,
+     "every collective fails after this (seconds or a datetime.timedelta; default 1800)"},
+    LT_PARAM_CHOICE("process_group_backend", "gloo", "gloo", "c10d backend (gloo on the CPU)"),
+    {"bucket_cap_mb", LT_P_FLOAT, (lt_kind)0, "25", LT_PF_MIN, 0, 0, NULL, "gradient bucket size for the allreduce"},
+    LT_PARAM("find_unused_parameters", LT_P_BOOL, "false", "accepted (unused parameters always take part with zeros)"),
+    LT_PARAM("gradient_as_bucket_view", LT_P_BOOL, "false", "accepted"),
+    LT_PARAM("static_graph", LT_P_BOOL, "false", "accepted"),
+    LT_PARAM("broadcast_buffers", LT_P_BOOL, "true", "accepted (buffers are broadcast from rank 0 before each step)"),
+};
+
+static lt_status timedelta_create(const lt_value *a, void **self, char *err, size_t errlen) {
+  (void)err, (void)errlen;
+  double *s = malloc(sizeof *s);
+  if (!s) return LT_ERR_NOMEM;
+  static const double mult[] = {86400, 1, 1e-6, 1e-3, 60, 3600, 604800};
+  *s = 0;
+  for (int i = 0; i < 7; i++) *s += a[i].f * mult[i];
+  *self = s;
+  return LT_OK;
+}
+
+static const lt_param timedelta_params[] = {
+    LT_PARAM("days", LT_P_FLOAT, "0", ""),         LT_PARAM("seconds", LT_P_FLOAT, "0", ""),
+    LT_PARAM("microseconds", LT_P_FLOAT, "0", ""), LT_PARAM("milliseconds", LT_P_FLOAT, "0", ""),
+    LT_PARAM("minutes", LT_P_FLOAT, "0", ""),      LT_PARAM("hours", LT_P_FLOAT, "0", ""),
+    LT_PARAM("weeks", LT_P_FLOAT, "0", ""),
+};
+
+#define DDP(name)                                                                                            \
+  {name, LT_KIND_OTHER, "Lightning's DDPStrategy: data parallel over c10d Gloo (timeout, bucket_cap_mb).",   \
+   ddp_params, LT__COUNT_OF(ddp_params), ddp_create, free_self, NULL}
+
 #define TRAINER(name)                                                                                        \
   {name, LT_KIND_OTHER, "Lightning's Trainer: runs fit, validate, test and predict.", trainer_params,        \
    LT__COUNT_OF(trainer_params), trainer_create, free_self, NULL}
@@ -210,6 +277,10 @@ static const lt_component components[] = {
     TRAINER("lightning.pytorch.Trainer"),
     CSVLOG("pytorch_lightning.loggers.CSVLogger"),
     CSVLOG("lightning.pytorch.loggers.CSVLogger"),
+    DDP("pytorch_lightning.strategies.DDPStrategy"),
+    DDP("lightning.pytorch.strategies.DDPStrategy"),
+    {"datetime.timedelta", LT_KIND_OTHER, "Python's datetime.timedelta (a duration, e.g. a DDPStrategy timeout).",
+     timedelta_params, LT__COUNT_OF(timedelta_params), timedelta_create, free_self, NULL},
 };
 
 static const lt_plugin builtin = {LT_ABI_MAJOR, LT_ABI_MINOR, "lighter-host", LT_VERSION_STRING,

@@ -13,6 +13,9 @@ extern const size_t host_nmethods;
  * tree, else the composed one). NULL with err on failure. */
 cfg_node *host_config_load(const char *const *inputs, int n, int resolve, cfg_error *err);
 
+/* The command line as main() got it (ddp's launcher runs it again). */
+extern char **host_argv;
+
 int host_cmd_config(int argc, char **argv);
 /* fit, validate, test or predict (stage) with the rest of the command line. */
 int host_cmd_run(const char *stage, int argc, char **argv);

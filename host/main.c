@@ -37,6 +37,7 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
+  host_argv = argv;
   if (argc < 2) {
     usage(stderr);
     return 2;

@@ -7,6 +7,7 @@
 #include "cmd.h"
 #include "config/compose.h"
 #include "config/emit.h"
+#include "dist.h"
 #include "tensor_layer.h"
 #include "trainer.h"
 
@@ -237,6 +238,19 @@ int host_run_prepare(host_run *r, host_build *b, host_stage stage) {
       return fail2("'%s' is %s; only the CSVLogger is available here", lp, lo->comp->target);
     lc = lo->self;
   }
+  r->dist = host_dist_self.active ? &host_dist_self : NULL;
+  if (lc && r->dist && r->dist->rank != 0) {
+    /* under ddp rank 0 makes the run folder and writes the logs; the others
+     * learn where it is (callbacks, predictions and --ckpt_path need it) */
+    lt_clear_error();
+    if (lt_dist_store_get(r->dist->pg, "run_dir", r->run_dir, sizeof r->run_dir, r->dist->timeout_s) != LT_OK) {
+      char peers[1400];
+      host_dist_peers(peers, sizeof peers);
+      return host_failf("no run folder from rank 0: %s; %s", lt_last_error(), peers);
+    }
+    r->log.path[0] = 0;
+    return 0;
+  }
   if (lc) {
     if (version_dir(lc, r->run_dir, sizeof r->run_dir))
       return fail2("cannot create the run folder '%s': %s", r->run_dir, strerror(errno));
@@ -254,6 +268,8 @@ int host_run_prepare(host_run *r, host_build *b, host_stage stage) {
       (write_text(r->run_dir, "config.yaml", r->raw_yaml) || write_text(r->run_dir, "hparams.yaml", r->resolved_yaml) ||
        write_text(r->run_dir, "config.resolved.yaml", r->resolved_yaml)))
     return 1;
+  if (lc && r->dist && lt_dist_store_set(r->dist->pg, "run_dir", r->run_dir) != LT_OK)
+    return host_failf("cannot tell the other ranks the run folder: %s", lt_last_error());
   return 0;
 }
 
@@ -379,8 +395,25 @@ int host_cmd_run(const char *stage_name, int argc, char **argv) {
     cfg_error_print(stderr, &err, cfg_use_color(stderr));
     rc = 2;
   }
+  /* ddp: under torchrun / SLURM this process is one rank; with devices: N
+   * and no launcher, this process starts the N ranks and waits for them */
+  host_dist dist;
+  memset(&dist, 0, sizeof dist);
+  if (!rc) {
+    int spawn = host_dist_plan(root, &dist);
+    if (spawn < 0) {
+      rc = 2;
+    } else if (spawn > 1) {
+      rc = host_dist_spawn(host_argv, spawn, &dist);
+      host_registry_free(&reg);
+      cfg_free(raw), cfg_free(root);
+      free(inputs), free(dirs);
+      return rc;
+    }
+  }
   if (!rc && !(api = host_tensor_layer_load(lerr, sizeof lerr))) rc = (fprintf(stderr, "lighter-host: %s\n", lerr), 1);
   if (!rc && host_plugins_bind(&reg, api, stderr) != 0) rc = 3;
+  if (!rc && dist.active && host_dist_join(&dist)) rc = 1;
   if (!rc) {
     cfg_node *seed = cfg_dict_get(root, "seed");
     if (seed && seed->kind != CFG_INT && seed->kind != CFG_NULL) {
@@ -448,6 +481,7 @@ int host_cmd_run(const char *stage_name, int argc, char **argv) {
   }
   host_run_free(&r);
   host_build_free(&b);
+  host_dist_leave(&dist);
   free(raw_text), free(resolved_text);
   cfg_free(raw), cfg_free(root);
   host_registry_free(&reg);

@@ -7,6 +7,7 @@
 #include "trainer.h"
 
 #include "config/emit.h"
+#include "dist.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -28,7 +29,8 @@ static double now(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-#define FAIL(...) (fprintf(stderr, "lighter-host: " __VA_ARGS__), fputc('\n', stderr), 1)
+/* An error: printed (naming the rank in a group, which also hears of it). */
+#define FAIL(...) host_failf(__VA_ARGS__)
 #define HAS(ops, type, member) ((ops)->size >= offsetof(type, member) + sizeof((ops)->member) && (ops)->member)
 
 /* ---- the log ------------------------------------------------------------ */
@@ -108,9 +110,9 @@ static void log_rows(FILE *f, const host_log *l, size_t from, size_t to) {
  * new key appears the file is rewritten through a temporary file with the
  * wider header (earlier rows get empty cells). */
 static int log_flush(host_log *l, int final) {
-  if (!*l->path) return 0;
   size_t upto = final ? l->nrows : l->nrows ? l->nrows - 1 : 0;
-  if (l->on_disk && l->nkeys == l->disk_keys) {
+  if (!*l->path) { /* no logger (or not rank 0): nothing to keep */
+  } else if (l->on_disk && l->nkeys == l->disk_keys) {
     FILE *f = fopen(l->path, "a");
     if (!f) return FAIL("cannot write '%s': %s", l->path, strerror(errno));
     log_rows(f, l, 0, upto);
@@ -168,6 +170,82 @@ static void put(host_run *r, const char *key, double v) {
   log_put(&r->last, 0, 0, key, v); /* one row: the last value of each key */
 }
 
+/* ---- distributed (ddp) ------------------------------------------------------ */
+
+static int rank0(const host_run *r) { return !r->dist || r->dist->rank == 0; }
+
+/* A collective failed: what, where, and what the other ranks left word of. */
+static int dist_failed(host_run *r, const char *what) {
+  char err[1024], peers[1400];
+  snprintf(err, sizeof err, "%s", *lt_last_error() ? lt_last_error() : "failed");
+  host_dist_peers(peers, sizeof peers);
+  return FAIL("%s (epoch %lld, step %lld) failed: %s; %s (collective timeout %.0f s: trainer::strategy "
+              "{_target_: lightning.pytorch.strategies.DDPStrategy, timeout: seconds})",
+              what, (long long)r->epoch, (long long)r->global_step, err, peers, r->dist->timeout_s);
+}
+
+/* Sums v[0..n) over the ranks, in place. */
+static int dist_sum(host_run *r, double *v, int n, const char *what) {
+  if (!r->dist) return 0;
+  int64_t shape[1] = {n};
+  lt_clear_error();
+  lt_tensor *t = lt_tensor_from_data(v, shape, 1, LT_FLOAT64);
+  lt_status st = t ? lt_dist_allreduce(r->dist->pg, &t, 1, LT_REDUCE_SUM, 0) : LT_FAIL;
+  if (st == LT_OK) st = lt_tensor_copy_to(t, v, (size_t)n * sizeof *v, LT_FLOAT64);
+  lt_tensor_free(t);
+  return st == LT_OK ? 0 : dist_failed(r, what);
+}
+
+static size_t module_state(host_run *r, lt_tensor ***t, const char ***names);
+
+/* Rank 0's parameters and buffers to every rank (DDP's start), or only
+ * the buffers (before each training step, as broadcast_buffers). */
+static int dist_broadcast(host_run *r, int buffers_only) {
+  if (!r->dist) return 0;
+  lt_tensor **t = NULL;
+  const char **names = NULL;
+  size_t n = 0;
+  if (!buffers_only) {
+    n = module_state(r, &t, &names);
+  } else if (HAS(r->network_ops, lt_module_ops, buffers)) {
+    n = r->network_ops->buffers(r->network, NULL, NULL, 0);
+    if (!n) return 0;
+    t = calloc(n + 1, sizeof *t), names = calloc(n + 1, sizeof *names);
+    r->network_ops->buffers(r->network, t, names, n);
+  }
+  lt_clear_error();
+  int rc = n && lt_dist_broadcast(r->dist->pg, t, (int)n, 0) != LT_OK
+               ? dist_failed(r, buffers_only ? "the broadcast of buffers" : "the broadcast of the initial weights")
+               : 0;
+  free(t), free(names);
+  return rc;
+}
+
+/* Each metric's states summed over the ranks (torchmetrics' sync before
+ * compute); a metric that keeps no summable state is computed on this
+ * rank's share alone, said once. */
+static int dist_sync_metrics(host_run *r, host_metrics *m, const char *mode) {
+  if (!r->dist) return 0;
+  for (int i = 0; i < m->n; i++) {
+    lt_tensor *st[64];
+    size_t k = HAS(m->ops[i], lt_metric_ops, states) ? m->ops[i]->states(m->self[i], st, 64) : 0;
+    if (!k) {
+      static int said;
+      if (!said++ && rank0(r))
+        fprintf(stderr, "lighter-host: warning: %s metric %s keeps no state that adds up across ranks; its value is "
+                        "computed on rank 0's share of the data\n", mode, m->name[i]);
+      continue;
+    }
+    lt_clear_error();
+    if (lt_dist_allreduce(r->dist->pg, st, (int)k, LT_REDUCE_SUM, 0) != LT_OK) {
+      char what[300];
+      snprintf(what, sizeof what, "the reduction of %s metric %s", mode, m->name[i]);
+      return dist_failed(r, what);
+    }
+  }
+  return 0;
+}
+
 /* ---- metrics -------------------------------------------------------------- */
 
 static void metrics_reset(host_metrics *m) {
@@ -176,6 +254,7 @@ static void metrics_reset(host_metrics *m) {
 
 /* mode/metrics/<Name>/epoch for every member, then reset. */
 static int metrics_log(host_run *r, host_metrics *m, const char *mode) {
+  if (dist_sync_metrics(r, m, mode)) return 1;
   for (int i = 0; i < m->n; i++) {
     lt_clear_error();
     lt_tensor *v = m->ops[i]->compute(m->self[i]);
@@ -342,7 +421,7 @@ static int run_step(host_run *r, int mode, const lt_batch *batch, int64_t bi, st
 
 static void progress(host_run *r, const char *what, int64_t done, int64_t total, double loss, double t0, int64_t samples,
                      int last) {
-  if (!r->cfg->enable_progress_bar || r->cfg->fast_dev_run) return;
+  if (!r->cfg->enable_progress_bar || r->cfg->fast_dev_run || !rank0(r)) return;
   double dt = now() - t0, rate = dt > 0 ? (double)samples / dt : 0;
   if (isatty(2)) {
     int w = 24, fill = total > 0 ? (int)(w * done / total) : w;
@@ -404,7 +483,8 @@ static void view_log(void *host, const char *key, double v) { put(host, key, v);
 
 static void view_stop(void *host, const char *why) {
   host_run *r = host;
-  if (!r->stop_requested) fprintf(stderr, "lighter-host: stopping after this epoch: %s\n", why ? why : "asked to");
+  if (!r->stop_requested && rank0(r))
+    fprintf(stderr, "lighter-host: stopping after this epoch: %s\n", why ? why : "asked to");
   r->stop_requested = 1;
 }
 
@@ -437,7 +517,7 @@ static int hook(host_run *r, lt_hook h, int mode, int64_t bi, const lt_state *ou
   lt_run_view v = {sizeof v, stage_names[r->stage], r->sanity ? "sanity" : mode >= 0 ? mode_names[mode] : "",
                    r->epoch, r->global_step, bi, r->run_dir, r->network, r->network_ops, r->optimizer,
                    r->optimizer_ops, outputs, r, view_metric, view_log, view_stop, view_save, view_keys,
-                   r->optimizer_name, view_save_weights};
+                   r->optimizer_name, view_save_weights, r->dist ? r->dist->rank : 0, r->dist ? r->dist->world : 1};
   for (int i = 0; i <= r->ncallbacks; i++) {
     lt_hook_fn fn;
     void *self;
@@ -533,6 +613,13 @@ static int run_eval(host_run *r, int mode, int64_t limit, lt_state *preds) {
   if (host_interrupted) return 130;
   if (mode < 3 && !r->sanity) {
     char key[256];
+    if (r->dist) { /* every rank's batches: the mean over all of them */
+      double v[18] = {sum, (double)count};
+      for (int k = 0; k < nsub; k++) v[2 + k] = subsum[k];
+      if (dist_sum(r, v, 2 + nsub, "the reduction of the loss")) return 1;
+      sum = v[0], count = (int64_t)v[1];
+      for (int k = 0; k < nsub; k++) subsum[k] = v[2 + k];
+    }
     if (count) {
       snprintf(key, sizeof key, nsub ? "%s/loss/total/epoch" : "%s/loss/epoch", mode_names[mode]);
       put(r, key, sum / count);
@@ -573,6 +660,7 @@ static int save_checkpoint_(host_run *r, const char *path);
 
 /* Everything a checkpoint makes (detached views, step tensors) is freed here. */
 static int save_checkpoint(host_run *r, const char *path) {
+  if (!rank0(r)) return 0; /* under ddp, rank 0 writes */
   lt_scope *s = lt_scope_begin();
   int rc = save_checkpoint_(r, path);
   lt_scope_end(s);
@@ -762,17 +850,18 @@ static int load_checkpoint(host_run *r, const char *path) {
 static int save_last(host_run *r) {
   if (!r->cfg->enable_checkpointing || r->cfg->fast_dev_run || r->stage != HOST_FIT) return 0;
   char dir[1600], path[1700];
+  r->saved_last = 1;
+  if (!rank0(r)) return 0;
   snprintf(dir, sizeof dir, "%s/checkpoints", r->run_dir);
   mkdir(dir, 0755);
   snprintf(path, sizeof path, "%s/last.ckpt", dir);
-  r->saved_last = 1;
   return save_checkpoint(r, path);
 }
 
 /* ---- the model summary ---------------------------------------------------- */
 
 static void summary(host_run *r) {
-  if (!r->cfg->enable_model_summary || r->cfg->fast_dev_run) return;
+  if (!r->cfg->enable_model_summary || r->cfg->fast_dev_run || !rank0(r)) return;
   size_t n = r->network_ops->parameters(r->network, NULL, NULL, 0);
   lt_tensor **t = calloc(n + 1, sizeof *t);
   const char **names = calloc(n + 1, sizeof *names);
@@ -894,8 +983,20 @@ static int fit(host_run *r) {
       lt_batch batch = {0, t, names};
       rc = next_batch(r, 0, &batch, t, names, bi);
       step_out o = {0};
+      int dist_stop = 0;
       if (!rc) rc = hook(r, LT_HOOK_ON_TRAIN_BATCH_START, 0, bi, NULL);
+      if (!rc && r->dist) rc = dist_broadcast(r, 1);
       if (!rc) rc = run_step(r, 0, &batch, bi, &o);
+      if (!rc && r->dist) { /* the loss over all ranks, and whether any of them must stop */
+        double v[19] = {o.total};
+        for (int k = 0; k < o.nsub; k++) v[1 + k] = o.sub[k];
+        v[1 + o.nsub] = host_interrupted ? 1 : 0;
+        v[2 + o.nsub] = c->max_time_s > 0 && now() - r->t_start > c->max_time_s ? 1 : 0;
+        rc = dist_sum(r, v, 3 + o.nsub, "the reduction of the step's loss");
+        o.total = v[0] / r->dist->world;
+        for (int k = 0; k < o.nsub; k++) o.sub[k] = v[1 + k] / r->dist->world;
+        dist_stop = v[1 + o.nsub] > 0 ? 2 : v[2 + o.nsub] > 0 ? 3 : 0;
+      }
       if (!rc) {
         if (!isfinite(o.total)) {
           rc = FAIL("training_step of %s (epoch %lld, batch %lld) gave a %s loss; stopping before it reaches the "
@@ -917,16 +1018,22 @@ static int fit(host_run *r) {
         samples += batch.n ? lt_tensor_size(t[0], 0) : 0;
         r->batch_next = bi + 1, r->loss_sum = sum, r->loss_count = count;
         if ((bi + 1) % acc == 0 || bi + 1 == nb) {
-          if (c->gradient_clip_val > 0) {
+          if (c->gradient_clip_val > 0 || r->dist) {
             size_t np = r->network_ops->parameters(r->network, NULL, NULL, 0);
             lt_tensor **ps = calloc(np + 1, sizeof *ps);
             r->network_ops->parameters(r->network, ps, NULL, np);
-            if (c->clip_by_value) lt_clip_grad_value(ps, (int)np, c->gradient_clip_val);
-            else lt_clip_grad_norm(ps, (int)np, c->gradient_clip_val, 2.0, NULL);
+            lt_clear_error();
+            /* ddp: every rank's gradients averaged (only at the optimizer step, as no_sync) */
+            if (r->dist && lt_dist_allreduce_grads(r->dist->pg, ps, (int)np, r->dist->bucket_mb) != LT_OK)
+              rc = dist_failed(r, "the allreduce of gradients");
+            if (!rc && c->gradient_clip_val > 0) {
+              if (c->clip_by_value) lt_clip_grad_value(ps, (int)np, c->gradient_clip_val);
+              else lt_clip_grad_norm(ps, (int)np, c->gradient_clip_val, 2.0, NULL);
+            }
             free(ps);
           }
           lt_clear_error();
-          if (r->optimizer_ops->step(r->optimizer) != LT_OK)
+          if (!rc && r->optimizer_ops->step(r->optimizer) != LT_OK)
             rc = FAIL("optimizer %s step (epoch %lld, batch %lld): %s", r->optimizer_name, (long long)r->epoch,
                       (long long)bi, lt_last_error());
           r->optimizer_ops->zero_grad(r->optimizer, 1);
@@ -949,8 +1056,12 @@ static int fit(host_run *r) {
       }
       lt_state_free(o.out);
       lt_scope_end(s);
-      if (!rc && host_interrupted) stop = 2;
-      if (!rc && c->max_time_s > 0 && now() - r->t_start > c->max_time_s) stop = 3;
+      if (!rc && r->dist) { /* every rank stops at the same batch */
+        if (dist_stop) stop = dist_stop;
+      } else {
+        if (!rc && host_interrupted) stop = 2;
+        if (!rc && c->max_time_s > 0 && now() - r->t_start > c->max_time_s) stop = 3;
+      }
       if (!rc && !stop && val_every > 0 && (bi + 1) % val_every == 0 && bi + 1 < nb) {
         rc = do_validation(r);
         if (r->network_ops->train) r->network_ops->train(r->network, 1);
@@ -959,7 +1070,8 @@ static int fit(host_run *r) {
     r->loader_ops[0]->stop(r->loader[0]);
     if (rc) return rc;
     if (stop == 2) { /* interrupted: last.ckpt resumes at the next batch */
-      fprintf(stderr, "\nlighter-host: interrupted at epoch %lld, batch %lld%s\n", (long long)r->epoch, (long long)bi,
+      if (rank0(r))
+        fprintf(stderr, "\nlighter-host: interrupted at epoch %lld, batch %lld%s\n", (long long)r->epoch, (long long)bi,
               c->enable_checkpointing ? "; saving last.ckpt" : "");
       save_last(r);
       return 130;
@@ -968,9 +1080,14 @@ static int fit(host_run *r) {
     lt_scope *end_scope = lt_scope_begin(); /* the epoch's end: metrics, validation, scheduler, checkpoint */
     rc = epoch_end(r, count ? sum / count : NAN, nsub_epoch, sub_name_epoch, subsum_epoch, count);
     lt_scope_end(end_scope);
+    if (!rc && r->dist) { /* a callback's stop on any rank stops them all */
+      double v = r->stop_requested;
+      rc = dist_sum(r, &v, 1, "the agreement on stopping");
+      r->stop_requested = v > 0;
+    }
     if (rc) return rc;
     if (stop == 3) {
-      fprintf(stderr, "lighter-host: max_time reached after epoch %lld\n", (long long)r->epoch);
+      if (rank0(r)) fprintf(stderr, "lighter-host: max_time reached after epoch %lld\n", (long long)r->epoch);
       break;
     }
     if (stop == 1 || (r->stop_requested && r->epoch + 1 >= c->min_epochs)) {
@@ -1050,6 +1167,20 @@ static int trainer_run_(host_run *r) {
   int rc = 0;
   if (r->cfg->precision64) to_float64(r);
   if (r->ckpt_path && (rc = load_checkpoint(r, r->ckpt_path))) return rc;
+  if (r->dist) { /* ddp: rank 0's weights everywhere, each rank its shard of every loader */
+    if ((rc = dist_broadcast(r, 0))) return rc;
+    for (int i = 0; i < 4; i++) {
+      if (!r->loader[i]) continue;
+      char what[96];
+      snprintf(what, sizeof what, "the %s loader", mode_names[i]);
+      if (!HAS(r->loader_ops[i], lt_loader_ops, set_shard))
+        return FAIL("%s cannot be sharded across ranks (its plugin has no set_shard); use torch.utils.data.DataLoader",
+                    what);
+      lt_clear_error();
+      if (r->loader_ops[i]->set_shard(r->loader[i], r->dist->rank, r->dist->world) != LT_OK)
+        return FAIL("%s: %s", what, lt_last_error());
+    }
+  }
   if ((rc = hook(r, LT_HOOK_SETUP, -1, -1, NULL))) return rc;
   switch (r->stage) {
   case HOST_FIT: rc = fit(r); break;
@@ -1058,7 +1189,7 @@ static int trainer_run_(host_run *r) {
     int mode = r->stage == HOST_VALIDATE ? 1 : 2;
     if (!r->loader[mode]) return FAIL("%s needs data::%s_dataloader", mode == 1 ? "validate" : "test", mode_names[mode]);
     rc = run_eval(r, mode, -1, NULL);
-    if (!rc) results_table(r, mode_names[mode]);
+    if (!rc && rank0(r)) results_table(r, mode_names[mode]);
     break;
   }
   case HOST_PREDICT: {
@@ -1066,8 +1197,9 @@ static int trainer_run_(host_run *r) {
     lt_state *preds = r->return_predictions ? lt_state_new_list() : NULL;
     rc = run_eval(r, 3, -1, preds);
     if (!rc && preds) {
-      char path[1600];
-      snprintf(path, sizeof path, "%s/predictions.pt", r->run_dir);
+      char path[1600]; /* under ddp each rank predicts its shard: predictions.rankN.pt beside rank 0's */
+      if (rank0(r)) snprintf(path, sizeof path, "%s/predictions.pt", r->run_dir);
+      else snprintf(path, sizeof path, "%s/predictions.rank%d.pt", r->run_dir, r->dist->rank);
       if (lt_state_save(preds, path) != LT_OK) rc = FAIL("cannot save '%s': %s", path, lt_last_error());
       else fprintf(stderr, "lighter-host: %lld batches of predictions in %s\n", (long long)lt_state_len(preds), path);
     }
@@ -1079,7 +1211,11 @@ static int trainer_run_(host_run *r) {
   int trc = hook(r, LT_HOOK_TEARDOWN, -1, -1, NULL);
   if (!rc) rc = trc;
   if (log_flush(&r->log, 1) && !rc) rc = 1;
-  if (!rc && r->cfg->enable_progress_bar)
+  if (!rc && r->dist) { /* rank 0 serves the group's store: everybody leaves together */
+    lt_clear_error();
+    if (lt_dist_barrier(r->dist->pg) != LT_OK) rc = dist_failed(r, "the final barrier");
+  }
+  if (!rc && r->cfg->enable_progress_bar && rank0(r))
     fprintf(stderr, "lighter-host: %s done in %.1f s%s%s\n", r->stage == HOST_FIT ? "fit" : r->stage == HOST_VALIDATE ? "validate"
                                                             : r->stage == HOST_TEST ? "test" : "predict",
             now() - r->t_start, *r->log.path ? "; logs in " : "", *r->log.path ? r->run_dir : "");

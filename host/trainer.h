@@ -7,6 +7,7 @@
 
 #include "build.h"
 #include "builtin.h"
+#include "dist.h"
 
 #include <signal.h>
 
@@ -82,6 +83,8 @@ typedef struct host_run {
   double t_start;
   /* the last value of every logged key (for monitors and the test table) */
   host_log last;
+  /* the process group under ddp (NULL alone): rank 0 writes the files */
+  host_dist *dist;
 } host_run;
 
 /* Set by SIGINT / SIGTERM; the loops stop after the current step. */

@@ -73,6 +73,9 @@ void ensure_init() {
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     if (ncpu < 1) ncpu = 1;
     int torch_threads = 1, blas_threads = (int)ncpu;
+    // Several ranks on one machine (torchrun's LOCAL_WORLD_SIZE) share it.
+    const char *lws = getenv("LOCAL_WORLD_SIZE");
+    if (lws && atoi(lws) > 1) blas_threads = std::max(1, (int)ncpu / atoi(lws));
     const char *env = getenv("LT_NUM_THREADS");
     if (env && *env) {
       int t = 0, b = 0;

@@ -38,9 +38,10 @@ extern "C" {
  * plugin's minor is not newer than the host's. The function table only ever
  * grows at its end within one major. */
 #define LT_ABI_MAJOR 1
-#define LT_ABI_MINOR 2 /* 1.1: plugin descriptors (plugin.h); 1.2: transposed conv,
+#define LT_ABI_MINOR 3 /* 1.1: plugin descriptors (plugin.h); 1.2: transposed conv,
                            * bilinear, channel dropout, int-keyed state dicts,
-                           * optimizer/scheduler state and options (plugin.h) */
+                           * optimizer/scheduler state and options (plugin.h);
+                           * 1.3: process groups (lt_dist_*), run view rank */
 #define LT_VERSION_STRING "0.1.0"
 
 #if defined(_WIN32)
@@ -146,6 +147,10 @@ typedef enum lt_value_kind {
 typedef struct lt_tensor lt_tensor; /* one handle to a tensor */
 typedef struct lt_scope lt_scope;   /* a region that frees what it created */
 typedef struct lt_state lt_state;   /* a dict or list of named values */
+typedef struct lt_dist lt_dist;     /* a process group (ABI 1.3) */
+
+/* Reductions of lt_dist_allreduce; AVG is SUM divided by the group size. */
+typedef enum lt_reduce_op { LT_REDUCE_SUM = 0, LT_REDUCE_MAX = 1, LT_REDUCE_MIN = 2, LT_REDUCE_AVG = 3 } lt_reduce_op;
 
 /* Called when a tensor borrowed with lt_tensor_from_blob is released. */
 typedef void (*lt_deleter)(void *data, void *ctx);
@@ -717,7 +722,43 @@ typedef void (*lt_deleter)(void *data, void *ctx);
   X(int, lt_autocast_set, (int enabled, lt_dtype dtype), (enabled, dtype))     \
   /* param.data = src: t keeps its identity (optimizers, modules hold it)    \
    * and takes src's values, dtype and shape (precision "64-true"). */        \
-  X(lt_status, lt_tensor_set_data, (lt_tensor *t, lt_tensor *src), (t, src))
+  X(lt_status, lt_tensor_set_data, (lt_tensor *t, lt_tensor *src), (t, src)) \
+                                                                              \
+  /* --- added in ABI 1.3: process groups (c10d Gloo over a TCPStore) ---- */ \
+  /* (new) Joins a group of world processes as rank: the TCPStore at        \
+   * addr:port (served by this process when serve_store, e.g. rank 0),     \
+   * keys under store_prefix (NULL: none; torchrun's agent store uses       \
+   * "/worker/attempt_N"); every collective fails after timeout_s (<= 0:    \
+   * 1800, PyTorch's default). NULL with lt_last_error() on failure. */     \
+  X(lt_dist *, lt_dist_init,                                                  \
+    (const char *addr, int port, int rank, int world, double timeout_s,       \
+     int serve_store, const char *store_prefix),                              \
+    (addr, port, rank, world, timeout_s, serve_store, store_prefix))          \
+  XV(lt_dist_free, (lt_dist *d), (d))                                         \
+  /* Reduces the n tensors in place across the group (packed per dtype     \
+   * into buckets of at most bucket_mb, <= 0: 25). */                         \
+  X(lt_status, lt_dist_allreduce,                                             \
+    (lt_dist *d, lt_tensor *const *t, int n, lt_reduce_op op,                 \
+     double bucket_mb), (d, t, n, op, bucket_mb))                             \
+  /* Averages the gradients of the n parameters across the group (DDP);    \
+   * a parameter without a gradient takes part with zeros. */                 \
+  X(lt_status, lt_dist_allreduce_grads,                                       \
+    (lt_dist *d, lt_tensor *const *params, int n, double bucket_mb),          \
+    (d, params, n, bucket_mb))                                                \
+  /* Copies root's values of the n tensors into every rank's, in place. */   \
+  X(lt_status, lt_dist_broadcast,                                             \
+    (lt_dist *d, lt_tensor *const *t, int n, int root), (d, t, n, root))      \
+  /* (new ref) Every rank's t, concatenated along dim 0 in rank order; the   \
+   * ranks may hold different numbers of rows (a scalar counts as one). */    \
+  X(lt_tensor *, lt_dist_all_gather, (lt_dist *d, lt_tensor *t), (d, t))     \
+  X(lt_status, lt_dist_barrier, (lt_dist *d), (d))                            \
+  /* The group's key-value store (text values). get waits up to timeout_s   \
+   * for the key; timeout_s <= 0 only looks (LT_ERR_NOT_FOUND if absent). */  \
+  X(lt_status, lt_dist_store_set,                                             \
+    (lt_dist *d, const char *key, const char *value), (d, key, value))        \
+  X(lt_status, lt_dist_store_get,                                             \
+    (lt_dist *d, const char *key, char *buf, size_t len, double timeout_s),   \
+    (d, key, buf, len, timeout_s))
 
 /* The "no tensor" marker for optional tensor arguments (bias, weight...).
  * It is distinct from NULL so that a NULL from a failed op is still an

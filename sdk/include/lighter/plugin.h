@@ -452,6 +452,10 @@ typedef struct lt_run_view {
   const char *optimizer_name;
   /* Writes only the weights (state_dict, epoch, global_step) to path. */
   lt_status (*save_weights)(void *host, const char *path);
+  /* (1.3) This process's rank and the number of processes (0 and 1 when
+   * not distributed). Under ddp only rank 0 writes shared files (the host
+   * ignores save_checkpoint elsewhere); metrics are already reduced. */
+  int rank, world;
 } lt_run_view;
 
 typedef lt_status (*lt_hook_fn)(void *self, lt_hook hook, const lt_run_view *run);

@@ -1,0 +1,268 @@
+// dist.cpp: distributed collectives on PyTorch's own engine: a c10d
+// ProcessGroupGloo over a TCPStore (the pair torch.distributed builds for
+// backend "gloo"), behind the C API's lt_dist_* calls. Tensors are packed
+// into flat buckets per dtype, so a whole model's gradients cost a few
+// collectives; every wait has the group's timeout, and a peer that dies
+// fails the call (Gloo sees its socket close) instead of hanging it.
+#include "internal.hpp"
+
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+
+using lt::T;
+
+struct lt_dist {
+  c10::intrusive_ptr<c10d::Store> store;
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> pg;
+  int rank = 0, world = 1;
+  std::chrono::milliseconds timeout{1800000};
+};
+
+namespace {
+
+std::chrono::milliseconds ms(double s) {
+  if (!(s > 0)) s = 1800;
+  return std::chrono::milliseconds((int64_t)(s * 1000.0));
+}
+
+std::shared_ptr<::gloo::transport::Device> gloo_device(const std::string &addr) {
+  // As torch.distributed: GLOO_SOCKET_IFNAME picks the interface; a
+  // loopback rendezvous stays on loopback; otherwise the address the host
+  // name resolves to.
+  const char *ifname = getenv("GLOO_SOCKET_IFNAME");
+  if (ifname && *ifname) return c10d::ProcessGroupGloo::createDeviceForInterface(ifname);
+  if (addr == "localhost" || addr.rfind("127.", 0) == 0)
+    return c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1");
+  return c10d::ProcessGroupGloo::createDefaultDevice();
+}
+
+void wait(lt_dist *d, const c10::intrusive_ptr<c10d::Work> &w) {
+  if (!w->wait(d->timeout)) throw lt::error(LT_FAIL, "the collective did not finish");
+}
+
+c10d::ReduceOp reduce_op(lt_reduce_op op) {
+  switch (op) {
+  case LT_REDUCE_MAX: return c10d::ReduceOp::MAX;
+  case LT_REDUCE_MIN: return c10d::ReduceOp::MIN;
+  default: return c10d::ReduceOp::SUM;
+  }
+}
+
+// Reduces ts in place: per dtype, packed into buckets of at most cap bytes.
+void reduce_packed(lt_dist *d, std::vector<at::Tensor> &ts, lt_reduce_op op, double bucket_mb) {
+  size_t cap = (size_t)((bucket_mb > 0 ? bucket_mb : 25.0) * 1024 * 1024);
+  std::map<int, std::vector<size_t>> by_dtype;
+  for (size_t i = 0; i < ts.size(); i++) by_dtype[(int)ts[i].scalar_type()].push_back(i);
+  c10d::AllreduceOptions o;
+  o.reduceOp = reduce_op(op);
+  o.timeout = d->timeout;
+  at::NoGradGuard ng;
+  for (auto &kv : by_dtype) {
+    auto &idx = kv.second;
+    for (size_t start = 0; start < idx.size();) {
+      size_t end = start, bytes = 0;
+      std::vector<at::Tensor> parts;
+      while (end < idx.size() && (parts.empty() || bytes + ts[idx[end]].nbytes() <= cap)) {
+        parts.push_back(ts[idx[end]].detach().reshape({-1}));
+        bytes += ts[idx[end]].nbytes();
+        end++;
+      }
+      std::vector<at::Tensor> flat{at::cat(parts)};
+      wait(d, d->pg->allreduce(flat, o));
+      if (op == LT_REDUCE_AVG) flat[0].div_(d->world);
+      int64_t off = 0;
+      for (size_t k = start; k < end; k++) {
+        at::Tensor &t = ts[idx[k]];
+        int64_t n = t.numel();
+        t.detach().copy_(flat[0].narrow(0, off, n).view(t.sizes()));
+        off += n;
+      }
+      start = end;
+    }
+  }
+}
+
+std::vector<at::Tensor> tensors_of(lt_tensor *const *t, int n) {
+  std::vector<at::Tensor> v;
+  for (int i = 0; i < n; i++) v.push_back(T(t[i]));
+  return v;
+}
+
+template <class F>
+lt_status guarded(const char *name, lt_dist *d, F &&f) {
+  if (!d) {
+    lt::set_error(std::string(name) + ": no process group (lt_dist_init failed or was not called)", true);
+    return LT_ERR_NULL;
+  }
+  try {
+    f();
+    return LT_OK;
+  } catch (...) {
+    return lt::set_exception(name, {});
+  }
+}
+
+} // namespace
+
+lt_dist *lt_dist_init(const char *addr, int port, int rank, int world, double timeout_s, int serve_store,
+                      const char *store_prefix) {
+  lt::ensure_init();
+  if (!addr || !*addr || port <= 0 || port > 65535 || world < 1 || rank < 0 || rank >= world) {
+    lt::set_error("lt_dist_init: needs an address, a port in 1..65535 and 0 <= rank < world", true);
+    return nullptr;
+  }
+  auto *d = new (std::nothrow) lt_dist;
+  if (!d) {
+    lt::set_error("lt_dist_init: out of memory", true);
+    return nullptr;
+  }
+  try {
+    d->rank = rank, d->world = world, d->timeout = ms(timeout_s);
+    c10d::TCPStoreOptions so;
+    so.port = (uint16_t)port;
+    so.isServer = serve_store != 0;
+    if (so.isServer) so.numWorkers = (size_t)world;
+    so.waitWorkers = false;
+    so.timeout = d->timeout;
+    so.multiTenant = true;
+    c10::intrusive_ptr<c10d::Store> store = c10::make_intrusive<c10d::TCPStore>(std::string(addr), so);
+    if (store_prefix && *store_prefix) store = c10::make_intrusive<c10d::PrefixStore>(store_prefix, store);
+    // our own namespace within a store that may be the launcher's
+    d->store = c10::make_intrusive<c10d::PrefixStore>("lighter", store);
+    auto opts = c10d::ProcessGroupGloo::Options::create(d->timeout);
+    opts->devices.push_back(gloo_device(addr));
+    d->pg = c10::make_intrusive<c10d::ProcessGroupGloo>(d->store, rank, world, opts);
+    return d;
+  } catch (...) {
+    lt_status st = lt::set_exception("lt_dist_init", {});
+    (void)st;
+    delete d;
+    return nullptr;
+  }
+}
+
+void lt_dist_free(lt_dist *d) {
+  try {
+    delete d;
+  } catch (...) {
+  }
+}
+
+lt_status lt_dist_allreduce(lt_dist *d, lt_tensor *const *t, int n, lt_reduce_op op, double bucket_mb) {
+  return guarded("lt_dist_allreduce", d, [&] {
+    auto ts = tensors_of(t, n);
+    reduce_packed(d, ts, op, bucket_mb);
+  });
+}
+
+lt_status lt_dist_allreduce_grads(lt_dist *d, lt_tensor *const *params, int n, double bucket_mb) {
+  return guarded("lt_dist_allreduce_grads", d, [&] {
+    std::vector<at::Tensor> grads;
+    for (int i = 0; i < n; i++) {
+      at::Tensor &p = T(params[i]);
+      if (!p.requires_grad()) continue;
+      // a parameter this rank did not use still takes part (with zeros), as
+      // DDP's find_unused_parameters does, so every rank packs the same buckets
+      if (!p.mutable_grad().defined()) p.mutable_grad() = at::zeros_like(p);
+      grads.push_back(p.mutable_grad());
+    }
+    reduce_packed(d, grads, LT_REDUCE_AVG, bucket_mb);
+  });
+}
+
+lt_status lt_dist_broadcast(lt_dist *d, lt_tensor *const *t, int n, int root) {
+  return guarded("lt_dist_broadcast", d, [&] {
+    if (root < 0 || root >= d->world) throw lt::error(LT_ERR_INVALID, "root rank out of range");
+    auto ts = tensors_of(t, n);
+    std::map<int, std::vector<size_t>> by_dtype;
+    for (size_t i = 0; i < ts.size(); i++) by_dtype[(int)ts[i].scalar_type()].push_back(i);
+    c10d::BroadcastOptions o;
+    o.rootRank = root;
+    o.timeout = d->timeout;
+    at::NoGradGuard ng;
+    for (auto &kv : by_dtype) {
+      std::vector<at::Tensor> parts;
+      for (size_t i : kv.second) parts.push_back(ts[i].detach().reshape({-1}));
+      std::vector<at::Tensor> flat{at::cat(parts)};
+      wait(d, d->pg->broadcast(flat, o));
+      int64_t off = 0;
+      for (size_t i : kv.second) {
+        int64_t k = ts[i].numel();
+        ts[i].detach().copy_(flat[0].narrow(0, off, k).view(ts[i].sizes()));
+        off += k;
+      }
+    }
+  });
+}
+
+lt_tensor *lt_dist_all_gather(lt_dist *d, lt_tensor *t) {
+  at::Tensor out;
+  lt_status st = guarded("lt_dist_all_gather", d, [&] {
+    at::Tensor x = T(t).detach().contiguous();
+    if (x.dim() == 0) x = x.reshape({1});
+    c10d::AllgatherOptions o;
+    o.timeout = d->timeout;
+    // dim-0 sizes first, so that ranks may hold different numbers of rows
+    std::vector<at::Tensor> in{at::full({1}, x.size(0), at::kLong)};
+    std::vector<std::vector<at::Tensor>> sizes(1);
+    for (int r = 0; r < d->world; r++) sizes[0].push_back(at::empty({1}, at::kLong));
+    wait(d, d->pg->allgather(sizes, in, o));
+    int64_t most = 0;
+    for (auto &s : sizes[0]) most = std::max(most, s.item<int64_t>());
+    auto shape = x.sizes().vec();
+    shape[0] = most;
+    at::Tensor padded = at::zeros(shape, x.options());
+    padded.narrow(0, 0, x.size(0)).copy_(x);
+    std::vector<at::Tensor> pin{padded};
+    std::vector<std::vector<at::Tensor>> outs(1);
+    for (int r = 0; r < d->world; r++) outs[0].push_back(at::empty(shape, x.options()));
+    wait(d, d->pg->allgather(outs, pin, o));
+    std::vector<at::Tensor> rows;
+    for (int r = 0; r < d->world; r++) rows.push_back(outs[0][r].narrow(0, 0, sizes[0][r].item<int64_t>()));
+    out = at::cat(rows);
+  });
+  return st == LT_OK ? lt::wrap(out) : nullptr;
+}
+
+lt_status lt_dist_barrier(lt_dist *d) {
+  return guarded("lt_dist_barrier", d, [&] {
+    c10d::BarrierOptions o;
+    o.timeout = d->timeout;
+    wait(d, d->pg->barrier(o));
+  });
+}
+
+lt_status lt_dist_store_set(lt_dist *d, const char *key, const char *value) {
+  return guarded("lt_dist_store_set", d, [&] {
+    std::string v(value ? value : "");
+    d->store->set(key, std::vector<uint8_t>(v.begin(), v.end()));
+  });
+}
+
+lt_status lt_dist_store_get(lt_dist *d, const char *key, char *buf, size_t len, double timeout_s) {
+  if (buf && len) buf[0] = 0;
+  bool missing = false;
+  lt_status st = guarded("lt_dist_store_get", d, [&] {
+    if (timeout_s <= 0) {
+      if (!d->store->check({key})) {
+        missing = true;
+        return;
+      }
+    } else {
+      d->store->wait({key}, ms(timeout_s));
+    }
+    std::vector<uint8_t> v = d->store->get(key);
+    if (buf && len) {
+      size_t k = std::min(len - 1, v.size());
+      if (k) std::memcpy(buf, v.data(), k);
+      buf[k] = 0;
+    }
+  });
+  return st == LT_OK && missing ? LT_ERR_NOT_FOUND : st;
+}
