@@ -60,7 +60,7 @@ RPATH = -Wl,-rpath,'$$ORIGIN/../lib'
 
 .PHONY: all setup check check-asan demo install clean test bench fuzz fuzz-config
 all: $(LIB) $(HOST_BIN) $(CORE_PLUGINS) $(DATA_PLUGINS) $(LIGHTER_PLUGINS) $(CALLBACK_PLUGINS) $(EXAMPLE_PLUGINS) $(DEMO_BIN) $(PCS) $(TEST_BIN) $(TEST_PLUGINS) $(PARITY_BIN) \
-     $(BUILD)/tests/fuzz_replay $(BUILD)/tests/fuzz_expr_replay
+     $(BUILD)/tests/fuzz_replay $(BUILD)/tests/fuzz_expr_replay $(BUILD)/tests/dist_peer
 
 setup:
 	@bash scripts/setup
@@ -98,10 +98,15 @@ VERSION = $(shell sed -n 's/^#define LT_VERSION_STRING "\(.*\)"/\1/p' sdk/includ
 
 # Tests link the library directly (LT_DIRECT); plugins under tests/plugins
 # are built exactly as a user builds one: no link flags at all.
-$(BUILD)/obj/tests/%.o: ALL_CFLAGS += -DLT_DIRECT
+$(BUILD)/obj/tests/%.o: ALL_CFLAGS += -DLT_DIRECT -Itests
 $(TEST_BIN): $(TEST_OBJS) $(HOST_LIB_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) -o $@ $(TEST_OBJS) $(HOST_LIB_OBJS) -L$(BUILD)/lib -llighter $(RPATH) $$(pkg-config --libs check) -lyaml -lz -ldl -lm
+
+# rank 1 of the process-group tests (check_dist.c is rank 0)
+$(BUILD)/tests/dist_peer: tests/dist/peer.c tests/dist/scenario.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DLT_DIRECT -o $@ $< -L$(BUILD)/lib -llighter $(RPATH) -lm
 
 $(BUILD)/tests/plugins/%.so: tests/plugins/%.c $(wildcard sdk/include/lighter/*.h)
 	@mkdir -p $(dir $@)

@@ -37,8 +37,8 @@ int host_dist_plan(const cfg_node *root, host_dist *d);
 /* Starts n copies of this command as ranks node_rank*n .. node_rank*n+n-1
  * of d's group, forwards SIGINT/SIGTERM to them, reaps them and returns
  * the worst exit status (a signal counts as 128 + its number). A rank that
- * fails is named at once; ranks still running timeout_s + 30 s later are
- * terminated. */
+ * fails is named at once; ranks still running timeout_s + 5 s later are
+ * terminated (SIGTERM, then SIGKILL). */
 int host_dist_spawn(char **argv, int n, const host_dist *d);
 
 /* Joins the group (the tensor layer must be loaded). 0, or 1 printed. */

@@ -843,7 +843,7 @@ static int load_checkpoint(host_run *r, const char *path) {
   }
   lt_state_free(sd);
   lt_state_free(ck);
-  if (!rc) fprintf(stderr, "lighter-host: loaded %s from '%s'\n", r->stage == HOST_FIT && !r->weights_only ? "the run" : "weights", path);
+  if (!rc && rank0(r)) fprintf(stderr, "lighter-host: loaded %s from '%s'\n", r->stage == HOST_FIT && !r->weights_only ? "the run" : "weights", path);
   return rc;
 }
 

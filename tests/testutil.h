@@ -69,5 +69,6 @@ Suite *api_suite(void);
 Suite *config_suite(void);
 Suite *build_suite(void);
 Suite *data_suite(void);
+Suite *dist_suite(void);
 
 #endif

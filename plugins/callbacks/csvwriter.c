@@ -54,6 +54,14 @@ static lt_status hook(void *self, lt_hook h, const lt_run_view *run) {
   cw *m = self;
   if (h == LT_HOOK_ON_PREDICT_START) {
     wr_place(m->given, run, m->path, sizeof m->path);
+    if (run->size >= offsetof(lt_run_view, rank) + sizeof run->rank && run->rank > 0) {
+      /* under ddp each rank predicts its shard: rank N writes NAME.rankN.csv */
+      char *dot = strrchr(m->path, '.'), *sl = strrchr(m->path, '/');
+      char ext[64] = "";
+      if (dot && (!sl || dot > sl)) snprintf(ext, sizeof ext, "%s", dot), *dot = 0;
+      size_t len = strlen(m->path);
+      snprintf(m->path + len, sizeof m->path - len, ".rank%d%s", run->rank, ext);
+    }
     char dir[1600];
     snprintf(dir, sizeof dir, "%s", m->path);
     char *slash = strrchr(dir, '/');

@@ -114,9 +114,15 @@ static int format_name(mc *m, const lt_run_view *run, char *out, size_t len, cha
 
 static int exists(const char *p) { return access(p, F_OK) == 0; }
 
-static void drop(mc *m, int i) {
-  if (m->verbose) fprintf(stderr, "ModelCheckpoint: removing %s\n", m->path[i]);
-  if (strcmp(m->path[i], m->best)) unlink(m->path[i]);
+/* Under ddp rank 0 alone touches the files (the host saves only there);
+ * every rank keeps the same bookkeeping, as the metrics are reduced. */
+static int writes_files(const lt_run_view *run) {
+  return run->size < offsetof(lt_run_view, rank) + sizeof run->rank || run->rank == 0;
+}
+
+static void drop(mc *m, int i, int files) {
+  if (m->verbose && files) fprintf(stderr, "ModelCheckpoint: removing %s\n", m->path[i]);
+  if (files && strcmp(m->path[i], m->best)) unlink(m->path[i]);
   free(m->path[i]);
   m->path[i] = m->path[--m->n];
   m->score[i] = m->score[m->n];
@@ -133,7 +139,8 @@ static lt_status save(mc *m, const lt_run_view *run) {
     if (m->top_k == 0 && m->save_last) goto last;
     return LT_OK;
   }
-  mkdir(dir, 0755);
+  int files = writes_files(run);
+  if (files) mkdir(dir, 0755);
   double score = (double)run->global_step;
   if (m->has_monitor && !run->metric(run->host, m->monitor, &score)) {
     snprintf(err, sizeof err, "ModelCheckpoint(monitor='%s') could not find the monitored key in the logged metrics; "
@@ -172,18 +179,18 @@ static lt_status save(mc *m, const lt_run_view *run) {
   int weights = m->weights_only && run->size >= offsetof(lt_run_view, save_weights) + sizeof run->save_weights &&
                 run->save_weights;
   if ((weights ? run->save_weights(run->host, path) : run->save_checkpoint(run->host, path)) != LT_OK) return LT_FAIL;
-  if (m->verbose) fprintf(stderr, "ModelCheckpoint: saved %s\n", path);
+  if (m->verbose && files) fprintf(stderr, "ModelCheckpoint: saved %s\n", path);
   m->last_saved_step = run->global_step;
   /* drop beyond top k: the worst (monitor) or the oldest */
   while (m->top_k > 0 && m->n > m->top_k) {
     int w = 0;
     for (int i = 1; i < m->n; i++)
       if (m->has_monitor ? worse(m, m->score[i], m->score[w]) : m->score[i] < m->score[w]) w = i;
-    drop(m, w);
+    drop(m, w, files);
   }
 last:
   if (m->save_last) {
-    mkdir(dir, 0755);
+    if (writes_files(run)) mkdir(dir, 0755);
     snprintf(path, sizeof path, "%s/last.ckpt", dir);
     if (run->save_checkpoint(run->host, path) != LT_OK) return LT_FAIL;
   }
