@@ -147,6 +147,7 @@ test: all
 	@$(BUILD)/tests/fuzz_expr_replay tests/fuzz/expr_seeds/*
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/corpus.sh
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/trainer.sh
+	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/ddp.sh
 
 check: setup
 	@$(MAKE) all

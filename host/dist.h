@@ -30,7 +30,8 @@ extern host_dist host_dist_self;
 /* Reads the environment and the config's trainer (strategy, devices,
  * num_nodes) before anything heavy is loaded. Returns 0 and fills d
  * (d->active when this process is one rank of a group), or the number of
- * local processes to start (> 1, the caller spawns them), or -1 after
+ * local processes to start (> 0, the caller spawns them: devices, when
+ * devices x num_nodes > 1 and no launcher made this process a rank), or -1 after
  * printing why the combination cannot run (exit 2). */
 int host_dist_plan(const cfg_node *root, host_dist *d);
 

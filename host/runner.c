@@ -403,7 +403,7 @@ int host_cmd_run(const char *stage_name, int argc, char **argv) {
     int spawn = host_dist_plan(root, &dist);
     if (spawn < 0) {
       rc = 2;
-    } else if (spawn > 1) {
+    } else if (spawn > 0) {
       rc = host_dist_spawn(host_argv, spawn, &dist);
       host_registry_free(&reg);
       cfg_free(raw), cfg_free(root);

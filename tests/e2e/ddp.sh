@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# ddp.sh: distributed data parallel end to end (part of make check), on
+# loopback with the demo MLP (dropout off so that runs can be compared):
+#   - 2 ranks x batch 64 (self-spawned by trainer devices: 2) follow the
+#     same loss curve as 1 rank x batch 128, end with the same weights, and
+#     reduce validation loss and accuracy over both shards;
+#   - torchrun (single node, and two "nodes" of one process each) and the
+#     self-spawn with NODE_RANK give that very curve;
+#   - test under ddp scores what one process scores;
+#   - SIGKILL of a rank mid-epoch ends the run at once naming the rank, the
+#     last checkpoint stays loadable and a resume completes; a hung rank
+#     fails the others after the collective timeout; ^C saves and exits 130;
+#   - launch errors (strategy single_device with 2 devices, a launcher that
+#     disagrees with devices, an unknown strategy) exit 2 with the reason.
+set -uo pipefail
+BUILD=${LT_BUILD:-build}
+H=$(pwd)/$BUILD/bin/lighter-host
+CFG=$(pwd)/configs/fashion_mnist_mlp.yaml
+PY=${PYTHON:-/usr/bin/python3}
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+work=$(mktemp -d)
+trap 'pkill -KILL -P $$ 2>/dev/null; rm -rf "$work"' EXIT
+cd "$work"
+
+# Debian's torchrun (1.13 on Python 3.11) fails on its default --redirects 0
+# ("'NoneType' object has no attribute 'get'"); -r 2 -t 2 sends each rank's
+# stderr through with a [defaultN] prefix.
+TR="torchrun -r 2 -t 2 --no_python"
+port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+COMMON=("$CFG" =trainer::max_epochs=1 =trainer::limit_train_batches=30 model::network::_args_::3::p=0.0
+        =trainer::log_every_n_steps=1 =trainer::enable_progress_bar=false =trainer::enable_model_summary=false)
+
+run() { # NAME WANT_RC ARGS... (output in $out)
+  local name=$1 want=$2; shift 2
+  out=$(timeout 300 "$@" 2>&1); local rc=$?
+  if [ "$rc" != "$want" ]; then bad "$name: exit $rc, expected $want: $(tail -20 <<<"$out")"; return 1; fi
+  ok
+}
+
+run "1 rank x 128" 0 "$H" fit "${COMMON[@]}" trainer::default_root_dir=one data::train_dataloader::batch_size=128 \
+  =trainer::limit_val_batches=2
+run "2 ranks x 64" 0 "$H" fit "${COMMON[@]}" trainer::default_root_dir=two data::train_dataloader::batch_size=64 \
+  =trainer::limit_val_batches=1 =trainer::devices=2 =trainer::strategy=ddp
+grep -qF "started 2 workers (ranks 0..1 of 2" <<<"$out" && ok || bad "spawn: no start line: $out"
+[ "$(ls two)" = lightning_logs ] && [ "$(ls two/lightning_logs)" = version_0 ] && ok \
+  || bad "spawn: rank 0 alone makes the run folder: $(find two)"
+[ -z "$(grep -c '\[rank' <<<"$out" | grep -v '^0$')" ] && ok || bad "spawn: a clean run prints no rank errors: $out"
+
+compare() { # A B WHAT: loss curves, epoch values and weights of two runs
+  "$PY" - "$1" "$2" <<'PY'
+import csv, sys, torch
+def rows(d): return list(csv.DictReader(open(d + '/lightning_logs/version_0/metrics.csv')))
+a, b = rows(sys.argv[1]), rows(sys.argv[2])
+def col(r, k): return [float(x[k]) for x in r if x.get(k)]
+la, lb = col(a, 'train/loss/step'), col(b, 'train/loss/step')
+assert len(la) == len(lb) == 30, (len(la), len(lb))
+d = max(abs(x - y) for x, y in zip(la, lb))
+assert d < 1e-5, f'loss curves differ by {d}'
+for k in ['train/loss/epoch', 'val/loss/epoch', 'val/metrics/MulticlassAccuracy/epoch']:
+    x, y = col(a, k), col(b, k)
+    assert len(x) == len(y) == 1 and abs(x[0] - y[0]) < 1e-5, (k, x, y)
+wa = torch.load(sys.argv[1] + '/lightning_logs/version_0/checkpoints/last.ckpt')['state_dict']
+wb = torch.load(sys.argv[2] + '/lightning_logs/version_0/checkpoints/last.ckpt')['state_dict']
+w = max((wa[k] - wb[k]).abs().max().item() for k in wa)
+assert w < 1e-5, f'weights differ by {w}'
+print(f'max loss diff {d:.2e}, max weight diff {w:.2e}')
+PY
+}
+if o=$(compare one two 2>&1); then ok; echo "ddp: 2x64 vs 1x128: $o"; else bad "2x64 vs 1x128: $o"; fi
+
+# torchrun, one node of two processes: the very same numbers as the self-spawn
+P=$(port)
+run "torchrun" 0 $TR --nproc_per_node=2 --master_port="$P" "$H" fit "${COMMON[@]}" trainer::default_root_dir=tr \
+  data::train_dataloader::batch_size=64 =trainer::limit_val_batches=1
+same_curve() {
+  "$PY" -c "
+import csv, sys
+c = lambda d: [r['train/loss/step'] for r in csv.DictReader(open(d + '/lightning_logs/version_0/metrics.csv')) if r['train/loss/step']]
+sys.exit(0 if c('$1') == c('$2') and len(c('$1')) == 30 else 1)"
+}
+same_curve two tr && ok || bad "torchrun: a different curve than the self-spawn"
+
+# two nodes of one process each (torchrun's static rendezvous over loopback)
+P=$(port)
+for nr in 0 1; do
+  timeout 300 $TR --nnodes=2 --node_rank=$nr --nproc_per_node=1 --master_addr=127.0.0.1 --master_port="$P" \
+    "$H" fit "${COMMON[@]}" trainer::default_root_dir=mn data::train_dataloader::batch_size=64 \
+    =trainer::limit_val_batches=1 =trainer::num_nodes=2 >mn$nr.log 2>&1 &
+done
+wait %1; r0=$?; wait %2; r1=$?
+[ "$r0$r1" = 00 ] && ok || bad "torchrun 2 nodes: exit $r0/$r1: $(tail -5 mn0.log mn1.log)"
+same_curve two mn && ok || bad "torchrun 2 nodes: a different curve"
+
+# the self-spawn across "nodes": devices 1 x num_nodes 2, NODE_RANK per node
+P=$(port)
+for nr in 0 1; do
+  MASTER_ADDR=127.0.0.1 MASTER_PORT=$P NODE_RANK=$nr timeout 300 "$H" fit "${COMMON[@]}" trainer::default_root_dir=sn \
+    data::train_dataloader::batch_size=64 =trainer::limit_val_batches=1 =trainer::devices=1 =trainer::num_nodes=2 \
+    =trainer::strategy=ddp >sn$nr.log 2>&1 &
+done
+wait %1; r0=$?; wait %2; r1=$?
+[ "$r0$r1" = 00 ] && ok || bad "spawn 2 nodes: exit $r0/$r1: $(tail -5 sn0.log sn1.log)"
+same_curve two sn && ok || bad "spawn 2 nodes: a different curve"
+
+# test under ddp: metrics reduced over both shards = one process on all
+ck=one/lightning_logs/version_0/checkpoints/last.ckpt
+run "test 1 rank" 0 "$H" test "${COMMON[@]}" trainer::default_root_dir=t1 --ckpt_path "$ck"
+a1=$(grep "^test/metrics/MulticlassAccuracy/epoch" <<<"$out")
+run "test 2 ranks" 0 "$H" test "${COMMON[@]}" trainer::default_root_dir=t2 --ckpt_path "$ck" =trainer::devices=2
+a2=$(grep "^test/metrics/MulticlassAccuracy/epoch" <<<"$out")
+[ -n "$a1" ] && [ "$a1" = "$a2" ] && ok || bad "test: 1 rank '$a1', 2 ranks '$a2'"
+[ "$(grep -c 'MulticlassAccuracy/epoch' <<<"$out")" = 2 ] && ok || bad "test: rank 0 alone prints the table: $out"
+
+# a rank killed mid-epoch: the run ends at once (timeout 60 s), naming it
+LONG=("$CFG" =trainer::max_epochs=3 =trainer::limit_train_batches=150 =trainer::limit_val_batches=1
+      =trainer::enable_progress_bar=false =trainer::enable_model_summary=false trainer::default_root_dir=kl
+      =trainer::devices=2 "=trainer::strategy={_target_: lightning.pytorch.strategies.DDPStrategy, timeout: 60}")
+"$H" fit "${LONG[@]}" >kill.log 2>&1 &
+parent=$!
+last=kl/lightning_logs/version_0/checkpoints/last.ckpt
+for _ in $(seq 600); do [ -f $last ] && break; sleep 0.1; done
+sleep 0.3
+victim=$(pgrep -P $parent | tail -1)
+t0=$(date +%s.%N)
+kill -KILL "$victim"
+wait $parent; rc=$?
+took=$("$PY" -c "print(round($(date +%s.%N) - $t0, 1))")
+[ "$rc" = 137 ] && ok || bad "kill: exit $rc, expected 137 (the killed rank's status): $(cat kill.log)"
+"$PY" -c "import sys; sys.exit(0 if $took < 20 else 1)" && ok || bad "kill: the run took $took s to end"
+grep -qF "rank 1 (pid $victim) was killed by signal 9" kill.log && ok || bad "kill: the rank is not named: $(cat kill.log)"
+grep -qF "[rank 0] the allreduce" kill.log || grep -qF "[rank 0] the reduction" kill.log && ok \
+  || bad "kill: rank 0 does not say which collective failed: $(cat kill.log)"
+echo "ddp: a killed rank ended the run in $took s"
+"$PY" -c "import torch; c = torch.load('$last'); assert c['global_step'] >= 150" && ok || bad "kill: last.ckpt unreadable"
+run "kill: resume" 0 "$H" fit "${LONG[@]}" --ckpt_path last
+grep -qF "loaded the run from" <<<"$out" && ok || bad "kill: resume did not load: $out"
+"$PY" -c "
+import torch; c = torch.load('kl/lightning_logs/version_1/checkpoints/last.ckpt'); assert c['global_step'] == 450, c['global_step']" \
+  && ok || bad "kill: the resumed run did not finish 3 epochs"
+
+# a hung rank (SIGSTOP): the others fail after the 3 s collective timeout
+HANG=("${LONG[@]}" trainer::default_root_dir=hg
+      "=trainer::strategy={_target_: lightning.pytorch.strategies.DDPStrategy, timeout: {_target_: datetime.timedelta, seconds: 3}}")
+"$H" fit "${HANG[@]}" >hang.log 2>&1 &
+parent=$!
+for _ in $(seq 600); do [ -f hg/lightning_logs/version_0/checkpoints/last.ckpt ] && break; sleep 0.1; done
+victim=$(pgrep -P $parent | tail -1)
+t0=$(date +%s.%N)
+kill -STOP "$victim"
+wait $parent; rc=$?
+took=$("$PY" -c "print(round($(date +%s.%N) - $t0, 1))")
+[ "$rc" != 0 ] && ok || bad "hang: exit 0"
+grep -qiF "timed out" hang.log && ok || bad "hang: no timeout message: $(cat hang.log)"
+"$PY" -c "import sys; sys.exit(0 if $took < 30 else 1)" && ok || bad "hang: took $took s"
+echo "ddp: a hung rank ended the run in $took s (timeout 3 s)"
+
+# ^C reaches every rank: last.ckpt is saved, exit 130
+"$H" fit "${LONG[@]}" trainer::default_root_dir=ic >int.log 2>&1 &
+parent=$!
+for _ in $(seq 600); do [ -f ic/lightning_logs/version_0/checkpoints/last.ckpt ] && break; sleep 0.1; done
+sleep 0.3
+kill -INT $parent
+wait $parent; rc=$?
+[ "$rc" = 130 ] && ok || bad "interrupt: exit $rc: $(cat int.log)"
+grep -qF "interrupted at epoch" int.log && ok || bad "interrupt: no message: $(cat int.log)"
+"$PY" -c "import torch; torch.load('ic/lightning_logs/version_0/checkpoints/last.ckpt')" && ok || bad "interrupt: last.ckpt"
+
+# launch errors: exit 2 with the reason, nothing started
+run "single_device x2" 2 "$H" fit "${COMMON[@]}" =trainer::devices=2 =trainer::strategy=single_device
+grep -qF "needs strategy ddp" <<<"$out" && ok || bad "single_device: $out"
+out=$(RANK=0 WORLD_SIZE=3 MASTER_ADDR=127.0.0.1 MASTER_PORT=1 timeout 60 "$H" fit "${COMMON[@]}" =trainer::devices=2 2>&1)
+[ $? = 2 ] && grep -qF "make them agree" <<<"$out" && ok || bad "world mismatch: $out"
+run "unknown strategy" 2 "$H" fit "${COMMON[@]}" =trainer::strategy=fsdp
+grep -qF "strategy 'fsdp' is not available" <<<"$out" && ok || bad "fsdp: $out"
+
+echo "ddp: $pass passed, $fail failed"
+[ "$fail" = 0 ]
