@@ -58,7 +58,7 @@ PCS = $(BUILD)/pkgconfig/lighter.pc $(BUILD)/pkgconfig/lighter-direct.pc
 
 RPATH = -Wl,-rpath,'$$ORIGIN/../lib'
 
-.PHONY: all setup check check-asan demo install clean test bench fuzz fuzz-config
+.PHONY: all setup check check-asan demo install clean test bench bench-ddp fuzz fuzz-config
 all: $(LIB) $(HOST_BIN) $(CORE_PLUGINS) $(DATA_PLUGINS) $(LIGHTER_PLUGINS) $(CALLBACK_PLUGINS) $(EXAMPLE_PLUGINS) $(DEMO_BIN) $(PCS) $(TEST_BIN) $(TEST_PLUGINS) $(PARITY_BIN) \
      $(BUILD)/tests/fuzz_replay $(BUILD)/tests/fuzz_expr_replay $(BUILD)/tests/dist_peer
 
@@ -233,6 +233,11 @@ $(BUILD)/bench/loader_bench: scripts/bench/loader_bench.c $(HOST_LIB_OBJS) $(LIB
 bench: setup
 	@$(MAKE) all $(BUILD)/bench/loader_bench
 	$(BUILD)/bench/loader_bench $(BUILD)/lib/lighter/plugins scripts/bench/loader.yaml $(BUILD)/bench $(BENCH_REPEATS)
+
+# Data parallel throughput: 1 rank vs 2 ranks of 1 thread each (JSON in $(BUILD)/bench).
+bench-ddp: setup
+	@$(MAKE) all
+	bash scripts/bench/ddp_bench.sh $(BUILD) $(BUILD)/bench $(BENCH_REPEATS)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
