@@ -481,6 +481,18 @@ static int view_metric(void *host, const char *key, double *out) {
 
 static void view_log(void *host, const char *key, double v) { put(host, key, v); }
 
+static lt_status view_log_sync(void *host, const char *key, double v) {
+  host_run *r = host;
+  if (r->dist) {
+    char what[300];
+    snprintf(what, sizeof what, "the reduction of the logged value '%s'", key);
+    if (dist_sum(r, &v, 1, what)) return LT_FAIL;
+    v /= r->dist->world;
+  }
+  put(r, key, v);
+  return LT_OK;
+}
+
 static void view_stop(void *host, const char *why) {
   host_run *r = host;
   if (!r->stop_requested && rank0(r))
@@ -517,7 +529,8 @@ static int hook(host_run *r, lt_hook h, int mode, int64_t bi, const lt_state *ou
   lt_run_view v = {sizeof v, stage_names[r->stage], r->sanity ? "sanity" : mode >= 0 ? mode_names[mode] : "",
                    r->epoch, r->global_step, bi, r->run_dir, r->network, r->network_ops, r->optimizer,
                    r->optimizer_ops, outputs, r, view_metric, view_log, view_stop, view_save, view_keys,
-                   r->optimizer_name, view_save_weights, r->dist ? r->dist->rank : 0, r->dist ? r->dist->world : 1};
+                   r->optimizer_name, view_save_weights, r->dist ? r->dist->rank : 0, r->dist ? r->dist->world : 1,
+                   view_log_sync};
   for (int i = 0; i <= r->ncallbacks; i++) {
     lt_hook_fn fn;
     void *self;

@@ -47,6 +47,14 @@ grep -qF "started 2 workers (ranks 0..1 of 2" <<<"$out" && ok || bad "spawn: no 
 [ "$(ls two)" = lightning_logs ] && [ "$(ls two/lightning_logs)" = version_0 ] && ok \
   || bad "spawn: rank 0 alone makes the run folder: $(find two)"
 [ -z "$(grep -c '\[rank' <<<"$out" | grep -v '^0$')" ] && ok || bad "spawn: a clean run prints no rank errors: $out"
+# a callback's log_sync (sync_dist=True): the mean of the ranks' values
+mkdir -p plugins && cp "$(dirname "$H")/../tests/plugins/hook_recorder.so" plugins/
+run "log_sync" 0 "$H" fit "${COMMON[@]}" trainer::default_root_dir=ls --plugins plugins \
+  =trainer::limit_val_batches=1 =trainer::devices=2 "=trainer::callbacks=[{_target_: test.HookRecorder, path: h.txt, name: sync}]"
+"$PY" -c "
+import csv; v = [r['sync/rank_mean'] for r in csv.DictReader(open('ls/lightning_logs/version_0/metrics.csv')) if r.get('sync/rank_mean')]
+assert v == ['0.5'], v" && ok || bad "log_sync: $(cat ls/lightning_logs/version_0/metrics.csv)"
+[ "$(grep -c on_fit_start h.txt)" = 2 ] && ok || bad "log_sync: callbacks run on both ranks: $(grep -c on_fit_start h.txt)"
 
 compare() { # A B WHAT: loss curves, epoch values and weights of two runs
   "$PY" - "$1" "$2" <<'PY'

@@ -1,7 +1,9 @@
 /* hook_recorder.c: a callback (test.HookRecorder) and a model
  * (test.HookModel, default steps) that append every hook they get to
  * `path`, one "who hook mode epoch step batch" line each, for the
- * trainer's hook-order test. */
+ * trainer's hook-order test. A recorder named "sync" also logs its rank
+ * with log_sync at each validation epoch's end ("sync/rank_mean": the
+ * mean rank, 0.5 with two ranks). */
 #include <lighter/lighter.h>
 
 #include <stdio.h>
@@ -40,6 +42,9 @@ static lt_status on_hook(void *self, lt_hook h, const lt_run_view *run) {
           (long long)run->global_step, (long long)run->batch_idx,
           run->outputs && lt_state_kind(run->outputs, "loss") == LT_VALUE_TENSOR ? " loss" : "");
   fclose(f);
+  if (h == LT_HOOK_ON_VALIDATION_EPOCH_END && !strcmp(m->who, "sync") && strcmp(run->mode, "sanity") &&
+      run->size >= offsetof(lt_run_view, log_sync) + sizeof run->log_sync)
+    return run->log_sync(run->host, "sync/rank_mean", (double)run->rank);
   return LT_OK;
 }
 

@@ -456,6 +456,10 @@ typedef struct lt_run_view {
    * not distributed). Under ddp only rank 0 writes shared files (the host
    * ignores save_checkpoint elsewhere); metrics are already reduced. */
   int rank, world;
+  /* (1.3) As log, with the mean of value over all ranks (Lightning's
+   * log(..., sync_dist=True)): a collective, so every rank must call it
+   * for the same keys in the same order. Alone it is log. */
+  lt_status (*log_sync)(void *host, const char *key, double value);
 } lt_run_view;
 
 typedef lt_status (*lt_hook_fn)(void *self, lt_hook hook, const lt_run_view *run);
