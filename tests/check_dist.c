@@ -39,13 +39,28 @@ static int free_port(void) {
 
 /* Starts rank 1 in mode; returns its pid. */
 static pid_t peer(int port, const char *mode) {
-  const char *build = getenv("LT_BUILD") ? getenv("LT_BUILD") : "build";
-  char path[512], p[16];
-  snprintf(path, sizeof path, "%s/tests/dist_peer", build);
+  /* other suites chdir when CK_FORK=no: a relative build folder is the source tree's */
+  const char *build = getenv("LT_BUILD") ? getenv("LT_BUILD") : "build", *src = getenv("LT_SOURCE_DIR");
+  char path[1024], p[16];
+  if (build[0] != '/' && src) snprintf(path, sizeof path, "%s/%s/tests/dist_peer", src, build);
+  else snprintf(path, sizeof path, "%s/tests/dist_peer", build);
   snprintf(p, sizeof p, "%d", port);
   char *argv[] = {path, p, (char *)mode, NULL};
+  /* the peer says "ready" on fd 3 once loaded (libtorch under ASan takes
+   * seconds), so that rank 0's short timeouts measure collectives only */
+  int ready[2];
+  ck_assert_int_eq(pipe(ready), 0);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, ready[1], 3);
+  posix_spawn_file_actions_addclose(&fa, ready[0]);
   pid_t pid;
-  ck_assert_msg(posix_spawn(&pid, path, NULL, NULL, argv, environ) == 0, "cannot start %s", path);
+  ck_assert_msg(posix_spawn(&pid, path, &fa, NULL, argv, environ) == 0, "cannot start %s", path);
+  posix_spawn_file_actions_destroy(&fa);
+  close(ready[1]);
+  char c;
+  ck_assert_msg(read(ready[0], &c, 1) == 1, "%s never said it was ready", path);
+  close(ready[0]);
   return pid;
 }
 
