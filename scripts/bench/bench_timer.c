@@ -45,11 +45,21 @@ static void destroy(void *self) {
   free(t);
 }
 
-/* The first of the keys that was logged, or -1. */
-static double metric(const lt_run_view *run, const char *const *keys) {
+/* The value of the first logged key with prefix and containing part, or -1
+ * (the metric's name depends on its class: Accuracy, MulticlassAccuracy). */
+static double metric(const lt_run_view *run, const char *prefix, const char *part) {
+  const char *keys = run->metric_keys(run->host);
+  char key[512];
   double v;
-  for (int i = 0; keys[i]; i++)
-    if (run->metric(run->host, keys[i], &v)) return v;
+  while (keys && *keys) {
+    size_t n = strcspn(keys, ",");
+    snprintf(key, sizeof key, "%.*s", (int)n, keys);
+    if (!strncmp(key, prefix, strlen(prefix)) && strstr(key, part) && strstr(key, "/epoch") &&
+        run->metric(run->host, key, &v))
+      return v;
+    keys += n;
+    keys += strspn(keys, ", ");
+  }
   return -1;
 }
 
@@ -62,10 +72,9 @@ static lt_status hook(void *self, lt_hook h, const lt_run_view *run) {
   } else if (h == LT_HOOK_ON_TRAIN_EPOCH_START && !t->epoch_start) {
     t->epoch_start = now();
   } else if (h == LT_HOOK_ON_FIT_END) {
-    static const char *const loss[] = {"train/loss/epoch", "train/loss/total/epoch", NULL};
-    static const char *const acc[] = {"val/metrics/Accuracy/epoch", "val/metrics/Accuracy/0/epoch", NULL};
-    t->loss = metric(run, loss);
-    t->acc = metric(run, acc);
+    t->loss = metric(run, "train/loss/", "total");
+    if (t->loss < 0) t->loss = metric(run, "train/loss/epoch", "");
+    t->acc = metric(run, "val/metrics/", "Accuracy");
     FILE *f = fopen(t->out, "w");
     if (!f) return LT_FAIL;
     fprintf(f, "{\"first_step\": %.6f, \"epoch_start\": %.6f, \"train_sps\": %.3f, \"loss\": %.6f, \"acc\": %.6f}\n",
