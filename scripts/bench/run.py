@@ -139,6 +139,7 @@ class Bench:
         # Python at lighter-host's thread settings, batch 64 and 16, on the MLP
         plan["mlp/python 1+" + t + " threads"] = lambda: self.py_run("mlp", (1, NCPU))
         plan["mlp b16/lighter-host"] = lambda: self.host_run("mlp", bs=16)
+        plan["mlp b16/raw libtorch"] = lambda: self.raw_run("mlp", bs=16)
         plan["mlp b16/python 1+" + t + " threads"] = lambda: self.py_run("mlp", (1, NCPU), bs=16)
         plan["mlp b16/python"] = lambda: self.py_run("mlp", bs=16)
         names = list(plan)
