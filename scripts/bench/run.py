@@ -77,7 +77,7 @@ class Bench:
         self.host = os.path.join(build, "bin", "lighter-host")
 
     # ---- one training run of each system ------------------------------------
-    def host_run(self, model, bs=64, env=None):
+    def host_run(self, model, bs=64, env=None, extra=()):
         res = os.path.join(self.out, f"timer-{model}.json")
         if os.path.exists(res):
             os.unlink(res)
@@ -93,6 +93,7 @@ class Bench:
         # the MLP's cosine schedule steps only at epoch ends (no effect in one
         # epoch); the CNN's train metrics are work the other two do not do
         over += ["~model::scheduler"] if model == "mlp" else ["~model::train_metrics"]
+        over += list(extra)
         r = run_timed([self.host, "fit", cfg, *over, "--plugins", os.path.join(self.build, "examples"),
                        "--plugins", os.path.join(self.out, "plugins")], env)
         if r["rc"] != 0:
@@ -136,6 +137,9 @@ class Bench:
             for tt, bb in ((1, NCPU), (NCPU, NCPU), (1, 1)):
                 plan[f"{m}/raw libtorch {tt}+{bb} threads, {THREAD_BATCHES} batches"] = \
                     lambda m=m, tt=tt, bb=bb: self.raw_run(m, (tt, bb), batches=THREAD_BATCHES)
+        # the MLP config loads on the training thread; the CNN's uses 1 worker
+        plan["mlp/lighter-host, 1 loader worker"] = lambda: self.host_run(
+            "mlp", extra=["=data::train_dataloader::num_workers=1"])
         # Python at lighter-host's thread settings, batch 64 and 16, on the MLP
         plan["mlp/python 1+" + t + " threads"] = lambda: self.py_run("mlp", (1, NCPU))
         plan["mlp b16/lighter-host"] = lambda: self.host_run("mlp", bs=16)
@@ -207,6 +211,36 @@ def fmt_row(name, s):
             f"{m('loss', '{:.4f}')} | {m('acc', '{:.4f}')} |")
 
 
+def training_ratios(train, est):
+    """The ratios of the issue from medians, or from the best run of each
+    (highest throughput, lowest time and RSS): on a shared machine the best
+    is the figure least disturbed by other processes."""
+    def v(n, k):
+        x = train[n][k]
+        return x["median"] if est == "median" else x["max"] if k == "train_sps" else x["min"]
+    out, t = {}, str(NCPU)
+    for m in ("mlp", "cnn"):
+        h, r, p = f"{m}/lighter-host", f"{m}/raw libtorch", f"{m}/python"
+        out[m] = {
+            "throughput_host_over_raw": v(h, "train_sps") / v(r, "train_sps"),
+            "throughput_host_over_python": v(h, "train_sps") / v(p, "train_sps"),
+            "first_step_host_over_raw": v(h, "first_step_s") / v(r, "first_step_s"),
+            "first_step_host_over_python": v(h, "first_step_s") / v(p, "first_step_s"),
+            "rss_host_over_raw": v(h, "rss_mb") / v(r, "rss_mb"),
+            "rss_host_over_python": v(h, "rss_mb") / v(p, "rss_mb"),
+        }
+    out["mlp_matched"] = {
+        "b64_host_over_python": v("mlp/lighter-host", "train_sps") / v(f"mlp/python 1+{t} threads", "train_sps"),
+        "b16_host_over_python": v("mlp b16/lighter-host", "train_sps") / v(f"mlp b16/python 1+{t} threads", "train_sps"),
+        "b16_host_over_python_default": v("mlp b16/lighter-host", "train_sps") / v("mlp b16/python", "train_sps"),
+        "b16_host_over_raw": v("mlp b16/lighter-host", "train_sps") / v("mlp b16/raw libtorch", "train_sps"),
+    }
+    th = lambda m, tt, bb: v(f"{m}/raw libtorch {tt}+{bb} threads, {THREAD_BATCHES} batches", "train_sps")  # noqa
+    out["threads"] = {m: {f"{tt}+{bb}_over_1+{t}": th(m, tt, bb) / th(m, 1, NCPU) for tt, bb in ((NCPU, NCPU), (1, 1))}
+                      for m in ("mlp", "cnn")}
+    return out
+
+
 def report(train, micro, repeats, batches):
     lines = [f"Training, one epoch limited to {batches} batches of 64 (MLP b16: batch 16), SGD momentum 0.9, "
              f"seed 0, {NCPU} cores, {repeats} interleaved repetitions: median (best).", "",
@@ -214,35 +248,22 @@ def report(train, micro, repeats, batches):
              "|---|---|---|---|---|---|---|"]
     for n, s in train.items():
         lines.append(fmt_row(n, s))
-    ratios, targets = {}, []
-    med = lambda n, k: train[n][k]["median"]  # noqa: E731
-    for m in ("mlp", "cnn"):
-        h, r, p = f"{m}/lighter-host", f"{m}/raw libtorch", f"{m}/python"
-        ratios[m] = {
-            "throughput_host_over_raw": med(h, "train_sps") / med(r, "train_sps"),
-            "throughput_host_over_python": med(h, "train_sps") / med(p, "train_sps"),
-            "first_step_host_over_raw": med(h, "first_step_s") / med(r, "first_step_s"),
-            "first_step_host_over_python": med(h, "first_step_s") / med(p, "first_step_s"),
-            "rss_host_over_raw": med(h, "rss_mb") / med(r, "rss_mb"),
-            "rss_host_over_python": med(h, "rss_mb") / med(p, "rss_mb"),
-        }
-    t = str(NCPU)
-    ratios["mlp_matched"] = {
-        "b64_host_over_python": med("mlp/lighter-host", "train_sps") / med(f"mlp/python 1+{t} threads", "train_sps"),
-        "b16_host_over_python": med("mlp b16/lighter-host", "train_sps") / med(f"mlp b16/python 1+{t} threads",
-                                                                               "train_sps"),
-        "b16_host_over_python_default": med("mlp b16/lighter-host", "train_sps") / med("mlp b16/python", "train_sps"),
-    }
-    th = lambda m, tt, bb: med(f"{m}/raw libtorch {tt}+{bb} threads, {THREAD_BATCHES} batches", "train_sps")  # noqa
-    ratios["threads"] = {m: {f"{tt}+{bb}_over_1+{t}": th(m, tt, bb) / th(m, 1, NCPU) for tt, bb in ((NCPU, NCPU), (1, 1))}
-                         for m in ("mlp", "cnn")}
-    lines += ["", "| ratio (medians) | MLP | CNN |", "|---|---|---|"]
+    ratios, targets = {est: training_ratios(train, est) for est in ("median", "best")}, []
+    lines += ["", "| ratio | MLP, medians | MLP, best | CNN, medians | CNN, best |", "|---|---|---|---|---|"]
     for k, label in (("throughput_host_over_raw", "throughput host / raw"),
                      ("throughput_host_over_python", "throughput host / python"),
                      ("first_step_host_over_raw", "first step host / raw"),
                      ("first_step_host_over_python", "first step host / python"),
                      ("rss_host_over_raw", "peak RSS host / raw"), ("rss_host_over_python", "peak RSS host / python")):
-        lines.append(f"| {label} | {ratios['mlp'][k]:.3f} | {ratios['cnn'][k]:.3f} |")
+        lines.append(f"| {label} | " + " | ".join(f"{ratios[e][m][k]:.3f}" for m in ("mlp", "cnn")
+                                                   for e in ("median", "best")) + " |")
+    t = str(NCPU)
+    for k, label in (("b64_host_over_python", f"MLP b64 throughput host / python at 1+{t} threads"),
+                     ("b16_host_over_python", f"MLP b16 throughput host / python at 1+{t} threads"),
+                     ("b16_host_over_python_default", "MLP b16 throughput host / python at its defaults"),
+                     ("b16_host_over_raw", "MLP b16 throughput host / raw")):
+        lines.append(f"| {label} | {ratios['median']['mlp_matched'][k]:.3f} | {ratios['best']['mlp_matched'][k]:.3f}"
+                     " | | |")
     o = micro["ops_ns"]
     lines += ["", "| micro | min | median |", "|---|---|---|"]
     for k, label in (("cpp_add", "at::add, 2x2 (ns)"), ("c_add", "lt_tensor_add, direct (ns)"),
@@ -269,37 +290,47 @@ def report(train, micro, repeats, batches):
     over["add_table"] = o["table_add"]["min"] - o["cpp_add"]["min"]
     ratios["op_overhead_ns"] = over
 
-    def target(what, value, goal, ok):
+    def target(what, key, goal, higher):
+        """A ratio target, judged on the medians and on the best runs."""
+        got = {e: key(ratios[e]) for e in ("median", "best")}
+        ok = {e: got[e] >= goal if higher else got[e] <= goal for e in got}
+        targets.append({"target": what, "median": got["median"], "best": got["best"],
+                        "goal": (">= " if higher else "<= ") + str(goal), "met_median": ok["median"],
+                        "met_best": ok["best"]})
+    target("throughput host/raw, MLP", lambda r: r["mlp"]["throughput_host_over_raw"], 0.97, True)
+    target("throughput host/raw, CNN", lambda r: r["cnn"]["throughput_host_over_raw"], 0.99, True)
+    target("throughput host/python, CNN", lambda r: r["cnn"]["throughput_host_over_python"], 1.0, True)
+    for m in ("mlp", "cnn"):
+        target(f"first step host/python, {m.upper()}", lambda r, m=m: r[m]["first_step_host_over_python"], 0.5, False)
+        target(f"peak RSS host/python, {m.upper()}", lambda r, m=m: r[m]["rss_host_over_python"], 0.8, False)
+    target(f"MLP b64 throughput host/python at 1+{t} threads", lambda r: r["mlp_matched"]["b64_host_over_python"],
+           1.1, True)
+    target(f"MLP b16 throughput host/python at 1+{t} threads", lambda r: r["mlp_matched"]["b16_host_over_python"],
+           1.3, True)
+    lines += ["", "| target | medians | best | goal | met (medians / best) |", "|---|---|---|---|---|"]
+    yes = lambda b: "yes" if b else "NO"  # noqa: E731
+    for x in targets:
+        lines.append(f"| {x['target']} | {x['median']:.3f} | {x['best']:.3f} | {x['goal']} | "
+                     f"{yes(x['met_median'])} / {yes(x['met_best'])} |")
+
+    def single(what, value, goal, ok):
         targets.append({"target": what, "measured": value, "goal": goal, "met": ok})
-    mr, cr, mm = ratios["mlp"], ratios["cnn"], ratios["mlp_matched"]
-    target("throughput host/raw, MLP", mr["throughput_host_over_raw"], ">= 0.97", mr["throughput_host_over_raw"] >= 0.97)
-    target("throughput host/raw, CNN", cr["throughput_host_over_raw"], ">= 0.99", cr["throughput_host_over_raw"] >= 0.99)
-    target("throughput host/python, CNN", cr["throughput_host_over_python"], ">= 1.0",
-           cr["throughput_host_over_python"] >= 1.0)
-    for m, rr in (("MLP", mr), ("CNN", cr)):
-        target(f"first step host/python, {m}", rr["first_step_host_over_python"], "<= 0.5",
-               rr["first_step_host_over_python"] <= 0.5)
-        target(f"peak RSS host/python, {m}", rr["rss_host_over_python"], "<= 0.8", rr["rss_host_over_python"] <= 0.8)
-    target(f"MLP b64 throughput host/python at 1+{t} threads", mm["b64_host_over_python"], ">= 1.1",
-           mm["b64_host_over_python"] >= 1.1)
-    target(f"MLP b16 throughput host/python at 1+{t} threads", mm["b16_host_over_python"], ">= 1.3",
-           mm["b16_host_over_python"] >= 1.3)
+        lines.append(f"| {what} | {value:.1f} | | {goal} | {yes(ok)} |")
     worst = max(over.values())
-    target("per-op overhead of the C layer (ns, worst of add/relu/matmul/table add, minima)", worst, "<= 200", worst <= 200)
+    single("per-op overhead of the C layer, worst of add/relu/matmul/table add (ns, minima)", worst, "<= 200",
+           worst <= 200)
     for name, c in micro["commands"].items():
-        target(f"`lighter-host {name}` without libtorch, ms", c["wall_ms"]["median"], "< 50, no libtorch",
+        single(f"`lighter-host {name}` (ms, median), libtorch not loaded", c["wall_ms"]["median"], "< 50",
                c["wall_ms"]["median"] < 50 and not c["libtorch_loaded"])
-    target("config load + validate without libtorch, ms", hm["config_validate_ms"]["median"], "< 50, no libtorch",
+    single("config load + validate (ms, median), libtorch not loaded", hm["config_validate_ms"]["median"], "< 50",
            hm["config_validate_ms"]["median"] < 50 and not hm["libtorch_loaded"])
     lines += ["", "C layer overhead over C++ per op (ns, minima): " +
               ", ".join(f"{k} {v:.0f}" for k, v in over.items())]
-    lines += ["", f"| threads (raw libtorch, {THREAD_BATCHES} batches; samples/s over the default 1+{t}) | MLP | CNN |",
-              "|---|---|---|"]
-    for k in ratios["threads"]["mlp"]:
-        lines.append(f"| {k.split('_')[0]} | {ratios['threads']['mlp'][k]:.3f} | {ratios['threads']['cnn'][k]:.3f} |")
-    lines += ["", "| target | measured | goal | met |", "|---|---|---|---|"]
-    for x in targets:
-        lines.append(f"| {x['target']} | {x['measured']:.3f} | {x['goal']} | {'yes' if x['met'] else 'NO'} |")
+    lines += ["", f"| threads (raw libtorch, {THREAD_BATCHES} batches; samples/s over the default 1+{t}) "
+              "| MLP, medians | MLP, best | CNN, medians | CNN, best |", "|---|---|---|---|---|"]
+    for k in ratios["median"]["threads"]["mlp"]:
+        lines.append(f"| {k.split('_')[0]} | " + " | ".join(f"{ratios[e]['threads'][m][k]:.3f}" for m in ("mlp", "cnn")
+                                                           for e in ("median", "best")) + " |")
     return ratios, targets, "\n".join(lines)
 
 
