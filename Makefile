@@ -230,9 +230,32 @@ $(BUILD)/bench/loader_bench: scripts/bench/loader_bench.c $(HOST_LIB_OBJS) $(LIB
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DLT_DIRECT -o $@ $< $(HOST_LIB_OBJS) -L$(BUILD)/lib -llighter $(RPATH) -lyaml -ldl -lm
 
+# The training comparison (scripts/bench/run.py drives it): raw libtorch's
+# C++ frontend, the timer callback lighter-host's fit gets, the per-op and
+# host micro-benchmarks. BENCH_BATCHES: training batches per run.
+BENCH_BATCHES ?= 200
+TORCH_API_INC = -I/usr/include/torch/csrc/api/include
+BENCH_CXXFLAGS = -std=c++17 -O2 -Wall -Wextra -Isdk/include $(TORCH_API_INC)
+BENCH_BINS = $(BUILD)/bench/loader_bench $(BUILD)/bench/raw_train $(BUILD)/bench/micro_ops $(BUILD)/bench/micro_host \
+             $(BUILD)/bench/plugins/bench_timer.so
+$(BUILD)/bench/raw_train: scripts/bench/raw_train.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(BENCH_CXXFLAGS) -o $@ $< $(TORCH_LIBS) -lz -ldl
+$(BUILD)/bench/micro_ops: scripts/bench/micro_ops.cpp $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(BENCH_CXXFLAGS) -o $@ $< -L$(BUILD)/lib -llighter $(RPATH) $(TORCH_LIBS)
+# no liblighter here: plugin loading and config validation need no libtorch
+$(BUILD)/bench/micro_host: scripts/bench/micro_host.c $(HOST_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(HOST_LIB_OBJS) -lyaml -ldl -lm
+$(BUILD)/bench/plugins/bench_timer.so: scripts/bench/bench_timer.c $(wildcard sdk/include/lighter/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(PLUGIN_CFLAGS) -o $@ $<
+
 bench: setup
-	@$(MAKE) all $(BUILD)/bench/loader_bench
+	@$(MAKE) all $(BENCH_BINS)
 	$(BUILD)/bench/loader_bench $(BUILD)/lib/lighter/plugins scripts/bench/loader.yaml $(BUILD)/bench $(BENCH_REPEATS)
+	$(PYTHON) scripts/bench/run.py $(BUILD) $(BENCH_REPEATS) $(BENCH_BATCHES)
 
 # Data parallel throughput: 1 rank vs 2 ranks of 1 thread each (JSON in $(BUILD)/bench).
 bench-ddp: setup
