@@ -21,16 +21,8 @@
 host_dist host_dist_self;
 char **host_argv; /* set by main() (cmd.h) */
 
-static int fail_plan(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int fail_plan(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  fprintf(stderr, "lighter-host: ");
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
-  va_end(ap);
-  return -1;
-}
+/* A launch problem: said (as every host error) and -1. */
+#define fail_plan(...) (host_failf(__VA_ARGS__), -1)
 
 /* An environment variable as an int, or dflt when unset; -2 when set but
  * not a number. */
@@ -75,13 +67,13 @@ static int strategy_of(const cfg_node *s, host_dist *d) {
     if (!strcmp(s->s, "single_device")) return -1;
     for (size_t i = 0; i < sizeof ddp_names / sizeof ddp_names[0]; i++)
       if (!strcmp(s->s, ddp_names[i])) return 1;
-    fail_plan("trainer::strategy '%s' is not available on the CPU here; use \"ddp\" (or auto, single_device)", s->s);
+    host_failf("trainer::strategy '%s' is not available on the CPU here; use \"ddp\" (or auto, single_device)", s->s);
     return -2;
   }
   if (cfg_is_component(s)) { /* DDPStrategy(timeout=..., bucket_cap_mb=...) */
     double t = seconds_of(cfg_dict_get(s, "timeout"));
     if (t < 0) {
-      fail_plan("trainer::strategy::timeout must be seconds or a datetime.timedelta");
+      host_failf("trainer::strategy::timeout must be seconds or a datetime.timedelta");
       return -2;
     }
     if (t > 0) d->timeout_s = t;
@@ -89,7 +81,7 @@ static int strategy_of(const cfg_node *s, host_dist *d) {
     if (b && (b->kind == CFG_INT || b->kind == CFG_FLOAT)) d->bucket_mb = b->kind == CFG_INT ? (double)b->i : b->f;
     return 1;
   }
-  fail_plan("trainer::strategy must be a name (\"ddp\") or a DDPStrategy");
+  host_failf("trainer::strategy must be a name (\"ddp\") or a DDPStrategy");
   return -2;
 }
 

@@ -14,7 +14,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,15 +31,8 @@ static cfg_node *cfg_lookup_path(cfg_node *root, const char *path) {
   return d;
 }
 
-__attribute__((format(printf, 1, 2))) static int fail2(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  fprintf(stderr, "lighter-host: ");
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
-  va_end(ap);
-  return 2;
-}
+/* A usage or config error: said (naming the rank under ddp) and exit status 2. */
+#define fail2(...) (host_failf(__VA_ARGS__), 2)
 
 /* The component at path, which must be of kind; NULL after an error. */
 static host_object *need(host_build *b, const char *path, lt_kind kind, const char *what, int *rc) {
