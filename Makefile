@@ -2,6 +2,9 @@
 #   make            build everything (incremental, parallel)
 #   make check      install dependencies, build, run every test
 #   make check-asan the Check suites under AddressSanitizer + UBSan, no fork
+#   make check-valgrind  the host's fit of a tiny config under memcheck
+#   make fuzz       every libFuzzer target, FUZZ_SECONDS each
+#   make soak       a long fit: RSS and open files must stay flat
 #   make demo       install dependencies, build, run the demo
 #   make install PREFIX=/usr/local
 MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2) --no-print-directory
@@ -169,6 +172,13 @@ check-asan: setup
 	@# the host's trainer end to end, under ASan (leaks fail the run)
 	@ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	    KILL_TRIALS=4 LT_BUILD=build-asan PYTHON=$(PYTHON) bash tests/e2e/trainer.sh
+
+# memcheck over the host's fit of a tiny config (tests/e2e/valgrind.sh):
+# no error, nothing definitely lost (tests/valgrind.supp: foreign code
+# only), no tensor handle alive at exit. Several minutes, so not in check.
+check-valgrind: setup
+	@$(MAKE) all
+	@LT_BUILD=$(BUILD) bash tests/e2e/valgrind.sh
 
 # libFuzzer over the config loader and composition, under ASan + UBSan.
 FUZZ_SECONDS ?= 300
