@@ -180,6 +180,14 @@ check-valgrind: setup
 	@$(MAKE) all
 	@LT_BUILD=$(BUILD) bash tests/e2e/valgrind.sh
 
+# A long fit (SOAK_MINUTES, 5 by default) with validation and checkpoints
+# every few seconds: the host's RSS may grow < 1% after warm-up and its open
+# files must stay flat (scripts/soak.py). Not in check.
+SOAK_MINUTES ?= 5
+soak: setup
+	@$(MAKE) all
+	@SOAK_MINUTES=$(SOAK_MINUTES) LT_BUILD=$(CURDIR)/$(BUILD) $(PYTHON) scripts/soak.py
+
 # libFuzzer over the config loader and composition, under ASan + UBSan.
 FUZZ_SECONDS ?= 300
 CONFIG_SRCS = $(wildcard host/config/*.c)

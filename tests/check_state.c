@@ -248,14 +248,14 @@ START_TEST(test_hostile_pickles) {
        * recursed until the stack overflowed */
       {PKL("\x80\x02N" DEEP_TUPLE "."), "tuples nested more than 200 deep"},
       /* an OrderedDict item that is not a pair (item[1] was read past it) */
-      {PKL("\x80\x02" "ccollections\nOrderedDict\n(](K\x01ta\x85R."), "not (key, value) pairs"},
+      {PKL("\x80\x02" "ccollections\nOrderedDict\n](K\x01ta\x85R."), "not (key, value) pairs"},
       /* a tensor view before its storage (libtorch's set_ allows it) */
       {PKL("\x80\x02" "ctorch._utils\n_rebuild_tensor_v2\n((X\x07\x00\x00\x00storagectorch\nFloatStorage\n"
-           "X\x01\x00\x00\x000X\x03\x00\x00\x00cpuK\x03tQK\x00K\x03\x85J\xff\xff\xff\xff\x85\x89tR."),
+           "X\x01\x00\x00\x00" "0" "X\x03\x00\x00\x00" "cpu" "K\x03tQK\x00K\x03\x85J\xff\xff\xff\xff\x85\x89tR."),
        "record (size 3, stride -1)"},
       /* and one past its end */
       {PKL("\x80\x02" "ctorch._utils\n_rebuild_tensor_v2\n((X\x07\x00\x00\x00storagectorch\nFloatStorage\n"
-           "X\x01\x00\x00\x000X\x03\x00\x00\x00cpuK\x03tQK\x01K\x03\x85K\x01\x85\x89tR."),
+           "X\x01\x00\x00\x00" "0" "X\x03\x00\x00\x00" "cpu" "K\x03tQK\x01K\x03\x85K\x01\x85\x89tR."),
        "the view reaches element 3 of a storage of 3"},
   };
   char padding[400];
