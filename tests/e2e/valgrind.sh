@@ -55,7 +55,8 @@ LIGHTER_CHECK_HANDLES=1 "$VALGRIND" --tool=memcheck --leak-check=full --show-lea
   --log-file=memcheck.log "$H" fit tiny.yaml > host.log 2>&1
 rc=$?
 fail=0
-summary=$(grep -E "ERROR SUMMARY|definitely lost|in use at exit" memcheck.log | sed 's/^==[0-9]*== *//')
+summary=$(grep -E "ERROR SUMMARY|definitely lost|possibly lost|in use at exit" memcheck.log | sed 's/^==[0-9]*== *//' | awk '!seen[$0]++'
+  grep -F "tensor handles alive at exit" host.log | sed 's/^lighter-host: //')
 if [ "$rc" != 0 ]; then
   echo "FAIL: lighter-host under memcheck exited $rc"
   sed 's/^/  /' host.log | tail -20

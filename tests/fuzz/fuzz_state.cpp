@@ -23,15 +23,22 @@
 
 namespace {
 
+char dir_path[64];
+
+// At exit: the folder and the file written into it.
+void remove_dir() {
+  unlink((std::string(dir_path) + "/fuzz.ckpt").c_str());
+  rmdir(dir_path);
+}
+
+// A file in a folder of this process's own (tmpfs when there is one).
 std::string path_of() {
-  static std::string p;
-  if (p.empty()) {
-    char dir[64];
-    snprintf(dir, sizeof dir, "%s/lt-fuzz-XXXXXX", access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
-    if (!mkdtemp(dir)) abort();
-    p = std::string(dir) + "/fuzz.ckpt";
+  if (!dir_path[0]) {
+    snprintf(dir_path, sizeof dir_path, "%s/lt-fuzz-XXXXXX", access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+    if (!mkdtemp(dir_path)) abort();
+    atexit(remove_dir);
   }
-  return p;
+  return std::string(dir_path) + "/fuzz.ckpt";
 }
 
 void write_file(const std::string &path, const char *data, size_t len) {

@@ -15,21 +15,37 @@
 #define LT_PLUGIN_DEFINE(...) static const int lt__fuzz_no_descriptor __attribute__((unused)) = 0
 #include <lighter/lighter.h>
 
+#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-/* A folder of this process's own, made once (tmpfs when there is one). */
+static char fuzz_dir_path[64];
+
+/* At exit: the folder and the files written into it. */
+static void fuzz_dir_remove(void) {
+  DIR *d = opendir(fuzz_dir_path);
+  struct dirent *e;
+  char path[320];
+  while (d && (e = readdir(d)))
+    if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+      snprintf(path, sizeof path, "%s/%s", fuzz_dir_path, e->d_name), unlink(path);
+  if (d) closedir(d);
+  rmdir(fuzz_dir_path);
+}
+
+/* A folder of this process's own, made once (tmpfs when there is one) and
+ * removed at exit. */
 static const char *fuzz_dir(void) {
-  static char dir[64];
-  if (!dir[0]) {
+  if (!fuzz_dir_path[0]) {
     const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-    snprintf(dir, sizeof dir, "%s/lt-fuzz-XXXXXX", base);
-    if (!mkdtemp(dir)) abort();
+    snprintf(fuzz_dir_path, sizeof fuzz_dir_path, "%s/lt-fuzz-XXXXXX", base);
+    if (!mkdtemp(fuzz_dir_path)) abort();
+    atexit(fuzz_dir_remove);
   }
-  return dir;
+  return fuzz_dir_path;
 }
 
 /* data[0..len) as the file dir/name; its path in out. */
