@@ -202,8 +202,9 @@ $(BUILD)/fuzz/fuzz_expr: tests/fuzz/fuzz_expr.c $(CONFIG_SRCS) $(wildcard host/c
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	    -o $@ tests/fuzz/fuzz_expr.c $(CONFIG_SRCS) -lyaml -lm
 # Every fuzz target in turn, FUZZ_SECONDS each; crashes land in $(BUILD)/fuzz
-# as crash-* files: add them to tests/fuzz/seeds (config) or
-# tests/fuzz/expr_seeds (expressions) so make check replays them.
+# as crash-* files: add them to tests/fuzz/seeds (config),
+# tests/fuzz/expr_seeds (expressions) or tests/corpus/fuzz/<target> (the
+# file readers) so make check replays them.
 fuzz: setup
 	@command -v clang >/dev/null || apt-get install -y -q clang libclang-rt-14-dev
 	@$(MAKE) $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_expr $(FILE_FUZZ:%=$(BUILD)/fuzz/fuzz_%)
