@@ -2,6 +2,9 @@
 #   make            build everything (incremental, parallel)
 #   make check      install dependencies, build, run every test
 #   make check-asan the Check suites under AddressSanitizer + UBSan, no fork
+#   make check-valgrind  the host's fit of a tiny config under memcheck
+#   make fuzz       every libFuzzer target, FUZZ_SECONDS each
+#   make soak       a long fit: RSS and open files must stay flat
 #   make demo       install dependencies, build, run the demo
 #   make install PREFIX=/usr/local
 MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2) --no-print-directory
@@ -58,7 +61,7 @@ PCS = $(BUILD)/pkgconfig/lighter.pc $(BUILD)/pkgconfig/lighter-direct.pc
 
 RPATH = -Wl,-rpath,'$$ORIGIN/../lib'
 
-.PHONY: all setup check check-asan demo install clean test bench bench-ddp fuzz fuzz-config
+.PHONY: all setup check check-asan check-valgrind demo install clean test bench bench-ddp fuzz fuzz-config soak
 all: $(LIB) $(HOST_BIN) $(CORE_PLUGINS) $(DATA_PLUGINS) $(LIGHTER_PLUGINS) $(CALLBACK_PLUGINS) $(EXAMPLE_PLUGINS) $(DEMO_BIN) $(PCS) $(TEST_BIN) $(TEST_PLUGINS) $(PARITY_BIN) \
      $(BUILD)/tests/fuzz_replay $(BUILD)/tests/fuzz_expr_replay $(BUILD)/tests/dist_peer
 
@@ -145,6 +148,7 @@ test: all
 	@LT_BUILD=$(BUILD) bash tests/e2e/plugins.sh
 	@$(BUILD)/tests/fuzz_replay tests/fuzz/seeds/*
 	@$(BUILD)/tests/fuzz_expr_replay tests/fuzz/expr_seeds/*
+	@for t in $(FILE_FUZZ); do $(BUILD)/tests/fuzz_$${t}_replay tests/corpus/fuzz/$$t/* || exit 1; done
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/corpus.sh
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/trainer.sh
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/ddp.sh
@@ -171,9 +175,27 @@ check-asan: setup
 	    || exit 1; rm -f /tmp/lt-asan-$$y.pt; done; echo "check-asan: plugins clean"
 	@ASAN_OPTIONS=detect_leaks=1 build-asan/tests/fuzz_replay tests/fuzz/seeds/*
 	@ASAN_OPTIONS=detect_leaks=1 build-asan/tests/fuzz_expr_replay tests/fuzz/expr_seeds/*
+	@for t in $(FILE_FUZZ); do ASAN_OPTIONS=detect_leaks=1 \
+	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	    build-asan/tests/fuzz_$${t}_replay tests/corpus/fuzz/$$t/* || exit 1; done
 	@# the host's trainer end to end, under ASan (leaks fail the run)
 	@ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	    KILL_TRIALS=4 LT_BUILD=build-asan PYTHON=$(PYTHON) bash tests/e2e/trainer.sh
+
+# memcheck over the host's fit of a tiny config (tests/e2e/valgrind.sh):
+# no error, nothing definitely lost (tests/valgrind.supp: foreign code
+# only), no tensor handle alive at exit. Several minutes, so not in check.
+check-valgrind: setup
+	@$(MAKE) all
+	@LT_BUILD=$(BUILD) bash tests/e2e/valgrind.sh
+
+# A long fit (SOAK_MINUTES, 5 by default) with validation and checkpoints
+# every few seconds: the host's RSS may grow < 1% after warm-up and its open
+# files must stay flat (scripts/soak.py). Not in check.
+SOAK_MINUTES ?= 5
+soak: setup
+	@$(MAKE) all
+	@SOAK_MINUTES=$(SOAK_MINUTES) LT_BUILD=$(CURDIR)/$(BUILD) $(PYTHON) scripts/soak.py
 
 # libFuzzer over the config loader and composition, under ASan + UBSan.
 FUZZ_SECONDS ?= 300
@@ -189,16 +211,57 @@ $(BUILD)/fuzz/fuzz_expr: tests/fuzz/fuzz_expr.c $(CONFIG_SRCS) $(wildcard host/c
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	    -o $@ tests/fuzz/fuzz_expr.c $(CONFIG_SRCS) -lyaml -lm
 # Every fuzz target in turn, FUZZ_SECONDS each; crashes land in $(BUILD)/fuzz
-# as crash-* files: add them to tests/fuzz/seeds (config) or
-# tests/fuzz/expr_seeds (expressions) so make check replays them.
+# as crash-* files: add them to tests/fuzz/seeds (config),
+# tests/fuzz/expr_seeds (expressions) or tests/corpus/fuzz/<target> (the
+# file readers) so make check replays them.
 fuzz: setup
 	@command -v clang >/dev/null || apt-get install -y -q clang libclang-rt-14-dev
-	@$(MAKE) $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_expr
+	@$(MAKE) $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_expr $(FILE_FUZZ:%=$(BUILD)/fuzz/fuzz_%)
 	@mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/expr_corpus
 	@cp configs/*/*.yaml tests/fuzz/seeds/* $(BUILD)/fuzz/corpus/ 2>/dev/null || true
 	@cp tests/fuzz/expr_seeds/* $(BUILD)/fuzz/expr_corpus/ 2>/dev/null || true
 	cd $(BUILD)/fuzz && ./fuzz_config -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 -rss_limit_mb=2048 corpus
 	cd $(BUILD)/fuzz && ./fuzz_expr -max_total_time=$(FUZZ_SECONDS) -max_len=512 -timeout=10 -rss_limit_mb=2048 expr_corpus
+	@for t in $(FILE_FUZZ); do mkdir -p $(BUILD)/fuzz/$${t}_corpus; \
+	  cp tests/corpus/fuzz/$$t/* $(BUILD)/fuzz/$${t}_corpus/ 2>/dev/null; \
+	  (cd $(BUILD)/fuzz && LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	    ./fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 -rss_limit_mb=4096 \
+	    $${t}_corpus) || exit 1; done
+
+# The file readers under libFuzzer: IDX, CIFAR-10 binary and CSV (each
+# target compiles its plugin's source, linking liblighter: libtorch is not
+# instrumented) and the checkpoint reader (the tensor layer's sources built
+# again with clang++ and the sanitizers). Inputs that once crashed live in
+# tests/corpus/fuzz/<target>/: make test replays them with a plain build of
+# each target (fuzz_<target>_replay), make check-asan under the sanitizers.
+FILE_FUZZ = idx cifar csv state
+FILE_FUZZ_REPLAYS = $(FILE_FUZZ:%=$(BUILD)/tests/fuzz_%_replay)
+all: $(FILE_FUZZ_REPLAYS)
+FUZZ_SAN = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+READER_FUZZ_DEPS = tests/fuzz/reader.h $(wildcard plugins/data/*.h) $(wildcard sdk/include/lighter/*.h)
+$(BUILD)/fuzz/fuzz_idx $(BUILD)/fuzz/fuzz_cifar $(BUILD)/fuzz/fuzz_csv: $(BUILD)/fuzz/fuzz_%: \
+    tests/fuzz/fuzz_%.c $(READER_FUZZ_DEPS) plugins/data/mnist.c plugins/data/cifar10.c plugins/data/csvdataset.c $(LIB)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -g -O1 -Isdk/include $(FUZZ_SAN) \
+	    -o $@ $< -L$(BUILD)/lib -llighter $(RPATH) -lz -lm
+$(BUILD)/tests/fuzz_idx_replay $(BUILD)/tests/fuzz_cifar_replay $(BUILD)/tests/fuzz_csv_replay: $(BUILD)/tests/fuzz_%_replay: \
+    tests/fuzz/replay.c tests/fuzz/fuzz_%.c $(READER_FUZZ_DEPS) plugins/data/mnist.c plugins/data/cifar10.c plugins/data/csvdataset.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Wno-format-truncation -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_$*.c -L$(BUILD)/lib -llighter $(RPATH) -lz -lm
+FUZZ_LIB_OBJS = $(LIB_SRCS:sdk/src/%.cpp=$(BUILD)/fuzz/obj/%.o)
+$(BUILD)/fuzz/obj/%.o: sdk/src/%.cpp $(wildcard sdk/src/*.hpp) $(wildcard sdk/include/lighter/*.h)
+	@mkdir -p $(dir $@)
+	clang++ -std=c++17 -g -O1 -Isdk/include -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize=vptr \
+	    -fno-sanitize-recover=undefined -c $< -o $@
+$(BUILD)/fuzz/fuzz_state: tests/fuzz/fuzz_state.cpp $(FUZZ_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	clang++ -std=c++17 -g -O1 -Isdk/include -DLT_DIRECT $(FUZZ_SAN) -fno-sanitize=vptr \
+	    -o $@ $< $(FUZZ_LIB_OBJS) $(TORCH_LIBS) -ldl
+$(BUILD)/obj/tests/fuzz/fuzz_state.o: ALL_CXXFLAGS += -DLT_DIRECT
+$(BUILD)/tests/fuzz_state_replay: $(BUILD)/obj/tests/fuzz/replay.o $(BUILD)/obj/tests/fuzz/fuzz_state.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(SAN) -o $@ $(BUILD)/obj/tests/fuzz/replay.o $(BUILD)/obj/tests/fuzz/fuzz_state.o \
+	    -L$(BUILD)/lib -llighter $(RPATH) $(TORCH_LIBS)
 # The expression target without libFuzzer, replaying tests/fuzz/expr_seeds.
 $(BUILD)/tests/fuzz_expr_replay: tests/fuzz/replay.c tests/fuzz/fuzz_expr.c $(CONFIG_SRCS) $(wildcard host/config/*.h)
 	@mkdir -p $(dir $@)

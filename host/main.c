@@ -7,6 +7,7 @@
 #include "tensor_layer.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void usage(FILE *f) {
@@ -55,8 +56,20 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "config")) return host_cmd_config(argc - 2, argv + 2);
   if (!strcmp(cmd, "plugins")) return host_cmd_plugins(argc - 2, argv + 2);
   if (!strcmp(cmd, "inspect")) return host_cmd_inspect(argc - 2, argv + 2);
-  if (!strcmp(cmd, "fit") || !strcmp(cmd, "validate") || !strcmp(cmd, "test") || !strcmp(cmd, "predict"))
-    return host_cmd_run(cmd, argc - 2, argv + 2);
+  if (!strcmp(cmd, "fit") || !strcmp(cmd, "validate") || !strcmp(cmd, "test") || !strcmp(cmd, "predict")) {
+    int rc = host_cmd_run(cmd, argc - 2, argv + 2);
+    /* Everything is freed by now: with LIGHTER_CHECK_HANDLES set (make
+     * check-valgrind, the soak test) a tensor handle still alive is a leak
+     * and fails the run. */
+    const char *check = getenv("LIGHTER_CHECK_HANDLES");
+    const lt_api *api = host_tensor_layer_loaded();
+    if (check && *check && strcmp(check, "0") && api) {
+      long long live = (long long)api->lt_live_tensors();
+      fprintf(stderr, "lighter-host: %lld tensor handles alive at exit\n", live);
+      if (live && !rc) rc = 1;
+    }
+    return rc;
+  }
   if (!strcmp(cmd, "info")) {
     char err[1024];
     const lt_api *api = host_tensor_layer_load(err, sizeof err);

@@ -248,9 +248,19 @@ int host_run_prepare(host_run *r, host_build *b, host_stage stage) {
       return fail2("cannot create the run folder '%s': %s", r->run_dir, strerror(errno));
     snprintf(r->log.path, sizeof r->log.path, "%s/metrics.csv", r->run_dir);
     struct stat st;
-    if (lc->version >= 0 && stat(r->log.path, &st) == 0) /* an explicit version that has run before */
-      fprintf(stderr, "lighter-host: warning: the log folder '%s' is not empty; its metrics.csv will be replaced "
-                      "(give no version to get a new version_N folder)\n", r->run_dir);
+    if (lc->version >= 0 && stat(r->log.path, &st) == 0) { /* an explicit version that has run before */
+      /* A fresh fit never reuses a run folder silently (Lightning only
+       * warns): resuming it (--ckpt_path) or LIGHTER_OVERWRITE_RUN=1 opts in;
+       * the other stages keep Lightning's warning, loudly. */
+      const char *ow = getenv("LIGHTER_OVERWRITE_RUN");
+      if (stage == HOST_FIT && !r->ckpt_path && !(ow && *ow && strcmp(ow, "0")))
+        return fail2("the run folder '%s' (CSVLogger version %lld) already holds a run's metrics.csv; a run folder is "
+                     "never reused silently: give another version (or none, for a new version_N), resume that run "
+                     "with --ckpt_path, or set LIGHTER_OVERWRITE_RUN=1 to replace its logs",
+                     r->run_dir, (long long)lc->version);
+      fprintf(stderr, "lighter-host: WARNING: the run folder '%s' is not empty; its metrics.csv, config.yaml and "
+                      "hparams.yaml will be replaced (give no version to get a new version_N folder)\n", r->run_dir);
+    }
     r->log.flush_every = lc->flush_every;
   } else {
     snprintf(r->run_dir, sizeof r->run_dir, "%s", c->default_root_dir);

@@ -17,6 +17,8 @@ LT_API_DEFINE();
 
 void host_tensor_api_use(const lt_api *api) { lt__api = api; }
 
+const lt_api *host_tensor_layer_loaded(void) { return loaded; }
+
 int host_exe_dir(char *buf, size_t len) {
   ssize_t n = readlink("/proc/self/exe", buf, len - 1);
   if (n <= 0) return -1;

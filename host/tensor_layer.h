@@ -11,6 +11,10 @@
  * then ../lib/liblighter.so next to this executable. Loading happens once. */
 const lt_api *host_tensor_layer_load(char *err, size_t errlen);
 
+/* The table when host_tensor_layer_load has succeeded, else NULL; loads
+ * nothing. */
+const lt_api *host_tensor_layer_loaded(void);
+
 /* Host code reaches the tensor layer through this table (set by
  * host_tensor_layer_load; tests that link liblighter directly hand theirs). */
 void host_tensor_api_use(const lt_api *api);

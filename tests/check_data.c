@@ -182,6 +182,13 @@ START_TEST(test_idx_errors) {
   write_file("d/train-images-idx3-ubyte", bad, sizeof bad, 0);
   fails("x: {_target_: torchvision.datasets.MNIST, root: d}\n",
         "'d/train-images-idx3-ubyte' is not an IDX image file (magic 0x00000801, expected 0x00000803)");
+  /* sizes whose product wraps around 64 bits (found by tests/fuzz/fuzz_idx.c) */
+  unsigned char wrap[16];
+  be32(wrap, 0x803), be32(wrap + 4, 1u << 16), be32(wrap + 8, 1u << 24), be32(wrap + 12, 1u << 24);
+  write_file("d/train-images-idx3-ubyte", wrap, sizeof wrap, 0);
+  fails("x: {_target_: torchvision.datasets.MNIST, root: d}\n",
+        "'d/train-images-idx3-ubyte' is not an IDX image file: its header says 65536 x 16777216 x 16777216, which no "
+        "file holds");
   /* a gzip file cut short */
   mkdir("g", 0755);
   write_idx("g", "train", 50, 8, 8, 1, 50);
@@ -275,6 +282,9 @@ START_TEST(test_csv) {
   fails("x: {_target_: lighter.datasets.CSVDataset, path: w.csv}\n", "w.csv:3: column 1 ('b') is 'x', not a number");
   fails("x: {_target_: lighter.datasets.CSVDataset, path: w.csv, target_column: lable}\n",
         "target_column 'lable' is not a column; the header has: 'a', 'b'");
+  /* an id past int64 (found by tests/fuzz/fuzz_csv.c: the cast was undefined) */
+  write_file("i.csv", "id,x\n1e300,1\n", 13, 0);
+  fails("x: {_target_: lighter.datasets.CSVDataset, path: i.csv, id_column: id}\n", "i.csv:2: id '1e300' is not an integer");
   write_file("e.csv", "a,b\n", 4, 0);
   fails("x: {_target_: lighter.datasets.CSVDataset, path: e.csv}\n", "e.csv has no data rows");
   fails("x: {_target_: lighter.datasets.CSVDataset, path: missing.csv}\n", "cannot open 'missing.csv'");

@@ -227,6 +227,9 @@ static void poke_pickle(const char *path, const char *pkl, size_t n) {
   fclose(f);
 }
 
+#define TUPLE1 "\x85\x85\x85\x85\x85\x85\x85\x85\x85\x85"
+#define DEEP_TUPLE TUPLE1 TUPLE1 TUPLE1 TUPLE1 TUPLE1 TUPLE1 TUPLE1 TUPLE1 TUPLE1 TUPLE1 TUPLE1 TUPLE1 TUPLE1 \
+  TUPLE1 TUPLE1 TUPLE1 TUPLE1 TUPLE1 TUPLE1 TUPLE1 TUPLE1
 START_TEST(test_hostile_pickles) {
   mkdir_tmp();
   char path[128];
@@ -241,10 +244,30 @@ START_TEST(test_hostile_pickles) {
       {PKL("\x80\x02" "cos\nsystem\nX\x02\x00\x00\x00lsq\x00\x85R."), "Python object os.system"},
       {PKL("\x80\x02\xff"), "unsupported pickle opcode 0xff"},
       {PKL("\x80\x02X\xff\xff\x00\x00"), "ends early"},
+      /* found by tests/fuzz/fuzz_state.cpp: freeing a deep tuple chain
+       * recursed until the stack overflowed */
+      {PKL("\x80\x02N" DEEP_TUPLE "."), "tuples nested more than 200 deep"},
+      /* an OrderedDict item that is not a pair (item[1] was read past it) */
+      {PKL("\x80\x02" "ccollections\nOrderedDict\n](K\x01ta\x85R."), "not (key, value) pairs"},
+      /* a tensor view before its storage (libtorch's set_ allows it) */
+      {PKL("\x80\x02" "ctorch._utils\n_rebuild_tensor_v2\n((X\x07\x00\x00\x00storagectorch\nFloatStorage\n"
+           "X\x01\x00\x00\x00" "0" "X\x03\x00\x00\x00" "cpu" "K\x03tQK\x00K\x03\x85J\xff\xff\xff\xff\x85\x89tR."),
+       "record (size 3, stride -1)"},
+      /* and one past its end */
+      {PKL("\x80\x02" "ctorch._utils\n_rebuild_tensor_v2\n((X\x07\x00\x00\x00storagectorch\nFloatStorage\n"
+           "X\x01\x00\x00\x00" "0" "X\x03\x00\x00\x00" "cpu" "K\x03tQK\x01K\x03\x85K\x01\x85\x89tR."),
+       "the view reaches element 3 of a storage of 3"},
   };
+  char padding[400];
+  memset(padding, '.', sizeof padding - 1);
+  padding[sizeof padding - 1] = 0;
+  float three[3] = {1, 2, 3};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     lt_state *st = lt_state_new_dict();
-    lt_state_set_string(st, "padding", "................................................");
+    lt_tensor *t = lt_tensor_from_data(three, LT_SHAPE(3), LT_FLOAT32);
+    lt_state_set_tensor(st, "t", t); /* the storage record data/0 */
+    lt_tensor_free(t);
+    lt_state_set_string(st, "padding", padding);
     ck_assert_int_eq(lt_state_save(st, path), LT_OK);
     lt_state_free(st);
     poke_pickle(path, cases[i].pkl, cases[i].n);

@@ -24,6 +24,10 @@ static lt_status create(const lt_value *a, void **self, char *err, size_t errlen
   cw *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
   snprintf(m->given, sizeof m->given, "%s", a[0].s);
+  if (wr_check_path("path", a[0].s, err, errlen)) {
+    destroy(m);
+    return LT_ERR_INVALID;
+  }
   for (size_t i = 0; i < a[1].n && m->nkeys < 32; i++) {
     if (a[1].items[i].type != LT_P_STRING) {
       snprintf(err, errlen, "keys must be a list of output names (strings)");

@@ -16,7 +16,7 @@ typedef struct fw {
 } fw;
 
 static lt_status create(const lt_value *a, void **self, char *err, size_t errlen) {
-  (void)err, (void)errlen;
+  if (wr_check_path("directory", a[0].s, err, errlen)) return LT_ERR_INVALID;
   fw *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
   snprintf(m->given, sizeof m->given, "%s", a[0].s);

@@ -7,8 +7,12 @@
  * rest, without one the latest save_top_k; save_last also writes last.ckpt.
  * Its state (best_model_path, best_model_score, the kept files) goes into
  * checkpoints, so `--ckpt_path best` finds the best file. Metric names with
- * "/" have it replaced by "_" in file names. */
+ * "/" have it replaced by "_" in file names. A relative dirpath is inside
+ * the run folder (Lightning takes it from the working directory): nothing
+ * is written outside the run folder unless dirpath is absolute. */
 #include <lighter/lighter.h>
+
+#include "writer.h"
 
 #include <errno.h>
 #include <math.h>
@@ -38,6 +42,16 @@ static lt_status create(const lt_value *a, void **self, char *err, size_t errlen
   if (!m) return LT_ERR_NOMEM;
   if (!a[0].is_null) snprintf(m->dirpath, sizeof m->dirpath, "%s", a[0].s);
   snprintf(m->filename, sizeof m->filename, "%s", a[1].is_null ? "{epoch}-{step}" : a[1].s);
+  if (!a[0].is_null && wr_check_path("dirpath", a[0].s, err, errlen)) {
+    free(m);
+    return LT_ERR_INVALID;
+  }
+  if (m->filename[0] == '/' || wr_escapes(m->filename)) {
+    snprintf(err, errlen, "filename '%s' leaves the checkpoint folder: name a file inside it (dirpath sets the folder)",
+             m->filename);
+    free(m);
+    return LT_ERR_INVALID;
+  }
   m->has_monitor = !a[2].is_null;
   if (m->has_monitor) snprintf(m->monitor, sizeof m->monitor, "%s", a[2].s);
   m->verbose = (int)a[3].i;
@@ -133,14 +147,14 @@ static int worse(const mc *m, double a, double b) { return m->maximize ? a < b :
 static lt_status save(mc *m, const lt_run_view *run) {
   /* the folder: dirpath, or the run's checkpoints/ */
   char dir[1100], name[600], path[1800], err[4600] = "";
-  if (*m->dirpath) snprintf(dir, sizeof dir, "%s", m->dirpath);
+  if (*m->dirpath) wr_place(m->dirpath, run, dir, sizeof dir);
   else snprintf(dir, sizeof dir, "%s/checkpoints", run->run_dir);
   if (run->global_step == m->last_saved_step || m->top_k == 0) {
     if (m->top_k == 0 && m->save_last) goto last;
     return LT_OK;
   }
   int files = writes_files(run);
-  if (files) mkdir(dir, 0755);
+  if (files) wr_mkdirs(dir);
   double score = (double)run->global_step;
   if (m->has_monitor && !run->metric(run->host, m->monitor, &score)) {
     snprintf(err, sizeof err, "ModelCheckpoint(monitor='%s') could not find the monitored key in the logged metrics; "
@@ -190,7 +204,7 @@ static lt_status save(mc *m, const lt_run_view *run) {
   }
 last:
   if (m->save_last) {
-    if (writes_files(run)) mkdir(dir, 0755);
+    if (writes_files(run)) wr_mkdirs(dir);
     snprintf(path, sizeof path, "%s/last.ckpt", dir);
     if (run->save_checkpoint(run->host, path) != LT_OK) return LT_FAIL;
   }

@@ -1,7 +1,8 @@
-/* writer.h: what the predict writers share (CsvWriter, FileWriter): where a
- * relative path goes (inside the run folder: a writer never writes outside
- * it unless given an absolute path), and one sample's values out of a
- * step's output. */
+/* writer.h: what the callbacks that write files share (CsvWriter,
+ * FileWriter, ModelCheckpoint): where a relative path goes (inside the run
+ * folder: they never write outside it unless given an absolute path, and a
+ * relative path that climbs out with '..' is refused at config time), and,
+ * for the predict writers, one sample's values out of a step's output. */
 #ifndef LT_CB_WRITER_H
 #define LT_CB_WRITER_H
 
@@ -17,6 +18,40 @@
 static inline void wr_place(const char *given, const lt_run_view *run, char *out, size_t len) {
   if (given[0] == '/') snprintf(out, len, "%s", given);
   else snprintf(out, len, "%s/%s", run->run_dir && *run->run_dir ? run->run_dir : ".", given);
+}
+
+/* 1 when a relative path climbs out of the folder it starts in ("..",
+ * "a/../.."); judged on the text alone, before anything exists. */
+static inline int wr_escapes(const char *rel) {
+  int depth = 0;
+  for (const char *p = rel; *p;) {
+    const char *slash = strchr(p, '/');
+    size_t n = slash ? (size_t)(slash - p) : strlen(p);
+    if (n == 2 && p[0] == '.' && p[1] == '.') {
+      if (--depth < 0) return 1;
+    } else if (n && !(n == 1 && p[0] == '.')) {
+      depth++;
+    }
+    p += n;
+    if (*p) p++;
+  }
+  return 0;
+}
+
+/* A path parameter as create() gets it: absolute (the user's explicit
+ * choice), or relative and staying inside the run folder; else -1 with err
+ * naming the parameter and what to do. */
+static inline int wr_check_path(const char *param, const char *given, char *err, size_t errlen) {
+  if (!*given) {
+    snprintf(err, errlen, "%s is empty: name a path inside the run folder, or an absolute one", param);
+    return -1;
+  }
+  if (given[0] == '/' || !wr_escapes(given)) return 0;
+  snprintf(err, errlen,
+           "%s '%s' leaves the run folder: relative paths are placed inside it (<root>/<name>/version_N); to write "
+           "elsewhere on purpose, give an absolute path",
+           param, given);
+  return -1;
 }
 
 static inline int wr_mkdirs(const char *path) {

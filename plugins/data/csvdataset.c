@@ -70,7 +70,8 @@ static int column(const lt_value *v, char **head, int ncols, int has_header, con
     size_t at = (size_t)snprintf(err, errlen, "%s '%s' is not a column; the header has:", what, v->s);
     for (int c = 0; has_header && c < ncols && at < errlen; c++)
       at += (size_t)snprintf(err + at, errlen - at, "%s '%s'", c ? "," : "", head[c]);
-    if (!has_header) snprintf(err + at, errlen - at, " no header (header: false): name columns by number");
+    /* A long name fills err: nothing more is written past its end. */
+    if (!has_header && at < errlen) snprintf(err + at, errlen - at, " no header (header: false): name columns by number");
   } else {
     snprintf(err, errlen, "%s must be a column name or number", what);
   }
@@ -133,6 +134,9 @@ static lt_status csv_create(const lt_value *args, void **self, char *err, size_t
       if (args[3].is_null) {
         for (int c = 0; c < n; c++)
           if (c != tcol && c != icol) fcol[nfc++] = c;
+      } else if (args[3].n > 1024) {
+        snprintf(err, errlen, "feature_columns has %zu items; a table has at most 1024 columns", args[3].n);
+        rc = LT_ERR_INVALID;
       } else {
         for (size_t k = 0; k < args[3].n && rc == LT_OK; k++) {
           char what[48];
@@ -174,7 +178,7 @@ static lt_status csv_create(const lt_value *args, void **self, char *err, size_t
         m->x[m->rows * nfc + k] = v;
       } else if (k == nfc) {
         m->y[m->rows] = v;
-      } else if (v != (double)(int64_t)v) {
+      } else if (!(v >= -0x1p63 && v < 0x1p63) || v != (double)(int64_t)v) { /* the cast needs the range first */
         snprintf(err, errlen, "%s:%d: id '%s' is not an integer", path, line_no, f[c]);
         rc = LT_ERR_FORMAT;
       } else {

@@ -44,7 +44,18 @@ static int idx_load(const char *path, int kind, unsigned char **data, int64_t *n
   *n = be32(b + 4);
   *rows = kind == 3 ? be32(b + 8) : 1;
   *cols = kind == 3 ? be32(b + 12) : 1;
-  uint64_t want = (uint64_t)*n * (uint64_t)*rows * (uint64_t)*cols;
+  /* Three 32-bit sizes can multiply past 64 bits and wrap around to the
+   * file's length (2^16 images of 2^24 x 2^24 "fit" in 0 bytes); the
+   * product is only formed once it is known to fit. */
+  uint64_t nr = (uint64_t)*n * (uint64_t)*rows;
+  int fits = nr == 0 || (uint64_t)*cols <= UINT64_MAX / nr;
+  uint64_t want = fits ? nr * (uint64_t)*cols : UINT64_MAX;
+  if (!fits) {
+    snprintf(err, errlen, "'%s' is not an IDX %s file: its header says %lld x %lld x %lld, which no file holds", path,
+             kind == 3 ? "image" : "label", (long long)*n, (long long)*rows, (long long)*cols);
+    free(b);
+    return -1;
+  }
   if ((uint64_t)(len - head) != want) {
     snprintf(err, errlen, "'%s' is %s: its header says %lld %s (%llu bytes) but %zu bytes follow", path,
              (uint64_t)(len - head) < want ? "truncated" : "too long", (long long)*n, kind == 3 ? "images" : "labels",

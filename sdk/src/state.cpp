@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <set>
@@ -187,6 +188,8 @@ class Reader {
   std::map<int64_t, PV> memo_;
   std::map<std::string, at::Storage> storages_;
   std::vector<c10::IValue> containers_;
+  std::map<const c10::ivalue::Tuple *, int> tuple_depth_;
+  std::vector<c10::IValue> tuples_;
 
   uint8_t u8() {
     TORCH_CHECK(p_ < d_.size(), "pickle data ends early");
@@ -246,8 +249,23 @@ class Reader {
     p.v = std::move(v);
     stack_.push_back(std::move(p));
   }
-  static c10::IValue tuple(std::vector<c10::IValue> items) {
-    return c10::ivalue::Tuple::create(std::move(items));
+  // Tuples are immutable, so the destructor cannot empty them the way it
+  // empties lists and dicts: a chain of tuples a million deep (a few bytes
+  // of pickle each) would be freed by recursion and overflow the stack.
+  // Their depth is bounded where they are made (lists and dicts in between
+  // count as 0: they are emptied one by one).
+  c10::IValue tuple(std::vector<c10::IValue> items) {
+    int depth = 1;
+    for (auto &x : items)
+      if (x.isTuple()) {
+        auto it = tuple_depth_.find(&x.toTupleRef());
+        if (it != tuple_depth_.end()) depth = std::max(depth, it->second + 1);
+      }
+    TORCH_CHECK(depth <= 200, "tuples nested more than 200 deep in pickle data");
+    c10::IValue t = c10::ivalue::Tuple::create(std::move(items));
+    tuple_depth_[&t.toTupleRef()] = depth;
+    tuples_.push_back(t); // keeps the address (the map's key) alive
+    return t;
   }
   c10::impl::GenericDict new_dict() {
     c10::impl::GenericDict d(c10::AnyType::get(), c10::AnyType::get());
@@ -315,6 +333,29 @@ at::Tensor Reader::storage_tensor(const c10::IValue &pid) {
   return whole_storage(it->second, st);
 }
 
+// A tensor record's view (offset, sizes, strides) must lie inside its
+// storage of numel elements: libtorch's set_ does not check negative
+// strides, and sums of huge sizes or strides wrap around.
+void check_view(int64_t offset, const std::vector<int64_t> &size, const std::vector<int64_t> &stride,
+                int64_t numel, const std::string &g) {
+  TORCH_CHECK(size.size() == stride.size(), "malformed ", g, " record (", size.size(), " sizes, ",
+              stride.size(), " strides)");
+  TORCH_CHECK(offset >= 0, "malformed ", g, " record (storage offset ", offset, ")");
+  int64_t last = offset; // the largest element index the view reaches
+  bool empty = false;
+  for (size_t i = 0; i < size.size(); i++) {
+    TORCH_CHECK(size[i] >= 0 && stride[i] >= 0, "malformed ", g, " record (size ", size[i], ", stride ",
+                stride[i], ")");
+    if (size[i] == 0) empty = true;
+    int64_t reach;
+    TORCH_CHECK(!__builtin_mul_overflow(stride[i], size[i] ? size[i] - 1 : 0, &reach) &&
+                    !__builtin_add_overflow(last, reach, &last),
+                "malformed ", g, " record (its view overflows)");
+  }
+  TORCH_CHECK(empty || last < numel, "malformed ", g, " record: the view reaches element ", last,
+              " of a storage of ", numel);
+}
+
 void Reader::reduce() {
   c10::IValue args = popv();
   PV fn = pop();
@@ -326,6 +367,8 @@ void Reader::reduce() {
     auto d = new_dict();
     if (!a.empty() && a[0].isList())
       for (auto &kv : a[0].toListRef()) {
+        TORCH_CHECK(kv.isTuple() && kv.toTupleRef().elements().size() == 2,
+                    "malformed ", g, " record (its items are not (key, value) pairs)");
         auto &p = kv.toTupleRef().elements();
         d.insert_or_assign(p[0], p[1]);
       }
@@ -336,6 +379,7 @@ void Reader::reduce() {
     std::vector<int64_t> size, stride;
     for (auto &x : a[2].toTupleRef().elements()) size.push_back(x.toInt());
     for (auto &x : a[3].toTupleRef().elements()) stride.push_back(x.toInt());
+    check_view(a[1].toInt(), size, stride, base.numel(), g);
     at::Tensor t = at::empty({0}, base.options());
     t.set_(base.storage(), a[1].toInt(), size, stride);
     if (a.size() >= 5 && a[4].isBool() && a[4].toBool() && t.is_floating_point())
@@ -367,7 +411,7 @@ c10::IValue Reader::run() {
     uint8_t opc = u8();
     switch (opc) {
     case 0x80: u8(); break;                       // PROTO
-    case 0x95: p_ += 8; break;                    // FRAME
+    case 0x95: le(8); break;                      // FRAME: its length is not needed
     case '.': {                                   // STOP
       c10::IValue r = popv();
       return r;

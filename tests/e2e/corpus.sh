@@ -65,5 +65,28 @@ out=$(timeout 120 "$H" fit "$C/base.yaml" --plugins plugins "model::_target_=tes
 [ "$rc" -ne 0 ] && grep -qF "in plugin plugins/bad_steps.so, component test.BadSteps, during training_step" <<<"$out" && ok \
   || bad "crashing step: exit $rc: $out"
 
+# safe defaults: a run folder is never reused silently. An explicit CSVLogger
+# version whose folder holds a run: a fresh fit is an error; resuming it
+# (--ckpt_path), LIGHTER_OVERWRITE_RUN=1 or another stage warns loudly.
+L="=trainer::logger={_target_: pytorch_lightning.loggers.CSVLogger, save_dir: logs, name: exp, version: 5}"
+check "explicit version, first run" 0 "" fit "$C/base.yaml" "$L"
+check "explicit version reused" 2 \
+  "the run folder 'logs/exp/version_5' (CSVLogger version 5) already holds a run's metrics.csv; a run folder is never reused silently" \
+  fit "$C/base.yaml" "$L"
+check "explicit version resumed" 0 "WARNING: the run folder 'logs/exp/version_5' is not empty" \
+  fit "$C/base.yaml" "$L" trainer::max_epochs=2 --ckpt_path logs/exp/version_5/checkpoints/last.ckpt
+check "explicit version tested" 0 "WARNING: the run folder 'logs/exp/version_5' is not empty" test "$C/base.yaml" "$L"
+LIGHTER_OVERWRITE_RUN=1 check "explicit version overwritten" 0 "WARNING: the run folder 'logs/exp/version_5' is not empty" \
+  fit "$C/base.yaml" "$L"
+
+# safe defaults: writers and checkpoints inside the run folder. A relative
+# ModelCheckpoint dirpath lands in the run folder; an absolute one is used as given.
+check "relative dirpath" 0 "" fit "$C/base.yaml" \
+  "=trainer::callbacks=[{_target_: pytorch_lightning.callbacks.ModelCheckpoint, dirpath: ckpts, save_last: true}]"
+ls out/lightning_logs/version_*/ckpts/last.ckpt >/dev/null 2>&1 && [ ! -e ckpts ] && ok || bad "relative dirpath: not in the run folder"
+check "absolute dirpath" 0 "" fit "$C/base.yaml" \
+  "=trainer::callbacks=[{_target_: pytorch_lightning.callbacks.ModelCheckpoint, dirpath: $work/abs, save_last: true}]"
+[ -f "$work/abs/last.ckpt" ] && ok || bad "absolute dirpath: no $work/abs/last.ckpt"
+
 echo "corpus: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

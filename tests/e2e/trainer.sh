@@ -392,16 +392,17 @@ done
 
 # a full disk (here a file size limit) fails the save with a clear message and leaves
 # the previous checkpoint as it was
-cat > big.yaml <<'YAML'
+# (dirpath is absolute: both runs share the folder; a relative one is inside each run)
+cat > big.yaml <<YAML
 trainer::max_epochs: 1
 =model::network::_args_::0: {_target_: torch.nn.Linear, in_features: 6, out_features: 4000}
 =model::network::_args_::2: {_target_: torch.nn.Linear, in_features: 4000, out_features: 3}
-=trainer::callbacks: [{_target_: pytorch_lightning.callbacks.ModelCheckpoint, dirpath: fixed, save_last: true}]
+=trainer::callbacks: [{_target_: pytorch_lightning.callbacks.ModelCheckpoint, dirpath: $work/fixed, save_last: true}]
 YAML
 run "checkpoint before the disk fills" 0 "" fit base.yaml big.yaml
 before=$(md5sum < fixed/last.ckpt)
 out=$( (ulimit -f 100; "$H" fit base.yaml big.yaml trainer::max_epochs=2) 2>&1); rc=$?
-[ "$rc" = 1 ] && grep -q "cannot save checkpoint 'fixed/.*File too large (the previous one is intact)" <<<"$out" && ok \
+[ "$rc" = 1 ] && grep -q "cannot save checkpoint '$work/fixed/.*File too large (the previous one is intact)" <<<"$out" && ok \
   || bad "disk full: exit $rc: $out"
 [ "$(md5sum < fixed/last.ckpt)" = "$before" ] && "$PY" -c "import torch; torch.load('fixed/last.ckpt')" && ok \
   || bad "disk full: the previous checkpoint changed"

@@ -1,0 +1,18 @@
+/* fuzz_cifar.c: libFuzzer target for the CIFAR-10 binary reader
+ * (plugins/data/cifar10.c): the input is the test batch file (it may be
+ * gzipped). Anything may fail; nothing may crash, leak or leave a tensor
+ * handle alive.
+ *   make fuzz   (FUZZ_SECONDS each target) */
+#include "reader.h"
+
+#include "../../plugins/data/cifar10.c"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  char path[256], err[1024];
+  fuzz_write("test_batch.bin", data, size, path, sizeof path);
+  lt_value args[5] = {fuzz_str(fuzz_dir()), fuzz_int(LT_P_BOOL, 0), fuzz_null(), fuzz_null(),
+                      fuzz_int(LT_P_BOOL, 0)};
+  void *self = NULL;
+  if (cifar_create(args, &self, err, sizeof err) == LT_OK) fuzz_samples(self, &ops, data_images_free);
+  return 0;
+}
