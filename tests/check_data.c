@@ -282,6 +282,13 @@ START_TEST(test_csv) {
   fails("x: {_target_: lighter.datasets.CSVDataset, path: w.csv}\n", "w.csv:3: column 1 ('b') is 'x', not a number");
   fails("x: {_target_: lighter.datasets.CSVDataset, path: w.csv, target_column: lable}\n",
         "target_column 'lable' is not a column; the header has: 'a', 'b'");
+  /* a TSV whose last field is empty (it was trimmed away with the line's
+   * trailing whitespace) */
+  write_file("n.tsv", "x\ty\tnote\n1\t2\t\n", 14, 0);
+  config("x: {_target_: lighter.datasets.CSVDataset, path: n.tsv, feature_columns: [0], target_column: 1}\n");
+  ck_assert_int_eq(sample(get("x"), 0, t, names), 2);
+  EXPECT_VALUES(t[0], 0, 1);
+  EXPECT_VALUES(t[1], 0, 2);
   /* an id past int64 (found by tests/fuzz/fuzz_csv.c: the cast was undefined) */
   write_file("i.csv", "id,x\n1e300,1\n", 13, 0);
   fails("x: {_target_: lighter.datasets.CSVDataset, path: i.csv, id_column: id}\n", "i.csv:2: id '1e300' is not an integer");

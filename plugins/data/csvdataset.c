@@ -116,7 +116,11 @@ static lt_status csv_create(const lt_value *args, void **self, char *err, size_t
     line_no++;
     size_t ll = strlen(line);
     if (ll && line[ll - 1] == '\r') line[--ll] = 0;
-    if (!*trim(line)) continue;
+    /* Blank lines are skipped; others keep their trailing whitespace: in a
+     * TSV it may be an empty last field. */
+    const char *q = line;
+    while (isspace((unsigned char)*q)) q++;
+    if (!*q) continue;
     int n = split(line, delim, f, 1024);
     if (n < 0) {
       snprintf(err, errlen, "%s:%d: more than 1024 columns", path, line_no);

@@ -4,12 +4,14 @@
 # memcheck. Clean means: no memcheck error, no definitely lost byte (with
 # tests/valgrind.supp for the loader's, libtorch's and libcpuinfo's own
 # quirks) and no tensor handle alive at exit (LIGHTER_CHECK_HANDLES).
-# Several minutes: libtorch's ~280 libraries load under valgrind.
+# About 50 s on an idle machine (libtorch's ~280 libraries load under
+# valgrind), minutes on a busy one.
 set -uo pipefail
 BUILD=${LT_BUILD:-build}
 H=$(pwd)/$BUILD/bin/lighter-host
 SUPP=$(pwd)/tests/valgrind.supp
 VALGRIND=${VALGRIND:-valgrind}
+command -v "$VALGRIND" >/dev/null || { echo "check-valgrind: $VALGRIND not found (make setup installs it)"; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
