@@ -9,27 +9,16 @@
 
 #include "../../host/build.h"
 #include "../../host/cmd.h"
+#include "timing.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
 static void stats(double *v, int n, double *mn, double *med) {
-  qsort(v, (size_t)n, sizeof *v, cmp);
+  *med = bench_median(v, n); /* sorts v */
   *mn = v[0];
-  *med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static int die(const char *what, const char *msg) {
@@ -44,7 +33,7 @@ static double loader_rate(host_build *b, const char *path, int64_t e, int count)
   const lt_loader_ops *ops = o->comp->ops;
   char err[512];
   if (ops->start(o->self, e, 0, err, sizeof err) != LT_OK) return die(path, err), -1;
-  double t0 = now();
+  double t0 = bench_now();
   for (int k = 0; k < count; k++) {
     lt_scope *s = lt_scope_begin();
     lt_tensor *t[8];
@@ -52,7 +41,7 @@ static double loader_rate(host_build *b, const char *path, int64_t e, int count)
     if (ops->next(o->self, t, names, 8, err, sizeof err) <= 0) return die(path, err), -1;
     lt_scope_end(s);
   }
-  double dt = now() - t0;
+  double dt = bench_now() - t0;
   ops->stop(o->self);
   return count / dt;
 }
@@ -74,9 +63,9 @@ int main(int argc, char **argv) {
   for (int r = 0; r < reps; r++) {
     /* a fresh build each round: decoding is measured every time */
     host_build b = {&reg, lt_api_get(), root, NULL, 0, &err};
-    double t0 = now();
+    double t0 = bench_now();
     if (!host_build_get(&b, "train")) return die("train", err.msg);
-    decode[r] = now() - t0;
+    decode[r] = bench_now() - t0;
     plain0[r] = loader_rate(&b, "loaders::plain_w0", r, 300);
     plain2[r] = loader_rate(&b, "loaders::plain_w2", r, 300);
     costly0[r] = loader_rate(&b, "loaders::costly_w0", r, 60);
@@ -99,12 +88,12 @@ int main(int argc, char **argv) {
       lt_tensor *t[8];
       const char *names[8];
       if (lds->next(ld->self, t, names, 8, e, sizeof e) <= 0) return die("cnn data", e);
-      double t1 = now();
+      double t1 = bench_now();
       oo->zero_grad(opt->self, 1);
       lt_tensor *loss = lo->forward(crit->self, mo->forward(net->self, t[0]), t[1]);
       if (!loss || lt_tensor_backward(loss, LT_NO_TENSOR, 0) != LT_OK || oo->step(opt->self) != LT_OK)
         return die("cnn step", lt_last_error());
-      if (k >= 5) busy += now() - t1; /* 5 warm-up steps */
+      if (k >= 5) busy += bench_now() - t1; /* 5 warm-up steps */
       lt_scope_end(s);
     }
     lds->stop(ld->self);

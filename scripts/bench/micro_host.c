@@ -10,27 +10,12 @@
 #include "../../host/builtin.h"
 #include "../../host/cmd.h"
 #include "../../host/plugin.h"
+#include "timing.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n) {
-  qsort(v, (size_t)n, sizeof *v, cmp);
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 /* 1 when a libtorch library is mapped into this process. */
 static int libtorch_mapped(void) {
@@ -56,32 +41,32 @@ int main(int argc, char **argv) {
   size_t nplugins = 0;
   for (int r = 0; r < reps; r++) {
     host_registry reg = {0};
-    double t0 = now();
+    double t0 = bench_now();
     host_plugins_load(&reg, dirs, stderr);
-    plugins[r] = (now() - t0) * 1e3;
+    plugins[r] = (bench_now() - t0) * 1e3;
     if (reg.errors) return fprintf(stderr, "micro_host: a plugin failed to load\n"), 1;
     nplugins = reg.nplugins;
     cfg_error err = {0};
     const char *in[] = {argv[1]};
     /* as `lighter-host fit` does before it loads the tensor layer: the raw
      * tree (saved with the run), the resolved one, and the check */
-    t0 = now();
+    t0 = bench_now();
     cfg_node *raw = host_config_load(in, 1, 0, &err);
     cfg_node *root = raw ? host_config_load(in, 1, 1, &err) : NULL;
     host_registry_add_builtin(&reg);
     if (!root || host_build_check(&reg, root, &err) != 0)
       return fprintf(stderr, "micro_host: %s: %s\n", argv[1], err.msg), 1;
-    config[r] = (now() - t0) * 1e3;
+    config[r] = (bench_now() - t0) * 1e3;
     cfg_free(raw);
     cfg_free(root);
     host_registry_free(&reg);
   }
   double pmin, cmin;
-  qsort(plugins, (size_t)reps, sizeof *plugins, cmp), pmin = plugins[0];
-  qsort(config, (size_t)reps, sizeof *config, cmp), cmin = config[0];
+  qsort(plugins, (size_t)reps, sizeof *plugins, bench_cmp), pmin = plugins[0];
+  qsort(config, (size_t)reps, sizeof *config, bench_cmp), cmin = config[0];
   printf("{\"plugins\": %zu, \"plugin_load_ms\": {\"min\": %.3f, \"median\": %.3f}, "
          "\"config_validate_ms\": {\"min\": %.3f, \"median\": %.3f}, \"libtorch_loaded\": %s}\n",
-         nplugins, pmin, median(plugins, reps), cmin, median(config, reps), libtorch_mapped() ? "true" : "false");
+         nplugins, pmin, bench_median(plugins, reps), cmin, bench_median(config, reps), libtorch_mapped() ? "true" : "false");
   free(dirs);
   return 0;
 }
