@@ -2,6 +2,7 @@
  * its lightning.* names) and the CSVLogger, with Lightning's parameter
  * names and defaults. */
 #include "builtin.h"
+#include "dist.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -68,16 +69,6 @@ enum {
   T_DIST_SAMPLER, T_SYNC_BN, T_RELOAD
 };
 
-/* Lightning's strategy names that mean DDP here (every launch is a set of
- * processes; spawn / fork / notebook differ only in how Python starts them). */
-static int known_strategy(const char *s) {
-  static const char *const names[] = {"auto", "single_device", "ddp", "ddp_spawn", "ddp_fork", "ddp_notebook",
-                                      "ddp_find_unused_parameters_true", "ddp_find_unused_parameters_false"};
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-    if (!strcmp(s, names[i])) return 1;
-  return 0;
-}
-
 static lt_status trainer_create(const lt_value *a, void **self, char *err, size_t errlen) {
   host_trainer_cfg *c = calloc(1, sizeof *c);
   if (!c) return LT_ERR_NOMEM;
@@ -93,7 +84,7 @@ static lt_status trainer_create(const lt_value *a, void **self, char *err, size_
     bad = snprintf(err, errlen,
                    "precision %s is not supported on the CPU here; use \"32-true\", \"64-true\" or \"bf16-mixed\"",
                    prec ? prec : "(number)");
-  else if (a[T_STRATEGY].type == LT_P_STRING && !known_strategy(a[T_STRATEGY].s))
+  else if (a[T_STRATEGY].type == LT_P_STRING && host_strategy_kind(a[T_STRATEGY].s) == -2)
     bad = snprintf(err, errlen, "strategy '%s' is not available on the CPU here; use ddp (or auto, single_device)",
                    a[T_STRATEGY].s);
   else if (a[T_STRATEGY].type == LT_P_COMPONENT &&
@@ -242,23 +233,22 @@ static const lt_param ddp_params[] = {
     LT_PARAM("broadcast_buffers", LT_P_BOOL, "true", "accepted (buffers are broadcast from rank 0 before each step)"),
 };
 
-static lt_status timedelta_create(const lt_value *a, void **self, char *err, size_t errlen) {
-  (void)err, (void)errlen;
-  double *s = malloc(sizeof *s);
-  if (!s) return LT_ERR_NOMEM;
-  static const double mult[] = {86400, 1, 1e-6, 1e-3, 60, 3600, 604800};
-  *s = 0;
-  for (int i = 0; i < 7; i++) *s += a[i].f * mult[i];
-  *self = s;
-  return LT_OK;
-}
-
 static const lt_param timedelta_params[] = {
     LT_PARAM("days", LT_P_FLOAT, "0", ""),         LT_PARAM("seconds", LT_P_FLOAT, "0", ""),
     LT_PARAM("microseconds", LT_P_FLOAT, "0", ""), LT_PARAM("milliseconds", LT_P_FLOAT, "0", ""),
     LT_PARAM("minutes", LT_P_FLOAT, "0", ""),      LT_PARAM("hours", LT_P_FLOAT, "0", ""),
     LT_PARAM("weeks", LT_P_FLOAT, "0", ""),
 };
+
+static lt_status timedelta_create(const lt_value *a, void **self, char *err, size_t errlen) {
+  (void)err, (void)errlen;
+  double *s = malloc(sizeof *s);
+  if (!s) return LT_ERR_NOMEM;
+  *s = 0;
+  for (size_t i = 0; i < LT__COUNT_OF(timedelta_params); i++) *s += a[i].f * host_timedelta_unit(timedelta_params[i].name);
+  *self = s;
+  return LT_OK;
+}
 
 #define DDP(name)                                                                                            \
   {name, LT_KIND_OTHER, "Lightning's DDPStrategy: data parallel over c10d Gloo (timeout, bucket_cap_mb).",   \

@@ -42,31 +42,42 @@ static double seconds_of(const cfg_node *n) {
   if (n->kind == CFG_INT) return (double)n->i;
   if (n->kind == CFG_FLOAT) return n->f;
   if (n->kind != CFG_DICT) return -1;
-  static const struct {
-    const char *key;
-    double mult;
-  } parts[] = {{"weeks", 604800},  {"days", 86400},        {"hours", 3600},        {"minutes", 60},
-               {"seconds", 1},     {"milliseconds", 1e-3}, {"microseconds", 1e-6}};
   double s = 0;
-  for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-    const cfg_node *v = cfg_dict_get(n, parts[i].key);
-    if (v && (v->kind == CFG_INT || v->kind == CFG_FLOAT))
-      s += (v->kind == CFG_INT ? (double)v->i : v->f) * parts[i].mult;
+  for (size_t i = 0; i < n->n; i++) {
+    const cfg_node *v = n->items[i];
+    double unit = host_timedelta_unit(n->keys[i]);
+    if (unit > 0 && (v->kind == CFG_INT || v->kind == CFG_FLOAT)) s += (v->kind == CFG_INT ? (double)v->i : v->f) * unit;
   }
   return s;
 }
 
-static const char *const ddp_names[] = {"ddp", "ddp_spawn", "ddp_fork", "ddp_notebook",
-                                        "ddp_find_unused_parameters_true", "ddp_find_unused_parameters_false"};
+double host_timedelta_unit(const char *name) {
+  static const struct {
+    const char *name;
+    double seconds;
+  } units[] = {{"weeks", 604800},  {"days", 86400},        {"hours", 3600},        {"minutes", 60},
+               {"seconds", 1},     {"milliseconds", 1e-3}, {"microseconds", 1e-6}};
+  for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+    if (!strcmp(name, units[i].name)) return units[i].seconds;
+  return -1;
+}
+
+int host_strategy_kind(const char *name) {
+  static const char *const ddp[] = {"ddp", "ddp_spawn", "ddp_fork", "ddp_notebook",
+                                    "ddp_find_unused_parameters_true", "ddp_find_unused_parameters_false"};
+  if (!strcmp(name, "auto")) return 0;
+  if (!strcmp(name, "single_device")) return -1;
+  for (size_t i = 0; i < sizeof ddp / sizeof ddp[0]; i++)
+    if (!strcmp(name, ddp[i])) return 1;
+  return -2;
+}
 
 /* 1 ddp, 0 auto, -1 single_device; -2 unknown (printed). */
 static int strategy_of(const cfg_node *s, host_dist *d) {
   if (!s || s->kind == CFG_NULL) return 0;
   if (s->kind == CFG_STRING) {
-    if (!strcmp(s->s, "auto")) return 0;
-    if (!strcmp(s->s, "single_device")) return -1;
-    for (size_t i = 0; i < sizeof ddp_names / sizeof ddp_names[0]; i++)
-      if (!strcmp(s->s, ddp_names[i])) return 1;
+    int kind = host_strategy_kind(s->s);
+    if (kind > -2) return kind;
     host_failf("trainer::strategy '%s' is not available on the CPU here; use \"ddp\" (or auto, single_device)", s->s);
     return -2;
   }

@@ -24,6 +24,16 @@ typedef struct host_dist {
   lt_dist *pg;
 } host_dist;
 
+/* Lightning's strategy name: 1 ddp (ddp, ddp_spawn, ddp_fork, ...: every
+ * launch here is a set of processes), 0 auto, -1 single_device, -2 not
+ * available here. The Trainer's check and the launch plan both ask this. */
+int host_strategy_kind(const char *name);
+
+/* Seconds in one unit of datetime.timedelta's argument name ("weeks",
+ * "days", "hours", "minutes", "seconds", "milliseconds", "microseconds"),
+ * or -1 for another name. */
+double host_timedelta_unit(const char *name);
+
 /* The group of this process (zero when not distributed). */
 extern host_dist host_dist_self;
 

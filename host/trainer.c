@@ -945,6 +945,9 @@ static int do_validation(host_run *r) {
 static int epoch_end(host_run *r, double mean, int nsub_epoch, const char *const *sub_name_epoch,
                      const double *subsum_epoch, int64_t count);
 
+/* Trainer max_time has passed since the run started. */
+static int time_up(const host_run *r) { return r->cfg->max_time_s > 0 && now() - r->t_start > r->cfg->max_time_s; }
+
 static int fit(host_run *r) {
   const host_trainer_cfg *c = r->cfg;
   if (!r->loader[0]) return FAIL("fit needs a training loader: give data::train_dataloader");
@@ -1004,7 +1007,7 @@ static int fit(host_run *r) {
         double v[19] = {o.total};
         for (int k = 0; k < o.nsub; k++) v[1 + k] = o.sub[k];
         v[1 + o.nsub] = host_interrupted ? 1 : 0;
-        v[2 + o.nsub] = c->max_time_s > 0 && now() - r->t_start > c->max_time_s ? 1 : 0;
+        v[2 + o.nsub] = time_up(r);
         rc = dist_sum(r, v, 3 + o.nsub, "the reduction of the step's loss");
         o.total = v[0] / r->dist->world;
         for (int k = 0; k < o.nsub; k++) o.sub[k] = v[1 + k] / r->dist->world;
@@ -1073,7 +1076,7 @@ static int fit(host_run *r) {
         if (dist_stop) stop = dist_stop;
       } else {
         if (!rc && host_interrupted) stop = 2;
-        if (!rc && c->max_time_s > 0 && now() - r->t_start > c->max_time_s) stop = 3;
+        if (!rc && time_up(r)) stop = 3;
       }
       if (!rc && !stop && val_every > 0 && (bi + 1) % val_every == 0 && bi + 1 < nb) {
         rc = do_validation(r);

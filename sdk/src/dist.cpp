@@ -54,14 +54,13 @@ c10d::ReduceOp reduce_op(lt_reduce_op op) {
   }
 }
 
-// Reduces ts in place: per dtype, packed into buckets of at most cap bytes.
-void reduce_packed(lt_dist *d, std::vector<at::Tensor> &ts, lt_reduce_op op, double bucket_mb) {
+// Packs ts per dtype into flat buckets of at most bucket_mb (<= 0: 25),
+// runs collective(flat) on each bucket and copies the results back in place.
+template <class F>
+void packed(std::vector<at::Tensor> &ts, double bucket_mb, F &&collective) {
   size_t cap = (size_t)((bucket_mb > 0 ? bucket_mb : 25.0) * 1024 * 1024);
   std::map<int, std::vector<size_t>> by_dtype;
   for (size_t i = 0; i < ts.size(); i++) by_dtype[(int)ts[i].scalar_type()].push_back(i);
-  c10d::AllreduceOptions o;
-  o.reduceOp = reduce_op(op);
-  o.timeout = d->timeout;
   at::NoGradGuard ng;
   for (auto &kv : by_dtype) {
     auto &idx = kv.second;
@@ -74,8 +73,7 @@ void reduce_packed(lt_dist *d, std::vector<at::Tensor> &ts, lt_reduce_op op, dou
         end++;
       }
       std::vector<at::Tensor> flat{at::cat(parts)};
-      wait(d, d->pg->allreduce(flat, o));
-      if (op == LT_REDUCE_AVG) flat[0].div_(d->world);
+      collective(flat);
       int64_t off = 0;
       for (size_t k = start; k < end; k++) {
         at::Tensor &t = ts[idx[k]];
@@ -86,6 +84,17 @@ void reduce_packed(lt_dist *d, std::vector<at::Tensor> &ts, lt_reduce_op op, dou
       start = end;
     }
   }
+}
+
+// Reduces ts in place across the group.
+void reduce_packed(lt_dist *d, std::vector<at::Tensor> &ts, lt_reduce_op op, double bucket_mb) {
+  c10d::AllreduceOptions o;
+  o.reduceOp = reduce_op(op);
+  o.timeout = d->timeout;
+  packed(ts, bucket_mb, [&](std::vector<at::Tensor> &flat) {
+    wait(d, d->pg->allreduce(flat, o));
+    if (op == LT_REDUCE_AVG) flat[0].div_(d->world);
+  });
 }
 
 std::vector<at::Tensor> tensors_of(lt_tensor *const *t, int n) {
@@ -180,24 +189,10 @@ lt_status lt_dist_broadcast(lt_dist *d, lt_tensor *const *t, int n, int root) {
   return guarded("lt_dist_broadcast", d, [&] {
     if (root < 0 || root >= d->world) throw lt::error(LT_ERR_INVALID, "root rank out of range");
     auto ts = tensors_of(t, n);
-    std::map<int, std::vector<size_t>> by_dtype;
-    for (size_t i = 0; i < ts.size(); i++) by_dtype[(int)ts[i].scalar_type()].push_back(i);
     c10d::BroadcastOptions o;
     o.rootRank = root;
     o.timeout = d->timeout;
-    at::NoGradGuard ng;
-    for (auto &kv : by_dtype) {
-      std::vector<at::Tensor> parts;
-      for (size_t i : kv.second) parts.push_back(ts[i].detach().reshape({-1}));
-      std::vector<at::Tensor> flat{at::cat(parts)};
-      wait(d, d->pg->broadcast(flat, o));
-      int64_t off = 0;
-      for (size_t i : kv.second) {
-        int64_t k = ts[i].numel();
-        ts[i].detach().copy_(flat[0].narrow(0, off, k).view(ts[i].sizes()));
-        off += k;
-      }
-    }
+    packed(ts, 0, [&](std::vector<at::Tensor> &flat) { wait(d, d->pg->broadcast(flat, o)); });
   });
 }
 
