@@ -283,6 +283,27 @@ static void on_signal(int sig) {
   host_interrupted = 1;
 }
 
+/* ^C and SIGTERM set host_interrupted from the first instruction of a run
+ * on: a signal that came while the config, the plugins or libtorch were
+ * loading is seen at the next phase boundary below. (A shell script's
+ * background job starts with SIGINT ignored: without this a ^C before the
+ * trainer started was lost and the run finished with status 0.) */
+static void catch_interrupts(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
+
+/* 130 after saying so when a signal came while `doing`; 0 otherwise. */
+static int interrupted_while(const char *doing) {
+  if (!host_interrupted) return 0;
+  host_failf("interrupted while %s; nothing was trained or saved", doing);
+  return 130;
+}
+
 /* The best checkpoint a ModelCheckpoint recorded in the state of the
  * checkpoint at path (replaced in place). 0, or 1 after saying why. */
 static int best_of(const char *path, char *out, size_t len) {
@@ -322,6 +343,7 @@ static char *emit_text(const cfg_node *n) {
 }
 
 int host_cmd_run(const char *stage_name, int argc, char **argv) {
+  catch_interrupts();
   host_stage stage = !strcmp(stage_name, "fit") ? HOST_FIT : !strcmp(stage_name, "validate") ? HOST_VALIDATE
                      : !strcmp(stage_name, "test")                                          ? HOST_TEST
                                                                                             : HOST_PREDICT;
@@ -397,6 +419,7 @@ int host_cmd_run(const char *stage_name, int argc, char **argv) {
     cfg_error_print(stderr, &err, cfg_use_color(stderr));
     rc = 2;
   }
+  if (!rc) rc = interrupted_while("reading the config and the plugins");
   /* ddp: under torchrun / SLURM this process is one rank; with devices: N
    * and no launcher, this process starts the N ranks and waits for them */
   host_dist dist;
@@ -416,6 +439,7 @@ int host_cmd_run(const char *stage_name, int argc, char **argv) {
   if (!rc && !(api = host_tensor_layer_load(lerr, sizeof lerr))) rc = (fprintf(stderr, "lighter-host: %s\n", lerr), 1);
   if (!rc && host_plugins_bind(&reg, api, stderr) != 0) rc = 3;
   if (!rc && dist.active && host_dist_join(&dist)) rc = 1;
+  if (!rc) rc = interrupted_while("loading libtorch");
   if (!rc) {
     cfg_node *seed = cfg_dict_get(root, "seed");
     if (seed && seed->kind != CFG_INT && seed->kind != CFG_NULL) {
@@ -433,6 +457,7 @@ int host_cmd_run(const char *stage_name, int argc, char **argv) {
     host_build bb = {&reg, api, root, NULL, 0, &err};
     b = bb;
     rc = host_run_prepare(&r, &b, stage);
+    if (!rc) rc = interrupted_while("building the components");
   }
   if (!rc && r.ckpt_path && (!strcmp(r.ckpt_path, "last") || !strcmp(r.ckpt_path, "best"))) {
     {
@@ -473,13 +498,12 @@ int host_cmd_run(const char *stage_name, int argc, char **argv) {
     }
   }
   if (!rc) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
     signal(SIGXFSZ, SIG_IGN); /* a file size limit fails the write (EFBIG) instead of killing the run */
     rc = host_trainer_run(&r);
+    if (!rc && host_interrupted) {
+      host_failf("interrupted as the run ended; its results are complete");
+      rc = 130;
+    }
   }
   host_run_free(&r);
   host_build_free(&b);

@@ -871,6 +871,24 @@ static int save_last(host_run *r) {
   return save_checkpoint(r, path);
 }
 
+/* ^C or SIGTERM where no training step was done since the last save:
+ * said once (by rank 0); 130. */
+static int interrupted(host_run *r, const char *during) {
+  if (rank0(r)) fprintf(stderr, "\nlighter-host: interrupted during %s; nothing new was trained, nothing saved\n", during);
+  return 130;
+}
+
+/* ^C or SIGTERM within a training epoch (its steps, or a validation in it or
+ * at its end): last.ckpt resumes at batch `next` of the epoch; 130. */
+static int interrupted_in_epoch(host_run *r, int64_t next, const char *during) {
+  r->in_epoch = 1;
+  if (rank0(r))
+    fprintf(stderr, "\nlighter-host: interrupted at epoch %lld, batch %lld%s%s\n", (long long)r->epoch, (long long)next,
+            during, r->cfg->enable_checkpointing ? "; saving last.ckpt" : "");
+  save_last(r);
+  return 130;
+}
+
 /* ---- the model summary ---------------------------------------------------- */
 
 static void summary(host_run *r) {
@@ -963,9 +981,11 @@ static int fit(host_run *r) {
       rc = run_eval(r, 1, c->num_sanity_val_steps < 0 || c->num_sanity_val_steps > nb ? nb : c->num_sanity_val_steps, NULL);
     if (!rc) rc = hook(r, LT_HOOK_ON_SANITY_CHECK_END, 1, -1, NULL);
     r->sanity = 0;
+    if (rc == 130) return interrupted(r, "the sanity check");
   }
   if (!rc) rc = hook(r, LT_HOOK_ON_TRAIN_START, 0, -1, NULL);
   if (rc) return rc;
+  if (host_interrupted) return interrupted(r, "the start of training");
   int64_t acc = c->accumulate_grad_batches;
   int64_t max_epochs = c->fast_dev_run ? 1 : c->max_epochs;
   for (r->epoch = r->start_epoch;; r->epoch++) {
@@ -1078,24 +1098,26 @@ static int fit(host_run *r) {
         if (!rc && host_interrupted) stop = 2;
         if (!rc && time_up(r)) stop = 3;
       }
+      const char *during = "";
       if (!rc && !stop && val_every > 0 && (bi + 1) % val_every == 0 && bi + 1 < nb) {
         rc = do_validation(r);
         if (r->network_ops->train) r->network_ops->train(r->network, 1);
+        if (rc == 130) rc = 0, stop = 2, during = " (during validation)";
+      }
+      if (stop == 2) { /* interrupted: last.ckpt resumes at the next batch */
+        r->loader_ops[0]->stop(r->loader[0]);
+        return interrupted_in_epoch(r, bi + 1, during);
       }
     }
     r->loader_ops[0]->stop(r->loader[0]);
     if (rc) return rc;
-    if (stop == 2) { /* interrupted: last.ckpt resumes at the next batch */
-      if (rank0(r))
-        fprintf(stderr, "\nlighter-host: interrupted at epoch %lld, batch %lld%s\n", (long long)r->epoch, (long long)bi,
-              c->enable_checkpointing ? "; saving last.ckpt" : "");
-      save_last(r);
-      return 130;
-    }
     r->in_epoch = 0;
-    lt_scope *end_scope = lt_scope_begin(); /* the epoch's end: metrics, validation, scheduler, checkpoint */
+    lt_scope *end_scope = lt_scope_begin(); /* the epoch's end: validation, metrics, scheduler, checkpoint */
     rc = epoch_end(r, count ? sum / count : NAN, nsub_epoch, sub_name_epoch, subsum_epoch, count);
     lt_scope_end(end_scope);
+    /* interrupted in the validation at the epoch's end: last.ckpt resumes
+     * at the epoch's end (its training metrics are not computed yet) */
+    if (rc == 130) return interrupted_in_epoch(r, nb, " (during validation)");
     if (!rc && r->dist) { /* a callback's stop on any rank stops them all */
       double v = r->stop_requested;
       rc = dist_sum(r, &v, 1, "the agreement on stopping");
@@ -1125,6 +1147,10 @@ static int epoch_end(host_run *r, double mean, int nsub_epoch, const char *const
                    const double *subsum_epoch, int64_t count) {
   const host_trainer_cfg *c = r->cfg;
   int rc;
+  /* as in Lightning, the epoch's validation runs before on_train_epoch_end,
+   * where the epoch's training loss and metrics are logged */
+  int check = c->check_val_every_n_epoch > 0 && (r->epoch + 1) % c->check_val_every_n_epoch == 0;
+  if (check && (rc = do_validation(r))) return rc;
   put(r, nsub_epoch ? "train/loss/total/epoch" : "train/loss/epoch", mean);
   for (int k = 0; k < nsub_epoch; k++) {
     char key[256];
@@ -1133,8 +1159,6 @@ static int epoch_end(host_run *r, double mean, int nsub_epoch, const char *const
   }
   if ((rc = metrics_log(r, &r->metrics[0], "train"))) return rc;
   log_optimizer(r);
-  int check = c->check_val_every_n_epoch > 0 && (r->epoch + 1) % c->check_val_every_n_epoch == 0;
-  if (check && (rc = do_validation(r))) return rc;
   if ((rc = hook(r, LT_HOOK_ON_TRAIN_EPOCH_END, 0, -1, NULL))) return rc;
   if (!r->sched_per_step && (r->epoch + 1) % r->sched_frequency == 0 && (rc = scheduler_step(r))) return rc;
   log_flush(&r->log, 0);
@@ -1183,6 +1207,7 @@ static int trainer_run_(host_run *r) {
   int rc = 0;
   if (r->cfg->precision64) to_float64(r);
   if (r->ckpt_path && (rc = load_checkpoint(r, r->ckpt_path))) return rc;
+  if (host_interrupted) return interrupted(r, "the loading of the checkpoint");
   if (r->dist) { /* ddp: rank 0's weights everywhere, each rank its shard of every loader */
     if ((rc = dist_broadcast(r, 0))) return rc;
     for (int i = 0; i < 4; i++) {
@@ -1198,6 +1223,7 @@ static int trainer_run_(host_run *r) {
     }
   }
   if ((rc = hook(r, LT_HOOK_SETUP, -1, -1, NULL))) return rc;
+  if (host_interrupted) return interrupted(r, "setup");
   switch (r->stage) {
   case HOST_FIT: rc = fit(r); break;
   case HOST_VALIDATE:
@@ -1205,6 +1231,7 @@ static int trainer_run_(host_run *r) {
     int mode = r->stage == HOST_VALIDATE ? 1 : 2;
     if (!r->loader[mode]) return FAIL("%s needs data::%s_dataloader", mode == 1 ? "validate" : "test", mode_names[mode]);
     rc = run_eval(r, mode, -1, NULL);
+    if (rc == 130) interrupted(r, mode == 1 ? "validation" : "test");
     if (!rc && rank0(r)) results_table(r, mode_names[mode]);
     break;
   }
@@ -1212,6 +1239,7 @@ static int trainer_run_(host_run *r) {
     if (!r->loader[3]) return FAIL("predict needs data::predict_dataloader");
     lt_state *preds = r->return_predictions ? lt_state_new_list() : NULL;
     rc = run_eval(r, 3, -1, preds);
+    if (rc == 130) interrupted(r, "predict");
     if (!rc && preds) {
       char path[1600]; /* under ddp each rank predicts its shard: predictions.rankN.pt beside rank 0's */
       if (rank0(r)) snprintf(path, sizeof path, "%s/predictions.pt", r->run_dir);
