@@ -1,6 +1,7 @@
 # lighter-host: one entry point.
 #   make            build everything (incremental, parallel)
 #   make check      install dependencies, build, run every test
+#   make check-busy make test again beside a CPU hog (BUSY_RUNS, BUSY_MODE)
 #   make check-asan the Check suites under AddressSanitizer + UBSan, no fork
 #   make check-valgrind  the host's fit of a tiny config under memcheck
 #   make fuzz       every libFuzzer target, FUZZ_SECONDS each
@@ -61,7 +62,7 @@ PCS = $(BUILD)/pkgconfig/lighter.pc $(BUILD)/pkgconfig/lighter-direct.pc
 
 RPATH = -Wl,-rpath,'$$ORIGIN/../lib'
 
-.PHONY: all setup check check-asan check-valgrind demo install clean test bench bench-ddp fuzz fuzz-config soak
+.PHONY: all setup check check-busy check-asan check-valgrind demo install clean test bench bench-ddp fuzz fuzz-config soak
 all: $(LIB) $(HOST_BIN) $(CORE_PLUGINS) $(DATA_PLUGINS) $(LIGHTER_PLUGINS) $(CALLBACK_PLUGINS) $(EXAMPLE_PLUGINS) $(DEMO_BIN) $(PCS) $(TEST_BIN) $(TEST_PLUGINS) $(PARITY_BIN) \
      $(BUILD)/tests/fuzz_replay $(BUILD)/tests/fuzz_expr_replay $(BUILD)/tests/dist_peer
 
@@ -157,6 +158,13 @@ test: all
 check: setup
 	@$(MAKE) all
 	@$(MAKE) test
+
+# The tests again and again under load (one busy loop per core, or
+# BUSY_MODE=taskset: all on one core), BUSY_RUNS times, to catch a test
+# that waits on a time or depends on the CPU (scripts/check_busy.sh).
+check-busy: setup
+	@$(MAKE) all
+	@BUILD=$(BUILD) bash scripts/check_busy.sh
 
 # AddressSanitizer + UBSan over the library, the suites and the host, in a
 # build tree of its own, without fork so that every leak is seen.

@@ -116,6 +116,10 @@ void gradcheck_(const char *file, int line, const char *name, lt_test_fn f, void
 }
 
 int main(void) {
+  /* Check's per-test timeout (4 s unless set) only has to catch a hang: on a
+   * loaded machine a test that takes a second idle can take ten. Check reads
+   * the variable as each test case is created; a value given outside wins. */
+  setenv("CK_DEFAULT_TIMEOUT", "300", 0);
   SRunner *sr = srunner_create(core_suite());
   srunner_add_suite(sr, tensor_suite());
   srunner_add_suite(sr, math_suite());

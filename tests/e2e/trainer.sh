@@ -12,7 +12,12 @@ pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap 'pkill -KILL -P $$ 2>/dev/null; rm -rf "$work"' EXIT
+. "$(dirname "$0")/wait.sh"
+# Resumed runs are compared with uninterrupted ones bit for bit: both get the same
+# threads (1 libtorch, 1 OpenBLAS), whatever the CPU count, so that no sum is split
+# differently between two runs (and two threads do not fight a loaded machine).
+export LT_NUM_THREADS=1,1
 mkdir -p "$work/plugins" && cp "$BUILD/tests/plugins/bad_steps.so" "$BUILD/tests/plugins/hook_recorder.so" "$BUILD/examples/fashion_cnn.so" \
   "$work/plugins/"
 cd "$work"
@@ -136,10 +141,10 @@ run "log_every_n_steps" 0 "" fit base.yaml trainer::log_every_n_steps=5
 run "overfit_batches" 0 "" fit base.yaml =trainer::overfit_batches=2 trainer::max_epochs=3
 [ "$(csv train/loss/step "$(latest)/metrics.csv")" = "1 2 3 4 5 6" ] && \
   [ "$(csv val/loss/epoch "$(latest)/metrics.csv")" = "2 4 6" ] && ok || bad "overfit_batches: $(csv @steps "$(latest)/metrics.csv")"
-start=$(date +%s)
+# max_time cuts the first epoch of 50,000 steps short (its rows say so: no clock here)
 run "max_time" 0 "max_time reached after epoch 0" fit base.yaml =trainer::max_time=00:00:00:02 \
   data::train_dataloader::dataset::num_samples=400000 trainer::max_epochs=3
-[ $(( $(date +%s) - start )) -lt 30 ] && ok || bad "max_time: took $(( $(date +%s) - start )) s"
+[ "$(csv @rows "$(latest)/metrics.csv")" -lt 50000 ] && ok || bad "max_time: $(csv @rows "$(latest)/metrics.csv") rows"
 run "gradient clipping" 0 "" fit base.yaml =trainer::gradient_clip_val=0.01 =trainer::gradient_clip_algorithm=value
 n_before=$(ls -d out/lightning_logs/version_* | wc -l)
 run "fast_dev_run" 0 "" fit base.yaml =trainer::fast_dev_run=true
@@ -363,27 +368,33 @@ assert abs(acc - float(sys.argv[2])) < 1e-6, (acc, sys.argv[2])
 PY
 
 # SIGKILL at random moments (checkpoint writes included): a loadable last.ckpt is always
-# left (or none yet), and the resumed run ends with the uninterrupted run's weights
+# left (or none yet), and the resumed run ends with the uninterrupted run's weights.
+# The moment is a state, not a time: after the Nth training step's on_train_batch_end
+# (N random in 0..150; the recorder comes before ModelCheckpoint, so the kill lands in
+# or next to that step's checkpoint write), or for N=0 as soon as the run catches ^C.
 cat > kill.yaml <<'YAML'
 trainer::max_epochs: 3
 data::train_dataloader::dataset::num_samples: 400
 =model::network::_args_::1: {_target_: torch.nn.Dropout, p: 0.2}
 =trainer::callbacks:
+  - {_target_: test.HookRecorder, path: steps.txt}
   - {_target_: pytorch_lightning.callbacks.ModelCheckpoint, every_n_train_steps: 1, save_last: true}
 YAML
-run "uninterrupted" 0 "" fit base.yaml kill.yaml trainer::default_root_dir=k_ref
+run "uninterrupted" 0 "" fit base.yaml kill.yaml trainer::default_root_dir=k_ref --plugins plugins
 kills=${KILL_TRIALS:-20}
 for i in $(seq 1 "$kills"); do
-  "$H" fit base.yaml kill.yaml trainer::default_root_dir=k$i > /dev/null 2>&1 & pid=$!
-  sleep "$("$PY" -c "import random; random.seed($i); print(round(random.uniform(0.8, 2.4), 3))")"
+  rm -f steps.txt
+  n=$("$PY" -c "import random; random.seed($i); print(random.randint(0, 150))")
+  "$H" fit base.yaml kill.yaml trainer::default_root_dir=k$i --plugins plugins > /dev/null 2>&1 & pid=$!
+  if [ "$n" = 0 ]; then wait_catching $pid; else wait_line steps.txt " on_train_batch_end " "$n" $pid; fi
   kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
   ck=$(ls k$i/lightning_logs/version_0/checkpoints/last.ckpt 2>/dev/null)
   if [ -n "$ck" ] && ! "$PY" -c "import torch; torch.load('$ck')" 2>/dev/null; then bad "kill $i: last.ckpt does not load"; continue; fi
-  if ! "$H" fit base.yaml kill.yaml trainer::default_root_dir=k$i --ckpt_path last > kill$i.log 2>&1; then
+  if ! "$H" fit base.yaml kill.yaml trainer::default_root_dir=k$i --plugins plugins --ckpt_path last > kill$i.log 2>&1; then
     bad "kill $i: the resume failed: $(tail -3 kill$i.log)"; continue
   fi
   "$PY" - k_ref/lightning_logs/version_0 "$(ls -d k$i/lightning_logs/version_* | sort -t_ -k3 -n | tail -1)" <<'PY' \
-    && ok || bad "kill $i: the resumed run ends elsewhere ($(head -1 kill$i.log))"
+    && ok || bad "kill $i (after step $n): the resumed run ends elsewhere ($(head -1 kill$i.log))"
 import sys, torch
 a, b = (torch.load(f"{d}/checkpoints/last.ckpt")["state_dict"] for d in sys.argv[1:3])
 assert all(torch.equal(a[k], b[k]) for k in a)
@@ -457,17 +468,90 @@ assert a != b and abs(a - b) < 0.05 * abs(a), (a, b)
 PY
 run "precision 16-mixed" 2 "precision 16-mixed is not supported on the CPU here" fit base.yaml =trainer::precision=16-mixed
 
-# an interrupted fit stops after the step, saves last.ckpt and exits 130
+# an interrupted fit stops after the step, saves last.ckpt and exits 130 (^C is sent once
+# the fifth step is recorded: a state, not a time)
 cat > slow.yaml <<'YAML'
 data::train_dataloader::dataset::num_samples: 200000
 trainer::max_epochs: 50
+=trainer::callbacks: [{_target_: test.HookRecorder, path: int_hooks.txt}]
 YAML
-"$H" fit base.yaml slow.yaml > int.log 2>&1 & pid=$!
-sleep 3; kill -INT $pid; wait $pid; rc=$?
-[ "$rc" = 130 ] && grep -q "interrupted at epoch" int.log && [ -f "$(latest)/checkpoints/last.ckpt" ] && ok \
+"$H" fit base.yaml slow.yaml --plugins plugins > int.log 2>&1 & pid=$!
+wait_line int_hooks.txt " on_train_batch_end " 5 $pid; kill -INT $pid; wait $pid; rc=$?
+[ "$rc" = 130 ] && grep -q "interrupted at epoch 0, batch [0-9]*; saving last.ckpt" int.log && [ -f "$(latest)/checkpoints/last.ckpt" ] && ok \
   || bad "SIGINT: exit $rc, $(cat int.log)"
 # and the run resumes from there and completes
-run "resume after SIGINT" 0 "loaded the run from" fit base.yaml slow.yaml =trainer::max_epochs=1 --ckpt_path last
+run "resume after SIGINT" 0 "loaded the run from" fit base.yaml slow.yaml --plugins plugins =trainer::max_epochs=1 --ckpt_path last
+
+# ^C in a validation (at the epoch's end, and within the epoch by val_check_interval):
+# last.ckpt resumes where it came, and the resumed epoch logs what an uninterrupted one logs
+cat > longval.yaml <<'YAML'
+trainer::max_epochs: 1
+trainer::default_root_dir: lv
+data::val_dataloader::dataset::num_samples: 400000
+=trainer::callbacks: [{_target_: test.HookRecorder, path: val_hooks.txt}]
+YAML
+run "uninterrupted epoch" 0 "" fit base.yaml longval.yaml --plugins plugins trainer::default_root_dir=lv_ref \
+  data::val_dataloader::dataset::num_samples=32
+for vc in end 4; do
+  rm -f val_hooks.txt
+  extra=(); want=8
+  [ "$vc" = 4 ] && extra=(=trainer::val_check_interval=4) want=4
+  "$H" fit base.yaml longval.yaml --plugins plugins "${extra[@]}" trainer::default_root_dir=lv$vc > val$vc.log 2>&1 & pid=$!
+  wait_line val_hooks.txt " on_validation_batch_end val " 3 $pid; kill -INT $pid; wait $pid; rc=$?
+  [ "$rc" = 130 ] && grep -qF "interrupted at epoch 0, batch $want (during validation); saving last.ckpt" val$vc.log && ok \
+    || bad "SIGINT in validation ($vc): exit $rc, $(cat val$vc.log)"
+  run "resume after SIGINT in validation ($vc)" 0 "loaded the run from" fit base.yaml longval.yaml --plugins plugins \
+    "${extra[@]}" trainer::default_root_dir=lv$vc data::val_dataloader::dataset::num_samples=32 --ckpt_path last
+  "$PY" - lv_ref/lightning_logs/version_0 lv$vc/lightning_logs/version_1 "$want" <<'PY' && ok || bad "SIGINT in validation ($vc): the resumed epoch differs"
+import csv, sys, torch
+ck = torch.load(sys.argv[2].replace("version_1", "version_0") + "/checkpoints/last.ckpt")
+assert ck["loops"]["batch_next"] == int(sys.argv[3]), ck["loops"]
+a, b = (list(csv.DictReader(open(f"{d}/metrics.csv"))) for d in sys.argv[1:3])
+for key in ["train/loss/epoch", "train/metrics/MulticlassAccuracy/epoch", "val/loss/epoch"]:
+    x, y = ([r[key] for r in rows if r.get(key)] for rows in (a, b))
+    assert x and x[-1] == y[-1], (key, x, y)
+PY
+done
+
+# ^C or SIGTERM at random moments of a fit, from the first instruction on (loading the
+# config, the plugins, libtorch, the sanity check, steps, validations, checkpoint writes):
+# exit 130 and "interrupted ..." every time, never 0; where training steps were done
+# since the last save, a last.ckpt holding every one of them. A moment is the Nth line
+# the hook recorder writes (a state; N random, 0 = as soon as the run catches the signal),
+# or for a third of the trials a random delay after that (any moment is a valid one).
+cat > sig.yaml <<'YAML'
+trainer::max_epochs: 1000
+trainer::default_root_dir: sig
+=trainer::callbacks: [{_target_: test.HookRecorder, path: sig_hooks.txt}]
+YAML
+sigs=${INT_TRIALS:-20}
+: > sig_cases.txt
+for i in $(seq 1 "$sigs"); do
+  read -r n delay signal < <("$PY" -c "import random; r = random.Random($i); print(r.choice([0, r.randint(1, 300)]),
+    r.choice([0, 0, round(r.uniform(0, 1.5), 3)]), r.choice(['INT', 'INT', 'TERM']))")
+  rm -f sig_hooks.txt
+  "$H" fit base.yaml sig.yaml --plugins plugins trainer::default_root_dir=sig$i > sig$i.log 2>&1 & pid=$!
+  wait_catching $pid "$signal"
+  [ "$n" = 0 ] || wait_line sig_hooks.txt . "$n" $pid
+  [ "$delay" = 0 ] || sleep "$delay"
+  kill -"$signal" $pid; wait $pid; rc=$?
+  if [ "$rc" != 130 ] || ! grep -q "interrupted" sig$i.log; then
+    bad "SIG$signal at line $n + $delay s: exit $rc, $(tail -3 sig$i.log)"; continue
+  fi
+  ok
+  steps=$(grep -c " on_train_batch_end " sig_hooks.txt 2>/dev/null)
+  echo "sig$i ${steps:-0}" >> sig_cases.txt
+done
+echo "trainer: signals at $sigs moments: $(sed -n 's/^lighter-host: interrupted \([a-z]* [a-z]*\).*/\1/p' sig*.log | sort | uniq -c | \
+  awk '{printf "%s%s x%s", NR > 1 ? ", " : "", $2 " " $3, $1}')"
+"$PY" - sig_cases.txt <<'PY' && ok || bad "SIGINT at random moments: a last.ckpt lacks steps"
+import glob, sys, torch
+for line in open(sys.argv[1]):
+    d, steps = line.split()
+    cks = glob.glob(f"{d}/lightning_logs/version_0/checkpoints/last.ckpt")
+    if int(steps):  # every step done is in last.ckpt (saved at the interrupt or at an epoch's end)
+        assert cks and torch.load(cks[0])["global_step"] == int(steps), (d, steps, cks)
+PY
 
 echo "trainer: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
