@@ -542,8 +542,8 @@ for i in $(seq 1 "$sigs"); do
   steps=$(grep -c " on_train_batch_end " sig_hooks.txt 2>/dev/null)
   echo "sig$i ${steps:-0}" >> sig_cases.txt
 done
-echo "trainer: signals at $sigs moments: $(sed -n 's/^lighter-host: interrupted \([a-z]* [a-z]*\).*/\1/p' sig*.log | sort | uniq -c | \
-  awk '{printf "%s%s x%s", NR > 1 ? ", " : "", $2 " " $3, $1}')"
+echo "trainer: signals at $sigs moments: $(sed -n 's/^lighter-host: interrupted \([^;,(]*\).*/\1/p' sig*.log | \
+  sed 's/ [0-9]*$//' | sort | uniq -c | awk '{c = $1; $1 = ""; printf "%s%s x%s", (NR > 1 ? ", " : ""), substr($0, 2), c}')"
 "$PY" - sig_cases.txt <<'PY' && ok || bad "SIGINT at random moments: a last.ckpt lacks steps"
 import glob, sys, torch
 for line in open(sys.argv[1]):
