@@ -518,7 +518,7 @@ done
 # exit 130 and "interrupted ..." every time, never 0; where training steps were done
 # since the last save, a last.ckpt holding every one of them. A moment is the Nth line
 # the hook recorder writes (a state; N random, 0 = as soon as the run catches the signal),
-# or for a third of the trials a random delay after that (any moment is a valid one).
+# or for a quarter of the trials a random delay after that (any moment is a valid one).
 cat > sig.yaml <<'YAML'
 trainer::max_epochs: 1000
 trainer::default_root_dir: sig
@@ -527,8 +527,10 @@ YAML
 sigs=${INT_TRIALS:-20}
 : > sig_cases.txt
 for i in $(seq 1 "$sigs"); do
-  read -r n delay signal < <("$PY" -c "import random; r = random.Random($i); print(r.choice([0, r.randint(1, 300)]),
-    r.choice([0, 0, round(r.uniform(0, 1.5), 3)]), r.choice(['INT', 'INT', 'TERM']))")
+  # a quarter at once (the config), a quarter a random delay later (libtorch, the
+  # build, the sanity check), half at the Nth hook line, N log-uniform in 1..300
+  read -r n delay signal < <("$PY" -c "import random; r = random.Random($i); k = r.randrange(4)
+print(0 if k < 2 else max(1, int(300 ** r.random())), round(r.uniform(0, 1.2), 3) if k == 1 else 0, r.choice(['INT', 'INT', 'TERM']))")
   rm -f sig_hooks.txt
   "$H" fit base.yaml sig.yaml --plugins plugins trainer::default_root_dir=sig$i > sig$i.log 2>&1 & pid=$!
   wait_catching $pid "$signal"
