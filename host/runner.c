@@ -4,6 +4,7 @@
  * save_dir/name/version_N with the raw and resolved configs), then the
  * trainer. Exit: 0 ok, 1 a failure while running, 2 usage or config, 3 a
  * plugin could not be loaded, 130 interrupted. */
+#include "alloc.h"
 #include "cmd.h"
 #include "config/compose.h"
 #include "config/emit.h"
@@ -344,6 +345,7 @@ static char *emit_text(const cfg_node *n) {
 
 int host_cmd_run(const char *stage_name, int argc, char **argv) {
   catch_interrupts();
+  host_alloc_tune();
   host_stage stage = !strcmp(stage_name, "fit") ? HOST_FIT : !strcmp(stage_name, "validate") ? HOST_VALIDATE
                      : !strcmp(stage_name, "test")                                          ? HOST_TEST
                                                                                             : HOST_PREDICT;
