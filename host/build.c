@@ -499,6 +499,13 @@ static int make_instance(host_build *b, cfg_node *d, const char *path, const hos
     if (v != dflts[i]) release_varargs(v);
     free(kp);
   }
+  if (rc == 0 && host_kind_needs_ops(c->kind) && (!c->ops || *(const size_t *)c->ops < sizeof(size_t))) {
+    /* the host would call through this table at the first step or hook */
+    cfg_fail(b->err, d->loc, path, "%s (kind %s, plugin %s) has %s: the plugin is incomplete (set lt_component.ops "
+             "to its kind's table, starting with .size)", c->target, host_kind_name(c->kind), b->reg->plugins[e->plugin].path,
+             c->ops ? "an operations table without a size" : "no operations table");
+    rc = -1;
+  }
   if (rc == 0) {
     char msg[512] = "";
     const char *plugin = b->reg->plugins[e->plugin].path;

@@ -26,6 +26,8 @@ const char *host_kind_name(lt_kind k) {
   return (int)k > 0 && (int)k < LT__KIND_COUNT ? n[k] : "?";
 }
 
+int host_kind_needs_ops(lt_kind k) { return k != LT_KIND_OTHER && k != LT_KIND_LOGGER && k != LT_KIND_WRITER; }
+
 const char *host_ptype_name(lt_ptype t) {
   static const char *n[] = {"?", "bool", "int", "float", "string", "list", "dict", "component", "tensor", "any"};
   return (int)t > 0 && (int)t <= LT_P_ANY ? n[t] : "?";
@@ -102,7 +104,8 @@ static void say(const char *s) {
 static void on_crash(int sig) {
   const char *name = sig == SIGSEGV ? "SIGSEGV (invalid memory access)" : sig == SIGBUS ? "SIGBUS (bus error)"
                      : sig == SIGFPE ? "SIGFPE (arithmetic error)" : sig == SIGILL ? "SIGILL (illegal instruction)"
-                                                                      : "a fatal signal";
+                     : sig == SIGABRT ? "SIGABRT (abort)"
+                                      : "a fatal signal";
   say("lighter-host: crashed with ");
   say(name);
   if (g_crash_plugin) {
@@ -124,6 +127,28 @@ static void on_crash(int sig) {
   raise(sig);
 }
 
+/* exit() called by a plugin (inside a create, step, hook...): whatever
+ * status it gave, the run did not finish, so say so and exit 1 rather than
+ * let a script take a half-done run for a success. */
+static void on_exit_in_plugin(void) {
+  if (!g_crash_plugin) return;
+  say("lighter-host: plugin ");
+  say((const char *)g_crash_plugin);
+  if (g_crash_component) {
+    say(", component ");
+    say((const char *)g_crash_component);
+  }
+  if (g_crash_hook) {
+    say(", called exit() during ");
+    say((const char *)g_crash_hook);
+  } else {
+    say(", called exit()");
+  }
+  say("; the run did not finish and nothing more was saved. A plugin reports a failure by returning an error "
+      "status, never by exiting.\n");
+  _exit(1);
+}
+
 void host_crash_handlers_install(void) {
   static char altstack[1 << 16];
   stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0};
@@ -133,8 +158,9 @@ void host_crash_handlers_install(void) {
   sa.sa_handler = on_crash;
   sa.sa_flags = SA_ONSTACK | SA_RESETHAND;
   sigemptyset(&sa.sa_mask);
-  int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
+  int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
   for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &sa, NULL);
+  atexit(on_exit_in_plugin);
 }
 
 /* ---- loading ----------------------------------------------------------- */

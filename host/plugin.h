@@ -51,6 +51,9 @@ int host_plugins_bind(host_registry *reg, const lt_api *api, FILE *err);
 void host_registry_free(host_registry *reg);
 
 const char *host_kind_name(lt_kind k);
+/* Whether the host drives components of kind k through a kind table
+ * (lt_component.ops): every kind but Trainer-like pieces, loggers and writers. */
+int host_kind_needs_ops(lt_kind k);
 const char *host_ptype_name(lt_ptype t);
 
 /* What the host is calling into, for the crash report. */

@@ -65,6 +65,18 @@ out=$(timeout 120 "$H" fit "$C/base.yaml" --plugins plugins "model::_target_=tes
 [ "$rc" -ne 0 ] && grep -qF "in plugin plugins/bad_steps.so, component test.BadSteps, during training_step" <<<"$out" && ok \
   || bad "crashing step: exit $rc: $out"
 
+# abort() or exit(0) in a plugin's step: named, and never a success
+cp "$(dirname "$H")/../tests/plugins/null_ops.so" plugins/
+out=$(timeout 120 "$H" fit "$C/base.yaml" --plugins plugins "model::_target_=test.BadSteps" "=model::mode=abort" 2>&1); rc=$?
+[ "$rc" = 134 ] && grep -qF "crashed with SIGABRT (abort) in plugin plugins/bad_steps.so, component test.BadSteps, during training_step" <<<"$out" \
+  && ok || bad "abort in a step: exit $rc: $out"
+out=$(timeout 120 "$H" fit "$C/base.yaml" --plugins plugins "model::_target_=test.BadSteps" "=model::mode=exit0" 2>&1); rc=$?
+[ "$rc" = 1 ] && grep -qF "lighter-host: plugin plugins/bad_steps.so, component test.BadSteps, called exit() during training_step; the run did not finish" <<<"$out" \
+  && ok || bad "exit(0) in a step: exit $rc: $out"
+# a callback whose kind table is NULL: refused when built, not a crash at its first hook
+check "callback without a kind table" 2 "test.NullOps (kind callback, plugin plugins/null_ops.so) has no operations table: the plugin is incomplete" \
+  fit "$C/base.yaml" --plugins plugins "=trainer::callbacks=[{_target_: test.NullOps}]"
+
 # safe defaults: a run folder is never reused silently. An explicit CSVLogger
 # version whose folder holds a run: a fresh fit is an error; resuming it
 # (--ckpt_path), LIGHTER_OVERWRITE_RUN=1 or another stage warns loudly.

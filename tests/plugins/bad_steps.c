@@ -2,7 +2,8 @@
  * says, for the trainer's error paths: none (no loss), nototal (a loss
  * dict without "total"), vector (a loss that is not a scalar), fail (the
  * step reports an error), nan (a NaN loss), ok (a correct step), crash (a
- * NULL dereference inside the step). */
+ * NULL dereference inside the step), abort (abort()), exit0 (exit(0): a
+ * plugin that ends the process as if all went well). */
 #include <lighter/lighter.h>
 
 #include <math.h>
@@ -17,8 +18,8 @@ static lt_status create(const lt_value *args, void **self, char *err, size_t err
   (void)err, (void)errlen;
   bad *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
-  const char *modes[] = {"none", "nototal", "vector", "fail", "nan", "ok", "crash"};
-  for (int i = 0; i < 7; i++)
+  const char *modes[] = {"none", "nototal", "vector", "fail", "nan", "ok", "crash", "abort", "exit0"};
+  for (int i = 0; i < 9; i++)
     if (!strcmp(args[0].s, modes[i])) m->mode = i;
   *self = m;
   return LT_OK;
@@ -47,6 +48,8 @@ static lt_status step(void *self, const lt_model_ctx *ctx, const lt_batch *batch
     volatile int *nowhere = NULL;
     return (lt_status)*nowhere; /* a plugin bug: the host must name it */
   }
+  case 7: abort();
+  case 8: exit(0);
   default: return lt_state_set_tensor(out, "loss", loss);
   }
 }
@@ -54,7 +57,7 @@ static lt_status step(void *self, const lt_model_ctx *ctx, const lt_batch *batch
 static const lt_model_ops ops = {.size = sizeof(lt_model_ops), .training_step = step};
 
 static const lt_param params[] = {
-    LT_PARAM_CHOICE("mode", "ok", "none|nototal|vector|fail|nan|ok|crash", "how the training step goes wrong"),
+    LT_PARAM_CHOICE("mode", "ok", "none|nototal|vector|fail|nan|ok|crash|abort|exit0", "how the training step goes wrong"),
 };
 
 static const lt_component components[] = {

@@ -87,14 +87,19 @@ static const lt_param collect_params[] = {
     LT_PARAM_COMPONENT("maker", LT_KIND_MODULE, LT_PF_NULLABLE, "a factory of modules"),
 };
 
+/* kind tables with no operations: the loader tests never run these */
+static const lt_module_ops module_ops = {.size = sizeof(lt_module_ops)};
+static const lt_optimizer_ops optimizer_ops = {.size = sizeof(lt_optimizer_ops)};
+static const lt_callback_ops callback_ops = {.size = sizeof(lt_callback_ops)};
+
 static const lt_component components[] = {
     {"test.Collect", LT_KIND_OPTIMIZER, "Collects tensors; uses a factory.", collect_params,
-     LT__COUNT_OF(collect_params), collect_create, scale_destroy, NULL},
+     LT__COUNT_OF(collect_params), collect_create, scale_destroy, &optimizer_ops},
     {"test.Pair", LT_KIND_CALLBACK, "Holds two modules.", pair_params, LT__COUNT_OF(pair_params), pair_create,
-     scale_destroy, NULL},
+     scale_destroy, &callback_ops},
     {"test.Scale", LT_KIND_MODULE, "Multiplies its input by a factor.", scale_params, LT__COUNT_OF(scale_params),
-     scale_create, scale_destroy, NULL},
-    {"test.Nothing", LT_KIND_CALLBACK, "Does nothing.", NULL, 0, scale_create, scale_destroy, NULL},
+     scale_create, scale_destroy, &module_ops},
+    {"test.Nothing", LT_KIND_CALLBACK, "Does nothing.", NULL, 0, scale_create, scale_destroy, &callback_ops},
 };
 
 LT_PLUGIN_DEFINE("test-good", "1.2.3", "components for the loader tests", "MIT", components, NULL);
