@@ -801,7 +801,14 @@ static int load_checkpoint(host_run *r, const char *path) {
     r->start_epoch = e + 1;
     r->global_step = s;
     lt_state *loops = lt_state_get_state(ck, "loops");
-    if (loops && lt_state_get_int(loops, "batch_next", &next) == LT_OK && next >= 0) { /* mid-epoch */
+    if (loops) lt_state_get_int(loops, "batch_next", &next);
+    if (e < 0 || s < 0 || next < -1) { /* a run cannot be resumed from a negative position */
+      lt_state_free(loops), lt_state_free(sd), lt_state_free(ck);
+      return FAIL("checkpoint '%s' is damaged: epoch %lld, global_step %lld, next batch %lld (none may be negative); "
+                  "resume from another checkpoint, or load only its weights with --weights_only",
+                  path, (long long)e, (long long)s, (long long)next);
+    }
+    if (next >= 0) { /* mid-epoch */
       r->start_epoch = e;
       r->start_batch = next;
       lt_state_get_double(loops, "loss_sum", &r->loss_sum);

@@ -58,6 +58,13 @@ head -c $(( $(stat -c %s "$ck") / 2 )) "$ck" > half.ckpt
 check "truncated checkpoint" 1 "cannot load checkpoint 'half.ckpt'" test "$C/base.yaml" --ckpt_path half.ckpt
 printf 'not a zip' > junk.ckpt
 check "junk checkpoint" 1 "cannot load checkpoint 'junk.ckpt'" test "$C/base.yaml" --ckpt_path junk.ckpt
+# a checkpoint whose progress is negative: refused, never trained from (epoch -5 once trained six epochs)
+good=$(ls -t out/lightning_logs/version_*/checkpoints/last.ckpt | head -1) # the fit just above
+for f in "epoch=-5|damaged: epoch -5," "global_step=-1|global_step -1, next batch -1 (none may be negative)"; do
+  "$PY" -c "import torch, sys; c = torch.load(sys.argv[1]); k, v = sys.argv[2].split('='); c[k] = int(v); torch.save(c, 'neg.ckpt')" \
+    "$good" "${f%%|*}"
+  check "checkpoint with ${f%%|*}" 1 "${f#*|}" fit "$C/base.yaml" --ckpt_path neg.ckpt
+done
 
 # a plugin whose step crashes: the host names the plugin, component and step
 mkdir -p plugins && cp "$OLDPWD/$BUILD/tests/plugins/bad_steps.so" plugins/ 2>/dev/null || cp "$(dirname "$H")/../tests/plugins/bad_steps.so" plugins/
