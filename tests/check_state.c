@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <zlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char dir[64];
@@ -148,6 +149,35 @@ START_TEST(test_save_failures_keep_old_file) {
   ck_assert_int_eq(lt_state_get_int(ld, "v", &v), LT_OK);
   ck_assert_int_eq(v, 1);
   lt_state_free(ld);
+  lt_state_free(st);
+  rm_tmp();
+}
+END_TEST
+
+/* A save killed before its rename leaves PATH.tmp.HOST.PID.XXXXXX; the next
+ * save of PATH removes those whose process is gone and keeps a live one's. */
+START_TEST(test_stale_temporaries_removed) {
+  mkdir_tmp();
+  char host[256] = "", dead[300], live[300], other[300], path[128];
+  ck_assert_int_eq(gethostname(host, sizeof host - 1), 0);
+  for (char *c = host; *c; c++)
+    if (*c == '.' || *c == '/') *c = '_';
+  pid_t child = fork();
+  if (child == 0) _exit(0);
+  ck_assert_int_gt(child, 0);
+  waitpid(child, NULL, 0); /* a process that is gone */
+  snprintf(path, sizeof path, "%s/last.ckpt", dir);
+  snprintf(dead, sizeof dead, "%s.tmp.%s.%d.AbC123", path, host, (int)child);
+  snprintf(live, sizeof live, "%s.tmp.%s.%d.XyZ789", path, host, (int)getppid());
+  snprintf(other, sizeof other, "%s.tmp.otherhost.%d.QqQ000", path, (int)child);
+  write_file(dead, "x", 1), write_file(live, "x", 1), write_file(other, "x", 1);
+  lt_state *st = lt_state_new_dict();
+  lt_state_set_int(st, "v", 1);
+  ck_assert_int_eq(lt_state_save(st, path), LT_OK);
+  ck_assert_msg(access(dead, F_OK) != 0, "the dead writer's %s is still there", dead);
+  ck_assert_msg(access(live, F_OK) == 0, "a live process's temporary file was removed");
+  ck_assert_msg(access(other, F_OK) == 0, "another host's temporary file was removed");
+  ck_assert_int_eq(count_files(), 3);
   lt_state_free(st);
   rm_tmp();
 }
@@ -367,6 +397,7 @@ Suite *state_suite(void) {
   Suite *s = suite_create("state");
   LT_TCASE(s, test_round_trip);
   LT_TCASE(s, test_save_failures_keep_old_file);
+  LT_TCASE(s, test_stale_temporaries_removed);
   LT_TCASE(s, test_load_errors);
   LT_TCASE(s, test_null_and_misuse);
   LT_TCASE(s, test_hostile_pickles);

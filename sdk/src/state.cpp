@@ -11,7 +11,9 @@
 
 #include <caffe2/serialize/inline_container.h>
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -867,6 +869,36 @@ lt_state *lt_state_get_state(const lt_state *st, const char *key) try {
   return nullptr;
 }
 
+namespace {
+// The temporary file of a save is PATH.tmp.HOST.PID.XXXXXX: a writer killed
+// before its rename (SIGKILL, a crash, a power cut) leaves one behind, and
+// the next save of PATH removes those of this host whose process is gone.
+// A live process's file is never touched (a reused PID only keeps a stale
+// file a while longer), nor another host's on a shared file system.
+std::string temp_prefix(const std::string &path) {
+  char host[256] = "";
+  if (gethostname(host, sizeof host - 1) != 0 || !host[0]) snprintf(host, sizeof host, "localhost");
+  for (char *c = host; *c; c++)
+    if (*c == '.' || *c == '/') *c = '_';
+  return path + ".tmp." + host + ".";
+}
+
+void remove_stale_temporaries(const std::string &dir, const std::string &prefix_path) {
+  std::string base = prefix_path.substr(prefix_path.rfind('/') == std::string::npos ? 0 : prefix_path.rfind('/') + 1);
+  DIR *d = opendir(dir.c_str());
+  if (!d) return;
+  while (struct dirent *e = readdir(d)) {
+    if (strncmp(e->d_name, base.c_str(), base.size()) != 0) continue;
+    char *end = nullptr;
+    long pid = strtol(e->d_name + base.size(), &end, 10);
+    if (pid <= 0 || !end || *end != '.' || strlen(end) != 7) continue;
+    if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+    unlink((dir + "/" + e->d_name).c_str());
+  }
+  closedir(d);
+}
+} // namespace
+
 lt_status lt_state_save(const lt_state *st, const char *path) {
   if (!st || !path) {
     set_error("lt_state_save: NULL argument");
@@ -881,7 +913,9 @@ lt_status lt_state_save(const lt_state *st, const char *path) {
   std::string p(path), dir = ".";
   size_t slash = p.rfind('/');
   if (slash != std::string::npos) dir = slash == 0 ? "/" : p.substr(0, slash);
-  std::string tmpl = p + ".tmp.XXXXXX";
+  std::string prefix = temp_prefix(p);
+  remove_stale_temporaries(dir, prefix);
+  std::string tmpl = prefix + std::to_string((long)getpid()) + ".XXXXXX";
   std::vector<char> name(tmpl.begin(), tmpl.end());
   name.push_back(0);
   int fd = mkstemp(name.data());
