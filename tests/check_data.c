@@ -292,6 +292,25 @@ START_TEST(test_csv) {
   /* an id past int64 (found by tests/fuzz/fuzz_csv.c: the cast was undefined) */
   write_file("i.csv", "id,x\n1e300,1\n", 13, 0);
   fails("x: {_target_: lighter.datasets.CSVDataset, path: i.csv, id_column: id}\n", "i.csv:2: id '1e300' is not an integer");
+  /* a cell its dtype cannot hold: refused, not truncated or made inf */
+  write_file("f.csv", "x,y\n1,0\n2,1.5\n", 14, 0);
+  fails("x: {_target_: lighter.datasets.CSVDataset, path: f.csv, target_column: y, target_dtype: int64}\n",
+        "f.csv:3: target column 1 ('y') is '1.5', not an integer (target_dtype is int64)");
+  config("x: {_target_: lighter.datasets.CSVDataset, path: f.csv, target_column: y}\n");
+  ck_assert_int_eq(sample(get("x"), 1, t, names), 2);
+  EXPECT_VALUES(t[1], 0, 1.5);
+  write_file("h.csv", "x,y\n1e999,0\n", 12, 0);
+  fails("x: {_target_: lighter.datasets.CSVDataset, path: h.csv, target_column: y, dtype: float64}\n",
+        "h.csv:2: column 0 ('x') is '1e999', out of range (it would become inf)");
+  write_file("g.csv", "x,y\n1,-1e999\n", 13, 0);
+  fails("x: {_target_: lighter.datasets.CSVDataset, path: g.csv, target_column: y}\n",
+        "g.csv:2: target column 1 ('y') is '-1e999', out of range (it would become inf)");
+  write_file("k.csv", "1e39,0\n", 7, 0);
+  fails("x: {_target_: lighter.datasets.CSVDataset, path: k.csv, header: false, target_column: 1}\n",
+        "k.csv:1: column 0 is '1e39', out of range for float32");
+  config("x: {_target_: lighter.datasets.CSVDataset, path: k.csv, header: false, target_column: 1, dtype: float64}\n");
+  ck_assert_int_eq(sample(get("x"), 0, t, names), 2);
+  EXPECT_VALUES(t[0], 1e-9, 1e39);
   write_file("e.csv", "a,b\n", 4, 0);
   fails("x: {_target_: lighter.datasets.CSVDataset, path: e.csv}\n", "e.csv has no data rows");
   fails("x: {_target_: lighter.datasets.CSVDataset, path: missing.csv}\n", "cannot open 'missing.csv'");
