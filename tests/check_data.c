@@ -627,6 +627,47 @@ START_TEST(test_loader_augmentation_and_errors) {
 }
 END_TEST
 
+START_TEST(test_loader_sizes) {
+  /* a length past what a loader can order: counted without wrapping,
+   * refused by start with the dataset, the count and the limit */
+  config("big: {_target_: lighter.datasets.SyntheticDataset, num_samples: 2305843009213693952}\n"
+         "max: {_target_: lighter.datasets.SyntheticDataset, num_samples: 9223372036854775807}\n"
+         "l: {_target_: torch.utils.data.DataLoader, dataset: '@big', batch_size: 4}\n"
+         "m: {_target_: torch.utils.data.DataLoader, dataset: '@max', batch_size: 4}\n");
+  host_object *l = get("l"), *m = get("m");
+  ck_assert_int_eq(lops(l)->num_batches(l->self), (int64_t)1 << 59);
+  ck_assert_int_eq(lops(m)->num_batches(m->self), ((int64_t)1 << 61));
+  ck_assert_int_eq(lops(m)->set_shard(m->self, 0, 3), LT_OK);
+  ck_assert_int_eq(lops(m)->num_samples(m->self), INT64_MAX / 3 + 1);
+  char er[768] = "";
+  ck_assert_int_eq(lops(l)->start(l->self, 0, 0, er, sizeof er), LT_FAIL);
+  ck_assert_str_eq(er, "cannot order epoch 0: dataset lighter.datasets.SyntheticDataset has 2305843009213693952 "
+                       "samples; a DataLoader takes at most 281474976710656 (2^48: it holds an epoch's order in "
+                       "memory, 8 bytes a sample): use fewer samples or a Subset of them");
+  ck_assert_int_eq(lops(m)->start(m->self, 0, 0, er, sizeof er), LT_FAIL);
+  ck_assert_msg(strstr(er, "dataset lighter.datasets.SyntheticDataset has 9223372036854775807 samples"), "%s", er);
+  int64_t idx[4];
+  ck_assert_int_eq(lops(m)->batch_indices(m->self, 0, 0, idx, 4), -1);
+  /* a batch_size past the samples: one batch of them all (none with drop_last) */
+  config("ds: {_target_: lighter.datasets.SyntheticDataset, num_samples: 10, input_shape: [2]}\n"
+         "a: {_target_: torch.utils.data.DataLoader, dataset: '@ds', batch_size: 9223372036854775807}\n"
+         "d: {_target_: torch.utils.data.DataLoader, dataset: '@ds', batch_size: 9223372036854775807,\n"
+         "    drop_last: true}\n");
+  host_object *a = get("a"), *d = get("d");
+  ck_assert_int_eq(lops(a)->num_batches(a->self), 1);
+  ck_assert_int_eq(lops(d)->num_batches(d->self), 0);
+  ck_assert_int_eq(lops(a)->set_shard(a->self, 1, 3), LT_OK);
+  ck_assert_int_eq(lops(a)->num_batches(a->self), 1);
+  int64_t ten[10];
+  ck_assert_int_eq(lops(a)->batch_indices(a->self, 0, 0, ten, 10), 4);
+  ck_assert_int_eq(lops(a)->set_shard(a->self, 0, 1), LT_OK);
+  batchlist bl;
+  run_epoch(a, 0, 0, &bl);
+  ck_assert_int_eq(bl.n, 1);
+  EXPECT_SHAPE(bl.input[0], 10, 2);
+}
+END_TEST
+
 Suite *data_suite(void) {
   Suite *s = suite_create("data");
   TCase *tc = tcase_create("data");
@@ -642,6 +683,7 @@ Suite *data_suite(void) {
   tcase_add_test(tc, test_loader_order);
   tcase_add_test(tc, test_loader_shards);
   tcase_add_test(tc, test_loader_augmentation_and_errors);
+  tcase_add_test(tc, test_loader_sizes);
   suite_add_tcase(s, tc);
   return s;
 }
