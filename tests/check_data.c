@@ -612,6 +612,16 @@ START_TEST(test_loader_augmentation_and_errors) {
   ck_assert_int_eq(lops(l)->start(l->self, 0, 0, er, sizeof er), LT_OK);
   ck_assert_int_eq(lops(l)->next(l->self, t, names, 8, er, sizeof er), -1);
   ck_assert_msg(strstr(er, "cannot stack 'input' into a batch: sample 0 gives [1], sample 2 gives [3]"), "%s", er);
+  /* samples with different numbers of values: the message names the dataset */
+  config("c: {_target_: torch.utils.data.ConcatDataset, datasets: [\n"
+         "     {_target_: lighter.datasets.CSVDataset, path: v.csv},\n"
+         "     {_target_: lighter.datasets.CSVDataset, path: px.csv, target_column: c}]}\n"
+         "l: {_target_: torch.utils.data.DataLoader, dataset: '@c', batch_size: 4}\n");
+  l = get("l");
+  ck_assert_int_eq(lops(l)->start(l->self, 0, 0, er, sizeof er), LT_OK);
+  ck_assert_int_eq(lops(l)->next(l->self, t, names, 8, er, sizeof er), -1);
+  ck_assert_str_eq(er, "dataset torch.utils.data.ConcatDataset gives sample 2 2 values, but sample 0 1 (batch 0; every "
+                       "sample must have the same values to be stacked)");
   fails("x: {_target_: torch.utils.data.DataLoader, dataset: '@c', prefetch_factor: 2}\n"
         "c: {_target_: lighter.datasets.CSVDataset, path: v.csv}\n",
         "prefetch_factor option could only be specified in multiprocessing");

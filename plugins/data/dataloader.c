@@ -14,8 +14,10 @@
  * the loader (persistent_workers is always in effect). The collate stacks
  * each named tensor of the samples into [batch, ...].
  *
- * A dataset's length is checked against DL_MAX_SAMPLES, and every count
- * is computed so that it cannot wrap, whatever the length and batch_size. */
+ * A dataset is a plugin: what its len and get return is checked (the
+ * length against DL_MAX_SAMPLES, the count of values against the room it
+ * was given, every value and name set) so that a bad one ends the run
+ * with a message naming it instead of corrupting memory. */
 #include "data.h"
 
 #include <limits.h>
@@ -23,6 +25,10 @@
 #include <stdint.h>
 
 #define DL_MAXT 16 /* tensors per sample */
+/* A dataset's get is given room for DL_MAXT values in an array of
+ * DL_ROOM: one that ignores max and writes a few more is still caught by
+ * its count instead of overwriting the stack. */
+#define DL_ROOM (DL_MAXT * 2)
 /* The most samples a loader takes. It holds an epoch's order in memory
  * (8 bytes a sample, more than any machine has past this), and under it
  * no size computed here (the order and its padding, a batch's columns)
@@ -139,6 +145,39 @@ static int64_t batches_of(const loader *m, int64_t samples) {
 
 /* ---- making one batch ------------------------------------------------- */
 
+/* Sample index of batch b into t / nm: its count of values, or -1 with
+ * err. What the dataset returns is checked here: it is a plugin, and a
+ * wrong count or a NULL would otherwise corrupt memory further on. */
+static int get_sample(loader *m, int64_t b, int64_t index, lt_tensor **t, const char **nm, char *err, size_t errlen) {
+  lt_rng rng = lt_rng_for(m->seed, (uint64_t)m->epoch, (uint64_t)index);
+  char why[512] = "";
+  if (!m->ds_safe) pthread_mutex_lock(&m->ds_mu);
+  lt_clear_error();
+  int got = data_get(m->ds, m->dops, index, &rng, t, nm, DL_MAXT, why, sizeof why);
+  if (!m->ds_safe) pthread_mutex_unlock(&m->ds_mu);
+  char at[96];
+  snprintf(at, sizeof at, "sample %lld (batch %lld of epoch %lld)", (long long)index, (long long)b, (long long)m->epoch);
+  if (got < 0) {
+    const char *reason = *why ? why : lt_last_error();
+    if (*reason) snprintf(err, errlen, "%s: %s", at, reason);
+    else snprintf(err, errlen, "%s: dataset %s failed to give it and said nothing more (its get returned -1 with no "
+                               "message)", at, m->ds_name);
+    return -1;
+  }
+  if (got > DL_MAXT) {
+    snprintf(err, errlen, "%s: dataset %s returned %d values, more than the %d it was given room for (a bug in its "
+                          "plugin: get must return at most max)", at, m->ds_name, got, DL_MAXT);
+    return -1;
+  }
+  for (int i = 0; i < got; i++)
+    if (!t[i] || !nm[i]) {
+      snprintf(err, errlen, "%s: dataset %s returned value %d with %s (a bug in its plugin: get must set every value "
+                            "and its name)", at, m->ds_name, i, !t[i] ? "no tensor (NULL)" : "no name (NULL)");
+      return -1;
+    }
+  return got;
+}
+
 /* Batch b into s (on any thread): samples, then each name stacked. */
 static void make_batch(loader *m, int64_t b, slot *s) {
   int64_t from = b * m->batch_size, count = m->order_len - from < m->batch_size ? m->order_len - from : m->batch_size;
@@ -160,25 +199,17 @@ static void make_batch(loader *m, int64_t b, slot *s) {
   }
   for (int64_t k = 0; k < count; k++) {
     int64_t index = m->order[from + k];
-    lt_rng rng = lt_rng_for(m->seed, (uint64_t)m->epoch, (uint64_t)index);
-    lt_tensor *t[DL_MAXT];
-    const char *nm[DL_MAXT];
-    char err[512] = "";
-    if (!m->ds_safe) pthread_mutex_lock(&m->ds_mu);
-    lt_clear_error();
-    int got = data_get(m->ds, m->dops, index, &rng, t, nm, DL_MAXT, err, sizeof err);
-    if (!m->ds_safe) pthread_mutex_unlock(&m->ds_mu);
-    if (got < 0) {
-      snprintf(s->err, sizeof s->err, "sample %lld (batch %lld of epoch %lld): %s", (long long)index, (long long)b,
-               (long long)m->epoch, *err ? err : lt_last_error());
-      goto done;
-    }
+    lt_tensor *t[DL_ROOM] = {0};
+    const char *nm[DL_ROOM] = {0};
+    int got = get_sample(m, b, index, t, nm, s->err, sizeof s->err);
+    if (got < 0) goto done;
     if (k == 0) {
       nt = got;
       for (int i = 0; i < got; i++) names[i] = nm[i];
     } else if (got != nt) {
-      snprintf(s->err, sizeof s->err, "sample %lld has %d values, sample %lld had %d", (long long)index, got,
-               (long long)m->order[from], nt);
+      snprintf(s->err, sizeof s->err, "dataset %s gives sample %lld %d values, but sample %lld %d (batch %lld; every "
+               "sample must have the same values to be stacked)", m->ds_name, (long long)index, got,
+               (long long)m->order[from], nt, (long long)b);
       goto done;
     }
     for (int i = 0; i < got; i++) cols[i * count + k] = t[i];
