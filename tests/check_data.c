@@ -9,6 +9,7 @@
 
 #include "../host/build.h"
 #include "../host/cmd.h"
+#include "../plugins/data/data.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -678,6 +679,24 @@ START_TEST(test_loader_sizes) {
 }
 END_TEST
 
+/* A data plugin's message never ends in an empty reason: with no error
+ * from the tensor layer it says what the component was doing. */
+START_TEST(test_tensor_error_reason) {
+  char e[256];
+  lt_clear_error();
+  data_tensor_error(e, sizeof e, "lighter.datasets.SyntheticDataset", "making the tensors of sample", 3);
+  ck_assert_str_eq(e, "lighter.datasets.SyntheticDataset: making the tensors of sample 3 failed and the tensor layer "
+                      "gave no reason (out of memory?)");
+  data_tensor_error(e, sizeof e, "torch.utils.data.random_split", "drawing the permutation", -1);
+  ck_assert_str_eq(e, "torch.utils.data.random_split: drawing the permutation failed and the tensor layer gave no "
+                      "reason (out of memory?)");
+  lt_set_error("shape mismatch", 1);
+  data_tensor_error(e, sizeof e, "lighter.datasets.SyntheticDataset", "making the tensors of sample", 3);
+  ck_assert_str_eq(e, "shape mismatch");
+  lt_clear_error();
+}
+END_TEST
+
 Suite *data_suite(void) {
   Suite *s = suite_create("data");
   TCase *tc = tcase_create("data");
@@ -694,6 +713,7 @@ Suite *data_suite(void) {
   tcase_add_test(tc, test_loader_shards);
   tcase_add_test(tc, test_loader_augmentation_and_errors);
   tcase_add_test(tc, test_loader_sizes);
+  tcase_add_test(tc, test_tensor_error_reason);
   suite_add_tcase(s, tc);
   return s;
 }

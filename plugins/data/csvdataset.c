@@ -249,7 +249,7 @@ static int csv_get(void *self, int64_t i, lt_tensor **out, const char **names, i
   if (m->id) out[n] = lt_tensor_scalar((double)m->id[i], LT_INT64), names[n++] = "id";
   for (int k = 0; k < n; k++)
     if (!out[k]) {
-      snprintf(err, errlen, "%s", lt_last_error());
+      data_tensor_error(err, errlen, "lighter.datasets.CSVDataset", "making the tensors of row", i);
       for (int j = 0; j < n; j++) lt_tensor_free(out[j]);
       return -1;
     }
