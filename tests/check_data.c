@@ -9,6 +9,7 @@
 
 #include "../host/build.h"
 #include "../host/cmd.h"
+#include "../plugins/data/data.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -292,6 +293,25 @@ START_TEST(test_csv) {
   /* an id past int64 (found by tests/fuzz/fuzz_csv.c: the cast was undefined) */
   write_file("i.csv", "id,x\n1e300,1\n", 13, 0);
   fails("x: {_target_: lighter.datasets.CSVDataset, path: i.csv, id_column: id}\n", "i.csv:2: id '1e300' is not an integer");
+  /* a cell its dtype cannot hold: refused, not truncated or made inf */
+  write_file("f.csv", "x,y\n1,0\n2,1.5\n", 14, 0);
+  fails("x: {_target_: lighter.datasets.CSVDataset, path: f.csv, target_column: y, target_dtype: int64}\n",
+        "f.csv:3: target column 1 ('y') is '1.5', not an integer (target_dtype is int64)");
+  config("x: {_target_: lighter.datasets.CSVDataset, path: f.csv, target_column: y}\n");
+  ck_assert_int_eq(sample(get("x"), 1, t, names), 2);
+  EXPECT_VALUES(t[1], 0, 1.5);
+  write_file("h.csv", "x,y\n1e999,0\n", 12, 0);
+  fails("x: {_target_: lighter.datasets.CSVDataset, path: h.csv, target_column: y, dtype: float64}\n",
+        "h.csv:2: column 0 ('x') is '1e999', out of range (it would become inf)");
+  write_file("g.csv", "x,y\n1,-1e999\n", 13, 0);
+  fails("x: {_target_: lighter.datasets.CSVDataset, path: g.csv, target_column: y}\n",
+        "g.csv:2: target column 1 ('y') is '-1e999', out of range (it would become inf)");
+  write_file("k.csv", "1e39,0\n", 7, 0);
+  fails("x: {_target_: lighter.datasets.CSVDataset, path: k.csv, header: false, target_column: 1}\n",
+        "k.csv:1: column 0 is '1e39', out of range for float32");
+  config("x: {_target_: lighter.datasets.CSVDataset, path: k.csv, header: false, target_column: 1, dtype: float64}\n");
+  ck_assert_int_eq(sample(get("x"), 0, t, names), 2);
+  EXPECT_VALUES(t[0], 1e-9, 1e39);
   write_file("e.csv", "a,b\n", 4, 0);
   fails("x: {_target_: lighter.datasets.CSVDataset, path: e.csv}\n", "e.csv has no data rows");
   fails("x: {_target_: lighter.datasets.CSVDataset, path: missing.csv}\n", "cannot open 'missing.csv'");
@@ -593,6 +613,16 @@ START_TEST(test_loader_augmentation_and_errors) {
   ck_assert_int_eq(lops(l)->start(l->self, 0, 0, er, sizeof er), LT_OK);
   ck_assert_int_eq(lops(l)->next(l->self, t, names, 8, er, sizeof er), -1);
   ck_assert_msg(strstr(er, "cannot stack 'input' into a batch: sample 0 gives [1], sample 2 gives [3]"), "%s", er);
+  /* samples with different numbers of values: the message names the dataset */
+  config("c: {_target_: torch.utils.data.ConcatDataset, datasets: [\n"
+         "     {_target_: lighter.datasets.CSVDataset, path: v.csv},\n"
+         "     {_target_: lighter.datasets.CSVDataset, path: px.csv, target_column: c}]}\n"
+         "l: {_target_: torch.utils.data.DataLoader, dataset: '@c', batch_size: 4}\n");
+  l = get("l");
+  ck_assert_int_eq(lops(l)->start(l->self, 0, 0, er, sizeof er), LT_OK);
+  ck_assert_int_eq(lops(l)->next(l->self, t, names, 8, er, sizeof er), -1);
+  ck_assert_str_eq(er, "dataset torch.utils.data.ConcatDataset gives sample 2 2 values, but sample 0 1 (batch 0; every "
+                       "sample must have the same values to be stacked)");
   fails("x: {_target_: torch.utils.data.DataLoader, dataset: '@c', prefetch_factor: 2}\n"
         "c: {_target_: lighter.datasets.CSVDataset, path: v.csv}\n",
         "prefetch_factor option could only be specified in multiprocessing");
@@ -605,6 +635,65 @@ START_TEST(test_loader_augmentation_and_errors) {
   ck_assert_ptr_nonnull(dops->loader(dm->self, "train", &lo));
   ck_assert_ptr_nonnull(lo);
   ck_assert_ptr_null(dops->loader(dm->self, "val", &lo));
+}
+END_TEST
+
+START_TEST(test_loader_sizes) {
+  /* a length past what a loader can order: counted without wrapping,
+   * refused by start with the dataset, the count and the limit */
+  config("big: {_target_: lighter.datasets.SyntheticDataset, num_samples: 2305843009213693952}\n"
+         "max: {_target_: lighter.datasets.SyntheticDataset, num_samples: 9223372036854775807}\n"
+         "l: {_target_: torch.utils.data.DataLoader, dataset: '@big', batch_size: 4}\n"
+         "m: {_target_: torch.utils.data.DataLoader, dataset: '@max', batch_size: 4}\n");
+  host_object *l = get("l"), *m = get("m");
+  ck_assert_int_eq(lops(l)->num_batches(l->self), (int64_t)1 << 59);
+  ck_assert_int_eq(lops(m)->num_batches(m->self), ((int64_t)1 << 61));
+  ck_assert_int_eq(lops(m)->set_shard(m->self, 0, 3), LT_OK);
+  ck_assert_int_eq(lops(m)->num_samples(m->self), INT64_MAX / 3 + 1);
+  char er[768] = "";
+  ck_assert_int_eq(lops(l)->start(l->self, 0, 0, er, sizeof er), LT_FAIL);
+  ck_assert_str_eq(er, "cannot order epoch 0: dataset lighter.datasets.SyntheticDataset has 2305843009213693952 "
+                       "samples; a DataLoader takes at most 281474976710656 (2^48: it holds an epoch's order in "
+                       "memory, 8 bytes a sample): use fewer samples or a Subset of them");
+  ck_assert_int_eq(lops(m)->start(m->self, 0, 0, er, sizeof er), LT_FAIL);
+  ck_assert_msg(strstr(er, "dataset lighter.datasets.SyntheticDataset has 9223372036854775807 samples"), "%s", er);
+  int64_t idx[4];
+  ck_assert_int_eq(lops(m)->batch_indices(m->self, 0, 0, idx, 4), -1);
+  /* a batch_size past the samples: one batch of them all (none with drop_last) */
+  config("ds: {_target_: lighter.datasets.SyntheticDataset, num_samples: 10, input_shape: [2]}\n"
+         "a: {_target_: torch.utils.data.DataLoader, dataset: '@ds', batch_size: 9223372036854775807}\n"
+         "d: {_target_: torch.utils.data.DataLoader, dataset: '@ds', batch_size: 9223372036854775807,\n"
+         "    drop_last: true}\n");
+  host_object *a = get("a"), *d = get("d");
+  ck_assert_int_eq(lops(a)->num_batches(a->self), 1);
+  ck_assert_int_eq(lops(d)->num_batches(d->self), 0);
+  ck_assert_int_eq(lops(a)->set_shard(a->self, 1, 3), LT_OK);
+  ck_assert_int_eq(lops(a)->num_batches(a->self), 1);
+  int64_t ten[10];
+  ck_assert_int_eq(lops(a)->batch_indices(a->self, 0, 0, ten, 10), 4);
+  ck_assert_int_eq(lops(a)->set_shard(a->self, 0, 1), LT_OK);
+  batchlist bl;
+  run_epoch(a, 0, 0, &bl);
+  ck_assert_int_eq(bl.n, 1);
+  EXPECT_SHAPE(bl.input[0], 10, 2);
+}
+END_TEST
+
+/* A data plugin's message never ends in an empty reason: with no error
+ * from the tensor layer it says what the component was doing. */
+START_TEST(test_tensor_error_reason) {
+  char e[256];
+  lt_clear_error();
+  data_tensor_error(e, sizeof e, "lighter.datasets.SyntheticDataset", "making the tensors of sample", 3);
+  ck_assert_str_eq(e, "lighter.datasets.SyntheticDataset: making the tensors of sample 3 failed and the tensor layer "
+                      "gave no reason (out of memory?)");
+  data_tensor_error(e, sizeof e, "torch.utils.data.random_split", "drawing the permutation", -1);
+  ck_assert_str_eq(e, "torch.utils.data.random_split: drawing the permutation failed and the tensor layer gave no "
+                      "reason (out of memory?)");
+  lt_set_error("shape mismatch", 1);
+  data_tensor_error(e, sizeof e, "lighter.datasets.SyntheticDataset", "making the tensors of sample", 3);
+  ck_assert_str_eq(e, "shape mismatch");
+  lt_clear_error();
 }
 END_TEST
 
@@ -623,6 +712,8 @@ Suite *data_suite(void) {
   tcase_add_test(tc, test_loader_order);
   tcase_add_test(tc, test_loader_shards);
   tcase_add_test(tc, test_loader_augmentation_and_errors);
+  tcase_add_test(tc, test_loader_sizes);
+  tcase_add_test(tc, test_tensor_error_reason);
   suite_add_tcase(s, tc);
   return s;
 }

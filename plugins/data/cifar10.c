@@ -57,6 +57,7 @@ static lt_status cifar_create(const lt_value *args, void **self, char *err, size
   cifar *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
   m->h = m->w = 32, m->c = 3;
+  m->target = "torchvision.datasets.CIFAR10";
   if (data_images_transforms(m, args, 2, err, errlen)) {
     data_images_free(m);
     return LT_ERR_INVALID;

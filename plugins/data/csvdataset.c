@@ -3,11 +3,15 @@
  * with a header row (or columns named by number). feature_columns (names or
  * numbers; default: every column but the target and id) become "input"
  * (float [F]); target_column becomes "target" (a scalar of target_dtype);
- * id_column becomes "id" (int64). Parsed once at create: a bad row or a cell
- * that is not a number is an error naming file:line and the column. */
+ * id_column becomes "id" (int64). Parsed once at create: a bad row, a cell
+ * that is not a number, or one its dtype cannot hold (past float range, or
+ * a fraction for an int64 target) is an error naming file:line and the
+ * column, never a silent inf or truncation. */
 #include "data.h"
 
 #include <ctype.h>
+#include <float.h>
+#include <math.h>
 
 typedef struct csv {
   double *x;     /* rows * nf */
@@ -78,13 +82,54 @@ static int column(const lt_value *v, char **head, int ncols, int has_header, con
   return -1;
 }
 
+/* s as a number: 0, -1 when it is not one, 1 when it is past a double's
+ * range (strtod's inf with ERANGE; a written "inf" is taken as it is). */
 static int number(const char *s, double *out) {
   char *end;
   while (isspace((unsigned char)*s)) s++;
   if (!*s) return -1;
+  errno = 0;
   *out = strtod(s, &end);
+  int over = errno == ERANGE && isinf(*out);
   while (isspace((unsigned char)*end)) end++;
-  return *end ? -1 : 0;
+  return *end ? -1 : over;
+}
+
+/* Why v cannot be held as dt (NULL when it can): a float32 past FLT_MAX
+ * would become inf, an int64 must be a whole number in range. */
+static const char *unfit(double v, lt_dtype dt) {
+  if (dt == LT_FLOAT32 && isfinite(v) && fabs(v) > FLT_MAX) return "out of range for float32";
+  if (dt == LT_INT64 && !(v >= -0x1p63 && v < 0x1p63)) return "not an integer in int64's range";
+  if (dt == LT_INT64 && v != (double)(int64_t)v) return "not an integer"; /* the cast needs the range first */
+  return NULL;
+}
+
+/* Parses row's cells of the feature, target and id columns into m at
+ * m->rows; LT_OK, or an error naming path:line and the column. */
+static lt_status parse_row(csv *m, char **f, char **head, int has_header, const int *fcol, int nfc, int tcol, int icol,
+                           const char *path, int line_no, char *err, size_t errlen) {
+  for (int k = 0; k < nfc + 2; k++) {
+    int c = k < nfc ? fcol[k] : k == nfc ? tcol : icol;
+    if (c < 0) continue;
+    double v;
+    int got = number(f[c], &v);
+    lt_dtype dt = k < nfc ? m->xdt : k == nfc ? m->ydt : LT_INT64;
+    const char *why = got < 0 ? "not a number" : got > 0 ? "out of range (it would become inf)" : unfit(v, dt);
+    if (why && k > nfc) {
+      snprintf(err, errlen, "%s:%d: id '%s' is not an integer", path, line_no, f[c]);
+      return LT_ERR_FORMAT;
+    }
+    if (why) {
+      snprintf(err, errlen, "%s:%d: %scolumn %d%s%s%s is '%s', %s%s", path, line_no, k == nfc ? "target " : "", c,
+               has_header ? " ('" : "", has_header ? head[c] : "", has_header ? "')" : "", f[c], why,
+               got == 0 && k == nfc && dt == LT_INT64 ? " (target_dtype is int64)" : "");
+      return LT_ERR_FORMAT;
+    }
+    if (k < nfc) m->x[m->rows * nfc + k] = v;
+    else if (k == nfc) m->y[m->rows] = v;
+    else m->id[m->rows] = (int64_t)v;
+  }
+  return LT_OK;
 }
 
 static lt_status csv_create(const lt_value *args, void **self, char *err, size_t errlen) {
@@ -106,6 +151,10 @@ static lt_status csv_create(const lt_value *args, void **self, char *err, size_t
   }
   text[len] = 0;
   csv *m = calloc(1, sizeof *m);
+  if (m) { /* before the rows: each cell is checked against its dtype */
+    m->xdt = !strcmp(args[6].s, "float64") ? LT_FLOAT64 : LT_FLOAT32;
+    m->ydt = !strcmp(args[7].s, "int64") ? LT_INT64 : !strcmp(args[7].s, "float64") ? LT_FLOAT64 : LT_FLOAT32;
+  }
   char *f[1024], *head[1024];
   int ncols = -1, has_header = (int)args[2].i, line_no = 0, fcol[1024], nfc = 0, tcol = -1, icol = -1;
   lt_status rc = m ? LT_OK : LT_ERR_NOMEM;
@@ -170,25 +219,7 @@ static lt_status csv_create(const lt_value *args, void **self, char *err, size_t
         break;
       }
     }
-    for (int k = 0; k < nfc + 2 && rc == LT_OK; k++) {
-      int c = k < nfc ? fcol[k] : k == nfc ? tcol : icol;
-      if (c < 0) continue;
-      double v;
-      if (number(f[c], &v)) {
-        snprintf(err, errlen, "%s:%d: column %d%s%s%s is '%s', not a number", path, line_no, c, has_header ? " ('" : "",
-                 has_header ? head[c] : "", has_header ? "')" : "", f[c]);
-        rc = LT_ERR_FORMAT;
-      } else if (k < nfc) {
-        m->x[m->rows * nfc + k] = v;
-      } else if (k == nfc) {
-        m->y[m->rows] = v;
-      } else if (!(v >= -0x1p63 && v < 0x1p63) || v != (double)(int64_t)v) { /* the cast needs the range first */
-        snprintf(err, errlen, "%s:%d: id '%s' is not an integer", path, line_no, f[c]);
-        rc = LT_ERR_FORMAT;
-      } else {
-        m->id[m->rows] = (int64_t)v;
-      }
-    }
+    if ((rc = parse_row(m, f, head, has_header, fcol, nfc, tcol, icol, path, line_no, err, errlen)) != LT_OK) break;
     m->rows++;
   }
   if (rc == LT_OK && m->rows == 0) {
@@ -202,8 +233,6 @@ static lt_status csv_create(const lt_value *args, void **self, char *err, size_t
   }
   if (tcol < 0) free(m->y), m->y = NULL;
   if (icol < 0) free(m->id), m->id = NULL;
-  m->xdt = !strcmp(args[6].s, "float64") ? LT_FLOAT64 : LT_FLOAT32;
-  m->ydt = !strcmp(args[7].s, "int64") ? LT_INT64 : !strcmp(args[7].s, "float64") ? LT_FLOAT64 : LT_FLOAT32;
   *self = m;
   return LT_OK;
 }
@@ -220,7 +249,7 @@ static int csv_get(void *self, int64_t i, lt_tensor **out, const char **names, i
   if (m->id) out[n] = lt_tensor_scalar((double)m->id[i], LT_INT64), names[n++] = "id";
   for (int k = 0; k < n; k++)
     if (!out[k]) {
-      snprintf(err, errlen, "%s", lt_last_error());
+      data_tensor_error(err, errlen, "lighter.datasets.CSVDataset", "making the tensors of row", i);
       for (int j = 0; j < n; j++) lt_tensor_free(out[j]);
       return -1;
     }

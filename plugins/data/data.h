@@ -79,6 +79,18 @@ static inline int data_exists(const char *path) {
   return f != NULL;
 }
 
+/* err: the tensor layer's last error, or, when it gave none, what the
+ * component was doing (with index when it is 0 or more): a message never
+ * ends in an empty reason. */
+static inline void data_tensor_error(char *err, size_t errlen, const char *component, const char *doing, int64_t index) {
+  const char *why = lt_last_error();
+  if (*why) snprintf(err, errlen, "%s", why);
+  else if (index >= 0)
+    snprintf(err, errlen, "%s: %s %lld failed and the tensor layer gave no reason (out of memory?)", component, doing,
+             (long long)index);
+  else snprintf(err, errlen, "%s: %s failed and the tensor layer gave no reason (out of memory?)", component, doing);
+}
+
 /* An image as PIL holds it: uint8 [h, w] (c == 1) or [h, w, c], copied. */
 static inline lt_tensor *data_image(const unsigned char *px, int64_t h, int64_t w, int64_t c) {
   return c == 1 ? lt_tensor_from_data(px, LT_SHAPE(h, w), LT_UINT8) : lt_tensor_from_data(px, LT_SHAPE(h, w, c), LT_UINT8);
@@ -156,6 +168,7 @@ typedef struct data_images {
   unsigned char *px;
   int64_t *labels;
   int64_t n, h, w, c;
+  const char *target; /* the component's _target_, for messages */
   void *tf, *ttf;
   const lt_transform_ops *tf_ops, *ttf_ops;
 } data_images;
@@ -183,7 +196,7 @@ static inline int data_images_sample(void *self, int64_t i, lt_rng *rng, lt_tens
   lt_tensor *x = data_apply(m->tf, m->tf_ops, data_image(m->px + i * m->h * m->w * m->c, m->h, m->w, m->c), rng);
   lt_tensor *y = data_apply(m->ttf, m->ttf_ops, lt_tensor_scalar((double)m->labels[i], LT_INT64), rng);
   if (!x || !y) {
-    snprintf(err, errlen, "%s", lt_last_error());
+    data_tensor_error(err, errlen, m->target, "making the tensors of sample", i);
     lt_tensor_free(x), lt_tensor_free(y);
     return -1;
   }

@@ -12,13 +12,28 @@
  * consumer, and batches come back in order. A dataset that is not
  * thread-safe is called by one thread at a time. Workers live as long as
  * the loader (persistent_workers is always in effect). The collate stacks
- * each named tensor of the samples into [batch, ...]. */
+ * each named tensor of the samples into [batch, ...].
+ *
+ * A dataset is a plugin: what its len and get return is checked (the
+ * length against DL_MAX_SAMPLES, the count of values against the room it
+ * was given, every value and name set) so that a bad one ends the run
+ * with a message naming it instead of corrupting memory. */
 #include "data.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
 
 #define DL_MAXT 16 /* tensors per sample */
+/* A dataset's get is given room for DL_MAXT values in an array of
+ * DL_ROOM: one that ignores max and writes a few more is still caught by
+ * its count instead of overwriting the stack. */
+#define DL_ROOM (DL_MAXT * 2)
+/* The most samples a loader takes. It holds an epoch's order in memory
+ * (8 bytes a sample, more than any machine has past this), and under it
+ * no size computed here (the order and its padding, a batch's columns)
+ * can wrap. */
+#define DL_MAX_SAMPLES ((int64_t)1 << 48)
 
 typedef struct slot {
   int64_t batch;
@@ -32,6 +47,7 @@ typedef struct slot {
 typedef struct loader {
   void *ds;
   const lt_dataset_ops *dops;
+  const char *ds_name; /* its _target_, for messages */
   int ds_safe;
   int64_t batch_size, prefetch;
   int shuffle, drop_last, workers;
@@ -51,30 +67,62 @@ typedef struct loader {
 
 /* ---- the order of an epoch (DistributedSampler's) -------------------- */
 
+/* The samples of this shard out of n. Written with / and % alone: n
+ * + world - 1 wraps for a length near INT64_MAX. DistributedSampler's
+ * ceil((n - world) / world) with drop_last is n / world. */
 static int64_t shard_len(const loader *m, int64_t n) {
   if (m->world <= 1) return n;
-  if (m->drop_last && n % m->world) return (n - m->world + m->world - 1) / m->world;
-  return (n + m->world - 1) / m->world;
+  return n / m->world + (!m->drop_last && n % m->world != 0);
 }
 
-/* This shard's indices of epoch e into *out (malloc'd); its length, or -1. */
-static int64_t epoch_order(const loader *m, int64_t e, int64_t **out) {
-  int64_t n = m->dops->len(m->ds), per = shard_len(m, n), total = per * (m->world > 1 ? m->world : 1);
-  int64_t *all = malloc((size_t)((n > total ? n : total) + 1) * sizeof *all);
-  int64_t *mine = malloc((size_t)(per + 1) * sizeof *mine);
+/* The dataset's length, or -1 with err when the loader cannot take it. */
+static int64_t ds_len(const loader *m, char *err, size_t errlen) {
+  int64_t n = m->dops->len(m->ds);
+  if (n < 0)
+    snprintf(err, errlen, "dataset %s reports a length of %lld (a bug in its plugin: len must be 0 or more)",
+             m->ds_name, (long long)n);
+  else if (n > DL_MAX_SAMPLES)
+    snprintf(err, errlen,
+             "dataset %s has %lld samples; a DataLoader takes at most %lld (2^48: it holds an epoch's order in "
+             "memory, 8 bytes a sample): use fewer samples or a Subset of them",
+             m->ds_name, (long long)n, (long long)DL_MAX_SAMPLES);
+  else
+    return n;
+  return -1;
+}
+
+/* A random permutation of 0..n-1 into all, drawn from seed + e. */
+static int shuffle_into(const loader *m, int64_t e, int64_t n, int64_t *all, char *err, size_t errlen) {
+  lt_tensor *saved = lt_rng_state_get();
+  lt_manual_seed(m->seed + (uint64_t)e);
+  lt_clear_error();
+  lt_tensor *perm = lt_tensor_randperm(n, LT_INT64, LT_CPU);
+  lt_rng_state_set(saved);
+  lt_tensor_free(saved);
+  lt_status rc = perm ? lt_tensor_copy_to(perm, all, (size_t)n * sizeof *all, LT_INT64) : LT_FAIL;
+  lt_tensor_free(perm);
+  if (rc == LT_OK) return 0;
+  snprintf(err, errlen, "cannot shuffle the %lld samples of dataset %s: %s", (long long)n, m->ds_name,
+           *lt_last_error() ? lt_last_error() : "the tensor layer gave no reason (out of memory?)");
+  return -1;
+}
+
+/* This shard's indices of epoch e into *out (malloc'd); its length, or -1
+ * with err. */
+static int64_t epoch_order(const loader *m, int64_t e, int64_t **out, char *err, size_t errlen) {
+  int64_t n = ds_len(m, err, errlen);
+  if (n < 0) return -1;
+  int64_t w = m->world > 1 ? m->world : 1, per = shard_len(m, n), total = per * w; /* no wrap: n <= 2^48 */
+  size_t room = (size_t)(n > total ? n : total) + 1;
+  int64_t *all = malloc(room * sizeof *all), *mine = malloc((size_t)(per + 1) * sizeof *mine);
   if (!all || !mine) {
+    snprintf(err, errlen, "out of memory: the order of an epoch of dataset %s (%lld samples) takes %zu bytes",
+             m->ds_name, (long long)n, room * sizeof *all);
     free(all), free(mine);
     return -1;
   }
   if (m->shuffle && n > 0) {
-    lt_tensor *saved = lt_rng_state_get();
-    lt_manual_seed(m->seed + (uint64_t)e);
-    lt_tensor *perm = lt_tensor_randperm(n, LT_INT64, LT_CPU);
-    lt_rng_state_set(saved);
-    lt_tensor_free(saved);
-    lt_status rc = perm ? lt_tensor_copy_to(perm, all, (size_t)n * sizeof *all, LT_INT64) : LT_FAIL;
-    lt_tensor_free(perm);
-    if (rc != LT_OK) {
+    if (shuffle_into(m, e, n, all, err, errlen)) {
       free(all), free(mine);
       return -1;
     }
@@ -82,53 +130,86 @@ static int64_t epoch_order(const loader *m, int64_t e, int64_t **out) {
     for (int64_t i = 0; i < n; i++) all[i] = i;
   }
   for (int64_t i = n; i < total && n > 0; i++) all[i] = all[(i - n) % n]; /* padding repeats the start */
-  int64_t w = m->world > 1 ? m->world : 1;
   for (int64_t k = 0; k < per; k++) mine[k] = all[m->rank + k * w];
   free(all);
   *out = mine;
   return per;
 }
 
+/* Batches of so many samples; a batch_size past the samples is one batch
+ * (none with drop_last). samples + batch_size - 1 would wrap. */
 static int64_t batches_of(const loader *m, int64_t samples) {
-  return m->drop_last ? samples / m->batch_size : (samples + m->batch_size - 1) / m->batch_size;
+  if (samples <= 0) return 0;
+  return samples / m->batch_size + (!m->drop_last && samples % m->batch_size != 0);
 }
 
 /* ---- making one batch ------------------------------------------------- */
 
+/* Sample index of batch b into t / nm: its count of values, or -1 with
+ * err. What the dataset returns is checked here: it is a plugin, and a
+ * wrong count or a NULL would otherwise corrupt memory further on. */
+static int get_sample(loader *m, int64_t b, int64_t index, lt_tensor **t, const char **nm, char *err, size_t errlen) {
+  lt_rng rng = lt_rng_for(m->seed, (uint64_t)m->epoch, (uint64_t)index);
+  char why[512] = "";
+  if (!m->ds_safe) pthread_mutex_lock(&m->ds_mu);
+  lt_clear_error();
+  int got = data_get(m->ds, m->dops, index, &rng, t, nm, DL_MAXT, why, sizeof why);
+  if (!m->ds_safe) pthread_mutex_unlock(&m->ds_mu);
+  char at[96];
+  snprintf(at, sizeof at, "sample %lld (batch %lld of epoch %lld)", (long long)index, (long long)b, (long long)m->epoch);
+  if (got < 0) {
+    const char *reason = *why ? why : lt_last_error();
+    if (*reason) snprintf(err, errlen, "%s: %s", at, reason);
+    else snprintf(err, errlen, "%s: dataset %s failed to give it and said nothing more (its get returned -1 with no "
+                               "message)", at, m->ds_name);
+    return -1;
+  }
+  if (got > DL_MAXT) {
+    snprintf(err, errlen, "%s: dataset %s returned %d values, more than the %d it was given room for (a bug in its "
+                          "plugin: get must return at most max)", at, m->ds_name, got, DL_MAXT);
+    return -1;
+  }
+  for (int i = 0; i < got; i++)
+    if (!t[i] || !nm[i]) {
+      snprintf(err, errlen, "%s: dataset %s returned value %d with %s (a bug in its plugin: get must set every value "
+                            "and its name)", at, m->ds_name, i, !t[i] ? "no tensor (NULL)" : "no name (NULL)");
+      return -1;
+    }
+  return got;
+}
+
 /* Batch b into s (on any thread): samples, then each name stacked. */
 static void make_batch(loader *m, int64_t b, slot *s) {
   int64_t from = b * m->batch_size, count = m->order_len - from < m->batch_size ? m->order_len - from : m->batch_size;
+  s->n = -1;
+  if (count > INT_MAX) { /* lt_tensor_stack counts in int */
+    snprintf(s->err, sizeof s->err, "batch %lld would hold %lld samples of dataset %s; a batch holds at most %d: "
+             "lower batch_size", (long long)b, (long long)count, m->ds_name, INT_MAX);
+    return;
+  }
   lt_scope *scope = lt_scope_begin();
-  lt_tensor **cols = calloc((size_t)(count * DL_MAXT + 1), sizeof *cols);
+  lt_tensor **cols = calloc((size_t)count * DL_MAXT + 1, sizeof *cols);
   const char *names[DL_MAXT];
   int nt = -1;
-  s->n = -1;
   if (!cols) {
-    snprintf(s->err, sizeof s->err, "out of memory");
+    snprintf(s->err, sizeof s->err, "out of memory for batch %lld (%lld samples of dataset %s)", (long long)b,
+             (long long)count, m->ds_name);
     lt_scope_end(scope);
     return;
   }
   for (int64_t k = 0; k < count; k++) {
     int64_t index = m->order[from + k];
-    lt_rng rng = lt_rng_for(m->seed, (uint64_t)m->epoch, (uint64_t)index);
-    lt_tensor *t[DL_MAXT];
-    const char *nm[DL_MAXT];
-    char err[512] = "";
-    if (!m->ds_safe) pthread_mutex_lock(&m->ds_mu);
-    lt_clear_error();
-    int got = data_get(m->ds, m->dops, index, &rng, t, nm, DL_MAXT, err, sizeof err);
-    if (!m->ds_safe) pthread_mutex_unlock(&m->ds_mu);
-    if (got < 0) {
-      snprintf(s->err, sizeof s->err, "sample %lld (batch %lld of epoch %lld): %s", (long long)index, (long long)b,
-               (long long)m->epoch, *err ? err : lt_last_error());
-      goto done;
-    }
+    lt_tensor *t[DL_ROOM] = {0};
+    const char *nm[DL_ROOM] = {0};
+    int got = get_sample(m, b, index, t, nm, s->err, sizeof s->err);
+    if (got < 0) goto done;
     if (k == 0) {
       nt = got;
       for (int i = 0; i < got; i++) names[i] = nm[i];
     } else if (got != nt) {
-      snprintf(s->err, sizeof s->err, "sample %lld has %d values, sample %lld had %d", (long long)index, got,
-               (long long)m->order[from], nt);
+      snprintf(s->err, sizeof s->err, "dataset %s gives sample %lld %d values, but sample %lld %d (batch %lld; every "
+               "sample must have the same values to be stacked)", m->ds_name, (long long)index, got,
+               (long long)m->order[from], nt, (long long)b);
       goto done;
     }
     for (int i = 0; i < got; i++) cols[i * count + k] = t[i];
@@ -148,9 +229,11 @@ static void make_batch(loader *m, int64_t b, slot *s) {
         goto done;
       }
     }
+    lt_clear_error();
     lt_tensor *st = lt_tensor_stack(c, (int)count, 0);
     if (!st) {
-      snprintf(s->err, sizeof s->err, "collating '%s' of batch %lld: %s", names[i], (long long)b, lt_last_error());
+      snprintf(s->err, sizeof s->err, "collating '%s' of batch %lld: %s", names[i], (long long)b,
+               *lt_last_error() ? lt_last_error() : "stacking the samples failed (out of memory?)");
       goto done;
     }
     s->t[i] = lt_tensor_keep(st);
@@ -240,6 +323,7 @@ static lt_status dl_create(const lt_value *args, void **self, char *err, size_t 
     dl_destroy(m);
     return LT_ERR_UNSUPPORTED;
   }
+  m->ds_name = args[0].component_type->target;
   m->ds_safe = data_thread_safe(m->ds, m->dops);
   m->batch_size = args[1].i;
   m->shuffle = (int)args[2].i;
@@ -281,6 +365,8 @@ static lt_status dl_create(const lt_value *args, void **self, char *err, size_t 
   return LT_OK;
 }
 
+/* The counts as the dataset's len gives them (a length the loader
+ * refuses is reported by start). */
 static int64_t dl_num_samples(void *self) {
   loader *m = self;
   return shard_len(m, m->dops->len(m->ds));
@@ -293,9 +379,10 @@ static lt_status dl_start(void *self, int64_t epoch, int64_t first, char *err, s
   dl_stop(m);
   free(m->order);
   m->order = NULL;
-  m->order_len = epoch_order(m, epoch, &m->order);
+  char why[384];
+  m->order_len = epoch_order(m, epoch, &m->order, why, sizeof why);
   if (m->order_len < 0) {
-    snprintf(err, errlen, "cannot order epoch %lld: %s", (long long)epoch, lt_last_error());
+    snprintf(err, errlen, "cannot order epoch %lld: %s", (long long)epoch, why);
     return LT_FAIL;
   }
   m->nbatches = batches_of(m, m->order_len);
@@ -367,7 +454,8 @@ static lt_status dl_set_shard(void *self, int rank, int world) {
 
 static int64_t dl_batch_indices(void *self, int64_t epoch, int64_t batch, int64_t *out, int64_t max) {
   loader *m = self;
-  int64_t *order = NULL, len = epoch_order(m, epoch, &order);
+  char why[384];
+  int64_t *order = NULL, len = epoch_order(m, epoch, &order, why, sizeof why);
   int64_t nb = len < 0 ? -1 : batches_of(m, len), count = -1;
   if (batch >= 0 && batch < nb) {
     count = len - batch * m->batch_size < m->batch_size ? len - batch * m->batch_size : m->batch_size;
@@ -387,8 +475,9 @@ static const lt_param params[] = {
     LT_PARAM("shuffle", LT_P_BOOL, "false", "a new permutation every epoch (seed + epoch)"),
     LT_PARAM("drop_last", LT_P_BOOL, "false", "drop the last incomplete batch (and shard tail)"),
     {"sampler", LT_P_ANY, (lt_kind)0, "null", LT_PF_NULLABLE, 0, 0, NULL, "null only"},
-    LT_PARAM_MIN("num_workers", LT_P_INT, "0", 0, "worker threads (0: batches are made when asked)"),
-    {"prefetch_factor", LT_P_INT, (lt_kind)0, "null", LT_PF_NULLABLE | LT_PF_MIN, 1, 0, NULL,
+    /* The bounds keep num_workers * prefetch_factor batch slots small enough to allocate. */
+    LT_PARAM_RANGE("num_workers", LT_P_INT, "0", 0, 1024, "worker threads (0: batches are made when asked)"),
+    {"prefetch_factor", LT_P_INT, (lt_kind)0, "null", LT_PF_NULLABLE | LT_PF_MIN | LT_PF_MAX, 1, 1024, NULL,
      "batches each worker may hold ahead (default 2)"},
     LT_PARAM("persistent_workers", LT_P_BOOL, "false", "accepted: worker threads always persist"),
     LT_PARAM("pin_memory", LT_P_BOOL, "false", "accepted (CPU tensors are used as they are)"),

@@ -77,6 +77,7 @@ static lt_status idx_create(const lt_value *args, void **self, char *err, size_t
   }
   idx *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
+  m->target = IDX_TARGET;
   char ipath[1024], lpath[1024];
   const char *iname = train ? "train-images-idx3-ubyte" : "t10k-images-idx3-ubyte";
   const char *lname = train ? "train-labels-idx1-ubyte" : "t10k-labels-idx1-ubyte";

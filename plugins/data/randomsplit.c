@@ -43,6 +43,7 @@ static lt_status create(const lt_value *args, void **self, char *err, size_t err
   /* the permutation of a generator seeded with seed, the global one untouched */
   lt_tensor *saved = lt_rng_state_get();
   lt_manual_seed((uint64_t)args[2].i);
+  lt_clear_error();
   lt_tensor *perm = lt_tensor_randperm(n, LT_INT64, LT_CPU);
   lt_rng_state_set(saved);
   lt_tensor_free(saved);
@@ -51,7 +52,7 @@ static lt_status create(const lt_value *args, void **self, char *err, size_t err
   w->len = lens[part];
   w->index = malloc((size_t)(n ? n : 1) * sizeof *w->index);
   if (!perm || !w->index || lt_tensor_copy_to(perm, w->index, (size_t)n * sizeof *w->index, LT_INT64) != LT_OK) {
-    snprintf(err, errlen, "%s", lt_last_error());
+    data_tensor_error(err, errlen, "torch.utils.data.random_split", "drawing the permutation", -1);
     lt_tensor_free(perm);
     wrap_destroy(w);
     return LT_FAIL;

@@ -107,7 +107,7 @@ static int syn_get(void *self, int64_t i, lt_tensor **out, const char **names, i
   free(x), free(y);
   names[0] = "input", names[1] = "target";
   if (!out[0] || !out[1]) {
-    snprintf(err, errlen, "%s", lt_last_error());
+    data_tensor_error(err, errlen, "lighter.datasets.SyntheticDataset", "making the tensors of sample", i);
     lt_tensor_free(out[0]), lt_tensor_free(out[1]);
     return -1;
   }

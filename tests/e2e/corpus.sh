@@ -2,7 +2,8 @@
 # corpus.sh: the bad-input corpus (tests/corpus): each case composed on
 # base.yaml must end with its exit status and message (expect.txt); then
 # generated ones: an IDX file truncated at every 10% mark, a truncated
-# checkpoint, a plugin step that crashes. Never a hang, never a silent run.
+# checkpoint, a plugin step that crashes, a dataset plugin that breaks
+# its contract. Never a hang, never a silent run.
 set -uo pipefail
 BUILD=${LT_BUILD:-build}
 H=$(pwd)/$BUILD/bin/lighter-host
@@ -83,6 +84,20 @@ out=$(timeout 120 "$H" fit "$C/base.yaml" --plugins plugins "model::_target_=tes
 # a callback whose kind table is NULL: refused when built, not a crash at its first hook
 check "callback without a kind table" 2 "test.NullOps (kind callback, plugin plugins/null_ops.so) has no operations table: the plugin is incomplete" \
   fit "$C/base.yaml" --plugins plugins "=trainer::callbacks=[{_target_: test.NullOps}]"
+# a dataset plugin that breaks its contract (tests/plugins/bad_dataset.c):
+# the loader names the dataset and the sample instead of corrupting memory
+cp "$OLDPWD/$BUILD/tests/plugins/bad_dataset.so" plugins/ 2>/dev/null || cp "$(dirname "$H")/../tests/plugins/bad_dataset.so" plugins/
+bad_ds() { # MODE WANT_RC NEEDLE
+  check "bad dataset $1" "$2" "$3" fit "$C/base.yaml" --plugins plugins \
+    "=data::train_dataloader::dataset={_target_: test.BadDataset, mode: $1}"
+}
+bad_ds too_many 1 "train data, batch 0: sample 0 (batch 0 of epoch 0): dataset test.BadDataset returned 17 values, more than the 16 it was given room for"
+bad_ds null_name 1 "sample 0 (batch 0 of epoch 0): dataset test.BadDataset returned value 1 with no name (NULL)"
+bad_ds null_tensor 1 "sample 0 (batch 0 of epoch 0): dataset test.BadDataset returned value 1 with no tensor (NULL)"
+bad_ds silent 1 "sample 0 (batch 0 of epoch 0): dataset test.BadDataset failed to give it and said nothing more"
+bad_ds huge 1 "cannot order epoch 0: dataset test.BadDataset has 9223372036854775807 samples; a DataLoader takes at most 281474976710656"
+bad_ds negative 1 "the train loader gives no batches (-5 samples)"
+bad_ds ok 0 ""
 
 # safe defaults: a run folder is never reused silently. An explicit CSVLogger
 # version whose folder holds a run: a fresh fit is an error; resuming it
