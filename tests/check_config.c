@@ -359,6 +359,29 @@ START_TEST(test_expression_errors) {
 }
 END_TEST
 
+/* A chain such as 1+1+...+1 nests one level per operator; 300,000 terms
+ * overflowed the stack when the tree was freed after the depth error. */
+START_TEST(test_expression_chain) {
+  FILE *f = fopen("sum.yaml", "w");
+  fputs("v: \"$1", f);
+  for (int i = 0; i < 300000; i++) fputs("+1", f);
+  fputs("\"\n", f);
+  fclose(f);
+  /* the 400th '+' (at 2 * 400 - 1 in the expression, which starts at column 6) */
+  EXPECT_CFG_ERROR(LOAD(1, "sum.yaml"), "sum.yaml", 1, 6 + 799, "expression nested too deeply: more than 400 levels");
+  ck_assert_str_eq(err.path, "v");
+  f = fopen("ok.yaml", "w");
+  fputs("v: \"$1", f);
+  for (int i = 0; i < 399; i++) fputs("+1", f);
+  fputs("\"\n", f);
+  fclose(f);
+  cfg_node *r = LOAD(1, "ok.yaml");
+  ck_assert_msg(r != NULL, "%s", err.msg);
+  ck_assert_int_eq(cfg_dict_get(r, "v")->i, 400);
+  cfg_free(r);
+}
+END_TEST
+
 START_TEST(test_deferred_expressions) {
   put_file("a.yaml", "model:\n  _target_: M\n  network: {_target_: Net}\n"
                      "  optimizer:\n    _target_: Adam\n    params: \"$@::::network.parameters()\"\n"
@@ -464,6 +487,7 @@ Suite *config_suite(void) {
   tcase_add_test(tc, test_cycles);
   tcase_add_loop_test(tc, test_expressions, 0, (int)(sizeof exprs / sizeof exprs[0]));
   tcase_add_test(tc, test_expression_errors);
+  tcase_add_test(tc, test_expression_chain);
   tcase_add_test(tc, test_deferred_expressions);
   tcase_add_test(tc, test_special_keys);
   tcase_add_test(tc, test_error_print);

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # corpus.sh: the bad-input corpus (tests/corpus): each case composed on
 # base.yaml must end with its exit status and message (expect.txt); then
-# generated ones: an IDX file truncated at every 10% mark, a truncated
-# checkpoint, a plugin step that crashes. Never a hang, never a silent run.
+# generated ones: config inputs too big or too odd to keep in the tree, an
+# IDX file truncated at every 10% mark, a truncated checkpoint, a plugin
+# step that crashes. Never a hang, never a silent run.
 set -uo pipefail
 BUILD=${LT_BUILD:-build}
 H=$(pwd)/$BUILD/bin/lighter-host
@@ -23,6 +24,12 @@ while IFS='|' read -r file want needle; do
   case "$file" in '#'*|'') continue ;; esac
   check "$file" "$want" "$needle" fit "$C/base.yaml" "$C/$file"
 done < "$C/expect.txt"
+
+# Generated bad inputs of the config layer. A $ sum of 300,000 terms is an
+# error message (freeing its tree overflowed the stack).
+{ printf 'seed: "$1'; yes +1 | head -n 300000 | tr -d '\n'; printf '"\n'; } > long_sum.yaml
+check "sum of 300,000 terms" 2 "long_sum.yaml:1:808: error: in expression: expression nested too deeply: more than 400 levels" \
+  fit "$C/base.yaml" long_sum.yaml
 
 # Fashion-MNIST-style IDX files cut at every 10% of their length
 PY=${PYTHON:-/usr/bin/python3}
