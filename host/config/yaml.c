@@ -215,11 +215,11 @@ static cfg_node *parse_mapping(loader *L, yaml_event_t *start, int depth) {
         cfg_free(merged);
         goto fail;
       }
-    while (map->n) { /* replaces in place, as a Python dict would */
-      cfg_loc kl = map->key_locs[0];
-      char *k = strdup(map->keys[0]);
-      cfg_dict_set(merged, k, kl, cfg_take(map, 0));
-      free(k);
+    /* Moved over in order, replacing in place as a Python dict would (not
+     * taken one by one from the front: that shifts the rest every time). */
+    for (size_t i = 0; i < map->n; i++) {
+      cfg_dict_set(merged, map->keys[i], map->key_locs[i], map->items[i]);
+      map->items[i] = NULL;
     }
     cfg_free(map);
     map = merged;
