@@ -11,6 +11,7 @@
 #include "../host/config/resolve.h"
 #include "../host/config/yaml.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char tmp[64];
@@ -109,6 +110,17 @@ START_TEST(test_anchors_merge_multiline) {
                      "text: |\n  line one\n  line two\nfolded: >\n  a\n  b\n");
   EXPECT_YAML(LOAD(0, "a.yaml"), "base:\n  lr: 0.1\n  momentum: 0.9\nsgd:\n  lr: 0.5\n  momentum: 0.9\n"
                                  "copy:\n  lr: 0.1\n  momentum: 0.9\ntext: \"line one\\nline two\\n\"\nfolded: \"a b\\n\"\n");
+}
+END_TEST
+
+/* Not a regular file: a directory was "cannot read config file"; a FIFO
+ * blocked forever (tested in tests/e2e/corpus.sh, where a hang is bounded
+ * by a timeout). */
+START_TEST(test_not_regular_files) {
+  ck_assert_int_eq(mkdir("dir.yaml", 0755), 0);
+  EXPECT_CFG_ERROR(LOAD(0, "dir.yaml"), "dir.yaml", 0, 0, "'dir.yaml' is a directory, not a regular file");
+  put_file("ref.yaml", "a: \"%dir.yaml::x\"\n");
+  EXPECT_CFG_ERROR(LOAD(0, "ref.yaml"), "ref.yaml", 1, 4, "'dir.yaml' is a directory, not a regular file");
 }
 END_TEST
 
@@ -514,6 +526,7 @@ Suite *config_suite(void) {
   tcase_add_checked_fixture(tc, cfg_setup, cfg_teardown);
   tcase_add_test(tc, test_scalars_and_locations);
   tcase_add_test(tc, test_anchors_merge_multiline);
+  tcase_add_test(tc, test_not_regular_files);
   tcase_add_test(tc, test_load_errors);
   tcase_add_test(tc, test_merge_rules);
   tcase_add_test(tc, test_operators);

@@ -7,9 +7,12 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #define MAX_DEPTH 200
@@ -371,13 +374,48 @@ cfg_node *cfg_yaml_parse(const char *name, const char *text, size_t len, int val
   return root;
 }
 
-cfg_node *cfg_yaml_load_file(const char *path, cfg_error *err) {
-  cfg_loc where = {cfg_intern(path), 0, 0};
-  FILE *f = fopen(path, "rb");
-  if (!f) {
+/* What a non-regular file is, for the message. */
+static const char *file_kind(mode_t m) {
+  return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO (named pipe)" : S_ISCHR(m) ? "a character device"
+         : S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket" : "a special file";
+}
+
+/* Opens a config file for reading, refusing anything but a regular file: a
+ * FIFO would block the open (and then the read) until some other process
+ * writes to it, a directory or a device is never a config. O_NONBLOCK keeps
+ * the open itself from waiting; fstat then decides on what was opened. */
+static FILE *open_regular(const char *path, cfg_loc where, cfg_error *err) {
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
     cfg_fail(err, where, NULL, "cannot open config file: %s", strerror(errno));
     return NULL;
   }
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    cfg_fail(err, where, NULL, "cannot read config file: %s", strerror(errno));
+    close(fd);
+    return NULL;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    cfg_fail(err, where, NULL, "'%s' is %s, not a regular file; a config must be a YAML file on disk", path,
+             file_kind(st.st_mode));
+    close(fd);
+    return NULL;
+  }
+  /* A regular file never blocks; clear the flag all the same for stdio. */
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  FILE *f = fdopen(fd, "rb");
+  if (!f) {
+    cfg_fail(err, where, NULL, "cannot open config file: %s", strerror(errno));
+    close(fd);
+  }
+  return f;
+}
+
+cfg_node *cfg_yaml_load_file(const char *path, cfg_error *err) {
+  cfg_loc where = {cfg_intern(path), 0, 0};
+  FILE *f = open_regular(path, where, err);
+  if (!f) return NULL;
   size_t cap = 1 << 16, len = 0;
   char *buf = malloc(cap);
   size_t got;

@@ -30,6 +30,14 @@ done < "$C/expect.txt"
 { printf 'seed: "$1'; yes +1 | head -n 300000 | tr -d '\n'; printf '"\n'; } > long_sum.yaml
 check "sum of 300,000 terms" 2 "long_sum.yaml:1:808: error: in expression: expression nested too deeply: more than 400 levels" \
   fit "$C/base.yaml" long_sum.yaml
+# A FIFO, a directory or a device as a config file or a % reference is
+# refused (a FIFO blocked the open forever).
+mkfifo fifo.yaml && mkdir dir.yaml && ln -s /dev/null null.yaml
+check "FIFO config" 2 "fifo.yaml: error: 'fifo.yaml' is a FIFO (named pipe), not a regular file" fit "$C/base.yaml" fifo.yaml
+check "FIFO % reference" 2 "cannot read 'fifo.yaml' for a % reference: 'fifo.yaml' is a FIFO (named pipe), not a regular file" \
+  fit "$C/base.yaml" "=seed=%fifo.yaml::seed"
+check "directory config" 2 "dir.yaml: error: 'dir.yaml' is a directory, not a regular file" fit "$C/base.yaml" dir.yaml
+check "device config" 2 "null.yaml: error: 'null.yaml' is a character device, not a regular file" fit "$C/base.yaml" null.yaml
 
 # Fashion-MNIST-style IDX files cut at every 10% of their length
 PY=${PYTHON:-/usr/bin/python3}
