@@ -157,6 +157,30 @@ START_TEST(test_load_errors) {
 }
 END_TEST
 
+/* Inputs that were read wrongly or with an unhelpful message (issue 20). */
+START_TEST(test_load_refusals) {
+  /* Tags on collections were dropped silently: PyYAML would build objects. */
+  put_file("seq_tag.yaml", "a: 1\nb: !!python/object/apply:os.system [\"ls\"]\n");
+  EXPECT_CFG_ERROR(LOAD(0, "seq_tag.yaml"), "seq_tag.yaml", 2, 4,
+                   "unsupported YAML tag '!!python/object/apply:os.system' on a list (only !!seq)");
+  EXPECT_HINT("a config holds plain data: remove the tag");
+  put_file("map_tag.yaml", "c: !custom {x: 1}\n");
+  EXPECT_CFG_ERROR(LOAD(0, "map_tag.yaml"), "map_tag.yaml", 1, 4, "unsupported YAML tag '!custom' on a mapping");
+  put_file("own_tags.yaml", "a: !!map {x: !!seq [1]}\n");
+  EXPECT_YAML(LOAD(0, "own_tags.yaml"), "a:\n  x:\n  - 1\n");
+  /* A bad byte was reported at 1:1 (libyaml gives only its offset). */
+  put_file("utf8.yaml", "a: 1\nb: 2\nc: \"\xc3\xa9\"\nd: \"x\xffy\"\n");
+  EXPECT_CFG_ERROR(LOAD(0, "utf8.yaml"), "utf8.yaml", 4, 6, "invalid leading UTF-8 octet (0xFF)");
+  /* A key past YAML's 1024 characters got "mapping values are not allowed". */
+  FILE *f = fopen("key.yaml", "w");
+  fputs("a: 1\nb:\n  c: 2\n  ", f);
+  for (int i = 0; i < 2000000; i++) fputc('k', f);
+  fputs(": 1\n", f);
+  fclose(f);
+  EXPECT_CFG_ERROR(LOAD(0, "key.yaml"), "key.yaml", 4, 3, "a key of 2000000 characters: YAML allows at most 1024");
+}
+END_TEST
+
 /* ---- composition ------------------------------------------------------ */
 
 START_TEST(test_merge_rules) {
@@ -528,6 +552,7 @@ Suite *config_suite(void) {
   tcase_add_test(tc, test_anchors_merge_multiline);
   tcase_add_test(tc, test_not_regular_files);
   tcase_add_test(tc, test_load_errors);
+  tcase_add_test(tc, test_load_refusals);
   tcase_add_test(tc, test_merge_rules);
   tcase_add_test(tc, test_operators);
   tcase_add_test(tc, test_overrides);

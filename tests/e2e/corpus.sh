@@ -38,6 +38,11 @@ check "FIFO % reference" 2 "cannot read 'fifo.yaml' for a % reference: 'fifo.yam
   fit "$C/base.yaml" "=seed=%fifo.yaml::seed"
 check "directory config" 2 "dir.yaml: error: 'dir.yaml' is a directory, not a regular file" fit "$C/base.yaml" dir.yaml
 check "device config" 2 "null.yaml: error: 'null.yaml' is a character device, not a regular file" fit "$C/base.yaml" null.yaml
+# A 2 MB key gets a message about its length (libyaml's was "mapping values
+# are not allowed in this context").
+{ printf 'trainer:\n  '; head -c 2000000 /dev/zero | tr '\0' k; printf ': 1\n'; } > long_key.yaml
+check "2 MB key" 2 "long_key.yaml:2:3: error: a key of 2000000 characters: YAML allows at most 1024 in a key" \
+  fit "$C/base.yaml" long_key.yaml
 
 # Fashion-MNIST-style IDX files cut at every 10% of their length
 PY=${PYTHON:-/usr/bin/python3}
