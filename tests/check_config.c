@@ -11,6 +11,7 @@
 #include "../host/config/resolve.h"
 #include "../host/config/yaml.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char tmp[64];
@@ -112,6 +113,17 @@ START_TEST(test_anchors_merge_multiline) {
 }
 END_TEST
 
+/* Not a regular file: a directory was "cannot read config file"; a FIFO
+ * blocked forever (tested in tests/e2e/corpus.sh, where a hang is bounded
+ * by a timeout). */
+START_TEST(test_not_regular_files) {
+  ck_assert_int_eq(mkdir("dir.yaml", 0755), 0);
+  EXPECT_CFG_ERROR(LOAD(0, "dir.yaml"), "dir.yaml", 0, 0, "'dir.yaml' is a directory, not a regular file");
+  put_file("ref.yaml", "a: \"%dir.yaml::x\"\n");
+  EXPECT_CFG_ERROR(LOAD(0, "ref.yaml"), "ref.yaml", 1, 4, "'dir.yaml' is a directory, not a regular file");
+}
+END_TEST
+
 START_TEST(test_load_errors) {
   put_file("dup.yaml", "a: 1\nb: 2\na: 3\n");
   EXPECT_CFG_ERROR(LOAD(0, "dup.yaml"), "dup.yaml", 3, 1, "duplicate key 'a' (first at line 1)");
@@ -142,6 +154,30 @@ START_TEST(test_load_errors) {
                                    "line: \"a\\Lb\"\n\"<<\": x\n");
   put_file("empty.yaml", "# nothing\n");
   EXPECT_YAML(LOAD(0, "empty.yaml"), "{}\n");
+}
+END_TEST
+
+/* Inputs that were read wrongly or with an unhelpful message (issue 20). */
+START_TEST(test_load_refusals) {
+  /* Tags on collections were dropped silently: PyYAML would build objects. */
+  put_file("seq_tag.yaml", "a: 1\nb: !!python/object/apply:os.system [\"ls\"]\n");
+  EXPECT_CFG_ERROR(LOAD(0, "seq_tag.yaml"), "seq_tag.yaml", 2, 4,
+                   "unsupported YAML tag '!!python/object/apply:os.system' on a list (only !!seq)");
+  EXPECT_HINT("a config holds plain data: remove the tag");
+  put_file("map_tag.yaml", "c: !custom {x: 1}\n");
+  EXPECT_CFG_ERROR(LOAD(0, "map_tag.yaml"), "map_tag.yaml", 1, 4, "unsupported YAML tag '!custom' on a mapping");
+  put_file("own_tags.yaml", "a: !!map {x: !!seq [1]}\n");
+  EXPECT_YAML(LOAD(0, "own_tags.yaml"), "a:\n  x:\n  - 1\n");
+  /* A bad byte was reported at 1:1 (libyaml gives only its offset). */
+  put_file("utf8.yaml", "a: 1\nb: 2\nc: \"\xc3\xa9\"\nd: \"x\xffy\"\n");
+  EXPECT_CFG_ERROR(LOAD(0, "utf8.yaml"), "utf8.yaml", 4, 6, "invalid leading UTF-8 octet (0xFF)");
+  /* A key past YAML's 1024 characters got "mapping values are not allowed". */
+  FILE *f = fopen("key.yaml", "w");
+  fputs("a: 1\nb:\n  c: 2\n  ", f);
+  for (int i = 0; i < 2000000; i++) fputc('k', f);
+  fputs(": 1\n", f);
+  fclose(f);
+  EXPECT_CFG_ERROR(LOAD(0, "key.yaml"), "key.yaml", 4, 3, "a key of 2000000 characters: YAML allows at most 1024");
 }
 END_TEST
 
@@ -359,6 +395,29 @@ START_TEST(test_expression_errors) {
 }
 END_TEST
 
+/* A chain such as 1+1+...+1 nests one level per operator; 300,000 terms
+ * overflowed the stack when the tree was freed after the depth error. */
+START_TEST(test_expression_chain) {
+  FILE *f = fopen("sum.yaml", "w");
+  fputs("v: \"$1", f);
+  for (int i = 0; i < 300000; i++) fputs("+1", f);
+  fputs("\"\n", f);
+  fclose(f);
+  /* the 400th '+' (at 2 * 400 - 1 in the expression, which starts at column 6) */
+  EXPECT_CFG_ERROR(LOAD(1, "sum.yaml"), "sum.yaml", 1, 6 + 799, "expression nested too deeply: more than 400 levels");
+  ck_assert_str_eq(err.path, "v");
+  f = fopen("ok.yaml", "w");
+  fputs("v: \"$1", f);
+  for (int i = 0; i < 399; i++) fputs("+1", f);
+  fputs("\"\n", f);
+  fclose(f);
+  cfg_node *r = LOAD(1, "ok.yaml");
+  ck_assert_msg(r != NULL, "%s", err.msg);
+  ck_assert_int_eq(cfg_dict_get(r, "v")->i, 400);
+  cfg_free(r);
+}
+END_TEST
+
 START_TEST(test_deferred_expressions) {
   put_file("a.yaml", "model:\n  _target_: M\n  network: {_target_: Net}\n"
                      "  optimizer:\n    _target_: Adam\n    params: \"$@::::network.parameters()\"\n"
@@ -449,13 +508,51 @@ START_TEST(test_lighter_cifar10_example) {
 }
 END_TEST
 
+/* Composing n keys, n references or n overrides makes O(n) string
+ * comparisons (a count, not a time): lookups were linear scans, and 20k keys
+ * took 12 s, 30k overrides 21 s. */
+START_TEST(test_linear_composition) {
+  enum { N = 4000 };
+  FILE *f = fopen("big.yaml", "w");
+  fputs("vars:\n", f);
+  for (int i = 0; i < N; i++) fprintf(f, "  k%d: %d\n", i, i);
+  fputs("r0: 0\nm0: 0\n", f);
+  for (int i = 1; i < N; i++) fprintf(f, "r%d: \"@r%d\"\nm%d: \"%%m%d\"\nc%d: \"%%vars::k%d\"\n", i, i - 1, i, i - 1, i, i);
+  fclose(f);
+  static char ov[N][32];
+  static const char *in[N + 1];
+  in[0] = "big.yaml";
+  for (int i = 0; i < N; i++) {
+    snprintf(ov[i], sizeof ov[i], "vars::k%d=%d", i, -i);
+    in[i + 1] = ov[i];
+  }
+  for (int resolve = 0; resolve < 2; resolve++) {
+    unsigned long before = cfg_name_compares;
+    memset(&err, 0, sizeof err);
+    cfg_node *r = host_config_load(in, N + 1, resolve, &err);
+    ck_assert_msg(r != NULL, "%s", err.msg);
+    unsigned long used = cfg_name_compares - before;
+    /* About 5N keys and N overrides, each looked up a few times. Linear
+     * scans make about N * N = 16,000,000. */
+    ck_assert_msg(used < 100ul * N, "%lu string comparisons for %d keys: a lookup is not O(1)", used, N);
+    if (resolve) {
+      ck_assert_int_eq(cfg_dict_get(r, "r3999")->i, 0);
+      ck_assert_int_eq(cfg_dict_get(r, "c3999")->i, -3999);
+    }
+    cfg_free(r);
+  }
+}
+END_TEST
+
 Suite *config_suite(void) {
   Suite *s = suite_create("config");
   TCase *tc = tcase_create("config");
   tcase_add_checked_fixture(tc, cfg_setup, cfg_teardown);
   tcase_add_test(tc, test_scalars_and_locations);
   tcase_add_test(tc, test_anchors_merge_multiline);
+  tcase_add_test(tc, test_not_regular_files);
   tcase_add_test(tc, test_load_errors);
+  tcase_add_test(tc, test_load_refusals);
   tcase_add_test(tc, test_merge_rules);
   tcase_add_test(tc, test_operators);
   tcase_add_test(tc, test_overrides);
@@ -464,10 +561,12 @@ Suite *config_suite(void) {
   tcase_add_test(tc, test_cycles);
   tcase_add_loop_test(tc, test_expressions, 0, (int)(sizeof exprs / sizeof exprs[0]));
   tcase_add_test(tc, test_expression_errors);
+  tcase_add_test(tc, test_expression_chain);
   tcase_add_test(tc, test_deferred_expressions);
   tcase_add_test(tc, test_special_keys);
   tcase_add_test(tc, test_error_print);
   tcase_add_test(tc, test_lighter_cifar10_example);
+  tcase_add_test(tc, test_linear_composition);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -32,56 +32,70 @@ int cfg_use_color(FILE *f) {
   return isatty(fileno(f));
 }
 
+/* Source texts by name, in an open-addressing table: every command-line
+ * override is a source of its own, and with a list 30,000 of them took
+ * seconds to add. A source keeps its own copy of its name, so the tables of
+ * interned names and of sources can be freed in either order. */
 typedef struct source {
-  struct source *next;
-  const char *name;
+  const char *name; /* points into text[], after the source */
   size_t len;
   char text[];
 } source;
-static source *g_sources;
+static source **g_sources;
+static size_t g_nsources, g_capsources;
+
+static source **source_slot(source **table, size_t cap, const char *name) {
+  size_t mask = cap - 1, j = cfg_hash(name) & mask;
+  while (table[j] && (cfg_name_compares++, strcmp(table[j]->name, name))) j = (j + 1) & mask;
+  return &table[j];
+}
 
 void cfg_source_add(const char *name, const char *text, size_t len) {
-  name = cfg_intern(name);
-  for (source **p = &g_sources; *p; p = &(*p)->next)
-    if ((*p)->name == name) { /* replace */
-      source *old = *p;
-      *p = old->next;
-      free(old);
-      break;
-    }
-  source *s = malloc(sizeof *s + len + 1);
+  if (2 * (g_nsources + 1) > g_capsources) {
+    size_t cap = g_capsources ? 2 * g_capsources : 64;
+    source **t = calloc(cap, sizeof *t);
+    if (!t) return;
+    for (size_t i = 0; i < g_capsources; i++)
+      if (g_sources[i]) *source_slot(t, cap, g_sources[i]->name) = g_sources[i];
+    free(g_sources);
+    g_sources = t;
+    g_capsources = cap;
+  }
+  size_t nlen = strlen(name) + 1;
+  source *s = malloc(sizeof *s + len + 1 + nlen);
   if (!s) return;
-  s->name = name;
   s->len = len;
   memcpy(s->text, text, len);
   s->text[len] = 0;
-  s->next = g_sources;
-  g_sources = s;
+  memcpy(s->text + len + 1, name, nlen);
+  s->name = s->text + len + 1;
+  source **slot = source_slot(g_sources, g_capsources, name);
+  if (*slot) free(*slot); /* a file read again: its newer text */
+  else g_nsources++;
+  *slot = s;
 }
 
 void cfg_sources_free(void) {
-  while (g_sources) {
-    source *n = g_sources->next;
-    free(g_sources);
-    g_sources = n;
-  }
+  for (size_t i = 0; i < g_capsources; i++) free(g_sources[i]);
+  free(g_sources);
+  g_sources = NULL;
+  g_nsources = g_capsources = 0;
 }
 
 static const char *source_line(const char *name, int line, size_t *len) {
-  for (source *s = g_sources; s; s = s->next) {
-    if (s->name != name && (!name || strcmp(s->name, name))) continue;
-    const char *p = s->text, *end = s->text + s->len;
-    for (int l = 1; l < line && p < end; l++) {
-      const char *nl = memchr(p, '\n', (size_t)(end - p));
-      if (!nl) return NULL;
-      p = nl + 1;
-    }
-    if (p >= end && line > 1) return NULL;
+  if (!name || !g_capsources) return NULL;
+  const source *s = *source_slot(g_sources, g_capsources, name);
+  if (!s) return NULL;
+  const char *p = s->text, *end = s->text + s->len;
+  for (int l = 1; l < line && p < end; l++) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
-    *len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-    return p;
+    if (!nl) return NULL;
+    p = nl + 1;
   }
-  return NULL;
+  if (p >= end && line > 1) return NULL;
+  const char *nl = memchr(p, '\n', (size_t)(end - p));
+  *len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+  return p;
 }
 
 void cfg_error_print(FILE *f, const cfg_error *e, int color) {

@@ -27,7 +27,14 @@ struct enode {
   int *ops; /* E_CMP: operator between kids */
   size_t n;
   int ref_start, ref_len; /* E_REF: span in the source */
+  int height;             /* levels from here down, this node included */
 };
+
+/* The deepest tree evaluation walks. The parser's recursion is bounded on
+ * its own, but a chain such as 1+1+...+1 is parsed by a loop and still nests
+ * one level per operator: the parser refuses a chain past this height, so a
+ * 300,000-term sum is an error message and not a stack overflow. */
+#define MAX_HEIGHT 400
 
 struct cfg_expr {
   enode *root;
@@ -209,6 +216,7 @@ static enode *mk(ekind k, int pos) {
   if (!e) abort();
   e->k = k;
   e->pos = pos;
+  e->height = 1;
   return e;
 }
 
@@ -216,16 +224,43 @@ static void add(enode *e, enode *kid) {
   e->kids = realloc(e->kids, (e->n + 1) * sizeof *e->kids);
   if (!e->kids) abort();
   e->kids[e->n++] = kid;
+  if (kid->height >= e->height) e->height = kid->height + 1;
 }
 
+/* With an explicit stack: freeing must never be what overflows the real
+ * one, whatever tree a future parser change lets through. */
 static void efree(enode *e) {
-  if (!e) return;
-  for (size_t i = 0; i < e->n; i++) efree(e->kids[i]);
-  free(e->kids);
-  free(e->ops);
-  free(e->name);
-  cfg_free(e->lit);
-  free(e);
+  enode **todo = NULL;
+  size_t n = 0, cap = 0;
+  while (e) {
+    if (n + e->n > cap) {
+      cap = 2 * (n + e->n) + 16;
+      todo = realloc(todo, cap * sizeof *todo);
+      if (!todo) abort();
+    }
+    for (size_t i = 0; i < e->n; i++) todo[n++] = e->kids[i];
+    free(e->kids);
+    free(e->ops);
+    free(e->name);
+    cfg_free(e->lit);
+    free(e);
+    e = n ? todo[--n] : NULL;
+  }
+  free(todo);
+}
+
+/* A node a loop built (a chain of operators, calls, indexing): within
+ * MAX_HEIGHT, or freed with an error at the operator that went past it. */
+static enode *bounded(P *s, enode *e) {
+  if (e->height <= MAX_HEIGHT) return e;
+  char limit[16];
+  snprintf(limit, sizeof limit, "%d", MAX_HEIGHT);
+  perr(s, e->pos,
+       "expression nested too deeply: more than %s levels (each operator of a chain such as 1+1+...+1 "
+       "is one level); split it into several keys and combine those",
+       limit);
+  efree(e);
+  return NULL;
 }
 
 static enode *p_expr(P *s);
@@ -398,6 +433,7 @@ static enode *p_postfix(P *s) {
       add(ix, i);
       if (!expect(s, T_RB)) return efree(e), NULL;
     }
+    e = bounded(s, e);
   }
   return e;
 }
@@ -458,7 +494,7 @@ static enode *binary(P *s, enode *(*sub)(P *), const int *ops) {
     e->op = op;
     add(e, a);
     add(e, b);
-    a = e;
+    a = bounded(s, e);
   }
   return a;
 }
@@ -505,6 +541,7 @@ static enode *p_compare(P *s) {
     c->ops = realloc(c->ops, c->n * sizeof *c->ops);
     c->ops[c->n - 1] = op;
     add(c, b);
+    if (!(c = bounded(s, c))) return NULL;
   }
   return c ? c : a;
 }
@@ -537,7 +574,7 @@ static enode *p_and(P *s) {
     enode *e = mk(E_AND, pos);
     add(e, a);
     add(e, b);
-    a = e;
+    a = bounded(s, e);
   }
   return a;
 }
@@ -552,7 +589,7 @@ static enode *p_or(P *s) {
     enode *e = mk(E_OR, pos);
     add(e, a);
     add(e, b);
-    a = e;
+    a = bounded(s, e);
   }
   return a;
 }
@@ -1105,7 +1142,7 @@ out:
 
 static cfg_node *ev(EV *v, const enode *e) {
   cfg_loc L = v->loc;
-  if (++v->depth > 400) return fail(v, e, "expression nested too deeply");
+  if (++v->depth > MAX_HEIGHT) return fail(v, e, "expression nested too deeply");
   cfg_node *r = NULL, *a = NULL, *b = NULL;
   switch (e->k) {
   case E_NUM:

@@ -47,9 +47,24 @@ struct cfg_node {
   cfg_node **items; /* owned */
   char **keys;      /* CFG_DICT, owned */
   cfg_loc *key_locs;
+  /* CFG_DICT with CFG_INDEX_MIN keys or more: an open-addressing hash of the
+   * keys (slot = item index + 1, 0 = empty), so that lookups stay O(1) in
+   * dicts of 100k keys; the arrays above keep the order. Owned. */
+  size_t *slots;
+  size_t nslots;
 };
 
+#define CFG_INDEX_MIN 8
+
+/* String comparisons made so far by dict lookups (cfg_dict_find) and the
+ * tables of file names and source texts: lets a test check that composing n
+ * keys, n overrides or n references costs O(n), not O(n^2), without timing
+ * anything. */
+extern unsigned long cfg_name_compares;
+
 const char *cfg_intern(const char *s);
+/* The hash behind dict indexes and the name tables. */
+size_t cfg_hash(const char *s);
 void cfg_intern_free(void);
 
 cfg_node *cfg_new(cfg_kind kind, cfg_loc loc);
@@ -62,7 +77,8 @@ cfg_node *cfg_copy(const cfg_node *n);
 const char *cfg_kind_name(cfg_kind k);
 
 /* Dicts: lookup returns the index or -1. set replaces in place or appends
- * (the node is owned by the dict afterwards). */
+ * (the node is owned by the dict afterwards). Edit a dict's keys only
+ * through these functions: they keep its hash index in step. */
 long cfg_dict_find(const cfg_node *d, const char *key);
 cfg_node *cfg_dict_get(const cfg_node *d, const char *key);
 void cfg_dict_set(cfg_node *d, const char *key, cfg_loc key_loc, cfg_node *v);

@@ -7,13 +7,18 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #define MAX_DEPTH 200
 #define MAX_NODES 2000000
+/* libyaml's (and YAML's) limit on an implicit key, in characters. */
+#define MAX_KEY 1024
 
 typedef struct anchor {
   char *name;
@@ -23,6 +28,8 @@ typedef struct anchor {
 typedef struct loader {
   yaml_parser_t p;
   const char *name;
+  const char *text; /* the input, for locations libyaml does not give */
+  size_t len;
   cfg_error *err;
   anchor *anchors;
   size_t nanchors, capanchors;
@@ -98,11 +105,32 @@ as_float:
   return cfg_new_string(s, loc);
 }
 
+#define YAML_TAG_PREFIX "tag:yaml.org,2002:"
+
+/* Refuses a tag, shown as written ("!!x" for YAML's own prefix). */
+static void bad_tag(loader *L, const char *tag, cfg_loc loc, const char *on, const char *allowed) {
+  int own = !strncmp(tag, YAML_TAG_PREFIX, strlen(YAML_TAG_PREFIX));
+  cfg_fail(L->err, loc, NULL, "unsupported YAML tag '%s%s' on a %s (only %s)", own ? "!!" : "",
+           own ? tag + strlen(YAML_TAG_PREFIX) : tag, on, allowed);
+  cfg_hint(L->err, "a config holds plain data: remove the tag (a component is a mapping with a _target_ key)");
+}
+
+/* A collection's tag: none, "!" or its own kind; anything else (such as
+ * !!python/object/apply:os.system) was silently dropped before, and would
+ * mean something else to PyYAML, so it is an error. */
+static int collection_tag_ok(loader *L, const char *tag, const char *kind, cfg_loc loc) {
+  if (!tag || !strcmp(tag, "!")) return 1;
+  if (!strncmp(tag, YAML_TAG_PREFIX, strlen(YAML_TAG_PREFIX)) && !strcmp(tag + strlen(YAML_TAG_PREFIX), kind))
+    return 1;
+  bad_tag(L, tag, loc, !strcmp(kind, "map") ? "mapping" : "list", !strcmp(kind, "map") ? "!!map" : "!!seq");
+  return 0;
+}
+
 static cfg_node *tagged_scalar(loader *L, const char *tag, const char *v, cfg_loc loc) {
-  const char *t = strncmp(tag, "tag:yaml.org,2002:", 18) ? tag : tag + 18;
+  const char *t = strncmp(tag, YAML_TAG_PREFIX, strlen(YAML_TAG_PREFIX)) ? tag : tag + strlen(YAML_TAG_PREFIX);
   if (!strcmp(t, "str")) return cfg_new_string(v, loc);
   if (strcmp(t, "int") && strcmp(t, "float") && strcmp(t, "bool") && strcmp(t, "null")) {
-    cfg_fail(L->err, loc, NULL, "unsupported YAML tag '%s' (only !!str, !!int, !!float, !!bool, !!null)", tag);
+    bad_tag(L, tag, loc, "value", "!!str, !!int, !!float, !!bool, !!null");
     return NULL;
   }
   cfg_node *n = cfg_scalar_plain(v, loc);
@@ -116,16 +144,75 @@ static cfg_node *tagged_scalar(loader *L, const char *tag, const char *v, cfg_lo
   return n;
 }
 
+/* libyaml gives a bad byte by its offset only (its mark stays at 1:1), so
+ * the line and column (in characters, as libyaml counts) are counted here. */
+static void reader_error(loader *L) {
+  size_t off = L->p.problem_offset < L->len ? L->p.problem_offset : L->len;
+  cfg_loc loc = {L->name, 1, 1};
+  for (size_t i = 0; i < off; i++) {
+    if (L->text[i] == '\n') loc.line++, loc.col = 1;
+    else if (((unsigned char)L->text[i] & 0xC0) != 0x80) loc.col++;
+  }
+  const char *what = L->p.problem ? L->p.problem : "unreadable text";
+  if (L->p.problem_value >= 0)
+    cfg_fail(L->err, loc, NULL, "%s (0x%02X): a config file must be UTF-8 text", what, (unsigned)L->p.problem_value);
+  else
+    cfg_fail(L->err, loc, NULL, "%s: a config file must be UTF-8 text", what);
+}
+
+/* libyaml refuses an implicit key longer than MAX_KEY characters with a
+ * puzzling "mapping values are not allowed" or "could not find expected
+ * ':'" at the colon. On such an error the keys on that line are measured;
+ * 1 (and the error set) when one of them is past the limit. */
+static int long_key(loader *L, size_t line0) {
+  const char *p = L->text, *end = L->text + L->len;
+  for (size_t l = 0; l < line0 && p < end; l++) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    if (!nl) return 0;
+    p = nl + 1;
+  }
+  const char *eol = memchr(p, '\n', (size_t)(end - p));
+  if (!eol) eol = end;
+  /* Each "text:" on the line (after indentation, "- ", "{", "[" or ",") is
+   * a key; the first one past the limit is the culprit. */
+  const char *key = p;
+  size_t chars = 0;
+  int found = 0;
+  for (const char *q = p; q < eol && !found; q++) {
+    if (*q == ':' && (q + 1 == eol || q[1] == ' ' || q[1] == '\r')) {
+      found = chars > MAX_KEY;
+      if (!found) key = q + 1, chars = 0;
+    } else if (*q == ',' || *q == '{' || *q == '[' || ((*q == ' ' || *q == '-') && !chars)) {
+      key = q + 1, chars = 0;
+    } else if (((unsigned char)*q & 0xC0) != 0x80) {
+      chars++;
+    }
+  }
+  if (!found) return 0;
+  cfg_loc loc = {L->name, (int)line0 + 1, 1};
+  for (const char *q = p; q < key; q++) loc.col += ((unsigned char)*q & 0xC0) != 0x80;
+  cfg_fail(L->err, loc, NULL, "a key of %zu characters: YAML allows at most %d in a key", chars, MAX_KEY);
+  cfg_hint(L->err, "shorten the key (a long text belongs in a value)");
+  return 1;
+}
+
 static int next(loader *L, yaml_event_t *ev) {
-  if (!yaml_parser_parse(&L->p, ev)) {
-    cfg_loc loc = {L->name, (int)L->p.problem_mark.line + 1, (int)L->p.problem_mark.column + 1};
-    if (L->p.context)
-      cfg_fail(L->err, loc, NULL, "YAML syntax error: %s %s", L->p.problem ? L->p.problem : "", L->p.context);
-    else
-      cfg_fail(L->err, loc, NULL, "YAML syntax error: %s", L->p.problem ? L->p.problem : "invalid YAML");
+  if (yaml_parser_parse(&L->p, ev)) return 1;
+  if (L->p.error == YAML_READER_ERROR) {
+    reader_error(L);
     return 0;
   }
-  return 1;
+  const char *problem = L->p.problem ? L->p.problem : "";
+  if ((strstr(problem, "mapping values are not allowed") || strstr(problem, "could not find expected ':'") ||
+       strstr(problem, "did not find expected ',' or")) &&
+      long_key(L, L->p.problem_mark.line))
+    return 0;
+  cfg_loc loc = {L->name, (int)L->p.problem_mark.line + 1, (int)L->p.problem_mark.column + 1};
+  if (L->p.context)
+    cfg_fail(L->err, loc, NULL, "YAML syntax error: %s %s", problem, L->p.context);
+  else
+    cfg_fail(L->err, loc, NULL, "YAML syntax error: %s", L->p.problem ? L->p.problem : "invalid YAML");
+  return 0;
 }
 
 static void add_anchor(loader *L, const char *name, cfg_node *n) {
@@ -215,11 +302,11 @@ static cfg_node *parse_mapping(loader *L, yaml_event_t *start, int depth) {
         cfg_free(merged);
         goto fail;
       }
-    while (map->n) { /* replaces in place, as a Python dict would */
-      cfg_loc kl = map->key_locs[0];
-      char *k = strdup(map->keys[0]);
-      cfg_dict_set(merged, k, kl, cfg_take(map, 0));
-      free(k);
+    /* Moved over in order, replacing in place as a Python dict would (not
+     * taken one by one from the front: that shifts the rest every time). */
+    for (size_t i = 0; i < map->n; i++) {
+      cfg_dict_set(merged, map->keys[i], map->key_locs[i], map->items[i]);
+      map->items[i] = NULL;
     }
     cfg_free(map);
     map = merged;
@@ -277,6 +364,7 @@ static cfg_node *parse_node(loader *L, yaml_event_t *ev, int depth) {
     break;
   }
   case YAML_SEQUENCE_START_EVENT: {
+    if (!collection_tag_ok(L, (const char *)ev->data.sequence_start.tag, "seq", loc)) return NULL;
     n = cfg_new(CFG_LIST, loc);
     anchor_name = (const char *)ev->data.sequence_start.anchor;
     while (1) {
@@ -300,6 +388,7 @@ static cfg_node *parse_node(loader *L, yaml_event_t *ev, int depth) {
     break;
   }
   case YAML_MAPPING_START_EVENT:
+    if (!collection_tag_ok(L, (const char *)ev->data.mapping_start.tag, "map", loc)) return NULL;
     anchor_name = (const char *)ev->data.mapping_start.anchor;
     n = parse_mapping(L, ev, depth);
     if (!n) return NULL;
@@ -317,6 +406,8 @@ cfg_node *cfg_yaml_parse(const char *name, const char *text, size_t len, int val
   memset(&L, 0, sizeof L);
   L.name = cfg_intern(name);
   L.err = err;
+  L.text = text;
+  L.len = len;
   if (!yaml_parser_initialize(&L.p)) {
     cfg_fail(err, (cfg_loc){L.name, 0, 0}, NULL, "cannot initialise the YAML parser");
     return NULL;
@@ -371,13 +462,48 @@ cfg_node *cfg_yaml_parse(const char *name, const char *text, size_t len, int val
   return root;
 }
 
-cfg_node *cfg_yaml_load_file(const char *path, cfg_error *err) {
-  cfg_loc where = {cfg_intern(path), 0, 0};
-  FILE *f = fopen(path, "rb");
-  if (!f) {
+/* What a non-regular file is, for the message. */
+static const char *file_kind(mode_t m) {
+  return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO (named pipe)" : S_ISCHR(m) ? "a character device"
+         : S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket" : "a special file";
+}
+
+/* Opens a config file for reading, refusing anything but a regular file: a
+ * FIFO would block the open (and then the read) until some other process
+ * writes to it, a directory or a device is never a config. O_NONBLOCK keeps
+ * the open itself from waiting; fstat then decides on what was opened. */
+static FILE *open_regular(const char *path, cfg_loc where, cfg_error *err) {
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
     cfg_fail(err, where, NULL, "cannot open config file: %s", strerror(errno));
     return NULL;
   }
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    cfg_fail(err, where, NULL, "cannot read config file: %s", strerror(errno));
+    close(fd);
+    return NULL;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    cfg_fail(err, where, NULL, "'%s' is %s, not a regular file; a config must be a YAML file on disk", path,
+             file_kind(st.st_mode));
+    close(fd);
+    return NULL;
+  }
+  /* A regular file never blocks; clear the flag all the same for stdio. */
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  FILE *f = fdopen(fd, "rb");
+  if (!f) {
+    cfg_fail(err, where, NULL, "cannot open config file: %s", strerror(errno));
+    close(fd);
+  }
+  return f;
+}
+
+cfg_node *cfg_yaml_load_file(const char *path, cfg_error *err) {
+  cfg_loc where = {cfg_intern(path), 0, 0};
+  FILE *f = open_regular(path, where, err);
+  if (!f) return NULL;
   size_t cap = 1 << 16, len = 0;
   char *buf = malloc(cap);
   size_t got;

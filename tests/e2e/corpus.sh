@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # corpus.sh: the bad-input corpus (tests/corpus): each case composed on
 # base.yaml must end with its exit status and message (expect.txt); then
-# generated ones: an IDX file truncated at every 10% mark, a truncated
-# checkpoint, a plugin step that crashes, a dataset plugin that breaks
-# its contract. Never a hang, never a silent run.
+# generated ones: config inputs too big or too odd to keep in the tree, an
+# IDX file truncated at every 10% mark, a truncated checkpoint, a plugin
+# step that crashes, a dataset plugin that breaks its contract. Never a
+# hang, never a silent run.
 set -uo pipefail
 BUILD=${LT_BUILD:-build}
 H=$(pwd)/$BUILD/bin/lighter-host
@@ -24,6 +25,25 @@ while IFS='|' read -r file want needle; do
   case "$file" in '#'*|'') continue ;; esac
   check "$file" "$want" "$needle" fit "$C/base.yaml" "$C/$file"
 done < "$C/expect.txt"
+
+# Generated bad inputs of the config layer. A $ sum of 300,000 terms is an
+# error message (freeing its tree overflowed the stack).
+{ printf 'seed: "$1'; yes +1 | head -n 300000 | tr -d '\n'; printf '"\n'; } > long_sum.yaml
+check "sum of 300,000 terms" 2 "long_sum.yaml:1:808: error: in expression: expression nested too deeply: more than 400 levels" \
+  fit "$C/base.yaml" long_sum.yaml
+# A FIFO, a directory or a device as a config file or a % reference is
+# refused (a FIFO blocked the open forever).
+mkfifo fifo.yaml && mkdir dir.yaml && ln -s /dev/null null.yaml
+check "FIFO config" 2 "fifo.yaml: error: 'fifo.yaml' is a FIFO (named pipe), not a regular file" fit "$C/base.yaml" fifo.yaml
+check "FIFO % reference" 2 "cannot read 'fifo.yaml' for a % reference: 'fifo.yaml' is a FIFO (named pipe), not a regular file" \
+  fit "$C/base.yaml" "=seed=%fifo.yaml::seed"
+check "directory config" 2 "dir.yaml: error: 'dir.yaml' is a directory, not a regular file" fit "$C/base.yaml" dir.yaml
+check "device config" 2 "null.yaml: error: 'null.yaml' is a character device, not a regular file" fit "$C/base.yaml" null.yaml
+# A 2 MB key gets a message about its length (libyaml's was "mapping values
+# are not allowed in this context").
+{ printf 'trainer:\n  '; head -c 2000000 /dev/zero | tr '\0' k; printf ': 1\n'; } > long_key.yaml
+check "2 MB key" 2 "long_key.yaml:2:3: error: a key of 2000000 characters: YAML allows at most 1024 in a key" \
+  fit "$C/base.yaml" long_key.yaml
 
 # Fashion-MNIST-style IDX files cut at every 10% of their length
 PY=${PYTHON:-/usr/bin/python3}
