@@ -101,6 +101,16 @@ static void say(const char *s) {
   }
 }
 
+/* "plugin P, component C": who was running (async-signal-safe). */
+static void say_plugin(void) {
+  say("plugin ");
+  say((const char *)g_crash_plugin);
+  if (g_crash_component) {
+    say(", component ");
+    say((const char *)g_crash_component);
+  }
+}
+
 static void on_crash(int sig) {
   const char *name = sig == SIGSEGV ? "SIGSEGV (invalid memory access)" : sig == SIGBUS ? "SIGBUS (bus error)"
                      : sig == SIGFPE ? "SIGFPE (arithmetic error)" : sig == SIGILL ? "SIGILL (illegal instruction)"
@@ -109,12 +119,8 @@ static void on_crash(int sig) {
   say("lighter-host: crashed with ");
   say(name);
   if (g_crash_plugin) {
-    say(" in plugin ");
-    say((const char *)g_crash_plugin);
-    if (g_crash_component) {
-      say(", component ");
-      say((const char *)g_crash_component);
-    }
+    say(" in ");
+    say_plugin();
     if (g_crash_hook) {
       say(", during ");
       say((const char *)g_crash_hook);
@@ -132,17 +138,12 @@ static void on_crash(int sig) {
  * let a script take a half-done run for a success. */
 static void on_exit_in_plugin(void) {
   if (!g_crash_plugin) return;
-  say("lighter-host: plugin ");
-  say((const char *)g_crash_plugin);
-  if (g_crash_component) {
-    say(", component ");
-    say((const char *)g_crash_component);
-  }
+  say("lighter-host: ");
+  say_plugin();
+  say(", called exit()");
   if (g_crash_hook) {
-    say(", called exit() during ");
+    say(" during ");
     say((const char *)g_crash_hook);
-  } else {
-    say(", called exit()");
   }
   say("; the run did not finish and nothing more was saved. A plugin reports a failure by returning an error "
       "status, never by exiting.\n");
