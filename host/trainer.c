@@ -1230,8 +1230,8 @@ static int trainer_run_(host_run *r) {
     }
   }
   if ((rc = hook(r, LT_HOOK_SETUP, -1, -1, NULL))) return rc;
-  if (host_interrupted) return interrupted(r, "setup");
-  switch (r->stage) {
+  if (host_interrupted) rc = interrupted(r, "setup"); /* teardown still runs */
+  else switch (r->stage) {
   case HOST_FIT: rc = fit(r); break;
   case HOST_VALIDATE:
   case HOST_TEST: {
