@@ -7,7 +7,9 @@
 #include "builtin.h"
 #include "plugin.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Split --plugins DIR options from the other arguments. */
 static int parse(int argc, char **argv, const char ***dirs, size_t *ndirs, const char ***rest, size_t *nrest) {
@@ -31,6 +33,14 @@ static int parse(int argc, char **argv, const char ***dirs, size_t *ndirs, const
 }
 
 int host_load_registry(host_registry *reg, const char *const *dirs, size_t ndirs, const char *first_config) {
+  for (size_t i = 0; i < ndirs; i++) { /* a folder named on the command line must be there: a typo is not silent */
+    struct stat st;
+    int e = stat(dirs[i], &st) != 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+    if (e) {
+      fprintf(stderr, "lighter-host: --plugins %s: %s\n", dirs[i], e == ENOENT ? "no such folder" : strerror(e));
+      reg->errors++;
+    }
+  }
   char **path = host_plugin_dirs(dirs, ndirs, first_config);
   host_plugins_load(reg, path, stderr);
   host_plugin_dirs_free(path);

@@ -78,11 +78,23 @@ void ensure_init() {
     if (lws && atoi(lws) > 1) blas_threads = std::max(1, (int)ncpu / atoi(lws));
     const char *env = getenv("LT_NUM_THREADS");
     if (env && *env) {
-      int t = 0, b = 0;
-      int n = sscanf(env, "%d,%d", &t, &b);
-      if (n >= 1 && t > 0) {
-        torch_threads = t;
-        blas_threads = (n == 2 && b > 0) ? b : t;
+      // T or T,B, each a whole number from 1 to 4 x the cores: more only
+      // makes the pools fight (1000 threads took 42 s to start), and a typo
+      // is said, never taken silently for the defaults.
+      long t = 0, b = 0, most = 4 * ncpu;
+      char *end = nullptr;
+      t = strtol(env, &end, 10);
+      if (end && *end == ',') b = strtol(end + 1, &end, 10);
+      else b = t;
+      if (!end || *end || t < 1 || b < 1) {
+        fprintf(stderr, "lighter: LT_NUM_THREADS='%s' is not T or T,B (whole numbers of threads, at least 1); "
+                        "using the defaults\n", env);
+      } else {
+        if (t > most || b > most)
+          fprintf(stderr, "lighter: LT_NUM_THREADS='%s' asks for more than 4 threads a core (%ld cores); using %ld,%ld\n",
+                  env, ncpu, std::min(t, most), std::min(b, most));
+        torch_threads = (int)std::min(t, most);
+        blas_threads = (int)std::min(b, most);
         g_threads_origin = "LT_NUM_THREADS";
       }
     }

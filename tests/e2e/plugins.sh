@@ -55,6 +55,12 @@ mkdir -p "$work/crash" && chmod 755 "$work/crash" && cp "$P/crash_init.so" "$wor
 out=$("$H" plugins --plugins "$work/crash" 2>&1); rc=$?
 if [ $rc -ne 0 ] && grep -qF "lighter-host: crashed with SIGSEGV (invalid memory access) in plugin $work/crash/crash_init.so, during init." <<<"$out"; then ok; else bad "crash context: rc=$rc: $out"; fi
 
+# A --plugins folder that is not there (a typo) is an error, never ignored.
+out=$("$H" plugins --plugins "$work/no-such-dir" 2>&1); rc=$?
+if [ $rc -eq 3 ] && grep -qxF "lighter-host: --plugins $work/no-such-dir: no such folder" <<<"$out"; then ok; else bad "missing --plugins: rc=$rc: $out"; fi
+out=$("$H" fit configs/fashion_mnist_mlp.yaml --plugins "$work/text/notes.so" 2>&1); rc=$?
+if [ $rc -eq 3 ] && grep -qF "lighter-host: --plugins $work/text/notes.so: Not a directory" <<<"$out"; then ok; else bad "file as --plugins: rc=$rc: $out"; fi
+
 # Listing and inspect, from --plugins and from LIGHTER_PLUGIN_PATH.
 out=$(LIGHTER_PLUGIN_PATH="$work/older-minor:$work/dup" "$H" plugins 2>&1); rc=$?
 if [ $rc -eq 0 ] && grep -qF "test-good 1.2.3 ($work/dup/a_good.so): components for the loader tests" <<<"$out" && grep -q test.Older <<<"$out"; then ok; else bad "LIGHTER_PLUGIN_PATH: $out"; fi

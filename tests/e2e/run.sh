@@ -33,6 +33,11 @@ expect "missing tensor layer" 1 "cannot load the tensor layer $work/nope.so" env
 printf 'not a library' > "$work/fake.so"
 expect "broken tensor layer" 1 "set LIGHTER_LIB to liblighter.so" env LIGHTER_LIB=$work/fake.so "$H" info
 expect "threads from env" 0 "2 torch threads (LT_NUM_THREADS)" env LT_NUM_THREADS=2,1 "$H" info
+ncpu=$(nproc)
+expect "threads bounded" 0 "$((4 * ncpu)) torch threads (LT_NUM_THREADS)" env LT_NUM_THREADS=1000 "$H" info
+expect "threads bounded, said" 0 "LT_NUM_THREADS='1000' asks for more than 4 threads a core ($ncpu cores); using $((4 * ncpu)),$((4 * ncpu))" \
+  env LT_NUM_THREADS=1000 "$H" info
+expect "threads garbage" 0 "LT_NUM_THREADS='2x' is not T or T,B" env LT_NUM_THREADS=2x "$H" info
 # `version` must not load libtorch (it is the slow part).
 if command -v strace >/dev/null; then
   if strace -f -e trace=openat "$H" version 2>&1 | grep -q libtorch; then bad "version loaded libtorch"; else ok; fi
