@@ -14,10 +14,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -133,7 +135,38 @@ static int version_dir(const host_csv_logger_cfg *lc, char *out, size_t len) {
     if (d) closedir(d);
   }
   snprintf(out, len, "%s/version_%lld", base, (long long)v);
-  return mkdirs(out);
+  if (lc->version >= 0) return mkdirs(out);
+  /* a new version_N is claimed by creating it: two runs started at once
+   * (a sweep) never share one */
+  if (mkdirs(base)) return -1;
+  for (int tries = 0; mkdir(out, 0755) != 0; tries++) {
+    if (errno != EEXIST || tries > 10000) return -1;
+    snprintf(out, len, "%s/version_%lld", base, (long long)++v);
+  }
+  return 0;
+}
+
+/* The run folder is this process's while it runs: an flock on
+ * DIR/.lighter-run.lock (released by the kernel when the process ends,
+ * whatever way). 0, or 2 after saying who holds it. */
+static int lock_run_dir(host_run *r) {
+  char path[1600], who[32] = "";
+  snprintf(path, sizeof path, "%s/.lighter-run.lock", r->run_dir);
+  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return fail2("cannot lock the run folder '%s': %s", r->run_dir, strerror(errno));
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ssize_t n = read(fd, who, sizeof who - 1);
+    who[n > 0 ? n : 0] = 0;
+    close(fd);
+    return fail2("the run folder '%s' is in use by another lighter-host run (pid %s); give another version, or "
+                 "none for a new version_N", r->run_dir, *who ? who : "unknown");
+  }
+  char pid[32];
+  int len = snprintf(pid, sizeof pid, "%ld", (long)getpid());
+  if (ftruncate(fd, 0) != 0 || write(fd, pid, (size_t)len) != len) { /* only the message above reads it */
+  }
+  r->run_lock_fd = fd;
+  return 0;
 }
 
 int host_run_prepare(host_run *r, host_build *b, host_stage stage) {
@@ -247,6 +280,7 @@ int host_run_prepare(host_run *r, host_build *b, host_stage stage) {
   if (lc) {
     if (version_dir(lc, r->run_dir, sizeof r->run_dir))
       return fail2("cannot create the run folder '%s': %s", r->run_dir, strerror(errno));
+    if ((rc = lock_run_dir(r))) return rc;
     snprintf(r->log.path, sizeof r->log.path, "%s/metrics.csv", r->run_dir);
     struct stat st;
     if (lc->version >= 0 && stat(r->log.path, &st) == 0) { /* an explicit version that has run before */

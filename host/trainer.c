@@ -162,6 +162,8 @@ static void log_free(host_log *l) {
 void host_run_free(host_run *r) {
   log_free(&r->log);
   log_free(&r->last);
+  if (r->run_lock_fd > 0) close(r->run_lock_fd); /* the run folder is free for the next run */
+  r->run_lock_fd = 0;
 }
 
 static void put(host_run *r, const char *key, double v) {

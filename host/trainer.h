@@ -79,6 +79,7 @@ typedef struct host_run {
   int64_t batch_next, start_batch, loss_count;
   double loss_sum;
   int in_epoch, saved_last;
+  int run_lock_fd; /* holds the run folder's lock (> 0) until the run is freed */
   int sanity;
   double t_start;
   /* the last value of every logged key (for monitors and the test table) */

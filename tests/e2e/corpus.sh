@@ -14,6 +14,7 @@ ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+. "$(dirname "$0")/wait.sh"
 cd "$work"
 check() { # NAME WANT_RC NEEDLE ARGS...
   local name=$1 want=$2 needle=$3; shift 3
@@ -132,6 +133,22 @@ check "explicit version resumed" 0 "WARNING: the run folder 'logs/exp/version_5'
 check "explicit version tested" 0 "WARNING: the run folder 'logs/exp/version_5' is not empty" test "$C/base.yaml" "$L"
 LIGHTER_OVERWRITE_RUN=1 check "explicit version overwritten" 0 "WARNING: the run folder 'logs/exp/version_5' is not empty" \
   fit "$C/base.yaml" "$L"
+# two fits into one explicit version at once: the second is refused while the first
+# runs (it holds the folder's lock from its start: here, once it records a step)
+cp "$(dirname "$H")/../tests/plugins/hook_recorder.so" plugins/
+L9="=trainer::logger={_target_: pytorch_lightning.loggers.CSVLogger, save_dir: logs, name: exp, version: 9}"
+"$H" fit "$C/base.yaml" "$L9" --plugins plugins =trainer::max_epochs=100000 \
+  "=trainer::callbacks=[{_target_: test.HookRecorder, path: first.txt}]" > first.log 2>&1 & first=$!
+wait_line first.txt " on_train_batch_end " 1 $first
+check "explicit version in use" 2 "the run folder 'logs/exp/version_9' is in use by another lighter-host run (pid $first)" \
+  fit "$C/base.yaml" "$L9" --plugins plugins
+kill -INT $first; wait $first
+# and runs started together without a version never share a version_N
+for i in 1 2 3; do "$H" fit "$C/base.yaml" trainer::default_root_dir=together > together$i.log 2>&1 & done
+wait
+[ "$(ls together/lightning_logs | sort | tr '\n' ' ')" = "version_0 version_1 version_2 " ] && \
+  [ "$(cat together/lightning_logs/version_*/metrics.csv | grep -c '^epoch')" = 3 ] && ok \
+  || bad "runs started together: $(ls together/lightning_logs) $(cat together*.log)"
 
 # safe defaults: writers and checkpoints inside the run folder. A relative
 # ModelCheckpoint dirpath lands in the run folder; an absolute one is used as given.
