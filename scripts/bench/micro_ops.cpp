@@ -51,6 +51,8 @@ int main(int argc, char **argv) {
   lt_tensor *b = lt_tensor_keep(lt_tensor_ones(shape, 2, LT_FLOAT32, LT_CPU));
   at::Tensor ta = torch::ones({2, 2}), tb = torch::ones({2, 2});
   volatile int64_t sink = 0;
+  std::vector<at::Tensor> kept;
+  kept.reserve(kCalls);
 
   struct bench {
     const char *name;
@@ -58,6 +60,14 @@ int main(int argc, char **argv) {
   };
   std::vector<bench> benches = {
       {"cpp_add", [&] { for (int i = 0; i < kCalls; i++) { at::Tensor c = at::add(ta, tb); sink += c.dim(); } }},
+      // The same op keeping its results alive until the end of the round, as
+      // a scope (and a training step's graph) does: the allocator pattern of
+      // the C calls, so that c_add - cpp_add_kept is the layer's own cost.
+      {"cpp_add_kept", [&] {
+         kept.clear();
+         for (int i = 0; i < kCalls; i++) { kept.push_back(at::add(ta, tb)); sink += kept.back().dim(); }
+         kept.clear();
+       }},
       {"c_add", [&] {
          lt_scope *s = lt_scope_begin();
          for (int i = 0; i < kCalls; i++) sink += lt_tensor_add(a, b) != nullptr;
@@ -69,12 +79,22 @@ int main(int argc, char **argv) {
          api->lt_scope_end(s);
        }},
       {"cpp_relu", [&] { for (int i = 0; i < kCalls; i++) { at::Tensor c = at::relu(ta); sink += c.dim(); } }},
+      {"cpp_relu_kept", [&] {
+         kept.clear();
+         for (int i = 0; i < kCalls; i++) { kept.push_back(at::relu(ta)); sink += kept.back().dim(); }
+         kept.clear();
+       }},
       {"c_relu", [&] {
          lt_scope *s = lt_scope_begin();
          for (int i = 0; i < kCalls; i++) sink += lt_relu(a) != nullptr;
          lt_scope_end(s);
        }},
       {"cpp_matmul", [&] { for (int i = 0; i < kCalls; i++) { at::Tensor c = at::matmul(ta, tb); sink += c.dim(); } }},
+      {"cpp_matmul_kept", [&] {
+         kept.clear();
+         for (int i = 0; i < kCalls; i++) { kept.push_back(at::matmul(ta, tb)); sink += kept.back().dim(); }
+         kept.clear();
+       }},
       {"c_matmul", [&] {
          lt_scope *s = lt_scope_begin();
          for (int i = 0; i < kCalls; i++) sink += lt_tensor_matmul(a, b) != nullptr;

@@ -274,7 +274,9 @@ def report(train, micro, repeats, batches):
                      " | | |")
     o = micro["ops_ns"]
     lines += ["", "| micro | min | median |", "|---|---|---|"]
-    for k, label in (("cpp_add", "at::add, 2x2 (ns)"), ("c_add", "lt_tensor_add, direct (ns)"),
+    for k, label in (("cpp_add", "at::add, 2x2 (ns)"),
+                     ("cpp_add_kept", "at::add, 2x2, results kept to the round's end as a scope does (ns)"),
+                     ("c_add", "lt_tensor_add, direct (ns)"),
                      ("table_add", "lt_tensor_add, through the plugin table (ns)"), ("cpp_relu", "at::relu (ns)"),
                      ("c_relu", "lt_relu (ns)"), ("cpp_matmul", "at::matmul 2x2 (ns)"),
                      ("c_matmul", "lt_tensor_matmul 2x2 (ns)"), ("scope_empty", "empty scope open+close (ns)"),
@@ -293,10 +295,15 @@ def report(train, micro, repeats, batches):
         lines.append(f"| loader batches/s (ToTensor+Normalize, 0 workers; best, median) | {ld['best']:.0f} | "
                      f"{ld['median']:.0f} |")
     # the overhead from the minima: on a shared machine the minimum is the
-    # figure least disturbed by other processes
-    over = {k: o[f"c_{k}"]["min"] - o[f"cpp_{k}"]["min"] for k in ("add", "relu", "matmul")}
-    over["add_table"] = o["table_add"]["min"] - o["cpp_add"]["min"]
+    # figure least disturbed by other processes. The layer's own cost is
+    # measured against C++ keeping its results alive as long as a scope
+    # does (the same allocator pattern); against C++ freeing each result at
+    # once (which reuses one block) it is reported too.
+    over = {k: o[f"c_{k}"]["min"] - o[f"cpp_{k}_kept"]["min"] for k in ("add", "relu", "matmul")}
+    over["add_table"] = o["table_add"]["min"] - o["cpp_add_kept"]["min"]
     ratios["op_overhead_ns"] = over
+    ratios["op_overhead_vs_freed_at_once_ns"] = {
+        k: o[f"c_{k}"]["min"] - o[f"cpp_{k}"]["min"] for k in ("add", "relu", "matmul")}
 
     def target(what, key, goal, higher):
         """A ratio target, judged on the medians and on the best runs."""
@@ -325,15 +332,17 @@ def report(train, micro, repeats, batches):
         targets.append({"target": what, "measured": value, "goal": goal, "met": ok})
         lines.append(f"| {what} | {value:.1f} | | {goal} | {yes(ok)} |")
     worst = max(over.values())
-    single("per-op overhead of the C layer, worst of add/relu/matmul/table add (ns, minima)", worst, "<= 200",
-           worst <= 200)
+    single("per-op overhead of the C layer, worst of add/relu/matmul/table add (ns, minima)", worst, "<= 150",
+           worst <= 150)
     for name, c in micro["commands"].items():
         single(f"`lighter-host {name}` (ms, median), libtorch not loaded", c["wall_ms"]["median"], "< 50",
                c["wall_ms"]["median"] < 50 and not c["libtorch_loaded"])
     single("config load + validate (ms, median), libtorch not loaded", hm["config_validate_ms"]["median"], "< 50",
            hm["config_validate_ms"]["median"] < 50 and not hm["libtorch_loaded"])
-    lines += ["", "C layer overhead over C++ per op (ns, minima): " +
-              ", ".join(f"{k} {v:.0f}" for k, v in over.items())]
+    lines += ["", "C layer overhead over C++ per op (ns, minima, results kept alike): " +
+              ", ".join(f"{k} {v:.0f}" for k, v in over.items()) +
+              "; over C++ freeing each result at once: " +
+              ", ".join(f"{k} {v:.0f}" for k, v in ratios["op_overhead_vs_freed_at_once_ns"].items())]
     lines += ["", f"| threads (raw libtorch, {THREAD_BATCHES} batches; samples/s over the default 1+{t}) "
               "| MLP, medians | MLP, best | CNN, medians | CNN, best |", "|---|---|---|---|---|"]
     for k in ratios["median"]["threads"]["mlp"]:

@@ -215,36 +215,98 @@ bool inputs_ok(const char *op, std::initializer_list<const lt_tensor *> ins) {
   return true;
 }
 
-// Freed handles are not returned to malloc but kept on a free list, so
-// that a use after lt_tensor_free (a double free, say) reads a handle marked
-// dead instead of freed memory, and is reported.
-// Never destroyed, so that the pooled handles stay reachable to the very end
-// (leak checkers run after static destructors).
+// Freed handles are not returned to malloc but kept on free lists, so that a
+// use after lt_tensor_free (a double free, say) reads a handle marked dead
+// instead of freed memory, and is reported. Each thread keeps its own list
+// (no lock on an op's path: a mutex was a third of the layer's per-op cost);
+// a list past kCacheMax, and a thread's list when the thread ends, move to
+// the global pool, which is never destroyed so that pooled handles stay
+// reachable to the very end (leak checkers run after static destructors).
+// Scopes are pooled the same way, keeping the capacity of their item lists.
 static std::mutex g_pool_mutex;
 static std::vector<lt_tensor *> &g_pool = *new std::vector<lt_tensor *>;
+static std::vector<lt_scope *> &g_scope_pool = *new std::vector<lt_scope *>;
+static const size_t kCacheMax = 1 << 14;
+
+namespace {
+struct thread_cache {
+  std::vector<lt_tensor *> handles;
+  std::vector<lt_scope *> scopes;
+  ~thread_cache();
+};
+thread_local thread_cache tl_cache;
+// Trivially destructible, so readable after tl_cache's destructor ran (a
+// thread_local destructor of a plugin may still free a tensor).
+thread_local bool tl_cache_gone = false;
+
+template <class P> void spill(std::vector<P *> &from, std::vector<P *> &to) {
+  std::lock_guard<std::mutex> lock(g_pool_mutex);
+  try {
+    to.insert(to.end(), from.begin(), from.end());
+  } catch (...) {
+    for (P *p : from) delete p;
+  }
+  from.clear();
+}
+
+thread_cache::~thread_cache() {
+  tl_cache_gone = true;
+  spill(handles, g_pool);
+  spill(scopes, g_scope_pool);
+}
+
+// Take one object from this thread's list, else from the global pool, else
+// nullptr (the caller allocates).
+template <class P> P *take(std::vector<P *> &local, std::vector<P *> &global) {
+  if (!tl_cache_gone && !local.empty()) {
+    P *p = local.back();
+    local.pop_back();
+    return p;
+  }
+  std::lock_guard<std::mutex> lock(g_pool_mutex);
+  if (global.empty()) return nullptr;
+  P *p = global.back();
+  global.pop_back();
+  return p;
+}
+
+template <class P> void give(P *p, std::vector<P *> &local, std::vector<P *> &global) {
+  try {
+    if (!tl_cache_gone && local.size() < kCacheMax) {
+      local.push_back(p);
+      return;
+    }
+    std::lock_guard<std::mutex> lock(g_pool_mutex);
+    global.push_back(p);
+  } catch (...) {
+    delete p;
+  }
+}
+} // namespace
 
 static lt_tensor *alloc_handle() {
-  {
-    std::lock_guard<std::mutex> lock(g_pool_mutex);
-    if (!g_pool.empty()) {
-      lt_tensor *h = g_pool.back();
-      g_pool.pop_back();
-      return h;
-    }
-  }
-  return new (std::nothrow) lt_tensor;
+  lt_tensor *h = take(tl_cache.handles, g_pool);
+  return h ? h : new (std::nothrow) lt_tensor;
 }
 
 static void release_handle(lt_tensor *h) {
   h->magic = LT__DEAD_MAGIC;
   h->t.reset();
   h->scope = nullptr;
-  try {
-    std::lock_guard<std::mutex> lock(g_pool_mutex);
-    g_pool.push_back(h);
-  } catch (...) {
-    delete h;
-  }
+  give(h, tl_cache.handles, g_pool);
+}
+
+static lt_scope *alloc_scope() {
+  lt_scope *s = take(tl_cache.scopes, g_scope_pool);
+  return s ? s : new (std::nothrow) lt_scope;
+}
+
+static void release_scope(lt_scope *s) {
+  s->magic = LT__DEAD_MAGIC;
+  // Keep a usual step's capacity for the next scope, not a huge one's.
+  if (s->items.capacity() > kCacheMax) std::vector<lt_tensor *>().swap(s->items);
+  s->items.clear();
+  give(s, tl_cache.scopes, g_scope_pool);
 }
 
 lt_tensor *wrap(at::Tensor t) {
@@ -445,7 +507,7 @@ size_t lt_dtype_size(lt_dtype dtype) {
 #define LT__SCOPE_MAGIC 0x4c545343u /* "LTSC" */
 
 lt_scope *lt_scope_begin(void) {
-  lt_scope *s = new (std::nothrow) lt_scope;
+  lt_scope *s = alloc_scope();
   if (!s) {
     set_error("out of memory opening a scope");
     return nullptr;
@@ -477,8 +539,7 @@ void lt_scope_end(lt_scope *scope) {
     tl_scope_top = top->parent;
     for (lt_tensor *t : top->items)
       if (t) free_handle(t);
-    top->magic = LT__DEAD_MAGIC;
-    delete top;
+    release_scope(top);
     if (top == scope) break;
   }
 }
