@@ -3,6 +3,9 @@
  * the messages a user's shape mistake produces. */
 #include "testutil.h"
 
+#include <math.h>
+#include <string.h>
+
 #define NT LT_NO_TENSOR
 #define TOL 1e-5
 
@@ -53,6 +56,104 @@ START_TEST(test_pooling) {
   EXPECT_VALUES(lt_adaptive_max_pool2d(x, 2, 1), 0, 7, 15);
   EXPECT_VALUES(lt_adaptive_avg_pool1d(x1, 2), 0, 1, 4);
   EXPECT_SHAPE(lt_max_pool2d(x, 3, 3, 2, 2, 1, 1, 1, 1, 1), 1, 1, 3, 3);
+}
+END_TEST
+
+/* lt_max_pool2d takes a faster path for large NCHW inputs (a channels-last
+ * copy, then a gather for autograd): its values, and the gradient scattered
+ * to each window's maximum, must be exactly what PyTorch's own loop gives.
+ * The reference is that loop written out: the first maximum of a window in
+ * row-major order wins, a NaN wins over any number (the last NaN), windows
+ * overlap, pad and dilate, and ceil_mode adds a last partial window. */
+typedef struct {
+  int k, s, p, d, ceil;
+} pool_case;
+
+static int64_t pool_out(int64_t in, pool_case c) {
+  int64_t span = in + 2 * c.p - c.d * (c.k - 1) - 1 + (c.ceil ? c.s - 1 : 0);
+  int64_t o = span / c.s + 1;
+  if (c.ceil && (o - 1) * c.s >= in + c.p) o--;
+  return o;
+}
+
+static void naive_pool(const float *x, const float *g, int64_t planes, int64_t h, int64_t w,
+                       pool_case c, float *y, float *gx) {
+  int64_t oh = pool_out(h, c), ow = pool_out(w, c);
+  memset(gx, 0, sizeof(float) * (size_t)(planes * h * w));
+  for (int64_t pl = 0; pl < planes; pl++)
+    for (int64_t i = 0; i < oh; i++)
+      for (int64_t j = 0; j < ow; j++) {
+        int64_t h0 = i * c.s - c.p, w0 = j * c.s - c.p, best = -1;
+        while (h0 < 0) h0 += c.d;
+        while (w0 < 0) w0 += c.d;
+        float m = -INFINITY;
+        for (int64_t a = i * c.s - c.p; a < i * c.s - c.p + c.d * (c.k - 1) + 1 && a < h; a += c.d)
+          for (int64_t b = j * c.s - c.p; b < j * c.s - c.p + c.d * (c.k - 1) + 1 && b < w; b += c.d) {
+            if (a < 0 || b < 0) continue;
+            float v = x[pl * h * w + a * w + b];
+            if (best < 0) best = a * w + b;
+            if (v > m || isnan(v)) m = v, best = a * w + b;
+          }
+        if (best < 0) best = h0 * w + w0;
+        y[(pl * oh + i) * ow + j] = m;
+        gx[pl * h * w + best] += g[(pl * oh + i) * ow + j];
+      }
+}
+
+START_TEST(test_max_pool2d_fast_path_exact) {
+  enum { N = 3, C = 8, H = 15, W = 17 };
+  const pool_case cases[] = {{2, 2, 0, 1, 0}, {3, 2, 1, 1, 0}, {3, 2, 1, 2, 1}, {2, 3, 1, 1, 1}, {3, 1, 1, 1, 0}};
+  static float x[N * C * H * W], y[N * C * H * W], gx[N * C * H * W], got[N * C * H * W];
+  lt_manual_seed(3);
+  lt_tensor *xt = lt_tensor_randn(LT_SHAPE(N, C, H, W), LT_FLOAT32, LT_CPU);
+  ck_assert_int_eq(lt_tensor_copy_to(xt, x, sizeof x, LT_FLOAT32), LT_OK);
+  x[5] = x[6] = NAN;              /* one window with two NaNs */
+  x[40] = x[41] = x[40 + W] = 2;  /* ties: the first wins */
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    pool_case c = cases[i];
+    int64_t oh = pool_out(H, c), ow = pool_out(W, c), n_out = (int64_t)N * C * oh * ow;
+    lt_tensor *in = lt_tensor_from_data(x, LT_SHAPE(N, C, H, W), LT_FLOAT32);
+    lt_tensor_set_requires_grad(in, 1);
+    lt_tensor *gt = lt_tensor_randn(LT_SHAPE(N, C, oh, ow), LT_FLOAT32, LT_CPU);
+    static float g[N * C * H * W];
+    ck_assert_int_eq(lt_tensor_copy_to(gt, g, sizeof(float) * (size_t)n_out, LT_FLOAT32), LT_OK);
+    lt_tensor *out = lt_max_pool2d(in, c.k, c.k, c.s, c.s, c.p, c.p, c.d, c.d, c.ceil);
+    ck_assert_msg(out != NULL, "case %zu: %s", i, lt_last_error());
+    EXPECT_SHAPE(out, N, C, oh, ow);
+    ck_assert(lt_tensor_is_contiguous(out));
+    naive_pool(x, g, N * C, H, W, c, y, gx);
+    ck_assert_int_eq(lt_tensor_copy_to(out, got, sizeof(float) * (size_t)n_out, LT_FLOAT32), LT_OK);
+    for (int64_t k = 0; k < n_out; k++)
+      ck_assert_msg(memcmp(&got[k], &y[k], sizeof(float)) == 0 || (isnan(got[k]) && isnan(y[k])),
+                    "case %zu, output %lld: %g, expected %g", i, (long long)k, got[k], y[k]);
+    ck_assert_int_eq(lt_tensor_backward(lt_tensor_sum(lt_tensor_mul(out, gt), NULL, 0, 0), NT, 0), LT_OK);
+    ck_assert_int_eq(lt_tensor_copy_to(lt_tensor_grad(in), got, sizeof(float) * N * C * H * W, LT_FLOAT32), LT_OK);
+    for (int64_t k = 0; k < (int64_t)N * C * H * W; k++)
+      ck_assert_msg(memcmp(&got[k], &gx[k], sizeof(float)) == 0, "case %zu, gradient %lld: %.9g, expected %.9g", i,
+                    (long long)k, got[k], gx[k]);
+  }
+  /* without autograd (evaluation: running maxima of strided views; 0.0 and
+   * -0.0 may swap there, so values compare with ==) */
+  int prev = lt_grad_set_enabled(0);
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    pool_case c = cases[i];
+    lt_tensor *out = lt_max_pool2d(lt_tensor_from_data(x, LT_SHAPE(N, C, H, W), LT_FLOAT32), c.k, c.k, c.s, c.s,
+                                   c.p, c.p, c.d, c.d, c.ceil);
+    ck_assert_msg(out != NULL, "case %zu: %s", i, lt_last_error());
+    int64_t oh = pool_out(H, c), ow = pool_out(W, c), n_out = (int64_t)N * C * oh * ow;
+    EXPECT_SHAPE(out, N, C, oh, ow);
+    ck_assert(lt_tensor_is_contiguous(out));
+    naive_pool(x, x, N * C, H, W, c, y, gx);
+    ck_assert_int_eq(lt_tensor_copy_to(out, got, sizeof(float) * (size_t)n_out, LT_FLOAT32), LT_OK);
+    for (int64_t k = 0; k < n_out; k++)
+      ck_assert_msg(got[k] == y[k] || (isnan(got[k]) && isnan(y[k])), "no grad, case %zu, output %lld: %g, expected %g",
+                    i, (long long)k, got[k], y[k]);
+  }
+  /* what PyTorch refuses stays refused */
+  lt_clear_error();
+  ck_assert_ptr_null(lt_max_pool2d(lt_tensor_from_data(x, LT_SHAPE(N, C, H, W), LT_FLOAT32), 2, 2, 2, 2, 2, 2, 1, 1, 0));
+  EXPECT_ERROR("lt_max_pool2d", "pad should be at most half");
+  lt_grad_set_enabled(prev);
 }
 END_TEST
 
@@ -205,6 +306,7 @@ Suite *nn_suite(void) {
   LT_TCASE(s, test_linear);
   LT_TCASE(s, test_conv);
   LT_TCASE(s, test_pooling);
+  LT_TCASE(s, test_max_pool2d_fast_path_exact);
   LT_TCASE(s, test_activations);
   LT_TCASE(s, test_dropout);
   LT_TCASE(s, test_normalization);
