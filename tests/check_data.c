@@ -530,6 +530,92 @@ START_TEST(test_loader_order) {
 }
 END_TEST
 
+/* Each sample's tensors stacked, as the loader does without get_batch. */
+static lt_tensor *stacked(host_object *ds, const int64_t *idx, int n, int which) {
+  lt_tensor *col[64];
+  for (int k = 0; k < n; k++) {
+    lt_tensor *t[8];
+    const char *names[8];
+    ck_assert_int_eq(sample(ds, idx[k], t, names), 2);
+    col[k] = t[which];
+  }
+  return lt_tensor_stack(col, n, 0);
+}
+
+/* A dataset whose transforms are all deterministic is collated at once
+ * (get_batch, ToTensor / Normalize / LabelMap over the whole batch): the
+ * batches must be exactly the stacked samples, grey and colour, with and
+ * without workers; a random transform in the Compose makes the loader take
+ * each sample again. */
+START_TEST(test_loader_batch_at_once) {
+  mkdir("fm", 0755), mkdir("fm/FashionMNIST", 0755), mkdir("fm/FashionMNIST/raw", 0755);
+  write_idx("fm/FashionMNIST/raw", "train", 23, 6, 5, 0, 23);
+  mkdir("c", 0755), mkdir("c/cifar-10-batches-bin", 0755);
+  static unsigned char rec[5 * 3073];
+  for (int r = 0; r < 5; r++) {
+    rec[r * 3073] = (unsigned char)(r % 10);
+    for (int k = 0; k < 3072; k++) rec[r * 3073 + 1 + k] = (unsigned char)((k * 31 + r * 7) % 251);
+  }
+  write_file("c/cifar-10-batches-bin/test_batch.bin", rec, sizeof rec, 0);
+  config("tf: {_target_: torchvision.transforms.Compose, transforms: [{_target_: torchvision.transforms.ToTensor},\n"
+         "     {_target_: torchvision.transforms.Normalize, mean: [0.3], std: [0.7]}]}\n"
+         "lm: {_target_: lighter.transforms.LabelMap, mapping: {3: 30}, default: -1}\n"
+         "ds: {_target_: torchvision.datasets.FashionMNIST, root: fm, transform: '@tf', target_transform: '@lm'}\n"
+         "cf: {_target_: torchvision.datasets.CIFAR10, root: c, train: false, transform: {_target_: torchvision.transforms.Compose,\n"
+         "     transforms: [{_target_: torchvision.transforms.ToTensor},\n"
+         "     {_target_: torchvision.transforms.Normalize, mean: [0.4, 0.5, 0.6], std: [0.2, 0.3, 0.25]}]}}\n"
+         "rnd: {_target_: torchvision.datasets.FashionMNIST, root: fm, transform: {_target_: torchvision.transforms.Compose,\n"
+         "     transforms: [{_target_: torchvision.transforms.ToTensor}, {_target_: torchvision.transforms.RandomHorizontalFlip}]}}\n"
+         "a: {_target_: torch.utils.data.DataLoader, dataset: '@ds', batch_size: 4, shuffle: true, seed: 3}\n"
+         "w: {_target_: torch.utils.data.DataLoader, dataset: '@ds', batch_size: 4, shuffle: true, seed: 3, num_workers: 2}\n"
+         "c: {_target_: torch.utils.data.DataLoader, dataset: '@cf', batch_size: 2}\n"
+         "r: {_target_: torch.utils.data.DataLoader, dataset: '@rnd', batch_size: 5}\n");
+  host_object *ds = get("ds"), *a = get("a"), *w = get("w");
+  const lt_dataset_ops *ops = ds->comp->ops;
+  ck_assert_ptr_nonnull(ops->get_batch);
+  batchlist x, y;
+  run_epoch(a, 1, 0, &x);
+  run_epoch(w, 1, 0, &y);
+  ck_assert_int_eq(x.n, 6);
+  for (int64_t b = 0; b < x.n; b++) {
+    int64_t idx[4];
+    int n = (int)lops(a)->batch_indices(a->self, 1, b, idx, 4);
+    ck_assert_int_eq(n, b < 5 ? 4 : 3);
+    lt_tensor *in = stacked(ds, idx, n, 0), *tg = stacked(ds, idx, n, 1);
+    ck_assert_msg(teq(x.input[b], in) && teq(x.target[b], tg), "batch %lld differs from its stacked samples",
+                  (long long)b);
+    ck_assert(teq(y.input[b], in) && teq(y.target[b], tg));
+  }
+  EXPECT_SHAPE(x.input[0], 4, 1, 6, 5);
+  /* the dataset gives them at once (not the loader stacking them) */
+  lt_tensor *t[8];
+  const char *nm[8];
+  char e[256] = "";
+  int64_t some[3] = {3, 0, 13};
+  ck_assert_int_eq(ops->get_batch(ds->self, some, 3, t, nm, 8, e, sizeof e), 2);
+  EXPECT_VALUES(t[1], 0, 30, -1, 30);
+  ck_assert(teq(t[0], stacked(ds, some, 3, 0)));
+  int64_t out_of_range[2] = {1, 99};
+  ck_assert_int_eq(ops->get_batch(ds->self, out_of_range, 2, t, nm, 8, e, sizeof e), -1);
+  ck_assert_msg(strstr(e, "index 99 is out of range"), "%s", e);
+  /* colour: [N, H, W, C] pixels become [N, C, H, W] */
+  host_object *cf = get("cf"), *c = get("c");
+  batchlist z;
+  run_epoch(c, 0, 0, &z);
+  ck_assert_int_eq(z.n, 3);
+  int64_t two[2] = {2, 3};
+  EXPECT_SHAPE(z.input[1], 2, 3, 32, 32);
+  ck_assert(teq(z.input[1], stacked(cf, two, 2, 0)) && teq(z.target[1], stacked(cf, two, 2, 1)));
+  /* a random transform: declined, each sample taken with its stream */
+  host_object *rnd = get("rnd"), *r = get("r");
+  ck_assert_int_eq(((const lt_dataset_ops *)rnd->comp->ops)->get_batch(rnd->self, some, 3, t, nm, 8, e, sizeof e), 0);
+  batchlist q;
+  run_epoch(r, 0, 0, &q);
+  ck_assert_int_eq(q.n, 5);
+  EXPECT_SHAPE(q.input[0], 5, 1, 6, 5);
+}
+END_TEST
+
 START_TEST(test_loader_shards) {
   FILE *f = fopen("ids.csv", "w");
   fputs("i\n", f);
@@ -710,6 +796,7 @@ Suite *data_suite(void) {
   tcase_add_test(tc, test_synthetic_and_wrappers);
   tcase_add_test(tc, test_transforms);
   tcase_add_test(tc, test_loader_order);
+  tcase_add_test(tc, test_loader_batch_at_once);
   tcase_add_test(tc, test_loader_shards);
   tcase_add_test(tc, test_loader_augmentation_and_errors);
   tcase_add_test(tc, test_loader_sizes);

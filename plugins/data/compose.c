@@ -37,8 +37,24 @@ static lt_tensor *apply(void *self, lt_tensor *x, lt_rng *rng) {
   return y;
 }
 
+/* Batchable when every transform in it is. */
+static int batchable(void *self) {
+  compose *m = self;
+  for (int i = 0; i < m->n; i++)
+    if (!data_batchable(m->self[i], m->ops[i])) return 0;
+  return 1;
+}
+
+static lt_tensor *apply_batch(void *self, lt_tensor *x) {
+  compose *m = self;
+  lt_tensor *y = lt_tensor_ref(x);
+  for (int i = 0; i < m->n && y; i++) y = data_apply_batch(m->self[i], m->ops[i], y);
+  return y;
+}
+
 static const lt_param params[] = {
     {"transforms", LT_P_LIST, LT_KIND_TRANSFORM, NULL, LT_PF_REQUIRED, 0, 0, NULL, "the transforms, in order"},
 };
 
-TF_COMPONENT("torchvision.transforms.Compose", "Applies transforms one after another.", params, create, apply);
+TF_COMPONENT_OPS("torchvision.transforms.Compose", "Applies transforms one after another.", params,
+                 LT__COUNT_OF(params), create, .apply = apply, .batchable = batchable, .apply_batch = apply_batch);

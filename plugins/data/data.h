@@ -121,6 +121,21 @@ static inline lt_tensor *data_apply(void *self, const lt_transform_ops *ops, lt_
   return y;
 }
 
+/* A transform that may be applied to a whole batch at once (none is). */
+static inline int data_batchable(void *self, const lt_transform_ops *ops) {
+  return !ops || (DATA_HAS(ops, lt_transform_ops, apply_batch) && ops->batchable && ops->apply_batch &&
+                  ops->batchable(self));
+}
+
+/* A batch through a batchable transform (identity when there is none);
+ * the batch is released on the way. */
+static inline lt_tensor *data_apply_batch(void *self, const lt_transform_ops *ops, lt_tensor *x) {
+  if (!ops || !x) return x;
+  lt_tensor *y = ops->apply_batch(self, x);
+  if (y != x) lt_tensor_free(x);
+  return y;
+}
+
 /* A dataset argument: its instance and ops, or -1 with err. */
 static inline int data_dataset_arg(const lt_value *v, const char *name, void **self, const lt_dataset_ops **ops,
                                    char *err, size_t errlen) {
@@ -211,8 +226,46 @@ static inline int data_images_get(void *self, int64_t i, lt_tensor **out, const 
   return data_images_sample(self, i, &rng, out, names, max, err, errlen);
 }
 
+/* The samples indices[0..n) collated at once: their pixels copied into
+ * one uint8 batch [n, H, W(, C)] and their labels into [n], each through
+ * its transform's apply_batch; 0 when a transform is not batchable (the
+ * loader then takes each sample). The same values as stacking samples:
+ * the built-in batchable transforms are elementwise or per image. */
+static inline int data_images_get_batch(void *self, const int64_t *indices, int64_t n, lt_tensor **out,
+                                        const char **names, int max, char *err, size_t errlen) {
+  data_images *m = (data_images *)self;
+  if (!data_batchable(m->tf, m->tf_ops) || !data_batchable(m->ttf, m->ttf_ops)) return 0;
+  if (max < 2 || n < 1) return -1;
+  int64_t px = m->h * m->w * m->c;
+  lt_tensor *x = m->c == 1 ? lt_tensor_empty(LT_SHAPE(n, m->h, m->w), LT_UINT8, LT_CPU)
+                           : lt_tensor_empty(LT_SHAPE(n, m->h, m->w, m->c), LT_UINT8, LT_CPU);
+  lt_tensor *y = lt_tensor_empty(LT_SHAPE(n), LT_INT64, LT_CPU);
+  unsigned char *xd = x ? (unsigned char *)lt_tensor_data(x) : NULL;
+  int64_t *yd = y ? (int64_t *)lt_tensor_data(y) : NULL;
+  for (int64_t k = 0; xd && yd && k < n; k++) {
+    int64_t i = indices[k];
+    if (data_index(&i, m->n, err, errlen)) {
+      lt_tensor_free(x), lt_tensor_free(y);
+      return -1;
+    }
+    memcpy(xd + k * px, m->px + i * px, (size_t)px);
+    yd[k] = m->labels[i];
+  }
+  if (!xd || !yd) lt_tensor_free(x), lt_tensor_free(y), x = y = NULL;
+  x = data_apply_batch(m->tf, m->tf_ops, x);
+  y = data_apply_batch(m->ttf, m->ttf_ops, y);
+  if (!x || !y) {
+    data_tensor_error(err, errlen, m->target, "making the batch of samples from", indices[0]);
+    lt_tensor_free(x), lt_tensor_free(y);
+    return -1;
+  }
+  out[0] = x, names[0] = "input";
+  out[1] = y, names[1] = "target";
+  return 2;
+}
+
 #define DATA_IMAGES_OPS                                                                                   \
   {.size = sizeof(lt_dataset_ops), .len = data_images_len, .get = data_images_get,                       \
-   .sample = data_images_sample, .thread_safe = data_yes}
+   .sample = data_images_sample, .thread_safe = data_yes, .get_batch = data_images_get_batch}
 
 #endif

@@ -49,6 +49,7 @@ typedef struct loader {
   const lt_dataset_ops *dops;
   const char *ds_name; /* its _target_, for messages */
   int ds_safe;
+  int no_batches; /* the dataset declined get_batch: take each sample */
   int64_t batch_size, prefetch;
   int shuffle, drop_last, workers;
   uint64_t seed;
@@ -178,7 +179,45 @@ static int get_sample(loader *m, int64_t b, int64_t index, lt_tensor **t, const 
   return got;
 }
 
-/* Batch b into s (on any thread): samples, then each name stacked. */
+/* Batch b of `count` samples from `from` into s at once through the
+ * dataset's get_batch (1.4): 1 when made (s->n set, or -1 with s->err), 0
+ * when the dataset cannot (the caller takes each sample) or failed (the
+ * caller takes each sample too, so that the error names the sample). What
+ * it returns is checked as a sample is. */
+static int make_batch_at_once(loader *m, int64_t b, int64_t from, int64_t count, slot *s) {
+  if (m->no_batches || !DATA_HAS(m->dops, lt_dataset_ops, get_batch) || !m->dops->get_batch) return 0;
+  lt_tensor *t[DL_ROOM] = {0};
+  const char *nm[DL_ROOM] = {0};
+  char why[512] = "";
+  lt_scope *scope = lt_scope_begin(); /* the transforms' temporaries */
+  if (!m->ds_safe) pthread_mutex_lock(&m->ds_mu);
+  lt_clear_error();
+  int got = m->dops->get_batch(m->ds, m->order + from, count, t, nm, DL_MAXT, why, sizeof why);
+  if (!m->ds_safe) pthread_mutex_unlock(&m->ds_mu);
+  if (got == 0) __atomic_store_n(&m->no_batches, 1, __ATOMIC_RELAXED);
+  if (got <= 0) { /* failed: taken again sample by sample, so that the message names the sample */
+    lt_scope_end(scope);
+    return 0;
+  }
+  s->n = -1;
+  const char *bad = got > DL_MAXT ? "more values than it was given room for" : NULL;
+  for (int i = 0; i < got && i < DL_MAXT && !bad; i++)
+    if (!t[i] || !nm[i]) bad = !t[i] ? "a value with no tensor (NULL)" : "a value with no name (NULL)";
+    else if (lt_tensor_dim(t[i]) < 1 || lt_tensor_size(t[i], 0) != count) bad = "a value whose first dim is not the batch";
+  if (bad) {
+    snprintf(s->err, sizeof s->err, "batch %lld: dataset %s's get_batch returned %s (a bug in its plugin)",
+             (long long)b, m->ds_name, bad);
+    lt_scope_end(scope);
+    return 1;
+  }
+  for (int i = 0; i < got; i++) s->t[i] = lt_tensor_keep(t[i]), s->names[i] = nm[i];
+  s->n = got;
+  lt_scope_end(scope);
+  return 1;
+}
+
+/* Batch b into s (on any thread): at once when the dataset can, else its
+ * samples, then each name stacked. */
 static void make_batch(loader *m, int64_t b, slot *s) {
   int64_t from = b * m->batch_size, count = m->order_len - from < m->batch_size ? m->order_len - from : m->batch_size;
   s->n = -1;
@@ -187,6 +226,7 @@ static void make_batch(loader *m, int64_t b, slot *s) {
              "lower batch_size", (long long)b, (long long)count, m->ds_name, INT_MAX);
     return;
   }
+  if (make_batch_at_once(m, b, from, count, s)) return;
   lt_scope *scope = lt_scope_begin();
   lt_tensor **cols = calloc((size_t)count * DL_MAXT + 1, sizeof *cols);
   const char *names[DL_MAXT];

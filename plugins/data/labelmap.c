@@ -64,4 +64,8 @@ static const lt_param params[] = {
     {"default", LT_P_INT, (lt_kind)0, "null", LT_PF_NULLABLE, 0, 0, NULL, "label of the others (null: unchanged)"},
 };
 
-TF_COMPONENT("lighter.transforms.LabelMap", "Maps labels to other labels (a target_transform).", params, create, apply);
+/* Elementwise: a batch of labels maps the same way. */
+static lt_tensor *apply_batch(void *self, lt_tensor *x) { return apply(self, x, NULL); }
+
+TF_COMPONENT_BATCH("lighter.transforms.LabelMap", "Maps labels to other labels (a target_transform).", params, create,
+                   apply, apply_batch);

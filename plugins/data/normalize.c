@@ -56,4 +56,8 @@ static const lt_param params[] = {
     LT_PARAM("inplace", LT_P_BOOL, "false", "accepted for compatibility; ignored"),
 };
 
-TF_COMPONENT("torchvision.transforms.Normalize", "Normalises each channel: (x - mean) / std.", params, create, apply);
+/* A batch [N, C, H, W]: the same broadcast over the leading dim. */
+static lt_tensor *apply_batch(void *self, lt_tensor *x) { return apply(self, x, NULL); }
+
+TF_COMPONENT_BATCH("torchvision.transforms.Normalize", "Normalises each channel: (x - mean) / std.", params, create,
+                   apply, apply_batch);

@@ -19,5 +19,17 @@ static lt_tensor *apply(void *self, lt_tensor *x, lt_rng *rng) {
   return d == 2 ? lt_tensor_unsqueeze(f, 0) : lt_tensor_contiguous(lt_tensor_permute(f, LT_SHAPE(2, 0, 1)));
 }
 
-TF_COMPONENT_N("torchvision.transforms.ToTensor", "uint8 [H, W(, C)] image to float [C, H, W] in [0, 1].", NULL, 0,
-               create, apply);
+/* A batch of such images, uint8 [N, H, W] or [N, H, W, C], at once. */
+static lt_tensor *apply_batch(void *self, lt_tensor *x) {
+  (void)self;
+  int d = lt_tensor_dim(x);
+  if (lt_tensor_dtype(x) != LT_UINT8 || (d != 3 && d != 4)) {
+    lt_set_error("ToTensor: expected a batch of uint8 images [N, H, W] or [N, H, W, C]", 1);
+    return NULL;
+  }
+  lt_tensor *f = lt_tensor_div_scalar(lt_tensor_to_dtype(x, LT_FLOAT32), 255.0);
+  return d == 3 ? lt_tensor_unsqueeze(f, 1) : lt_tensor_contiguous(lt_tensor_permute(f, LT_SHAPE(0, 3, 1, 2)));
+}
+
+TF_COMPONENT_BATCH_N("torchvision.transforms.ToTensor", "uint8 [H, W(, C)] image to float [C, H, W] in [0, 1].", NULL,
+                     0, create, apply, apply_batch);

@@ -91,13 +91,22 @@ typedef struct tf_args {
   int n;
 } tf_args;
 
-#define TF_COMPONENT_N(TARGET, SUMMARY, PARAMS, NPARAMS, CREATE, APPLY_FN)                                 \
+/* A transform plugin; the _BATCH forms also apply to a whole batch at once
+ * (deterministic transforms: see lt_transform_ops.apply_batch). */
+#define TF_COMPONENT_OPS(TARGET, SUMMARY, PARAMS, NPARAMS, CREATE, ...)                                   \
   static void destroy_(void *self) { free(self); }                                                     \
-  static const lt_transform_ops ops_ = {.size = sizeof(lt_transform_ops), .apply = APPLY_FN};           \
+  static const lt_transform_ops ops_ = {.size = sizeof(lt_transform_ops), __VA_ARGS__};                 \
   static const lt_component components_[] = {                                                          \
       {TARGET, LT_KIND_TRANSFORM, SUMMARY, PARAMS, NPARAMS, CREATE, destroy_, &ops_}};                  \
   LT_PLUGIN_DEFINE(TARGET, LT_VERSION_STRING, TARGET, "BSD-3-Clause", components_, NULL)
+#define TF_COMPONENT_N(TARGET, SUMMARY, PARAMS, NPARAMS, CREATE, APPLY_FN) \
+  TF_COMPONENT_OPS(TARGET, SUMMARY, PARAMS, NPARAMS, CREATE, .apply = APPLY_FN)
 #define TF_COMPONENT(TARGET, SUMMARY, PARAMS, CREATE, APPLY_FN) \
   TF_COMPONENT_N(TARGET, SUMMARY, PARAMS, LT__COUNT_OF(PARAMS), CREATE, APPLY_FN)
+#define TF_COMPONENT_BATCH_N(TARGET, SUMMARY, PARAMS, NPARAMS, CREATE, APPLY_FN, BATCH_FN)           \
+  TF_COMPONENT_OPS(TARGET, SUMMARY, PARAMS, NPARAMS, CREATE, .apply = APPLY_FN, .batchable = data_yes, \
+                   .apply_batch = BATCH_FN)
+#define TF_COMPONENT_BATCH(TARGET, SUMMARY, PARAMS, CREATE, APPLY_FN, BATCH_FN) \
+  TF_COMPONENT_BATCH_N(TARGET, SUMMARY, PARAMS, LT__COUNT_OF(PARAMS), CREATE, APPLY_FN, BATCH_FN)
 
 #endif

@@ -280,6 +280,14 @@ typedef struct lt_dataset_ops {
   /* (1.2) 1 when get/sample may run on several threads at once; NULL or 0:
    * the loader calls it from one thread at a time. */
   int (*thread_safe)(void *self);
+  /* (1.4) The samples indices[0..n) already collated: up to max (new ref)
+   * tensors [n, ...] and their names, exactly what stacking each sample's
+   * tensors would give; returns how many, 0 when this dataset cannot (a
+   * random transform, say: the loader then gets each sample), or -1 with
+   * err. The built-in image datasets do it when every transform is
+   * batchable. May be NULL. */
+  int (*get_batch)(void *self, const int64_t *indices, int64_t n, lt_tensor **out, const char **names, int max,
+                   char *err, size_t errlen);
 } lt_dataset_ops;
 
 /* (1.2) LT_KIND_TRANSFORM: torchvision.transforms-style. Images as a
@@ -290,6 +298,13 @@ typedef struct lt_transform_ops {
   /* (new ref) x (borrowed) transformed, drawing from rng (never NULL) for
    * random choices; NULL with lt_last_error on failure. */
   lt_tensor *(*apply)(void *self, lt_tensor *x, lt_rng *rng);
+  /* (1.4) 1 when apply_batch may be called: the transform draws nothing
+   * from rng, and applying it to a batch [N, ...] of inputs equals applying
+   * it to each and stacking. NULL or 0: per sample only. */
+  int (*batchable)(void *self);
+  /* (1.4) (new ref) batch (borrowed, [N, ...] of what apply takes)
+   * transformed at once; NULL with lt_last_error on failure. */
+  lt_tensor *(*apply_batch)(void *self, lt_tensor *batch);
 } lt_transform_ops;
 
 /* (1.2) LT_KIND_DATALOADER: batches of a dataset, in epochs. */
