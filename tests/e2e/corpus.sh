@@ -150,6 +150,16 @@ wait
   [ "$(cat together/lightning_logs/version_*/metrics.csv | grep -c '^epoch')" = 3 ] && ok \
   || bad "runs started together: $(ls together/lightning_logs) $(cat together*.log)"
 
+# a version_N folder whose N is past the 64-bit range made the next version
+# negative (version_-9223372036854775808): it is skipped, saying so, and the
+# new run is one past the largest countable version
+mkdir -p bigver/lightning_logs/version_99999999999999999999 bigver/lightning_logs/version_7
+check "version folder past int64" 0 \
+  "warning: 'bigver/lightning_logs/version_99999999999999999999' is not counted when numbering the new run: its number is past 9223372036854775806" \
+  fit "$C/base.yaml" trainer::default_root_dir=bigver
+[ "$(ls bigver/lightning_logs | tr '\n' ' ')" = "version_7 version_8 version_99999999999999999999 " ] && ok \
+  || bad "version folder past int64: $(ls bigver/lightning_logs)"
+
 # safe defaults: writers and checkpoints inside the run folder. A relative
 # ModelCheckpoint dirpath lands in the run folder; an absolute one is used as given.
 check "relative dirpath" 0 "" fit "$C/base.yaml" \
