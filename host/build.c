@@ -8,6 +8,7 @@
 
 #include "cmd.h"
 #include "config/expr.h"
+#include "module_names.h"
 
 #include "config/compose.h"
 #include "config/yaml.h"
@@ -535,6 +536,11 @@ static int make_instance(host_build *b, cfg_node *d, const char *path, const hos
     if (s != LT_OK) {
       msg[sizeof msg - 1] = 0;
       cfg_fail(b->err, d->loc, path, "%s could not be created: %s", c->target, msg[0] ? msg : lt__status_text(s));
+      rc = -1;
+    } else if (host_module_names_check(c, plugin, *out, msg, sizeof msg)) {
+      cfg_fail(b->err, d->loc, path, "%s", msg);
+      if (c->destroy) c->destroy(*out);
+      *out = NULL;
       rc = -1;
     }
   }
