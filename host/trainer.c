@@ -8,6 +8,7 @@
 
 #include "config/emit.h"
 #include "dist.h"
+#include "predictions.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -609,6 +610,9 @@ static int run_eval(host_run *r, int mode, int64_t limit, lt_state *preds) {
     if (!rc) rc = hook(r, mode_hooks[mode][2], mode, bi, NULL);
     if (!rc) rc = run_step(r, mode, &batch, bi, &o);
     if (!rc) rc = hook(r, mode_hooks[mode][3], mode, bi, o.out);
+    if (!rc && preds && o.out && host_predictions_keep(preds, o.out) != LT_OK)
+      rc = FAIL("predict_step of %s (batch %lld): cannot keep its outputs: %s", r->model->comp->target, (long long)bi,
+                lt_last_error());
     lt_state_free(o.out);
     if (!rc) {
       samples += batch.n ? lt_tensor_size(t[0], 0) : 0;
@@ -617,7 +621,6 @@ static int run_eval(host_run *r, int mode, int64_t limit, lt_state *preds) {
         nsub = o.nsub;
         for (int k = 0; k < o.nsub; k++) subsum[k] += o.sub[k], subname[k] = o.sub_name[k];
       }
-      if (preds && o.pred) lt_state_set_tensor(preds, NULL, lt_tensor_detach(o.pred));
       progress(r, what, bi + 1, nb, count ? sum / count : NAN, t0, samples, bi + 1 == nb);
     }
     lt_scope_end(s);
@@ -1254,7 +1257,12 @@ static int trainer_run_(host_run *r) {
       if (rank0(r)) snprintf(path, sizeof path, "%s/predictions.pt", r->run_dir);
       else snprintf(path, sizeof path, "%s/predictions.rank%d.pt", r->run_dir, r->dist->rank);
       if (lt_state_save(preds, path) != LT_OK) rc = FAIL("cannot save '%s': %s", path, lt_last_error());
-      else fprintf(stderr, "lighter-host: %lld batches of predictions in %s\n", (long long)lt_state_len(preds), path);
+      else {
+        char keys[512];
+        host_predictions_keys(preds, keys, sizeof keys);
+        fprintf(stderr, "lighter-host: %lld batches of predictions (each a dict of %s) in %s\n",
+                (long long)lt_state_len(preds), *keys ? keys : "nothing", path);
+      }
     }
     lt_state_free(preds);
     break;
