@@ -151,6 +151,7 @@ test: all
 	@$(BUILD)/tests/fuzz_expr_replay tests/fuzz/expr_seeds/*
 	@for t in $(FILE_FUZZ); do $(BUILD)/tests/fuzz_$${t}_replay tests/corpus/fuzz/$$t/* || exit 1; done
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/corpus.sh
+	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/diskfull.sh
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/trainer.sh
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/ddp.sh
 	@LT_BUILD=$(BUILD) bash tests/e2e/valgrind.sh

@@ -8,11 +8,15 @@
 
 #include "cmd.h"
 #include "config/expr.h"
+#include "module_names.h"
 
 #include "config/compose.h"
 #include "config/yaml.h"
 
+#include <math.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,6 +75,28 @@ static void release_varargs(cfg_node *n) {
 
 static int check_value(const host_registry *reg, const lt_component *c, const lt_param *p, cfg_node *v,
                        const char *path, cfg_error *err);
+
+/* A number against its parameter's range (LT_PF_MIN / MIN_EXCL / MAX). A
+ * number with a range must also be finite: inf passed "at least 0" (lr:
+ * .inf trained on NaN) while NaN was refused. 0, or -1 with err set. */
+static int check_range(const lt_component *c, const lt_param *p, double x, cfg_loc loc, const char *path, cfg_error *err) {
+  unsigned fl = p->flags & (LT_PF_MIN | LT_PF_MAX | LT_PF_MIN_EXCL);
+  if (!fl) return 0;
+  int bad = ((fl & LT_PF_MIN) && !(x >= p->min)) || ((fl & LT_PF_MIN_EXCL) && !(x > p->min)) ||
+            ((fl & LT_PF_MAX) && !(x <= p->max));
+  if (!bad && !isinf(x)) return 0;
+  char range[96];
+  if ((fl & LT_PF_MAX) && (fl & LT_PF_MIN)) snprintf(range, sizeof range, "between %g and %g", p->min, p->max);
+  else if ((fl & LT_PF_MAX) && (fl & LT_PF_MIN_EXCL)) snprintf(range, sizeof range, "greater than %g and at most %g", p->min, p->max);
+  else if (fl & LT_PF_MAX) snprintf(range, sizeof range, "at most %g", p->max);
+  else snprintf(range, sizeof range, "%s %g", fl & LT_PF_MIN_EXCL ? "greater than" : "at least", p->min);
+  if (isinf(x))
+    cfg_fail(err, loc, path, "parameter '%s' of %s must be a finite number (%s), got %s", p->name, c->target, range,
+             x > 0 ? "inf" : "-inf");
+  else
+    cfg_fail(err, loc, path, "parameter '%s' of %s must be %s, got %g", p->name, c->target, range, x);
+  return -1;
+}
 static int check_tree(const host_registry *reg, cfg_node *n, const char *path, cfg_error *err);
 
 const char *const host_model_fields[HOST_NMODEL_FIELDS] = {"network",       "criterion",    "optimizer",  "scheduler",
@@ -180,6 +206,11 @@ static int check_value(const host_registry *reg, const lt_component *c, const lt
     break;
   default: break;
   }
+  if (!ok && p->type == LT_P_INT && v->kind == CFG_FLOAT && v->f == floor(v->f) && fabs(v->f) >= 0x1p63) {
+    cfg_fail(err, v->loc, path, "parameter '%s' of %s must be an integer from %lld to %lld; %.17g is past that range",
+             p->name, c->target, (long long)INT64_MIN, (long long)INT64_MAX, v->f);
+    return -1;
+  }
   if (!ok) {
     char val[96] = "";
     if (v->kind == CFG_STRING) snprintf(val, sizeof val, " '%.80s'", v->s);
@@ -188,22 +219,8 @@ static int check_value(const host_registry *reg, const lt_component *c, const lt
              cfg_is_component(v) || v->kind == CFG_INT ? "" : cfg_kind_name(v->kind), val);
     return -1;
   }
-  if ((p->type == LT_P_INT || p->type == LT_P_FLOAT) && (p->flags & (LT_PF_MIN | LT_PF_MAX | LT_PF_MIN_EXCL))) {
-    double x = v->kind == CFG_INT ? (double)v->i : v->f;
-    int bad = ((p->flags & LT_PF_MIN) && !(x >= p->min)) || ((p->flags & LT_PF_MIN_EXCL) && !(x > p->min)) ||
-              ((p->flags & LT_PF_MAX) && !(x <= p->max));
-    if (bad) {
-      if ((p->flags & LT_PF_MAX) && (p->flags & LT_PF_MIN))
-        cfg_fail(err, v->loc, path, "parameter '%s' of %s must be between %g and %g, got %g", p->name, c->target, p->min,
-                 p->max, x);
-      else if (p->flags & LT_PF_MAX)
-        cfg_fail(err, v->loc, path, "parameter '%s' of %s must be at most %g, got %g", p->name, c->target, p->max, x);
-      else
-        cfg_fail(err, v->loc, path, "parameter '%s' of %s must be %s %g, got %g", p->name, c->target,
-                 p->flags & LT_PF_MIN_EXCL ? "greater than" : "at least", p->min, x);
-      return -1;
-    }
-  }
+  if ((p->type == LT_P_INT || p->type == LT_P_FLOAT) && check_range(c, p, v->kind == CFG_INT ? (double)v->i : v->f, v->loc, path, err))
+    return -1;
   if (p->type == LT_P_STRING && p->choices) {
     char *copy = strdup(p->choices), *save = NULL;
     const char *opts[32];
@@ -495,6 +512,10 @@ static int make_instance(host_build *b, cfg_node *d, const char *path, const hos
     if (rc == 0) {
       if (v) rc = to_value(b, p, v, kp, &args[i], &a);
       else args[i].type = LT_P_ANY, args[i].is_null = 1;
+      /* a $ expression's number meets the range only now */
+      if (rc == 0 && v && v->kind == CFG_EXPR && (args[i].type == LT_P_INT || args[i].type == LT_P_FLOAT) &&
+          (p->type == LT_P_INT || p->type == LT_P_FLOAT))
+        rc = check_range(c, p, args[i].type == LT_P_INT ? (double)args[i].i : args[i].f, v->loc, kp, b->err);
     }
     if (v != dflts[i]) release_varargs(v);
     free(kp);
@@ -515,6 +536,11 @@ static int make_instance(host_build *b, cfg_node *d, const char *path, const hos
     if (s != LT_OK) {
       msg[sizeof msg - 1] = 0;
       cfg_fail(b->err, d->loc, path, "%s could not be created: %s", c->target, msg[0] ? msg : lt__status_text(s));
+      rc = -1;
+    } else if (host_module_names_check(c, plugin, *out, msg, sizeof msg)) {
+      cfg_fail(b->err, d->loc, path, "%s", msg);
+      if (c->destroy) c->destroy(*out);
+      *out = NULL;
       rc = -1;
     }
   }

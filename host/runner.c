@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,26 @@ static int write_text(const char *dir, const char *name, const char *text) {
   return 0;
 }
 
+/* N of a folder named version_N[_...] (as Lightning: the text between the
+ * first and second '_', counted when it is all digits), or -1. An N past the largest 64-bit integer less one has no
+ * next version: such a folder is skipped with a warning, once per run,
+ * instead of wrapping the next version to a negative number. */
+static int64_t folder_version(const char *base, const char *name) {
+  if (strncmp(name, "version_", 8) || !name[8] || name[8] == '_') return -1;
+  for (const char *c = name + 8; *c && *c != '_'; c++)
+    if (*c < '0' || *c > '9') return -1;
+  errno = 0;
+  long long k = strtoll(name + 8, NULL, 10);
+  if (errno == ERANGE || k >= INT64_MAX) {
+    static int said;
+    if (!said++)
+      fprintf(stderr, "lighter-host: warning: '%s/%s' is not counted when numbering the new run: its number is past "
+                      "%lld (rename it, or give the CSVLogger an explicit version)\n", base, name, (long long)INT64_MAX - 1);
+    return -1;
+  }
+  return k;
+}
+
 /* save_dir/name/version_N: N the given version, or one more than the
  * largest there (a run never writes into an earlier run's folder). */
 static int version_dir(const host_csv_logger_cfg *lc, char *out, size_t len) {
@@ -129,8 +150,8 @@ static int version_dir(const host_csv_logger_cfg *lc, char *out, size_t len) {
     DIR *d = opendir(base);
     struct dirent *e;
     while (d && (e = readdir(d))) {
-      long long k;
-      if (sscanf(e->d_name, "version_%lld", &k) == 1 && k + 1 > v) v = k + 1;
+      int64_t k = folder_version(base, e->d_name);
+      if (k >= 0 && k + 1 > v) v = k + 1;
     }
     if (d) closedir(d);
   }
@@ -140,7 +161,7 @@ static int version_dir(const host_csv_logger_cfg *lc, char *out, size_t len) {
    * (a sweep) never share one */
   if (mkdirs(base)) return -1;
   for (int tries = 0; mkdir(out, 0755) != 0; tries++) {
-    if (errno != EEXIST || tries > 10000) return -1;
+    if (errno != EEXIST || tries > 10000 || v == INT64_MAX) return -1;
     snprintf(out, len, "%s/version_%lld", base, (long long)++v);
   }
   return 0;

@@ -8,6 +8,8 @@
 
 #include "config/emit.h"
 #include "dist.h"
+#include "metrics_csv.h"
+#include "predictions.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -90,67 +92,6 @@ static double log_last(const host_log *l, const char *key, int *found) {
         }
   *found = 0;
   return NAN;
-}
-
-static void log_rows(FILE *f, const host_log *l, size_t from, size_t to) {
-  for (size_t r = from; r < to; r++) {
-    fprintf(f, "%lld,%lld", (long long)l->epochs[r], (long long)l->steps[r]);
-    for (size_t k = 0; k < l->nkeys; k++) {
-      double v = l->values[r * l->cap_keys + k];
-      if (isnan(v)) fputc(',', f);
-      else fprintf(f, ",%.9g", v);
-    }
-    fputc('\n', f);
-  }
-}
-
-/* metrics.csv in Lightning's layout: epoch, step and every key, one row per
- * step. Rows are appended as they are complete (all but the newest, which
- * may still get values, unless final) and then dropped from memory; when a
- * new key appears the file is rewritten through a temporary file with the
- * wider header (earlier rows get empty cells). */
-static int log_flush(host_log *l, int final) {
-  size_t upto = final ? l->nrows : l->nrows ? l->nrows - 1 : 0;
-  if (!*l->path) { /* no logger (or not rank 0): nothing to keep */
-  } else if (l->on_disk && l->nkeys == l->disk_keys) {
-    FILE *f = fopen(l->path, "a");
-    if (!f) return FAIL("cannot write '%s': %s", l->path, strerror(errno));
-    log_rows(f, l, 0, upto);
-    if ((ferror(f) | (fclose(f) != 0))) return FAIL("cannot write '%s': %s", l->path, strerror(errno));
-  } else {
-    char tmp[1700];
-    snprintf(tmp, sizeof tmp, "%s.tmp", l->path);
-    FILE *f = fopen(tmp, "w"), *old = l->on_disk ? fopen(l->path, "r") : NULL;
-    if (!f) return FAIL("cannot write '%s': %s", tmp, strerror(errno));
-    fprintf(f, "epoch,step");
-    for (size_t k = 0; k < l->nkeys; k++) fprintf(f, ",%s", l->keys[k]);
-    fputc('\n', f);
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    for (int first = 1; old && (n = getline(&line, &cap, old)) > 0; first = 0) {
-      if (first) continue; /* the old header */
-      if (line[n - 1] == '\n') line[--n] = 0;
-      fputs(line, f);
-      for (size_t k = l->disk_keys; k < l->nkeys; k++) fputc(',', f);
-      fputc('\n', f);
-    }
-    free(line);
-    if (old) fclose(old);
-    log_rows(f, l, 0, upto);
-    int bad = ferror(f) | (fclose(f) != 0);
-    if (bad || rename(tmp, l->path)) return FAIL("cannot write '%s': %s", l->path, strerror(errno));
-    l->on_disk = 1;
-    l->disk_keys = l->nkeys;
-  }
-  /* keep only what is not on disk */
-  for (size_t r = upto; r < l->nrows; r++) {
-    memmove(l->values + (r - upto) * l->cap_keys, l->values + r * l->cap_keys, l->cap_keys * sizeof *l->values);
-    l->steps[r - upto] = l->steps[r];
-    l->epochs[r - upto] = l->epochs[r];
-  }
-  l->nrows -= upto;
-  return 0;
 }
 
 static void log_free(host_log *l) {
@@ -609,6 +550,9 @@ static int run_eval(host_run *r, int mode, int64_t limit, lt_state *preds) {
     if (!rc) rc = hook(r, mode_hooks[mode][2], mode, bi, NULL);
     if (!rc) rc = run_step(r, mode, &batch, bi, &o);
     if (!rc) rc = hook(r, mode_hooks[mode][3], mode, bi, o.out);
+    if (!rc && preds && o.out && host_predictions_keep(preds, o.out) != LT_OK)
+      rc = FAIL("predict_step of %s (batch %lld): cannot keep its outputs: %s", r->model->comp->target, (long long)bi,
+                lt_last_error());
     lt_state_free(o.out);
     if (!rc) {
       samples += batch.n ? lt_tensor_size(t[0], 0) : 0;
@@ -617,7 +561,6 @@ static int run_eval(host_run *r, int mode, int64_t limit, lt_state *preds) {
         nsub = o.nsub;
         for (int k = 0; k < o.nsub; k++) subsum[k] += o.sub[k], subname[k] = o.sub_name[k];
       }
-      if (preds && o.pred) lt_state_set_tensor(preds, NULL, lt_tensor_detach(o.pred));
       progress(r, what, bi + 1, nb, count ? sum / count : NAN, t0, samples, bi + 1 == nb);
     }
     lt_scope_end(s);
@@ -682,6 +625,15 @@ static int save_checkpoint(host_run *r, const char *path) {
   return rc;
 }
 
+/* A checkpoint could not be written: lt_state_save left no temporary and
+ * the file it would have replaced as it was. */
+static int save_failed(const char *path) {
+  const char *why = lt_last_error();
+  int full = strstr(why, strerror(ENOSPC)) || strstr(why, strerror(EDQUOT));
+  return FAIL("cannot save checkpoint '%s': %s (the previous one is intact); %s", path, why,
+              host_write_advice(full ? ENOSPC : EIO));
+}
+
 static int save_checkpoint_(host_run *r, const char *path) {
   if (hook(r, LT_HOOK_ON_SAVE_CHECKPOINT, -1, -1, NULL)) return 1;
   lt_state *ck = lt_state_new_dict(), *sd = lt_state_new_dict();
@@ -727,8 +679,7 @@ static int save_checkpoint_(host_run *r, const char *path) {
   if (weights_only_save) { /* ModelCheckpoint(save_weights_only=True) */
     lt_status wrc = lt_state_save(ck, path);
     lt_state_free(sd), lt_state_free(ck);
-    if (wrc != LT_OK) return FAIL("cannot save checkpoint '%s': %s (the previous one is intact)", path, lt_last_error());
-    return 0;
+    return wrc != LT_OK ? save_failed(path) : 0;
   }
   lt_state *opts = lt_state_new_list(), *scheds = lt_state_new_list();
   if (r->optimizer && HAS(r->optimizer_ops, lt_optimizer_ops, state_save)) {
@@ -760,8 +711,7 @@ static int save_checkpoint_(host_run *r, const char *path) {
   lt_state_set_state(ck, "hyper_parameters", hp);
   lt_status rc = lt_state_save(ck, path);
   lt_state_free(hp), lt_state_free(opts), lt_state_free(scheds), lt_state_free(sd), lt_state_free(ck);
-  if (rc != LT_OK) return FAIL("cannot save checkpoint '%s': %s (the previous one is intact)", path, lt_last_error());
-  return 0;
+  return rc != LT_OK ? save_failed(path) : 0;
 }
 
 /* Weights (and, for fit without --weights_only, the optimizer, scheduler
@@ -1091,7 +1041,7 @@ static int fit(host_run *r) {
               snprintf(key, sizeof key, "train/loss/%s/step", o.sub_name[k]);
               put(r, key, o.sub[k]);
             }
-            if (r->log.flush_every && r->log.nrows >= (size_t)r->log.flush_every) log_flush(&r->log, 0);
+            if (r->log.flush_every && r->log.nrows >= (size_t)r->log.flush_every) rc = host_log_flush(&r->log, 0);
           }
           if (c->max_steps >= 0 && r->global_step >= c->max_steps && r->epoch + 1 >= c->min_epochs && !c->fast_dev_run)
             stop = 1;
@@ -1170,7 +1120,7 @@ static int epoch_end(host_run *r, double mean, int nsub_epoch, const char *const
   log_optimizer(r);
   if ((rc = hook(r, LT_HOOK_ON_TRAIN_EPOCH_END, 0, -1, NULL))) return rc;
   if (!r->sched_per_step && (r->epoch + 1) % r->sched_frequency == 0 && (rc = scheduler_step(r))) return rc;
-  log_flush(&r->log, 0);
+  if ((rc = host_log_flush(&r->log, 0))) return rc;
   return save_last(r);
 }
 
@@ -1254,7 +1204,12 @@ static int trainer_run_(host_run *r) {
       if (rank0(r)) snprintf(path, sizeof path, "%s/predictions.pt", r->run_dir);
       else snprintf(path, sizeof path, "%s/predictions.rank%d.pt", r->run_dir, r->dist->rank);
       if (lt_state_save(preds, path) != LT_OK) rc = FAIL("cannot save '%s': %s", path, lt_last_error());
-      else fprintf(stderr, "lighter-host: %lld batches of predictions in %s\n", (long long)lt_state_len(preds), path);
+      else {
+        char keys[512];
+        host_predictions_keys(preds, keys, sizeof keys);
+        fprintf(stderr, "lighter-host: %lld batches of predictions (each a dict of %s) in %s\n",
+                (long long)lt_state_len(preds), *keys ? keys : "nothing", path);
+      }
     }
     lt_state_free(preds);
     break;
@@ -1263,7 +1218,7 @@ static int trainer_run_(host_run *r) {
   if (rc && rc != 130) hook(r, LT_HOOK_ON_EXCEPTION, -1, -1, NULL);
   int trc = hook(r, LT_HOOK_TEARDOWN, -1, -1, NULL);
   if (!rc) rc = trc;
-  if (log_flush(&r->log, 1) && !rc) rc = 1;
+  if (host_log_flush(&r->log, 1) && !rc) rc = 1;
   if (!rc && r->dist) { /* rank 0 serves the group's store: everybody leaves together */
     lt_clear_error();
     if (lt_dist_barrier(r->dist->pg) != LT_OK) rc = dist_failed(r, "the final barrier");

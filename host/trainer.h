@@ -37,6 +37,7 @@ typedef struct host_log {
   int64_t flush_every;
   int on_disk;      /* the file exists, with a header of disk_keys keys */
   size_t disk_keys;
+  int failed;       /* a write failed: the run stops, nothing more is written */
 } host_log;
 
 typedef struct host_run {

@@ -4,6 +4,8 @@
  * folder) through a temporary file renamed at the end of predict. */
 #include "writer.h"
 
+#include <unistd.h>
+
 typedef struct cw {
   char given[1024], path[1600], tmp[1700];
   char *keys[32];
@@ -93,12 +95,17 @@ static lt_status hook(void *self, lt_hook h, const lt_run_view *run) {
       fputc('\n', m->f);
       m->rows++;
     }
+  } else if ((h == LT_HOOK_ON_EXCEPTION || h == LT_HOOK_TEARDOWN) && m->f) { /* the run failed mid-predict */
+    fclose(m->f);
+    m->f = NULL;
+    unlink(m->tmp);
   } else if (h == LT_HOOK_ON_PREDICT_END && m->f) {
     int bad = ferror(m->f) | (fclose(m->f) != 0);
     m->f = NULL;
     if (bad || rename(m->tmp, m->path)) {
       char msg[1800];
       snprintf(msg, sizeof msg, "CsvWriter: cannot write '%s': %s", m->path, strerror(errno));
+      unlink(m->tmp); /* a full disk leaves no stray temporary */
       lt_set_error(msg, 1);
       return LT_ERR_IO;
     }

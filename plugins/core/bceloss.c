@@ -1,6 +1,35 @@
-/* bceloss.c: torch.nn.BCELoss (on probabilities). */
-#include "common.h"
+/* bceloss.c: torch.nn.BCELoss (on probabilities; weight, reduction as in
+ * PyTorch: weight rescales each element and broadcasts to the input). */
+#include "loss_weight.h"
 
-static const lt_param params[] = {CORE_REDUCTION};
-CORE_LOSS("torch.nn.BCELoss", "Binary cross entropy of probabilities.", params,
-          lt_binary_cross_entropy(input, target, LT_NO_TENSOR, m->reduction));
+static lt_status bce_create(const lt_value *args, void **self, char *err, size_t errlen) {
+  core_wloss *c = calloc(1, sizeof *c);
+  if (!c) return LT_ERR_NOMEM;
+  lt_status st = core_loss_tensor(&args[0], "weight", &c->weight, err, errlen);
+  if (st != LT_OK) {
+    core_wloss_destroy(c);
+    return st;
+  }
+  c->reduction = core_reduction(args[1].s);
+  *self = c;
+  return LT_OK;
+}
+
+static lt_tensor *bce_forward(void *self, lt_tensor *input, lt_tensor *target) {
+  core_wloss *c = self;
+  return lt_binary_cross_entropy(input, target, core_loss_like(c->weight, input), c->reduction);
+}
+
+static const lt_loss_ops ops = {.size = sizeof(lt_loss_ops), .forward = bce_forward};
+
+static const lt_param params[] = {
+    CORE_LOSS_WEIGHT("a weight per element, broadcast to the input (list of numbers)"),
+    CORE_REDUCTION,
+};
+
+static const lt_component components[] = {
+    {"torch.nn.BCELoss", LT_KIND_LOSS, "Binary cross entropy of probabilities.", params, LT__COUNT_OF(params),
+     bce_create, core_wloss_destroy, &ops},
+};
+
+LT_PLUGIN_DEFINE("torch.nn.BCELoss", LT_VERSION_STRING, "torch.nn.BCELoss", "BSD-3-Clause", components, NULL);

@@ -1,6 +1,41 @@
-/* bcewithlogitsloss.c: torch.nn.BCEWithLogitsLoss (sigmoid inside, stable). */
-#include "common.h"
+/* bcewithlogitsloss.c: torch.nn.BCEWithLogitsLoss (sigmoid inside, stable;
+ * weight, reduction and pos_weight as in PyTorch: pos_weight weighs the
+ * positive examples of each class, the last dimension of the input). */
+#include "loss_weight.h"
 
-static const lt_param params[] = {CORE_REDUCTION};
-CORE_LOSS("torch.nn.BCEWithLogitsLoss", "Binary cross entropy of logits.", params,
-          lt_binary_cross_entropy_with_logits(input, target, LT_NO_TENSOR, LT_NO_TENSOR, m->reduction));
+static lt_status bcel_create(const lt_value *args, void **self, char *err, size_t errlen) {
+  core_wloss *c = calloc(1, sizeof *c);
+  if (!c) return LT_ERR_NOMEM;
+  lt_status st = core_loss_tensor(&args[0], "weight", &c->weight, err, errlen);
+  if (st == LT_OK) st = core_loss_tensor(&args[2], "pos_weight", &c->pos_weight, err, errlen);
+  if (st != LT_OK) {
+    core_wloss_destroy(c);
+    return st;
+  }
+  c->reduction = core_reduction(args[1].s);
+  *self = c;
+  return LT_OK;
+}
+
+static lt_tensor *bcel_forward(void *self, lt_tensor *input, lt_tensor *target) {
+  core_wloss *c = self;
+  return lt_binary_cross_entropy_with_logits(input, target, core_loss_like(c->weight, input),
+                                             core_loss_like(c->pos_weight, input), c->reduction);
+}
+
+static const lt_loss_ops ops = {.size = sizeof(lt_loss_ops), .forward = bcel_forward};
+
+static const lt_param params[] = {
+    CORE_LOSS_WEIGHT("a weight per element, broadcast to the input (list of numbers)"),
+    CORE_REDUCTION,
+    {"pos_weight", LT_P_LIST, (lt_kind)0, "null", LT_PF_NULLABLE, 0, 0, NULL,
+     "a weight of the positive examples per class (list of numbers)"},
+};
+
+static const lt_component components[] = {
+    {"torch.nn.BCEWithLogitsLoss", LT_KIND_LOSS, "Binary cross entropy of logits.", params, LT__COUNT_OF(params),
+     bcel_create, core_wloss_destroy, &ops},
+};
+
+LT_PLUGIN_DEFINE("torch.nn.BCEWithLogitsLoss", LT_VERSION_STRING, "torch.nn.BCEWithLogitsLoss", "BSD-3-Clause",
+                 components, NULL);

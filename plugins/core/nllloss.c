@@ -1,6 +1,37 @@
-/* nllloss.c: torch.nn.NLLLoss (on log-probabilities). */
-#include "common.h"
+/* nllloss.c: torch.nn.NLLLoss (on log-probabilities; weight, ignore_index,
+ * reduction as in PyTorch). */
+#include "loss_weight.h"
 
-static const lt_param params[] = {CORE_REDUCTION, LT_PARAM("ignore_index", LT_P_INT, "-100", "target value that does not count")};
-CORE_LOSS("torch.nn.NLLLoss", "Negative log likelihood of class targets.", params,
-          lt_nll_loss(input, target, LT_NO_TENSOR, m->reduction, m->v[1].i));
+static lt_status nll_create(const lt_value *args, void **self, char *err, size_t errlen) {
+  core_wloss *c = calloc(1, sizeof *c);
+  if (!c) return LT_ERR_NOMEM;
+  lt_status st = core_loss_tensor(&args[0], "weight", &c->weight, err, errlen);
+  if (st != LT_OK) {
+    core_wloss_destroy(c);
+    return st;
+  }
+  c->ignore_index = args[1].i;
+  c->reduction = core_reduction(args[2].s);
+  *self = c;
+  return LT_OK;
+}
+
+static lt_tensor *nll_forward(void *self, lt_tensor *input, lt_tensor *target) {
+  core_wloss *c = self;
+  return lt_nll_loss(input, target, core_loss_like(c->weight, input), c->reduction, c->ignore_index);
+}
+
+static const lt_loss_ops ops = {.size = sizeof(lt_loss_ops), .forward = nll_forward};
+
+static const lt_param params[] = {
+    CORE_LOSS_WEIGHT("a weight per class (list of numbers)"),
+    CORE_LOSS_IGNORE_INDEX,
+    CORE_REDUCTION,
+};
+
+static const lt_component components[] = {
+    {"torch.nn.NLLLoss", LT_KIND_LOSS, "Negative log likelihood of class targets.", params, LT__COUNT_OF(params),
+     nll_create, core_wloss_destroy, &ops},
+};
+
+LT_PLUGIN_DEFINE("torch.nn.NLLLoss", LT_VERSION_STRING, "torch.nn.NLLLoss", "BSD-3-Clause", components, NULL);

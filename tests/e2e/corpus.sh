@@ -105,6 +105,21 @@ out=$(timeout 120 "$H" fit "$C/base.yaml" --plugins plugins "model::_target_=tes
 # a callback whose kind table is NULL: refused when built, not a crash at its first hook
 check "callback without a kind table" 2 "test.NullOps (kind callback, plugin plugins/null_ops.so) has no operations table: the plugin is incomplete" \
   fit "$C/base.yaml" --plugins plugins "=trainer::callbacks=[{_target_: test.NullOps}]"
+# parameter or buffer names that a checkpoint cannot key (tests/plugins/bad_names.c):
+# refused when the module is built, naming the plugin, the component and the name
+# (last.ckpt got keys that could never be resumed)
+cp "$(dirname "$H")/../tests/plugins/bad_names.so" plugins/
+bad_names() { # MODE NEEDLE [WHERE]
+  check "parameter names $1" 2 "$2" fit "$C/base.yaml" --plugins plugins "=model::network${3:-}={_target_: test.BadNames, mode: $1}"
+}
+bad_names duplicate "module test.BadNames (plugin plugins/bad_names.so) names two tensors 'weight' (entries 0 and 1 of its parameters()); a checkpoint would keep one and could never be resumed"
+bad_names null_name "module test.BadNames (plugin plugins/bad_names.so) gives entry 1 of its parameters() no (NULL) name"
+bad_names empty "module test.BadNames (plugin plugins/bad_names.so) gives entry 0 of its parameters() an empty name"
+bad_names clash "names two tensors 'bias' (entry 1 of its parameters() and entry 0 of its buffers())"
+bad_names state_duplicate "names two tensors 'bias' (entries 1 and 2 of its state())"
+bad_names duplicate "at key model::network::modules::1" "::_args_::1"
+check "parameter names ok" 0 "" fit "$C/base.yaml" --plugins plugins "=model::network={_target_: test.BadNames, mode: ok}"
+
 # a dataset plugin that breaks its contract (tests/plugins/bad_dataset.c):
 # the loader names the dataset and the sample instead of corrupting memory
 cp "$OLDPWD/$BUILD/tests/plugins/bad_dataset.so" plugins/ 2>/dev/null || cp "$(dirname "$H")/../tests/plugins/bad_dataset.so" plugins/
@@ -149,6 +164,16 @@ wait
 [ "$(ls together/lightning_logs | sort | tr '\n' ' ')" = "version_0 version_1 version_2 " ] && \
   [ "$(cat together/lightning_logs/version_*/metrics.csv | grep -c '^epoch')" = 3 ] && ok \
   || bad "runs started together: $(ls together/lightning_logs) $(cat together*.log)"
+
+# a version_N folder whose N is past the 64-bit range made the next version
+# negative (version_-9223372036854775808): it is skipped, saying so, and the
+# new run is one past the largest countable version
+mkdir -p bigver/lightning_logs/version_99999999999999999999 bigver/lightning_logs/version_7
+check "version folder past int64" 0 \
+  "warning: 'bigver/lightning_logs/version_99999999999999999999' is not counted when numbering the new run: its number is past 9223372036854775806" \
+  fit "$C/base.yaml" trainer::default_root_dir=bigver
+[ "$(ls bigver/lightning_logs | tr '\n' ' ')" = "version_7 version_8 version_99999999999999999999 " ] && ok \
+  || bad "version folder past int64: $(ls bigver/lightning_logs)"
 
 # safe defaults: writers and checkpoints inside the run folder. A relative
 # ModelCheckpoint dirpath lands in the run folder; an absolute one is used as given.

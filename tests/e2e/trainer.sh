@@ -19,6 +19,7 @@ trap 'pkill -KILL -P $$ 2>/dev/null; rm -rf "$work"' EXIT
 # differently between two runs (and two threads do not fight a loaded machine).
 export LT_NUM_THREADS=1,1
 mkdir -p "$work/plugins" && cp "$BUILD/tests/plugins/bad_steps.so" "$BUILD/tests/plugins/hook_recorder.so" "$BUILD/examples/fashion_cnn.so" \
+  "$BUILD/tests/plugins/predict_outputs.so" \
   "$work/plugins/"
 cd "$work"
 
@@ -119,9 +120,24 @@ v2=$(latest)
 # test and validate from the last checkpoint; predict saves its predictions
 run "test" 0 "test/metrics/MulticlassAccuracy/epoch" test base.yaml --ckpt_path last
 run "validate" 0 "val/loss/epoch" validate base.yaml --ckpt-path="$v/checkpoints/last.ckpt"
-run "predict" 0 "predictions in" predict base.yaml --ckpt_path last --return_predictions
-"$PY" -c "import torch,glob,sys; p=torch.load(sorted(glob.glob('out/lightning_logs/version_*/predictions.pt'))[-1]); sys.exit(not (len(p)==2 and p[0].shape==(16,3)))" \
+# predictions.pt holds what each predict step returned, as Lightning's
+# trainer.predict: a dict per batch with every key (it held only pred)
+run "predict" 0 "2 batches of predictions (each a dict of pred, input) in" predict base.yaml --ckpt_path last --return_predictions
+"$PY" -c "import torch,sys; p=torch.load('$(latest)/predictions.pt'); sys.exit(not (len(p)==2 and list(p[0])==['pred','input'] and p[0]['pred'].shape==(16,3) and p[1]['input'].shape==(16,6)))" \
   && ok || bad "predict: predictions.pt"
+# a C model's predict step with more outputs (tests/plugins/predict_outputs.c): all of them, nested ones too
+run "predict outputs" 0 "(each a dict of pred, probs, count, tag, extra)" predict base.yaml --plugins plugins \
+  model::_target_=test.PredictOutputs --return_predictions
+"$PY" - "$(latest)/predictions.pt" <<'PY' && ok || bad "predict outputs: predictions.pt"
+import sys, torch
+p = torch.load(sys.argv[1])
+b = p[1]
+assert len(p) == 2 and list(b) == ["pred", "probs", "count", "tag", "extra"], p
+assert b["pred"].shape == (16, 3) and torch.allclose(b["probs"], torch.softmax(b["pred"], 1))
+assert b["count"] == 16 and b["tag"] == "predict"
+assert list(b["extra"]) == ["sum", "batch", "top"] and b["extra"]["batch"] == 1.0
+assert torch.allclose(b["extra"]["sum"], b["pred"].sum()) and torch.equal(b["extra"]["top"][0], b["pred"].argmax(1))
+PY
 
 # flags: the steps and rows they give
 run "limit_train_batches" 0 "" fit base.yaml =trainer::limit_train_batches=3 =trainer::max_epochs=1

@@ -286,6 +286,8 @@ for k, m in mods.items():
 logits, reg, cls = got["logits"], got["regress"], got["class"]
 inputs = {"logits": logits, "logprobs": F.log_softmax(logits, 1), "probs": torch.sigmoid(logits)}
 targets = {"class": cls, "regress": reg, "binary": (reg > 0).float(), "probs": F.softmax(reg, 1)}
+w1, w2 = torch.tensor([1.0, 2.0, 0.5, 3.0]), torch.tensor([0.3, 1.0, 2.0, 4.0])
+w3, pw = torch.tensor([0.5, 1.0, 2.0, 4.0]), torch.tensor([3.0, 1.0, 0.5, 2.0])
 losses = {
     "ce": (nn.CrossEntropyLoss(), "logits", "class"),
     "ce_sum": (nn.CrossEntropyLoss(reduction="sum", label_smoothing=0.2), "logits", "class"),
@@ -297,6 +299,16 @@ losses = {
     "bce": (nn.BCELoss(), "probs", "binary"),
     "bcelogits": (nn.BCEWithLogitsLoss(), "logits", "binary"),
     "kl": (nn.KLDivLoss(reduction="batchmean"), "logprobs", "probs"),
+    # the tensor arguments (weight, pos_weight), given as lists in layers.yaml
+    "ce_weight": (nn.CrossEntropyLoss(weight=w1, ignore_index=1), "logits", "class"),
+    "ce_weight_smooth": (nn.CrossEntropyLoss(weight=w2, label_smoothing=0.1, reduction="sum"), "logits", "class"),
+    "ce_weight_probs": (nn.CrossEntropyLoss(weight=w2), "logits", "probs"),
+    "nll_weight": (nn.NLLLoss(weight=w1), "logprobs", "class"),
+    "nll_weight_none": (nn.NLLLoss(weight=w1, ignore_index=2, reduction="none"), "logprobs", "class"),
+    "bce_weight": (nn.BCELoss(weight=w3, reduction="sum"), "probs", "binary"),
+    "bcelogits_weight": (nn.BCEWithLogitsLoss(weight=w3), "logits", "binary"),
+    "bcelogits_pos": (nn.BCEWithLogitsLoss(pos_weight=pw), "logits", "binary"),
+    "bcelogits_both": (nn.BCEWithLogitsLoss(weight=w3, pos_weight=pw, reduction="none"), "logits", "binary"),
 }
 for k, (m, i, t) in losses.items():
     close(f"loss.{k}", got[f"loss:{k}"], m(inputs[i], targets[t]), rtol=1e-6, atol=1e-6)
