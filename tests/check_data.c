@@ -569,7 +569,8 @@ START_TEST(test_loader_batch_at_once) {
          "a: {_target_: torch.utils.data.DataLoader, dataset: '@ds', batch_size: 4, shuffle: true, seed: 3}\n"
          "w: {_target_: torch.utils.data.DataLoader, dataset: '@ds', batch_size: 4, shuffle: true, seed: 3, num_workers: 2}\n"
          "c: {_target_: torch.utils.data.DataLoader, dataset: '@cf', batch_size: 2}\n"
-         "r: {_target_: torch.utils.data.DataLoader, dataset: '@rnd', batch_size: 5}\n");
+         "r: {_target_: torch.utils.data.DataLoader, dataset: '@rnd', batch_size: 5}\n"
+         "sub: {_target_: torch.utils.data.Subset, dataset: '@ds', indices: [7, 2, 19, 4, 11]}\n");
   host_object *ds = get("ds"), *a = get("a"), *w = get("w");
   const lt_dataset_ops *ops = ds->comp->ops;
   ck_assert_ptr_nonnull(ops->get_batch);
@@ -598,6 +599,12 @@ START_TEST(test_loader_batch_at_once) {
   int64_t out_of_range[2] = {1, 99};
   ck_assert_int_eq(ops->get_batch(ds->self, out_of_range, 2, t, nm, 8, e, sizeof e), -1);
   ck_assert_msg(strstr(e, "index 99 is out of range"), "%s", e);
+  /* a Subset maps the indices and passes the batch on */
+  host_object *sub = get("sub");
+  int64_t in_sub[3] = {4, 0, 2};
+  ck_assert_int_eq(((const lt_dataset_ops *)sub->comp->ops)->get_batch(sub->self, in_sub, 3, t, nm, 8, e, sizeof e), 2);
+  ck_assert(teq(t[0], stacked(sub, in_sub, 3, 0)) && teq(t[1], stacked(sub, in_sub, 3, 1)));
+  EXPECT_VALUES(t[1], 0, -1, -1, -1); /* labels 11, 7, 19 % 10 = 1, 7, 9: none is 3 */
   /* colour: [N, H, W, C] pixels become [N, C, H, W] */
   host_object *cf = get("cf"), *c = get("c");
   batchlist z;

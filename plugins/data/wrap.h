@@ -49,6 +49,31 @@ static inline int wrap_thread_safe(void *self) {
   return 1;
 }
 
+/* A batch at once (1.4) over one inner dataset (Subset, random_split): the
+ * indices mapped, then the inner get_batch; 0 (sample by sample) for a
+ * concatenation or an inner dataset that cannot. */
+static inline int wrap_get_batch(void *self, const int64_t *indices, int64_t n, lt_tensor **out, const char **names,
+                                 int max, char *err, size_t errlen) {
+  wrap *w = (wrap *)self;
+  if (w->n != 1 || !DATA_HAS(w->ops[0], lt_dataset_ops, get_batch) || !w->ops[0]->get_batch || n < 1) return 0;
+  int64_t *inner = (int64_t *)malloc((size_t)n * sizeof *inner);
+  if (!inner) {
+    snprintf(err, errlen, "out of memory for the indices of a batch of %lld samples", (long long)n);
+    return -1;
+  }
+  for (int64_t k = 0; k < n; k++) {
+    int64_t i = indices[k];
+    if (data_index(&i, w->len, err, errlen)) {
+      free(inner);
+      return -1;
+    }
+    inner[k] = w->index ? w->index[i] : i;
+  }
+  int got = w->ops[0]->get_batch(w->self[0], inner, n, out, names, max, err, errlen);
+  free(inner);
+  return got;
+}
+
 /* Adds an inner dataset (args value v). */
 static inline int wrap_add(wrap *w, const lt_value *v, const char *name, char *err, size_t errlen) {
   if (w->n == WRAP_MAX) {
@@ -64,7 +89,8 @@ static inline int wrap_add(wrap *w, const lt_value *v, const char *name, char *e
 
 #define WRAP_COMPONENT(TARGET, SUMMARY, PARAMS, CREATE)                                                 \
   static const lt_dataset_ops ops_ = {.size = sizeof(lt_dataset_ops), .len = wrap_len, .get = wrap_get, \
-                                      .sample = wrap_sample, .thread_safe = wrap_thread_safe};          \
+                                      .sample = wrap_sample, .thread_safe = wrap_thread_safe,           \
+                                      .get_batch = wrap_get_batch};                                     \
   static const lt_component components_[] = {                                                          \
       {TARGET, LT_KIND_DATASET, SUMMARY, PARAMS, LT__COUNT_OF(PARAMS), CREATE, wrap_destroy, &ops_}};  \
   LT_PLUGIN_DEFINE(TARGET, LT_VERSION_STRING, TARGET, "BSD-3-Clause", components_, NULL)
