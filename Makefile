@@ -91,7 +91,7 @@ $(HOST_BIN): $(HOST_OBJS)
 
 $(DEMO_BIN): sdk/examples/tiny_train.c $(LIB)
 	@mkdir -p $(dir $@) $(BUILD)/obj/sdk/examples
-	$(CC) $(ALL_CFLAGS) -DLT_DIRECT -o $@ $< -L$(BUILD)/lib -llighter $(RPATH) -lz -lm
+	$(CC) $(ALL_CFLAGS) -DLT_DIRECT -o $@ $< -L$(BUILD)/lib -llighter $(RPATH) -ldeflate -lz -lm
 
 $(BUILD)/pkgconfig/%.pc: sdk/%.pc.in
 	@mkdir -p $(dir $@)
@@ -105,7 +105,7 @@ VERSION = $(shell sed -n 's/^#define LT_VERSION_STRING "\(.*\)"/\1/p' sdk/includ
 $(BUILD)/obj/tests/%.o: ALL_CFLAGS += -DLT_DIRECT -Itests
 $(TEST_BIN): $(TEST_OBJS) $(HOST_LIB_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN) -o $@ $(TEST_OBJS) $(HOST_LIB_OBJS) -L$(BUILD)/lib -llighter $(RPATH) $$(pkg-config --libs check) -lyaml -lz -ldl -lm
+	$(CC) $(SAN) -o $@ $(TEST_OBJS) $(HOST_LIB_OBJS) -L$(BUILD)/lib -llighter $(RPATH) $$(pkg-config --libs check) -lyaml -ldeflate -lz -ldl -lm
 
 # rank 1 of the process-group tests (check_dist.c is rank 0)
 $(BUILD)/tests/dist_peer: tests/dist/peer.c tests/dist/scenario.h $(LIB)
@@ -125,13 +125,13 @@ $(BUILD)/examples/%.so: plugins/examples/%.c $(wildcard sdk/include/lighter/*.h)
 	$(CC) $(PLUGIN_CFLAGS) -o $@ $< -lm
 $(BUILD)/lib/lighter/plugins/callbacks_%.so: plugins/callbacks/%.c $(wildcard plugins/callbacks/*.h) $(wildcard sdk/include/lighter/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(PLUGIN_CFLAGS) -o $@ $< -lz -lm
+	$(CC) $(PLUGIN_CFLAGS) -o $@ $< -ldeflate -lz -lm
 $(BUILD)/lib/lighter/plugins/lighter_%.so: plugins/lighter/%.c $(wildcard sdk/include/lighter/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(PLUGIN_CFLAGS) -o $@ $< -lm
 $(BUILD)/lib/lighter/plugins/data_%.so: plugins/data/%.c $(wildcard plugins/data/*.h) $(wildcard sdk/include/lighter/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(PLUGIN_CFLAGS) -pthread -o $@ $< -lz -lm
+	$(CC) $(PLUGIN_CFLAGS) -pthread -o $@ $< -ldeflate -lz -lm
 
 $(BUILD)/tests/parity_ops: tests/parity/parity_ops.c $(LIB)
 	@mkdir -p $(dir $@)
@@ -254,11 +254,11 @@ $(BUILD)/fuzz/fuzz_idx $(BUILD)/fuzz/fuzz_cifar $(BUILD)/fuzz/fuzz_csv: $(BUILD)
     tests/fuzz/fuzz_%.c $(READER_FUZZ_DEPS) plugins/data/mnist.c plugins/data/cifar10.c plugins/data/csvdataset.c $(LIB)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -g -O1 -Isdk/include $(FUZZ_SAN) \
-	    -o $@ $< -L$(BUILD)/lib -llighter $(RPATH) -lz -lm
+	    -o $@ $< -L$(BUILD)/lib -llighter $(RPATH) -ldeflate -lz -lm
 $(BUILD)/tests/fuzz_idx_replay $(BUILD)/tests/fuzz_cifar_replay $(BUILD)/tests/fuzz_csv_replay: $(BUILD)/tests/fuzz_%_replay: \
     tests/fuzz/replay.c tests/fuzz/fuzz_%.c $(READER_FUZZ_DEPS) plugins/data/mnist.c plugins/data/cifar10.c plugins/data/csvdataset.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Wno-format-truncation -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_$*.c -L$(BUILD)/lib -llighter $(RPATH) -lz -lm
+	$(CC) $(ALL_CFLAGS) -Wno-format-truncation -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_$*.c -L$(BUILD)/lib -llighter $(RPATH) -ldeflate -lz -lm
 FUZZ_LIB_OBJS = $(LIB_SRCS:sdk/src/%.cpp=$(BUILD)/fuzz/obj/%.o)
 $(BUILD)/fuzz/obj/%.o: sdk/src/%.cpp $(wildcard sdk/src/*.hpp) $(wildcard sdk/include/lighter/*.h)
 	@mkdir -p $(dir $@)

@@ -197,6 +197,26 @@ START_TEST(test_idx_errors) {
   stat("g/train-images-idx3-ubyte.gz", &sb);
   truncate("g/train-images-idx3-ubyte.gz", sb.st_size / 2);
   fails("x: {_target_: torchvision.datasets.MNIST, root: g}\n", "g/train-images-idx3-ubyte.gz");
+  ck_assert_msg(strstr(err.msg, "is truncated or damaged"), "%s", err.msg);
+  /* a gzip file of two members (gzip -c a >f; gzip -c b >>f) reads as gunzip reads it */
+  mkdir("m", 0755);
+  write_idx("m", "train", 7, 4, 3, 0, 7);
+  unsigned char *whole = malloc(16 + 7 * 12);
+  FILE *rf = fopen("m/train-images-idx3-ubyte", "rb");
+  ck_assert_uint_eq(fread(whole, 1, 16 + 7 * 12, rf), 16 + 7 * 12);
+  fclose(rf);
+  unlink("m/train-images-idx3-ubyte");
+  gzFile g1 = gzopen("m/train-images-idx3-ubyte.gz", "wb");
+  gzwrite(g1, whole, 50), gzclose(g1);
+  g1 = gzopen("m/train-images-idx3-ubyte.gz", "ab");
+  gzwrite(g1, whole + 50, 16 + 7 * 12 - 50), gzclose(g1);
+  free(whole);
+  config("x: {_target_: torchvision.datasets.MNIST, root: m}\n");
+  host_object *mm = get("x");
+  lt_tensor *mt[8];
+  const char *mn[8];
+  sample(mm, 6, mt, mn);
+  EXPECT_VALUES(lt_tensor_flatten(lt_tensor_narrow(mt[0], 0, 0, 1), 0, -1), 0, 42, 43, 44);
   /* unreadable: a folder where the file should be */
   mkdir("u", 0755);
   write_idx("u", "train", 1, 1, 1, 0, 1);

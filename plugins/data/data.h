@@ -12,64 +12,96 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libdeflate.h>
+#include <stdint.h>
 #include <zlib.h>
 
 #define DATA_HAS(ops, type, member) ((ops)->size >= offsetof(type, member) + sizeof((ops)->member))
 
-/* The whole of path (gunzipped when it is gzip) into *buf (malloc'd);
- * 0, or -1 with err naming the file. */
-static inline int data_read_file(const char *path, unsigned char **buf, size_t *len, char *err, size_t errlen) {
-  gzFile f = gzopen(path, "rb");
+/* The bytes of path, as they are, into *buf (malloc'd); 0, or -1 with err. */
+static inline int data_read_raw(const char *path, unsigned char **buf, size_t *len, char *err, size_t errlen) {
+  FILE *f = fopen(path, "rb");
   if (!f) {
-    snprintf(err, errlen, "cannot open '%s': %s", path, errno ? strerror(errno) : "out of memory");
+    snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
     return -1;
   }
   size_t cap = 1 << 20, n = 0;
   unsigned char *b = (unsigned char *)malloc(cap);
-  for (;;) {
-    if (!b) break;
+  while (b) {
     if (n == cap) {
-      unsigned char *g = (unsigned char *)realloc(b, cap * 2);
+      unsigned char *g = cap > SIZE_MAX / 2 ? NULL : (unsigned char *)realloc(b, cap * 2);
       if (!g) {
         free(b);
         b = NULL;
         break;
       }
-      b = g;
-      cap *= 2;
+      b = g, cap *= 2;
     }
-    unsigned want = (unsigned)(cap - n > (1u << 30) ? (1u << 30) : cap - n);
-    int got = gzread(f, b + n, want);
-    if (got < 0) {
-      int code;
-      const char *msg = gzerror(f, &code);
-      snprintf(err, errlen, "cannot read '%s': %s (a damaged or truncated gzip file?)", path,
-               code == Z_ERRNO ? strerror(errno) : msg);
-      free(b);
-      gzclose(f);
-      return -1;
-    }
+    size_t got = fread(b + n, 1, cap - n, f);
+    n += got;
     if (got == 0) break;
-    n += (size_t)got;
   }
-  if (!b) {
-    snprintf(err, errlen, "out of memory reading '%s'", path);
-    gzclose(f);
-    return -1;
-  }
-  int rc = gzclose(f);
-  if (rc != Z_OK && rc != Z_BUF_ERROR) {
-    snprintf(err, errlen, "cannot read '%s': the gzip stream is damaged", path);
+  int bad = ferror(f);
+  int e = errno;
+  fclose(f);
+  if (!b || bad) {
+    if (!b) snprintf(err, errlen, "out of memory reading '%s'", path);
+    else snprintf(err, errlen, "cannot read '%s': %s", path, strerror(e));
     free(b);
     return -1;
   }
-  if (rc == Z_BUF_ERROR) {
-    snprintf(err, errlen, "'%s' is truncated (the gzip stream ends early)", path);
-    free(b);
+  *buf = b, *len = n;
+  return 0;
+}
+
+/* The whole of path (gunzipped when it is gzip) into *buf (malloc'd);
+ * 0, or -1 with err naming the file. Gzip is decoded in one call of
+ * libdeflate over the whole file, member after member as gunzip (Fashion-
+ * MNIST's 60,000 training images in 0.13 s against zlib's gzread's 0.18-
+ * 0.27 s here, make bench's loader rows). */
+static inline int data_read_file(const char *path, unsigned char **buf, size_t *len, char *err, size_t errlen) {
+  unsigned char *in;
+  size_t n;
+  if (data_read_raw(path, &in, &n, err, errlen)) return -1;
+  if (n < 2 || in[0] != 0x1f || in[1] != 0x8b) {
+    *buf = in, *len = n;
+    return 0;
+  }
+  /* the last member's trailer holds its size (mod 2^32): room for that first */
+  size_t cap = n >= 18 ? ((size_t)in[n - 4] | (size_t)in[n - 3] << 8 | (size_t)in[n - 2] << 16 | (size_t)in[n - 1] << 24) : 0;
+  if (cap < n) cap = n;
+  cap += 1;
+  unsigned char *out = (unsigned char *)malloc(cap);
+  struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+  size_t at = 0, produced = 0;
+  enum libdeflate_result r = LIBDEFLATE_SUCCESS;
+  while (out && d && at < n) {
+    size_t used = 0, made = 0;
+    r = libdeflate_gzip_decompress_ex(d, in + at, n - at, out + produced, cap - produced, &used, &made);
+    if (r == LIBDEFLATE_INSUFFICIENT_SPACE) {
+      unsigned char *g = cap > SIZE_MAX / 2 ? NULL : (unsigned char *)realloc(out, cap * 2);
+      if (!g) {
+        free(out);
+        out = NULL;
+        break;
+      }
+      out = g, cap *= 2;
+      continue;
+    }
+    if (r != LIBDEFLATE_SUCCESS) break;
+    at += used, produced += made;
+  }
+  int nomem = !out || !d;
+  libdeflate_free_decompressor(d);
+  free(in);
+  if (nomem || r != LIBDEFLATE_SUCCESS) {
+    if (nomem) snprintf(err, errlen, "out of memory reading '%s'", path);
+    else snprintf(err, errlen, "'%s' is truncated or damaged: its gzip data does not decode (%s)", path,
+                  r == LIBDEFLATE_SHORT_OUTPUT ? "it ends early" : "bad data");
+    free(out);
     return -1;
   }
-  *buf = b;
-  *len = n;
+  *buf = out, *len = produced;
   return 0;
 }
 
