@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <dlfcn.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -84,86 +83,6 @@ void host_plugin_dirs_free(char **dirs) {
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-/* ---- crash context ---------------------------------------------------- */
-
-static volatile const char *g_crash_plugin, *g_crash_component, *g_crash_hook;
-
-void host_crash_context(const char *plugin, const char *component, const char *hook) {
-  g_crash_plugin = plugin;
-  g_crash_component = component;
-  g_crash_hook = hook;
-}
-
-static void say(const char *s) {
-  if (s) {
-    ssize_t r = write(2, s, strlen(s));
-    (void)r;
-  }
-}
-
-/* "plugin P, component C": who was running (async-signal-safe). */
-static void say_plugin(void) {
-  say("plugin ");
-  say((const char *)g_crash_plugin);
-  if (g_crash_component) {
-    say(", component ");
-    say((const char *)g_crash_component);
-  }
-}
-
-static void on_crash(int sig) {
-  const char *name = sig == SIGSEGV ? "SIGSEGV (invalid memory access)" : sig == SIGBUS ? "SIGBUS (bus error)"
-                     : sig == SIGFPE ? "SIGFPE (arithmetic error)" : sig == SIGILL ? "SIGILL (illegal instruction)"
-                     : sig == SIGABRT ? "SIGABRT (abort)"
-                                      : "a fatal signal";
-  say("lighter-host: crashed with ");
-  say(name);
-  if (g_crash_plugin) {
-    say(" in ");
-    say_plugin();
-    if (g_crash_hook) {
-      say(", during ");
-      say((const char *)g_crash_hook);
-    }
-    say(".\nThis is a bug in that plugin; run under gdb or valgrind to find it.\n");
-  } else {
-    say(" in lighter-host itself.\n");
-  }
-  signal(sig, SIG_DFL);
-  raise(sig);
-}
-
-/* exit() called by a plugin (inside a create, step, hook...): whatever
- * status it gave, the run did not finish, so say so and exit 1 rather than
- * let a script take a half-done run for a success. */
-static void on_exit_in_plugin(void) {
-  if (!g_crash_plugin) return;
-  say("lighter-host: ");
-  say_plugin();
-  say(", called exit()");
-  if (g_crash_hook) {
-    say(" during ");
-    say((const char *)g_crash_hook);
-  }
-  say("; the run did not finish and nothing more was saved. A plugin reports a failure by returning an error "
-      "status, never by exiting.\n");
-  _exit(1);
-}
-
-void host_crash_handlers_install(void) {
-  static char altstack[1 << 16];
-  stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0};
-  sigaltstack(&ss, NULL);
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_crash;
-  sa.sa_flags = SA_ONSTACK | SA_RESETHAND;
-  sigemptyset(&sa.sa_mask);
-  int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
-  for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &sa, NULL);
-  atexit(on_exit_in_plugin);
-}
-
 /* ---- loading ----------------------------------------------------------- */
 
 static int check_descriptor(const lt_plugin *d, const char *path, FILE *err) {
@@ -204,7 +123,9 @@ int host_plugin_load_file(host_registry *reg, const char *path, FILE *err) {
     return -1;
   }
   dlerror();
+  host_crash_push(path, NULL, "loading (its ELF constructors)");
   void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  host_crash_pop();
   if (!h) {
     const char *e = dlerror();
     fprintf(err, "lighter-host: cannot open plugin %s: %s\n", path, e ? e : "unknown dlopen error");
@@ -233,14 +154,16 @@ int host_plugin_load_file(host_registry *reg, const char *path, FILE *err) {
     dlclose(h);
     return -1;
   }
+  host_crash_plugin_add(path, d);
   if (d->init) {
     char msg[512] = "";
-    host_crash_context(path, NULL, "init");
+    host_crash_push(path, NULL, "init");
     lt_status s = d->init(msg, sizeof msg);
-    host_crash_context(NULL, NULL, NULL);
+    host_crash_pop();
     if (s != LT_OK) {
       msg[sizeof msg - 1] = 0;
       fprintf(err, "lighter-host: plugin %s failed to initialise: %s\n", path, msg[0] ? msg : "(no message)");
+      host_crash_plugin_drop(d);
       dlclose(h);
       return -1;
     }

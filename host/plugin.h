@@ -56,8 +56,15 @@ const char *host_kind_name(lt_kind k);
 int host_kind_needs_ops(lt_kind k);
 const char *host_ptype_name(lt_ptype t);
 
-/* What the host is calling into, for the crash report. */
-void host_crash_context(const char *plugin, const char *component, const char *hook);
+/* The crash report (crash.c). The host pushes a frame around each of its
+ * calls into a plugin (plugin file, component, hook; borrowed, they must
+ * outlive the call) and pops it after, on the calling thread. */
+void host_crash_push(const char *plugin, const char *component, const char *hook);
+void host_crash_pop(void);
+/* A loaded plugin whose code the report can then recognise on a stack
+ * (path is copied); drop it before unloading. */
+void host_crash_plugin_add(const char *path, const lt_plugin *desc);
+void host_crash_plugin_drop(const lt_plugin *desc);
 void host_crash_handlers_install(void);
 
 #endif

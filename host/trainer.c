@@ -350,9 +350,9 @@ static int run_step(host_run *r, int mode, const lt_batch *batch, int64_t bi, st
     batch = &b64;
   }
   int prev_autocast = r->cfg->bf16 ? lt_autocast_set(1, LT_BFLOAT16) : 0;
-  host_crash_context(r->model->plugin, r->model->comp->target, step_name(mode));
+  host_crash_push(r->model->plugin, r->model->comp->target, step_name(mode));
   lt_status rc = fn ? fn(r->model->self, &c, batch, out) : default_step(&c, batch, out, mode);
-  host_crash_context(NULL, NULL, NULL);
+  host_crash_pop();
   if (r->cfg->bf16) lt_autocast_set(prev_autocast, LT_BFLOAT16);
   char where[256];
   snprintf(where, sizeof where, "%s of %s (epoch %lld, batch %lld)", step_name(mode), r->model->comp->target,
@@ -547,9 +547,9 @@ static int hook(host_run *r, lt_hook h, int mode, int64_t bi, const lt_state *ou
     }
     if (!fn) continue;
     lt_clear_error();
-    host_crash_context(plugin, who, lt_hook_name(h));
+    host_crash_push(plugin, who, lt_hook_name(h));
     lt_status rc = fn(self, h, &v);
-    host_crash_context(NULL, NULL, NULL);
+    host_crash_pop();
     if (rc != LT_OK)
       return FAIL("%s, hook %s (epoch %lld, step %lld): %s", who, lt_hook_name(h), (long long)r->epoch,
                   (long long)r->global_step, *lt_last_error() ? lt_last_error() : lt_status_str(rc));

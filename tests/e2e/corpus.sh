@@ -102,6 +102,39 @@ out=$(timeout 120 "$H" fit "$C/base.yaml" --plugins plugins "model::_target_=tes
 out=$(timeout 120 "$H" fit "$C/base.yaml" --plugins plugins "model::_target_=test.BadSteps" "=model::mode=exit0" 2>&1); rc=$?
 [ "$rc" = 1 ] && grep -qF "lighter-host: plugin plugins/bad_steps.so, component test.BadSteps, called exit() during training_step; the run did not finish" <<<"$out" \
   && ok || bad "exit(0) in a step: exit $rc: $out"
+# Crash attribution: a crash in a callback's hook, in a dataset's get (on
+# the main thread and on loader threads) or in a network that a built-in
+# calls names the innermost plugin, component and hook, for every fatal
+# signal (these were "in lighter-host itself", or blamed on
+# lighter.SupervisedModule), and the process still dies of that signal.
+for f in crash_hook crash_dataset crash_net; do cp "$(dirname "$H")/../tests/plugins/$f.so" plugins/; done
+for s in "segv 139 SIGSEGV (invalid memory access)" "bus 135 SIGBUS (bus error)" "fpe 136 SIGFPE (arithmetic error)" \
+         "ill 132 SIGILL (illegal instruction)" "abort 134 SIGABRT (abort)"; do
+  read -r how rc_want name <<<"$s"
+  check "crash in a callback hook ($how)" "$rc_want" \
+    "crashed with $name in plugin plugins/crash_hook.so, component test.CrashHook, during on_validation_epoch_end." \
+    fit "$C/base.yaml" --plugins plugins "=data::val_dataloader=%data::train_dataloader" \
+    "=trainer::callbacks=[{_target_: test.CrashHook, hook: on_validation_epoch_end, how: $how}]"
+done
+crash_ds() { # WORKERS HOW WANT_RC NEEDLE CALLER
+  check "crash in a dataset's get ($1 workers)" "$3" "$4" fit "$C/base.yaml" --plugins plugins \
+    "=data::train_dataloader::dataset={_target_: test.CrashDataset, at: 5, how: $2}" "=data::train_dataloader::num_workers=$1"
+  grep -qF -- "$5" <<<"$out" && ok || bad "crash in a dataset's get ($1 workers): no '$5' in: $out"
+}
+crash_ds 0 segv 139 "crashed with SIGSEGV (invalid memory access) in plugin plugins/crash_dataset.so, component test.CrashDataset, during get." \
+  "It was called by plugin $(cd "$(dirname "$H")/../lib/lighter/plugins" && pwd -P)/data_dataloader.so, component torch.utils.data.DataLoader, during next."
+crash_ds 2 abort 134 "crashed with SIGABRT (abort) in plugin plugins/crash_dataset.so, component test.CrashDataset, during get (on a worker thread)." \
+  "/data_dataloader.so, component torch.utils.data.DataLoader."
+check "crash in a network under lighter.SupervisedModule" 139 \
+  "crashed with SIGSEGV (invalid memory access) in plugin plugins/crash_net.so, component test.CrashNet, during forward." \
+  fit "$C/base.yaml" --plugins plugins "=model::network={_target_: test.CrashNet}"
+grep -qF "It was called by plugin $(cd "$(dirname "$H")/../lib/lighter/plugins" && pwd -P)/lighter_supervised.so, component lighter.SupervisedModule, during training_step." <<<"$out" \
+  && ok || bad "crash in a network: caller not named: $out"
+check "crash in a network inside torch.nn.Sequential" 132 \
+  "crashed with SIGILL (illegal instruction) in plugin plugins/crash_net.so, component test.CrashNet, during forward." \
+  fit "$C/base.yaml" --plugins plugins "=model::network::_args_::1={_target_: test.CrashNet, how: ill}"
+grep -qF "/core_sequential.so, component torch.nn.Sequential, during forward." <<<"$out" \
+  && ok || bad "crash in a network in Sequential: caller not named: $out"
 # a callback whose kind table is NULL: refused when built, not a crash at its first hook
 check "callback without a kind table" 2 "test.NullOps (kind callback, plugin plugins/null_ops.so) has no operations table: the plugin is incomplete" \
   fit "$C/base.yaml" --plugins plugins "=trainer::callbacks=[{_target_: test.NullOps}]"
