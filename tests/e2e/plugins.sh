@@ -55,6 +55,11 @@ mkdir -p "$work/crash" && chmod 755 "$work/crash" && cp "$P/crash_init.so" "$wor
 out=$("$H" plugins --plugins "$work/crash" 2>&1); rc=$?
 if [ $rc -ne 0 ] && grep -qF "lighter-host: crashed with SIGSEGV (invalid memory access) in plugin $work/crash/crash_init.so, during init." <<<"$out"; then ok; else bad "crash context: rc=$rc: $out"; fi
 
+# an ELF constructor that crashes inside dlopen (it was "in lighter-host itself")
+mkdir -p "$work/ctor" && chmod 755 "$work/ctor" && cp "$P/crash_ctor.so" "$work/ctor/"
+out=$("$H" plugins --plugins "$work/ctor" 2>&1); rc=$?
+if [ $rc -eq 139 ] && grep -qF "lighter-host: crashed with SIGSEGV (invalid memory access) in plugin $work/ctor/crash_ctor.so, during loading (its ELF constructors)." <<<"$out"; then ok; else bad "crash in a constructor: rc=$rc: $out"; fi
+
 # A --plugins folder that is not there (a typo) is an error, never ignored.
 out=$("$H" plugins --plugins "$work/no-such-dir" 2>&1); rc=$?
 if [ $rc -eq 3 ] && grep -qxF "lighter-host: --plugins $work/no-such-dir: no such folder" <<<"$out"; then ok; else bad "missing --plugins: rc=$rc: $out"; fi
