@@ -158,6 +158,11 @@ static int check_component(const host_registry *reg, cfg_node *d, const char *pa
   return 0;
 }
 
+int host_param_check(const host_registry *reg, const lt_component *c, const lt_param *p, cfg_node *v,
+                     const char *path, cfg_error *err) {
+  return check_value(reg, c, p, v, path, err);
+}
+
 static int check_value(const host_registry *reg, const lt_component *c, const lt_param *p, cfg_node *v,
                        const char *path, cfg_error *err) {
   if (v->kind == CFG_EXPR || v->kind == CFG_REF) return 0; /* checked when built */
@@ -222,6 +227,7 @@ static int check_value(const host_registry *reg, const lt_component *c, const lt
     free(copy);
     if (!found) return -1;
   }
+  if (!reg) return 0; /* a plugin's own default, checked as it loads: nothing else is known yet */
   if (p->type == LT_P_COMPONENT && p->kind) {
     const host_entry *e = host_registry_find(reg, cfg_dict_get(v, "_target_")->s);
     if (e && e->comp->kind != p->kind) {

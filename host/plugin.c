@@ -85,30 +85,17 @@ static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *
 
 /* ---- loading ----------------------------------------------------------- */
 
-static int check_descriptor(const lt_plugin *d, const char *path, FILE *err) {
-  char why[256] = "";
-  if (!d->name || !*d->name) snprintf(why, sizeof why, "it has no name");
-  else if (!d->version) snprintf(why, sizeof why, "it has no version");
-  else if (!d->components || !d->ncomponents) snprintf(why, sizeof why, "it lists no components");
-  for (size_t i = 0; !why[0] && i < d->ncomponents; i++) {
-    const lt_component *c = &d->components[i];
-    if (!c->target || !*c->target) snprintf(why, sizeof why, "component %zu has no _target_ name", i);
-    else if ((int)c->kind <= 0 || (int)c->kind >= LT__KIND_COUNT)
-      snprintf(why, sizeof why, "component %s has an unknown kind %d", c->target, (int)c->kind);
-    else if (!c->create) snprintf(why, sizeof why, "component %s has no create function", c->target);
-    else if (c->nparams && !c->params) snprintf(why, sizeof why, "component %s has no parameter table", c->target);
-    for (size_t k = 0; !why[0] && k < c->nparams; k++) {
-      const lt_param *p = &c->params[k];
-      if (!p->name || !*p->name) snprintf(why, sizeof why, "component %s: parameter %zu has no name", c->target, k);
-      else if ((int)p->type <= 0 || (int)p->type > LT_P_ANY)
-        snprintf(why, sizeof why, "component %s: parameter %s has an unknown type %d", c->target, p->name, (int)p->type);
-    }
-  }
-  if (why[0]) {
-    fprintf(err, "lighter-host: plugin %s: incomplete descriptor: %s\n", path, why);
-    return -1;
-  }
-  return 0;
+/* The folders on the way to path (symlinks followed) must be safe (plugin_trust.c). */
+static int refuse_untrusted(const char *path, FILE *err) {
+  char why[PATH_MAX * 2 + 256];
+  if (host_plugin_trusted(path, why, sizeof why)) return 0;
+  struct stat st;
+  char real[PATH_MAX];
+  if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && realpath(path, real))
+    fprintf(err, "lighter-host: refusing plugin %s (a symlink to %s): %s\n", path, real, why);
+  else
+    fprintf(err, "lighter-host: refusing plugin %s: %s\n", path, why);
+  return -1;
 }
 
 int host_plugin_load_file(host_registry *reg, const char *path, FILE *err) {
@@ -122,6 +109,7 @@ int host_plugin_load_file(host_registry *reg, const char *path, FILE *err) {
                  "(fix: chmod o-w %s)\n", path, path);
     return -1;
   }
+  if (refuse_untrusted(path, err)) return -1;
   dlerror();
   host_crash_push(path, NULL, "loading (its ELF constructors)");
   void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
@@ -150,7 +138,7 @@ int host_plugin_load_file(host_registry *reg, const char *path, FILE *err) {
     dlclose(h);
     return -1;
   }
-  if (check_descriptor(d, path, err) != 0) {
+  if (host_plugin_check_descriptor(d, path, err) != 0) {
     dlclose(h);
     return -1;
   }

@@ -41,6 +41,17 @@ void host_plugins_load(host_registry *reg, char *const *dirs, FILE *err);
 /* Load one file. Returns 0, or -1 after printing why. */
 int host_plugin_load_file(host_registry *reg, const char *path, FILE *err);
 
+/* A descriptor as dlsym found it: named, versioned, every component with
+ * a _target_ (unique within the plugin), a kind, create, and a parameter
+ * table whose names, types and defaults make sense (a default must parse
+ * and fit its own spec). 0, or -1 after printing why (plugin_check.c). */
+int host_plugin_check_descriptor(const lt_plugin *d, const char *path, FILE *err);
+
+/* 1 when every folder on the way to the plugin file path (each symlink
+ * followed) is safe: none writable by anyone, except a sticky one owned by
+ * root or this user (plugin_trust.c); else 0 with the folder and the fix in why. */
+int host_plugin_trusted(const char *path, char *why, size_t len);
+
 const host_entry *host_registry_find(const host_registry *reg, const char *target);
 /* Up to 3 registered names close to target, as 'a', 'b' or 'c'. */
 int host_registry_suggest(const host_registry *reg, const char *target, char *out, size_t len);
