@@ -8,9 +8,11 @@
 
 #include "config/emit.h"
 #include "dist.h"
+#include "run_path.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -676,6 +678,8 @@ static int save_checkpoint_(host_run *r, const char *path);
 /* Everything a checkpoint makes (detached views, step tensors) is freed here. */
 static int save_checkpoint(host_run *r, const char *path) {
   if (!rank0(r)) return 0; /* under ddp, rank 0 writes */
+  char why[PATH_MAX * 3];
+  if (host_run_path_check(r->run_dir, path, why, sizeof why)) return FAIL("cannot save checkpoint: %s", why);
   lt_scope *s = lt_scope_begin();
   int rc = save_checkpoint_(r, path);
   lt_scope_end(s);

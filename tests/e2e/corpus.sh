@@ -192,5 +192,31 @@ check "absolute dirpath" 0 "" fit "$C/base.yaml" \
   "=trainer::callbacks=[{_target_: pytorch_lightning.callbacks.ModelCheckpoint, dirpath: $work/abs, save_last: true}]"
 [ -f "$work/abs/last.ckpt" ] && ok || bad "absolute dirpath: no $work/abs/last.ckpt"
 
+# A symlink planted in a reused run folder does not send anything the run
+# writes out of it: the trainer's last.ckpt, a relative ModelCheckpoint
+# dirpath, CsvWriter and FileWriter paths (a dangling link too); nothing
+# lands outside.
+L3="=trainer::logger={_target_: pytorch_lightning.loggers.CSVLogger, save_dir: logs, name: exp, version: 3}"
+V3=logs/exp/version_3
+check "run folder for the symlink cases" 0 "" fit "$C/base.yaml" "$L3"
+mkdir -p outside && rm -rf "$V3/checkpoints"
+for l in checkpoints ckpts preds; do ln -s ../../../outside "$V3/$l"; done
+ln -s ../../../nowhere "$V3/files"
+esc_tail="a run folder is only written inside (remove the symlink, or give an absolute"
+LIGHTER_OVERWRITE_RUN=1 check "symlinked checkpoints folder" 1 \
+  "cannot save checkpoint: '$V3/checkpoints/last.ckpt' would leave the run folder '$V3': '$V3/checkpoints' is a symlink to '../../../outside', outside it; $esc_tail path to write there on purpose)" \
+  fit "$C/base.yaml" "$L3"
+LIGHTER_OVERWRITE_RUN=1 check "symlinked ModelCheckpoint dirpath" 1 \
+  "ModelCheckpoint: dirpath 'ckpts/sub' would leave the run folder '$V3': '$V3/ckpts' is a symlink to '../../../outside', outside it; $esc_tail dirpath to write there on purpose)" \
+  fit "$C/base.yaml" "$L3" "=trainer::callbacks=[{_target_: pytorch_lightning.callbacks.ModelCheckpoint, dirpath: ckpts/sub, save_last: true}]"
+P3="=data::predict_dataloader=%data::train_dataloader"
+check "symlinked CsvWriter path" 1 \
+  "CsvWriter: path 'preds/p.csv' would leave the run folder '$V3': '$V3/preds' is a symlink to '../../../outside', outside it; $esc_tail path to write there on purpose)" \
+  predict "$C/base.yaml" "$L3" "$P3" "=trainer::callbacks=[{_target_: lighter.callbacks.CsvWriter, path: preds/p.csv, keys: [pred]}]"
+check "dangling FileWriter directory" 1 \
+  "FileWriter: directory 'files' would leave the run folder '$V3': '$V3/files' is a symlink to '../../../nowhere', which does not exist; $esc_tail directory to write there on purpose)" \
+  predict "$C/base.yaml" "$L3" "$P3" "=trainer::callbacks=[{_target_: lighter.callbacks.FileWriter, directory: files, value_key: pred}]"
+[ -z "$(ls -A outside)" ] && [ ! -e nowhere ] && ok || bad "symlinked run folder: written outside: $(ls -A outside nowhere 2>&1)"
+
 echo "corpus: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
