@@ -245,6 +245,10 @@ fuzz: setup
 # tests/corpus/fuzz/<target>/: make test replays them with a plain build of
 # each target (fuzz_<target>_replay), make check-asan under the sanitizers.
 FILE_FUZZ = idx cifar csv state
+# The host's checks of a plugin descriptor as dlsym finds it and of a config
+# against the specs it declares (tests/fuzz/fuzz_descriptor.c): the host's
+# sources, replayed like the readers from tests/corpus/fuzz/descriptor.
+FILE_FUZZ += descriptor
 FILE_FUZZ_REPLAYS = $(FILE_FUZZ:%=$(BUILD)/tests/fuzz_%_replay)
 all: $(FILE_FUZZ_REPLAYS)
 FUZZ_SAN = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -258,6 +262,15 @@ $(BUILD)/tests/fuzz_idx_replay $(BUILD)/tests/fuzz_cifar_replay $(BUILD)/tests/f
     tests/fuzz/replay.c tests/fuzz/fuzz_%.c $(READER_FUZZ_DEPS) plugins/data/mnist.c plugins/data/cifar10.c plugins/data/csvdataset.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Wno-format-truncation -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_$*.c -L$(BUILD)/lib -llighter $(RPATH) -lz -lm
+HOST_FUZZ_SRCS = $(filter-out host/main.c,$(HOST_SRCS))
+$(BUILD)/fuzz/fuzz_descriptor: tests/fuzz/fuzz_descriptor.c $(HOST_FUZZ_SRCS) $(wildcard host/*.h host/config/*.h) \
+    $(wildcard sdk/include/lighter/*.h)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -g -O1 -Isdk/include $(FUZZ_SAN) \
+	    -o $@ $< $(HOST_FUZZ_SRCS) -lyaml -ldl -lm
+$(BUILD)/tests/fuzz_descriptor_replay: tests/fuzz/replay.c tests/fuzz/fuzz_descriptor.c $(HOST_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_descriptor.c $(HOST_LIB_OBJS) -lyaml -ldl -lm
 FUZZ_LIB_OBJS = $(LIB_SRCS:sdk/src/%.cpp=$(BUILD)/fuzz/obj/%.o)
 $(BUILD)/fuzz/obj/%.o: sdk/src/%.cpp $(wildcard sdk/src/*.hpp) $(wildcard sdk/include/lighter/*.h)
 	@mkdir -p $(dir $@)
