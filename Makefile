@@ -64,7 +64,7 @@ RPATH = -Wl,-rpath,'$$ORIGIN/../lib'
 
 .PHONY: all setup check check-busy check-asan check-valgrind demo install clean test bench bench-ddp fuzz fuzz-config soak
 all: $(LIB) $(HOST_BIN) $(CORE_PLUGINS) $(DATA_PLUGINS) $(LIGHTER_PLUGINS) $(CALLBACK_PLUGINS) $(EXAMPLE_PLUGINS) $(DEMO_BIN) $(PCS) $(TEST_BIN) $(TEST_PLUGINS) $(PARITY_BIN) \
-     $(BUILD)/tests/fuzz_replay $(BUILD)/tests/fuzz_expr_replay $(BUILD)/tests/dist_peer
+     $(BUILD)/tests/fuzz_replay $(BUILD)/tests/fuzz_expr_replay $(BUILD)/tests/dist_peer $(BUILD)/tests/fail_fork.so
 
 setup:
 	@bash scripts/setup
@@ -106,6 +106,11 @@ $(BUILD)/obj/tests/%.o: ALL_CFLAGS += -DLT_DIRECT -Itests
 $(TEST_BIN): $(TEST_OBJS) $(HOST_LIB_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) -o $@ $(TEST_OBJS) $(HOST_LIB_OBJS) -L$(BUILD)/lib -llighter $(RPATH) $$(pkg-config --libs check) -lyaml -lz -ldl -lm
+
+# makes the Nth fork fail (LD_PRELOAD, tests/e2e/ddp.sh): the self-spawn's launch failure
+$(BUILD)/tests/fail_fork.so: tests/dist/fail_fork.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARN) -fPIC -shared -o $@ $< -ldl
 
 # rank 1 of the process-group tests (check_dist.c is rank 0)
 $(BUILD)/tests/dist_peer: tests/dist/peer.c tests/dist/scenario.h $(LIB)
