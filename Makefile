@@ -254,6 +254,8 @@ FILE_FUZZ = idx cifar csv state
 # against the specs it declares (tests/fuzz/fuzz_descriptor.c): the host's
 # sources, replayed like the readers from tests/corpus/fuzz/descriptor.
 FILE_FUZZ += descriptor
+# Where a checkpoint says the fit loop stopped (tests/fuzz/fuzz_progress.c).
+FILE_FUZZ += progress
 FILE_FUZZ_REPLAYS = $(FILE_FUZZ:%=$(BUILD)/tests/fuzz_%_replay)
 all: $(FILE_FUZZ_REPLAYS)
 FUZZ_SAN = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -276,6 +278,15 @@ $(BUILD)/fuzz/fuzz_descriptor: tests/fuzz/fuzz_descriptor.c $(HOST_FUZZ_SRCS) $(
 $(BUILD)/tests/fuzz_descriptor_replay: tests/fuzz/replay.c tests/fuzz/fuzz_descriptor.c $(HOST_LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_descriptor.c $(HOST_LIB_OBJS) -lyaml -ldl -lm
+$(BUILD)/fuzz/fuzz_progress: tests/fuzz/fuzz_progress.c host/ckpt_progress.c host/ckpt_progress.h $(LIB)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -DLT_DIRECT -g -O1 -Isdk/include $(FUZZ_SAN) \
+	    -o $@ $< host/ckpt_progress.c -L$(BUILD)/lib -llighter $(RPATH) -lm
+$(BUILD)/tests/fuzz_progress_replay: tests/fuzz/replay.c tests/fuzz/fuzz_progress.c host/ckpt_progress.c \
+    host/ckpt_progress.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DLT_DIRECT -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_progress.c host/ckpt_progress.c \
+	    -L$(BUILD)/lib -llighter $(RPATH) -lm
 FUZZ_LIB_OBJS = $(LIB_SRCS:sdk/src/%.cpp=$(BUILD)/fuzz/obj/%.o)
 $(BUILD)/fuzz/obj/%.o: sdk/src/%.cpp $(wildcard sdk/src/*.hpp) $(wildcard sdk/include/lighter/*.h)
 	@mkdir -p $(dir $@)

@@ -6,6 +6,7 @@
  * metrics.csv; last.ckpt at each epoch's end and on interruption. */
 #include "trainer.h"
 
+#include "ckpt_progress.h"
 #include "config/emit.h"
 #include "dist.h"
 #include "run_path.h"
@@ -801,24 +802,21 @@ static int load_checkpoint(host_run *r, const char *path) {
   for (size_t i = 0; i < n; i++) lt_tensor_free(src[i]);
   free(src), free(t), free(names);
   if (!rc && r->stage == HOST_FIT && !r->weights_only) {
-    int64_t e = 0, s = 0, next = -1;
-    lt_state_get_int(ck, "epoch", &e);
-    lt_state_get_int(ck, "global_step", &s);
-    r->start_epoch = e + 1;
-    r->global_step = s;
-    lt_state *loops = lt_state_get_state(ck, "loops");
-    if (loops) lt_state_get_int(loops, "batch_next", &next);
-    if (e < 0 || s < 0 || next < -1) { /* a run cannot be resumed from a negative position */
-      lt_state_free(loops), lt_state_free(sd), lt_state_free(ck);
-      return FAIL("checkpoint '%s' is damaged: epoch %lld, global_step %lld, next batch %lld (none may be negative); "
-                  "resume from another checkpoint, or load only its weights with --weights_only",
-                  path, (long long)e, (long long)s, (long long)next);
+    host_progress pr;
+    char why[512];
+    if (host_progress_read(ck, &pr, why, sizeof why)) { /* a run cannot be resumed from there */
+      lt_state_free(sd), lt_state_free(ck);
+      return FAIL("checkpoint '%s' is damaged: %s; resume from another checkpoint, or load only its weights with "
+                  "--weights_only", path, why);
     }
-    if (next >= 0) { /* mid-epoch */
-      r->start_epoch = e;
-      r->start_batch = next;
-      lt_state_get_double(loops, "loss_sum", &r->loss_sum);
-      lt_state_get_int(loops, "loss_count", &r->loss_count);
+    r->start_epoch = pr.epoch + 1;
+    r->global_step = pr.global_step;
+    lt_state *loops = lt_state_get_state(ck, "loops");
+    if (pr.batch_next >= 0) { /* mid-epoch */
+      r->start_epoch = pr.epoch;
+      r->start_batch = pr.batch_next;
+      r->loss_sum = pr.loss_sum;
+      r->loss_count = pr.loss_count;
       lt_state *ms = lt_state_get_state(loops, "train_metric_states");
       int prev = lt_grad_set_enabled(0);
       for (int i = 0; ms && i < r->metrics[0].n && i < lt_state_len(ms); i++) {

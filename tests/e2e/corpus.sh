@@ -87,6 +87,17 @@ for f in "epoch=-5|damaged: epoch -5," "global_step=-1|global_step -1, next batc
     "$good" "${f%%|*}"
   check "checkpoint with ${f%%|*}" 1 "${f#*|}" fit "$C/base.yaml" --ckpt_path neg.ckpt
 done
+# ... nor past any run, nor of the wrong type, nor with a loss tally that
+# does not fit (epoch 2^63 - 1 wrapped to -2^63 and trained on and on; a
+# float epoch was read as 0)
+for f in "c['epoch'] = 2**63 - 1|, next batch -1 (more than any run reaches: at most 9007199254740992 each)" \
+         "c['global_step'] = 0.5|damaged: global_step is a float, not an integer" \
+         "c['loops'] = [1]|damaged: loops is a list, not a dict" \
+         "c['loops'].update(batch_next=2, loss_count=7)|damaged: loops' loss_count 7 does not fit its batch_next 2" \
+         "c['loops'].update(batch_next=1, loss_count=1, loss_sum=float('nan'))|damaged: loops' loss_sum is NaN"; do
+  "$PY" -c "import torch, sys; c = torch.load(sys.argv[1]); exec(sys.argv[2]); torch.save(c, 'odd.ckpt')" "$good" "${f%%|*}"
+  check "checkpoint with ${f%%|*}" 1 "${f#*|}" fit "$C/base.yaml" --ckpt_path odd.ckpt
+done
 
 # a plugin whose step crashes: the host names the plugin, component and step
 mkdir -p plugins && cp "$OLDPWD/$BUILD/tests/plugins/bad_steps.so" plugins/ 2>/dev/null || cp "$(dirname "$H")/../tests/plugins/bad_steps.so" plugins/
