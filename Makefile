@@ -64,7 +64,7 @@ RPATH = -Wl,-rpath,'$$ORIGIN/../lib'
 
 .PHONY: all setup check check-busy check-asan check-valgrind demo install clean test bench bench-ddp fuzz fuzz-config soak
 all: $(LIB) $(HOST_BIN) $(CORE_PLUGINS) $(DATA_PLUGINS) $(LIGHTER_PLUGINS) $(CALLBACK_PLUGINS) $(EXAMPLE_PLUGINS) $(DEMO_BIN) $(PCS) $(TEST_BIN) $(TEST_PLUGINS) $(PARITY_BIN) \
-     $(BUILD)/tests/fuzz_replay $(BUILD)/tests/fuzz_expr_replay $(BUILD)/tests/dist_peer
+     $(BUILD)/tests/fuzz_replay $(BUILD)/tests/fuzz_expr_replay $(BUILD)/tests/dist_peer $(BUILD)/tests/fail_fork.so
 
 setup:
 	@bash scripts/setup
@@ -106,6 +106,11 @@ $(BUILD)/obj/tests/%.o: ALL_CFLAGS += -DLT_DIRECT -Itests
 $(TEST_BIN): $(TEST_OBJS) $(HOST_LIB_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) -o $@ $(TEST_OBJS) $(HOST_LIB_OBJS) -L$(BUILD)/lib -llighter $(RPATH) $$(pkg-config --libs check) -lyaml -ldeflate -lz -ldl -lm
+
+# makes the Nth fork fail (LD_PRELOAD, tests/e2e/ddp.sh): the self-spawn's launch failure
+$(BUILD)/tests/fail_fork.so: tests/dist/fail_fork.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARN) -fPIC -shared -o $@ $< -ldl
 
 # rank 1 of the process-group tests (check_dist.c is rank 0)
 $(BUILD)/tests/dist_peer: tests/dist/peer.c tests/dist/scenario.h $(LIB)
@@ -246,6 +251,12 @@ fuzz: setup
 # tests/corpus/fuzz/<target>/: make test replays them with a plain build of
 # each target (fuzz_<target>_replay), make check-asan under the sanitizers.
 FILE_FUZZ = idx cifar csv state
+# The host's checks of a plugin descriptor as dlsym finds it and of a config
+# against the specs it declares (tests/fuzz/fuzz_descriptor.c): the host's
+# sources, replayed like the readers from tests/corpus/fuzz/descriptor.
+FILE_FUZZ += descriptor
+# Where a checkpoint says the fit loop stopped (tests/fuzz/fuzz_progress.c).
+FILE_FUZZ += progress
 FILE_FUZZ_REPLAYS = $(FILE_FUZZ:%=$(BUILD)/tests/fuzz_%_replay)
 all: $(FILE_FUZZ_REPLAYS)
 FUZZ_SAN = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -259,6 +270,24 @@ $(BUILD)/tests/fuzz_idx_replay $(BUILD)/tests/fuzz_cifar_replay $(BUILD)/tests/f
     tests/fuzz/replay.c tests/fuzz/fuzz_%.c $(READER_FUZZ_DEPS) plugins/data/mnist.c plugins/data/cifar10.c plugins/data/csvdataset.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Wno-format-truncation -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_$*.c -L$(BUILD)/lib -llighter $(RPATH) -ldeflate -lz -lm
+HOST_FUZZ_SRCS = $(filter-out host/main.c,$(HOST_SRCS))
+$(BUILD)/fuzz/fuzz_descriptor: tests/fuzz/fuzz_descriptor.c $(HOST_FUZZ_SRCS) $(wildcard host/*.h host/config/*.h) \
+    $(wildcard sdk/include/lighter/*.h)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -g -O1 -Isdk/include $(FUZZ_SAN) \
+	    -o $@ $< $(HOST_FUZZ_SRCS) -lyaml -ldl -lm
+$(BUILD)/tests/fuzz_descriptor_replay: tests/fuzz/replay.c tests/fuzz/fuzz_descriptor.c $(HOST_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_descriptor.c $(HOST_LIB_OBJS) -lyaml -ldl -lm
+$(BUILD)/fuzz/fuzz_progress: tests/fuzz/fuzz_progress.c host/ckpt_progress.c host/ckpt_progress.h $(LIB)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -DLT_DIRECT -g -O1 -Isdk/include $(FUZZ_SAN) \
+	    -o $@ $< host/ckpt_progress.c -L$(BUILD)/lib -llighter $(RPATH) -lm
+$(BUILD)/tests/fuzz_progress_replay: tests/fuzz/replay.c tests/fuzz/fuzz_progress.c host/ckpt_progress.c \
+    host/ckpt_progress.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DLT_DIRECT -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_progress.c host/ckpt_progress.c \
+	    -L$(BUILD)/lib -llighter $(RPATH) -lm
 FUZZ_LIB_OBJS = $(LIB_SRCS:sdk/src/%.cpp=$(BUILD)/fuzz/obj/%.o)
 $(BUILD)/fuzz/obj/%.o: sdk/src/%.cpp $(wildcard sdk/src/*.hpp) $(wildcard sdk/include/lighter/*.h)
 	@mkdir -p $(dir $@)

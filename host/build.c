@@ -184,6 +184,11 @@ static int check_component(const host_registry *reg, cfg_node *d, const char *pa
   return 0;
 }
 
+int host_param_check(const host_registry *reg, const lt_component *c, const lt_param *p, cfg_node *v,
+                     const char *path, cfg_error *err) {
+  return check_value(reg, c, p, v, path, err);
+}
+
 static int check_value(const host_registry *reg, const lt_component *c, const lt_param *p, cfg_node *v,
                        const char *path, cfg_error *err) {
   if (v->kind == CFG_EXPR || v->kind == CFG_REF) return 0; /* checked when built */
@@ -239,6 +244,7 @@ static int check_value(const host_registry *reg, const lt_component *c, const lt
     free(copy);
     if (!found) return -1;
   }
+  if (!reg) return 0; /* a plugin's own default, checked as it loads: nothing else is known yet */
   if (p->type == LT_P_COMPONENT && p->kind) {
     const host_entry *e = host_registry_find(reg, cfg_dict_get(v, "_target_")->s);
     if (e && e->comp->kind != p->kind) {
@@ -530,9 +536,9 @@ static int make_instance(host_build *b, cfg_node *d, const char *path, const hos
   if (rc == 0) {
     char msg[512] = "";
     const char *plugin = b->reg->plugins[e->plugin].path;
-    host_crash_context(plugin, c->target, "create");
+    host_crash_push(plugin, c->target, "create");
     lt_status s = c->create(args, out, msg, sizeof msg);
-    host_crash_context(NULL, NULL, NULL);
+    host_crash_pop();
     if (s != LT_OK) {
       msg[sizeof msg - 1] = 0;
       cfg_fail(b->err, d->loc, path, "%s could not be created: %s", c->target, msg[0] ? msg : lt__status_text(s));
@@ -579,9 +585,9 @@ static void *factory_create(const lt_factory *f, char *err, size_t errlen) {
 static void factory_destroy(const lt_factory *f, void *instance) {
   host_object *o = f->host;
   if (instance && o->comp->destroy) {
-    host_crash_context(o->plugin, o->comp->target, "destroy");
+    host_crash_push(o->plugin, o->comp->target, "destroy");
     o->comp->destroy(instance);
-    host_crash_context(NULL, NULL, NULL);
+    host_crash_pop();
   }
 }
 
@@ -645,9 +651,9 @@ void host_build_free(host_build *b) {
   for (size_t i = b->nobjects; i-- > 0;) {
     host_object *o = b->objects[i];
     if (o->self && o->comp->destroy) {
-      host_crash_context(o->plugin, o->comp->target, "destroy");
+      host_crash_push(o->plugin, o->comp->target, "destroy");
       o->comp->destroy(o->self);
-      host_crash_context(NULL, NULL, NULL);
+      host_crash_pop();
     }
     free(o->path);
     free(o);

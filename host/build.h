@@ -29,6 +29,11 @@ typedef struct host_build {
  * key a parameter of its spec, every required parameter given, values of
  * the right type, in range, among the choices. Nothing is created. */
 int host_build_check(const host_registry *reg, cfg_node *root, cfg_error *err);
+/* One value v for parameter p of c: type, null, range, choices, and (with
+ * reg) the kind of a component and what is inside it. reg may be NULL: a
+ * plugin's own default, checked as it loads. 0, or -1 with err set. */
+int host_param_check(const host_registry *reg, const lt_component *c, const lt_param *p, cfg_node *v,
+                     const char *path, cfg_error *err);
 
 /* The component at path (built once: @ references share it), creating what
  * it needs first. NULL with b->err set on failure. */

@@ -256,12 +256,15 @@ int host_dist_spawn(char **argv, int n, const host_dist *d) {
   sigaction(SIGINT, &sa, &old_int);
   sigaction(SIGTERM, &sa, &old_term);
   fflush(NULL);
+  int started = 0;
   for (int i = 0; i < n; i++) {
     pid_t pid = fork();
     if (pid < 0) {
-      fprintf(stderr, "lighter-host: cannot start worker %d: %s\n", i, strerror(errno));
-      forward(SIGTERM);
-      n = i;
+      /* the ranks already started would wait for this one until the
+       * group's timeout (30 minutes by default): stop them now */
+      fprintf(stderr, "lighter-host: cannot start worker %d (rank %d of %d): fork: %s; stopping the %d already "
+                      "started (check the process limit, ulimit -u, and free memory)\n",
+              i, d->node_rank * n + i, d->world, strerror(errno), started);
       break;
     }
     if (pid == 0) {
@@ -282,11 +285,18 @@ int host_dist_spawn(char **argv, int n, const host_dist *d) {
       _exit(127);
     }
     children[i] = pid;
+    started++;
   }
-  fprintf(stderr, "lighter-host: started %d workers (ranks %d..%d of %d, %s:%d)\n", n, d->node_rank * n,
-          d->node_rank * n + n - 1, d->world, d->addr, port);
-  int worst = 0, live = n;
+  int worst = 0, live = started;
   double deadline = 0, killed_at = 0;
+  if (started < n) { /* SIGTERM now, SIGKILL 5 s later (they may be blocked joining the group) */
+    forward(SIGTERM);
+    killed_at = mono();
+    worst = 1;
+  } else {
+    fprintf(stderr, "lighter-host: started %d workers (ranks %d..%d of %d, %s:%d)\n", n, d->node_rank * n,
+            d->node_rank * n + n - 1, d->world, d->addr, port);
+  }
   while (live > 0) {
     int st;
     pid_t pid = waitpid(-1, &st, WNOHANG);
@@ -319,7 +329,7 @@ int host_dist_spawn(char **argv, int n, const host_dist *d) {
     else if (code && code != 130 && !forwarded && worst == 0)
       fprintf(stderr, "lighter-host: rank %d (pid %d) exited with status %d\n", rank, (int)pid, code);
     if (code && deadline == 0) deadline = mono() + d->timeout_s + 5; /* the others fail within their timeout */
-    if (code > worst) worst = code;
+    if (code > worst && started == n) worst = code; /* else 1: the launch failed, as said */
   }
   sigaction(SIGINT, &old_int, NULL);
   sigaction(SIGTERM, &old_term, NULL);

@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <dlfcn.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -84,112 +83,19 @@ void host_plugin_dirs_free(char **dirs) {
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-/* ---- crash context ---------------------------------------------------- */
-
-static volatile const char *g_crash_plugin, *g_crash_component, *g_crash_hook;
-
-void host_crash_context(const char *plugin, const char *component, const char *hook) {
-  g_crash_plugin = plugin;
-  g_crash_component = component;
-  g_crash_hook = hook;
-}
-
-static void say(const char *s) {
-  if (s) {
-    ssize_t r = write(2, s, strlen(s));
-    (void)r;
-  }
-}
-
-/* "plugin P, component C": who was running (async-signal-safe). */
-static void say_plugin(void) {
-  say("plugin ");
-  say((const char *)g_crash_plugin);
-  if (g_crash_component) {
-    say(", component ");
-    say((const char *)g_crash_component);
-  }
-}
-
-static void on_crash(int sig) {
-  const char *name = sig == SIGSEGV ? "SIGSEGV (invalid memory access)" : sig == SIGBUS ? "SIGBUS (bus error)"
-                     : sig == SIGFPE ? "SIGFPE (arithmetic error)" : sig == SIGILL ? "SIGILL (illegal instruction)"
-                     : sig == SIGABRT ? "SIGABRT (abort)"
-                                      : "a fatal signal";
-  say("lighter-host: crashed with ");
-  say(name);
-  if (g_crash_plugin) {
-    say(" in ");
-    say_plugin();
-    if (g_crash_hook) {
-      say(", during ");
-      say((const char *)g_crash_hook);
-    }
-    say(".\nThis is a bug in that plugin; run under gdb or valgrind to find it.\n");
-  } else {
-    say(" in lighter-host itself.\n");
-  }
-  signal(sig, SIG_DFL);
-  raise(sig);
-}
-
-/* exit() called by a plugin (inside a create, step, hook...): whatever
- * status it gave, the run did not finish, so say so and exit 1 rather than
- * let a script take a half-done run for a success. */
-static void on_exit_in_plugin(void) {
-  if (!g_crash_plugin) return;
-  say("lighter-host: ");
-  say_plugin();
-  say(", called exit()");
-  if (g_crash_hook) {
-    say(" during ");
-    say((const char *)g_crash_hook);
-  }
-  say("; the run did not finish and nothing more was saved. A plugin reports a failure by returning an error "
-      "status, never by exiting.\n");
-  _exit(1);
-}
-
-void host_crash_handlers_install(void) {
-  static char altstack[1 << 16];
-  stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0};
-  sigaltstack(&ss, NULL);
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_crash;
-  sa.sa_flags = SA_ONSTACK | SA_RESETHAND;
-  sigemptyset(&sa.sa_mask);
-  int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
-  for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &sa, NULL);
-  atexit(on_exit_in_plugin);
-}
-
 /* ---- loading ----------------------------------------------------------- */
 
-static int check_descriptor(const lt_plugin *d, const char *path, FILE *err) {
-  char why[256] = "";
-  if (!d->name || !*d->name) snprintf(why, sizeof why, "it has no name");
-  else if (!d->version) snprintf(why, sizeof why, "it has no version");
-  else if (!d->components || !d->ncomponents) snprintf(why, sizeof why, "it lists no components");
-  for (size_t i = 0; !why[0] && i < d->ncomponents; i++) {
-    const lt_component *c = &d->components[i];
-    if (!c->target || !*c->target) snprintf(why, sizeof why, "component %zu has no _target_ name", i);
-    else if ((int)c->kind <= 0 || (int)c->kind >= LT__KIND_COUNT)
-      snprintf(why, sizeof why, "component %s has an unknown kind %d", c->target, (int)c->kind);
-    else if (!c->create) snprintf(why, sizeof why, "component %s has no create function", c->target);
-    else if (c->nparams && !c->params) snprintf(why, sizeof why, "component %s has no parameter table", c->target);
-    for (size_t k = 0; !why[0] && k < c->nparams; k++) {
-      const lt_param *p = &c->params[k];
-      if (!p->name || !*p->name) snprintf(why, sizeof why, "component %s: parameter %zu has no name", c->target, k);
-      else if ((int)p->type <= 0 || (int)p->type > LT_P_ANY)
-        snprintf(why, sizeof why, "component %s: parameter %s has an unknown type %d", c->target, p->name, (int)p->type);
-    }
-  }
-  if (why[0]) {
-    fprintf(err, "lighter-host: plugin %s: incomplete descriptor: %s\n", path, why);
-    return -1;
-  }
-  return 0;
+/* The folders on the way to path (symlinks followed) must be safe (plugin_trust.c). */
+static int refuse_untrusted(const char *path, FILE *err) {
+  char why[PATH_MAX * 2 + 256];
+  if (host_plugin_trusted(path, why, sizeof why)) return 0;
+  struct stat st;
+  char real[PATH_MAX];
+  if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && realpath(path, real))
+    fprintf(err, "lighter-host: refusing plugin %s (a symlink to %s): %s\n", path, real, why);
+  else
+    fprintf(err, "lighter-host: refusing plugin %s: %s\n", path, why);
+  return -1;
 }
 
 int host_plugin_load_file(host_registry *reg, const char *path, FILE *err) {
@@ -203,8 +109,11 @@ int host_plugin_load_file(host_registry *reg, const char *path, FILE *err) {
                  "(fix: chmod o-w %s)\n", path, path);
     return -1;
   }
+  if (refuse_untrusted(path, err)) return -1;
   dlerror();
+  host_crash_push(path, NULL, "loading (its ELF constructors)");
   void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  host_crash_pop();
   if (!h) {
     const char *e = dlerror();
     fprintf(err, "lighter-host: cannot open plugin %s: %s\n", path, e ? e : "unknown dlopen error");
@@ -229,18 +138,20 @@ int host_plugin_load_file(host_registry *reg, const char *path, FILE *err) {
     dlclose(h);
     return -1;
   }
-  if (check_descriptor(d, path, err) != 0) {
+  if (host_plugin_check_descriptor(d, path, err) != 0) {
     dlclose(h);
     return -1;
   }
+  host_crash_plugin_add(path, d);
   if (d->init) {
     char msg[512] = "";
-    host_crash_context(path, NULL, "init");
+    host_crash_push(path, NULL, "init");
     lt_status s = d->init(msg, sizeof msg);
-    host_crash_context(NULL, NULL, NULL);
+    host_crash_pop();
     if (s != LT_OK) {
       msg[sizeof msg - 1] = 0;
       fprintf(err, "lighter-host: plugin %s failed to initialise: %s\n", path, msg[0] ? msg : "(no message)");
+      host_crash_plugin_drop(d);
       dlclose(h);
       return -1;
     }

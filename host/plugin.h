@@ -41,6 +41,17 @@ void host_plugins_load(host_registry *reg, char *const *dirs, FILE *err);
 /* Load one file. Returns 0, or -1 after printing why. */
 int host_plugin_load_file(host_registry *reg, const char *path, FILE *err);
 
+/* A descriptor as dlsym found it: named, versioned, every component with
+ * a _target_ (unique within the plugin), a kind, create, and a parameter
+ * table whose names, types and defaults make sense (a default must parse
+ * and fit its own spec). 0, or -1 after printing why (plugin_check.c). */
+int host_plugin_check_descriptor(const lt_plugin *d, const char *path, FILE *err);
+
+/* 1 when every folder on the way to the plugin file path (each symlink
+ * followed) is safe: none writable by anyone, except a sticky one owned by
+ * root or this user (plugin_trust.c); else 0 with the folder and the fix in why. */
+int host_plugin_trusted(const char *path, char *why, size_t len);
+
 const host_entry *host_registry_find(const host_registry *reg, const char *target);
 /* Up to 3 registered names close to target, as 'a', 'b' or 'c'. */
 int host_registry_suggest(const host_registry *reg, const char *target, char *out, size_t len);
@@ -56,8 +67,15 @@ const char *host_kind_name(lt_kind k);
 int host_kind_needs_ops(lt_kind k);
 const char *host_ptype_name(lt_ptype t);
 
-/* What the host is calling into, for the crash report. */
-void host_crash_context(const char *plugin, const char *component, const char *hook);
+/* The crash report (crash.c). The host pushes a frame around each of its
+ * calls into a plugin (plugin file, component, hook; borrowed, they must
+ * outlive the call) and pops it after, on the calling thread. */
+void host_crash_push(const char *plugin, const char *component, const char *hook);
+void host_crash_pop(void);
+/* A loaded plugin whose code the report can then recognise on a stack
+ * (path is copied); drop it before unloading. */
+void host_crash_plugin_add(const char *path, const lt_plugin *desc);
+void host_crash_plugin_drop(const lt_plugin *desc);
 void host_crash_handlers_install(void);
 
 #endif

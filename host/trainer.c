@@ -6,13 +6,16 @@
  * metrics.csv; last.ckpt at each epoch's end and on interruption. */
 #include "trainer.h"
 
+#include "ckpt_progress.h"
 #include "config/emit.h"
 #include "dist.h"
 #include "metrics_csv.h"
 #include "predictions.h"
+#include "run_path.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -291,9 +294,9 @@ static int run_step(host_run *r, int mode, const lt_batch *batch, int64_t bi, st
     batch = &b64;
   }
   int prev_autocast = r->cfg->bf16 ? lt_autocast_set(1, LT_BFLOAT16) : 0;
-  host_crash_context(r->model->plugin, r->model->comp->target, step_name(mode));
+  host_crash_push(r->model->plugin, r->model->comp->target, step_name(mode));
   lt_status rc = fn ? fn(r->model->self, &c, batch, out) : default_step(&c, batch, out, mode);
-  host_crash_context(NULL, NULL, NULL);
+  host_crash_pop();
   if (r->cfg->bf16) lt_autocast_set(prev_autocast, LT_BFLOAT16);
   char where[256];
   snprintf(where, sizeof where, "%s of %s (epoch %lld, batch %lld)", step_name(mode), r->model->comp->target,
@@ -488,9 +491,9 @@ static int hook(host_run *r, lt_hook h, int mode, int64_t bi, const lt_state *ou
     }
     if (!fn) continue;
     lt_clear_error();
-    host_crash_context(plugin, who, lt_hook_name(h));
+    host_crash_push(plugin, who, lt_hook_name(h));
     lt_status rc = fn(self, h, &v);
-    host_crash_context(NULL, NULL, NULL);
+    host_crash_pop();
     if (rc != LT_OK)
       return FAIL("%s, hook %s (epoch %lld, step %lld): %s", who, lt_hook_name(h), (long long)r->epoch,
                   (long long)r->global_step, *lt_last_error() ? lt_last_error() : lt_status_str(rc));
@@ -619,6 +622,8 @@ static int save_checkpoint_(host_run *r, const char *path);
 /* Everything a checkpoint makes (detached views, step tensors) is freed here. */
 static int save_checkpoint(host_run *r, const char *path) {
   if (!rank0(r)) return 0; /* under ddp, rank 0 writes */
+  char why[PATH_MAX * 3];
+  if (host_run_path_check(r->run_dir, path, why, sizeof why)) return FAIL("cannot save checkpoint: %s", why);
   lt_scope *s = lt_scope_begin();
   int rc = save_checkpoint_(r, path);
   lt_scope_end(s);
@@ -747,24 +752,21 @@ static int load_checkpoint(host_run *r, const char *path) {
   for (size_t i = 0; i < n; i++) lt_tensor_free(src[i]);
   free(src), free(t), free(names);
   if (!rc && r->stage == HOST_FIT && !r->weights_only) {
-    int64_t e = 0, s = 0, next = -1;
-    lt_state_get_int(ck, "epoch", &e);
-    lt_state_get_int(ck, "global_step", &s);
-    r->start_epoch = e + 1;
-    r->global_step = s;
-    lt_state *loops = lt_state_get_state(ck, "loops");
-    if (loops) lt_state_get_int(loops, "batch_next", &next);
-    if (e < 0 || s < 0 || next < -1) { /* a run cannot be resumed from a negative position */
-      lt_state_free(loops), lt_state_free(sd), lt_state_free(ck);
-      return FAIL("checkpoint '%s' is damaged: epoch %lld, global_step %lld, next batch %lld (none may be negative); "
-                  "resume from another checkpoint, or load only its weights with --weights_only",
-                  path, (long long)e, (long long)s, (long long)next);
+    host_progress pr;
+    char why[512];
+    if (host_progress_read(ck, &pr, why, sizeof why)) { /* a run cannot be resumed from there */
+      lt_state_free(sd), lt_state_free(ck);
+      return FAIL("checkpoint '%s' is damaged: %s; resume from another checkpoint, or load only its weights with "
+                  "--weights_only", path, why);
     }
-    if (next >= 0) { /* mid-epoch */
-      r->start_epoch = e;
-      r->start_batch = next;
-      lt_state_get_double(loops, "loss_sum", &r->loss_sum);
-      lt_state_get_int(loops, "loss_count", &r->loss_count);
+    r->start_epoch = pr.epoch + 1;
+    r->global_step = pr.global_step;
+    lt_state *loops = lt_state_get_state(ck, "loops");
+    if (pr.batch_next >= 0) { /* mid-epoch */
+      r->start_epoch = pr.epoch;
+      r->start_batch = pr.batch_next;
+      r->loss_sum = pr.loss_sum;
+      r->loss_count = pr.loss_count;
       lt_state *ms = lt_state_get_state(loops, "train_metric_states");
       int prev = lt_grad_set_enabled(0);
       for (int i = 0; ms && i < r->metrics[0].n && i < lt_state_len(ms); i++) {

@@ -69,7 +69,7 @@ static int write_png(const char *path, lt_tensor *t) {
       }
   }
   ok = ok && compress2(z, &zlen, raw, (uLong)raw_len, 6) == Z_OK;
-  FILE *f = ok ? fopen(path, "wb") : NULL;
+  FILE *f = ok ? wr_create(path, "wb") : NULL;
   unsigned char ihdr[13];
   be32(ihdr, (uint32_t)w), be32(ihdr + 4, (uint32_t)h);
   ihdr[8] = 8, ihdr[9] = c == 3 ? 2 : 0, ihdr[10] = ihdr[11] = ihdr[12] = 0;
@@ -88,7 +88,7 @@ static int write_png(const char *path, lt_tensor *t) {
 static int write_text(const char *path, lt_tensor *t) {
   int64_t n = lt_tensor_numel(t);
   double *v = malloc((size_t)(n ? n : 1) * sizeof *v);
-  FILE *f = v && lt_tensor_copy_to(t, v, (size_t)n * sizeof *v, LT_FLOAT64) == LT_OK ? fopen(path, "w") : NULL;
+  FILE *f = v && lt_tensor_copy_to(t, v, (size_t)n * sizeof *v, LT_FLOAT64) == LT_OK ? wr_create(path, "w") : NULL;
   for (int64_t i = 0; f && i < n; i++) fprintf(f, i ? " %.9g" : "%.9g", v[i]);
   if (f) fputc('\n', f);
   int ok = f && !ferror(f) && fclose(f) == 0;
@@ -106,6 +106,13 @@ static lt_status hook(void *self, lt_hook h, const lt_run_view *run) {
   if (h == LT_HOOK_ON_PREDICT_START) {
     wr_place(m->given, run, m->dir, sizeof m->dir);
     m->count = 0;
+    char why[PATH_MAX * 3 + 64];
+    if (wr_inside("directory", m->given, run, why, sizeof why)) {
+      char msg[sizeof why + 16];
+      snprintf(msg, sizeof msg, "FileWriter: %s", why);
+      lt_set_error(msg, 1);
+      return LT_ERR_INVALID;
+    }
     if (wr_mkdirs(m->dir)) {
       char msg[1800];
       snprintf(msg, sizeof msg, "FileWriter: cannot create '%s': %s", m->dir, strerror(errno));

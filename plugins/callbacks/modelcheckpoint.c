@@ -10,6 +10,7 @@
  * "/" have it replaced by "_" in file names. A relative dirpath is inside
  * the run folder (Lightning takes it from the working directory): nothing
  * is written outside the run folder unless dirpath is absolute. */
+#define _XOPEN_SOURCE 700 /* writer.h: realpath, lstat, readlink */
 #include <lighter/lighter.h>
 
 #include "writer.h"
@@ -154,6 +155,12 @@ static lt_status save(mc *m, const lt_run_view *run) {
     return LT_OK;
   }
   int files = writes_files(run);
+  if (files && wr_inside("dirpath", *m->dirpath ? m->dirpath : "checkpoints", run, err, sizeof err)) {
+    char msg[sizeof err + 32];
+    snprintf(msg, sizeof msg, "ModelCheckpoint: %s", err);
+    lt_set_error(msg, 1);
+    return LT_ERR_INVALID;
+  }
   if (files) wr_mkdirs(dir);
   double score = (double)run->global_step;
   if (m->has_monitor && !run->metric(run->host, m->monitor, &score)) {

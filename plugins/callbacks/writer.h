@@ -6,13 +6,20 @@
 #ifndef LT_CB_WRITER_H
 #define LT_CB_WRITER_H
 
+#ifndef _XOPEN_SOURCE
+#define _XOPEN_SOURCE 700 /* realpath, lstat, readlink under -std=c99 */
+#endif
+
 #include <lighter/lighter.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* path as written by the user: absolute stays, relative is in run_dir. */
 static inline void wr_place(const char *given, const lt_run_view *run, char *out, size_t len) {
@@ -52,6 +59,49 @@ static inline int wr_check_path(const char *param, const char *given, char *err,
            "elsewhere on purpose, give an absolute path",
            param, given);
   return -1;
+}
+
+/* 0 when a relative path given (placed in the run folder by wr_place)
+ * stays inside the run folder on disk too; -1 with err when a symlink on
+ * the way (planted in a reused run folder: version_0/checkpoints ->
+ * /elsewhere) leads out of it or nowhere. Each existing part below the run
+ * folder is looked at before anything is made or written there (the host's
+ * run_path.c does the same for its own files). */
+static inline int wr_inside(const char *param, const char *given, const lt_run_view *run, char *err, size_t errlen) {
+  const char *run_dir = run->run_dir && *run->run_dir ? run->run_dir : ".";
+  char root[PATH_MAX], at[PATH_MAX], real[PATH_MAX], target[PATH_MAX];
+  if (given[0] == '/' || !realpath(run_dir, root)) return 0;
+  size_t rl = strlen(root);
+  snprintf(at, sizeof at, "%s", run_dir);
+  for (const char *p = given; *p;) {
+    size_t n = strcspn(p, "/"), used = strlen(at);
+    struct stat st;
+    if (n && used + 1 + n < sizeof at) snprintf(at + used, sizeof at - used, "/%.*s", (int)n, p);
+    p += n;
+    while (*p == '/') p++;
+    if (!n) continue;
+    if (lstat(at, &st) != 0) return 0; /* the rest is made by the run */
+    if (!S_ISLNK(st.st_mode)) continue;
+    int found = realpath(at, real) != NULL;
+    if (found && !strncmp(real, root, rl) && (real[rl] == 0 || real[rl] == '/')) continue;
+    ssize_t t = readlink(at, target, sizeof target - 1);
+    target[t > 0 ? t : 0] = 0;
+    /* each part bounded: a message cut short still says it */
+    snprintf(err, errlen, "%.64s '%.900s' would leave the run folder '%.900s': '%.900s' is a symlink to '%.900s', %s; "
+             "a run folder is only written inside (remove the symlink, or give an absolute %.64s to write there on "
+             "purpose)", param, given, run_dir, at, target, found ? "outside it" : "which does not exist", param);
+    return -1;
+  }
+  return 0;
+}
+
+/* A new file at path for writing ("w" or "wb"), never through a symlink
+ * planted where the file goes (O_NOFOLLOW: ELOOP instead). */
+static inline FILE *wr_create(const char *path, const char *mode) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
+  FILE *f = fd >= 0 ? fdopen(fd, mode) : NULL;
+  if (fd >= 0 && !f) close(fd);
+  return f;
 }
 
 static inline int wr_mkdirs(const char *path) {

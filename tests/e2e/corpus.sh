@@ -87,6 +87,17 @@ for f in "epoch=-5|damaged: epoch -5," "global_step=-1|global_step -1, next batc
     "$good" "${f%%|*}"
   check "checkpoint with ${f%%|*}" 1 "${f#*|}" fit "$C/base.yaml" --ckpt_path neg.ckpt
 done
+# ... nor past any run, nor of the wrong type, nor with a loss tally that
+# does not fit (epoch 2^63 - 1 wrapped to -2^63 and trained on and on; a
+# float epoch was read as 0)
+for f in "c['epoch'] = 2**63 - 1|, next batch -1 (more than any run reaches: at most 9007199254740992 each)" \
+         "c['global_step'] = 0.5|damaged: global_step is a float, not an integer" \
+         "c['loops'] = [1]|damaged: loops is a list, not a dict" \
+         "c['loops'].update(batch_next=2, loss_count=7)|damaged: loops' loss_count 7 does not fit its batch_next 2" \
+         "c['loops'].update(batch_next=1, loss_count=1, loss_sum=float('nan'))|damaged: loops' loss_sum is NaN"; do
+  "$PY" -c "import torch, sys; c = torch.load(sys.argv[1]); exec(sys.argv[2]); torch.save(c, 'odd.ckpt')" "$good" "${f%%|*}"
+  check "checkpoint with ${f%%|*}" 1 "${f#*|}" fit "$C/base.yaml" --ckpt_path odd.ckpt
+done
 
 # a plugin whose step crashes: the host names the plugin, component and step
 mkdir -p plugins && cp "$OLDPWD/$BUILD/tests/plugins/bad_steps.so" plugins/ 2>/dev/null || cp "$(dirname "$H")/../tests/plugins/bad_steps.so" plugins/
@@ -102,6 +113,39 @@ out=$(timeout 120 "$H" fit "$C/base.yaml" --plugins plugins "model::_target_=tes
 out=$(timeout 120 "$H" fit "$C/base.yaml" --plugins plugins "model::_target_=test.BadSteps" "=model::mode=exit0" 2>&1); rc=$?
 [ "$rc" = 1 ] && grep -qF "lighter-host: plugin plugins/bad_steps.so, component test.BadSteps, called exit() during training_step; the run did not finish" <<<"$out" \
   && ok || bad "exit(0) in a step: exit $rc: $out"
+# Crash attribution: a crash in a callback's hook, in a dataset's get (on
+# the main thread and on loader threads) or in a network that a built-in
+# calls names the innermost plugin, component and hook, for every fatal
+# signal (these were "in lighter-host itself", or blamed on
+# lighter.SupervisedModule), and the process still dies of that signal.
+for f in crash_hook crash_dataset crash_net; do cp "$(dirname "$H")/../tests/plugins/$f.so" plugins/; done
+for s in "segv 139 SIGSEGV (invalid memory access)" "bus 135 SIGBUS (bus error)" "fpe 136 SIGFPE (arithmetic error)" \
+         "ill 132 SIGILL (illegal instruction)" "abort 134 SIGABRT (abort)"; do
+  read -r how rc_want name <<<"$s"
+  check "crash in a callback hook ($how)" "$rc_want" \
+    "crashed with $name in plugin plugins/crash_hook.so, component test.CrashHook, during on_validation_epoch_end." \
+    fit "$C/base.yaml" --plugins plugins "=data::val_dataloader=%data::train_dataloader" \
+    "=trainer::callbacks=[{_target_: test.CrashHook, hook: on_validation_epoch_end, how: $how}]"
+done
+crash_ds() { # WORKERS HOW WANT_RC NEEDLE CALLER
+  check "crash in a dataset's get ($1 workers)" "$3" "$4" fit "$C/base.yaml" --plugins plugins \
+    "=data::train_dataloader::dataset={_target_: test.CrashDataset, at: 5, how: $2}" "=data::train_dataloader::num_workers=$1"
+  grep -qF -- "$5" <<<"$out" && ok || bad "crash in a dataset's get ($1 workers): no '$5' in: $out"
+}
+crash_ds 0 segv 139 "crashed with SIGSEGV (invalid memory access) in plugin plugins/crash_dataset.so, component test.CrashDataset, during get." \
+  "It was called by plugin $(cd "$(dirname "$H")/../lib/lighter/plugins" && pwd -P)/data_dataloader.so, component torch.utils.data.DataLoader, during next."
+crash_ds 2 abort 134 "crashed with SIGABRT (abort) in plugin plugins/crash_dataset.so, component test.CrashDataset, during get (on a worker thread)." \
+  "/data_dataloader.so, component torch.utils.data.DataLoader."
+check "crash in a network under lighter.SupervisedModule" 139 \
+  "crashed with SIGSEGV (invalid memory access) in plugin plugins/crash_net.so, component test.CrashNet, during forward." \
+  fit "$C/base.yaml" --plugins plugins "=model::network={_target_: test.CrashNet}"
+grep -qF "It was called by plugin $(cd "$(dirname "$H")/../lib/lighter/plugins" && pwd -P)/lighter_supervised.so, component lighter.SupervisedModule, during training_step." <<<"$out" \
+  && ok || bad "crash in a network: caller not named: $out"
+check "crash in a network inside torch.nn.Sequential" 132 \
+  "crashed with SIGILL (illegal instruction) in plugin plugins/crash_net.so, component test.CrashNet, during forward." \
+  fit "$C/base.yaml" --plugins plugins "=model::network::_args_::1={_target_: test.CrashNet, how: ill}"
+grep -qF "/core_sequential.so, component torch.nn.Sequential, during forward." <<<"$out" \
+  && ok || bad "crash in a network in Sequential: caller not named: $out"
 # a callback whose kind table is NULL: refused when built, not a crash at its first hook
 check "callback without a kind table" 2 "test.NullOps (kind callback, plugin plugins/null_ops.so) has no operations table: the plugin is incomplete" \
   fit "$C/base.yaml" --plugins plugins "=trainer::callbacks=[{_target_: test.NullOps}]"
@@ -183,6 +227,32 @@ ls out/lightning_logs/version_*/ckpts/last.ckpt >/dev/null 2>&1 && [ ! -e ckpts 
 check "absolute dirpath" 0 "" fit "$C/base.yaml" \
   "=trainer::callbacks=[{_target_: pytorch_lightning.callbacks.ModelCheckpoint, dirpath: $work/abs, save_last: true}]"
 [ -f "$work/abs/last.ckpt" ] && ok || bad "absolute dirpath: no $work/abs/last.ckpt"
+
+# A symlink planted in a reused run folder does not send anything the run
+# writes out of it: the trainer's last.ckpt, a relative ModelCheckpoint
+# dirpath, CsvWriter and FileWriter paths (a dangling link too); nothing
+# lands outside.
+L3="=trainer::logger={_target_: pytorch_lightning.loggers.CSVLogger, save_dir: logs, name: exp, version: 3}"
+V3=logs/exp/version_3
+check "run folder for the symlink cases" 0 "" fit "$C/base.yaml" "$L3"
+mkdir -p outside && rm -rf "$V3/checkpoints"
+for l in checkpoints ckpts preds; do ln -s ../../../outside "$V3/$l"; done
+ln -s ../../../nowhere "$V3/files"
+esc_tail="a run folder is only written inside (remove the symlink, or give an absolute"
+LIGHTER_OVERWRITE_RUN=1 check "symlinked checkpoints folder" 1 \
+  "cannot save checkpoint: '$V3/checkpoints/last.ckpt' would leave the run folder '$V3': '$V3/checkpoints' is a symlink to '../../../outside', outside it; $esc_tail path to write there on purpose)" \
+  fit "$C/base.yaml" "$L3"
+LIGHTER_OVERWRITE_RUN=1 check "symlinked ModelCheckpoint dirpath" 1 \
+  "ModelCheckpoint: dirpath 'ckpts/sub' would leave the run folder '$V3': '$V3/ckpts' is a symlink to '../../../outside', outside it; $esc_tail dirpath to write there on purpose)" \
+  fit "$C/base.yaml" "$L3" "=trainer::callbacks=[{_target_: pytorch_lightning.callbacks.ModelCheckpoint, dirpath: ckpts/sub, save_last: true}]"
+P3="=data::predict_dataloader=%data::train_dataloader"
+check "symlinked CsvWriter path" 1 \
+  "CsvWriter: path 'preds/p.csv' would leave the run folder '$V3': '$V3/preds' is a symlink to '../../../outside', outside it; $esc_tail path to write there on purpose)" \
+  predict "$C/base.yaml" "$L3" "$P3" "=trainer::callbacks=[{_target_: lighter.callbacks.CsvWriter, path: preds/p.csv, keys: [pred]}]"
+check "dangling FileWriter directory" 1 \
+  "FileWriter: directory 'files' would leave the run folder '$V3': '$V3/files' is a symlink to '../../../nowhere', which does not exist; $esc_tail directory to write there on purpose)" \
+  predict "$C/base.yaml" "$L3" "$P3" "=trainer::callbacks=[{_target_: lighter.callbacks.FileWriter, directory: files, value_key: pred}]"
+[ -z "$(ls -A outside)" ] && [ ! -e nowhere ] && ok || bad "symlinked run folder: written outside: $(ls -A outside nowhere 2>&1)"
 
 echo "corpus: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

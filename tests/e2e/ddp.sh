@@ -11,7 +11,8 @@
 #     last checkpoint stays loadable and a resume completes; a hung rank
 #     fails the others after the collective timeout; ^C saves and exits 130;
 #   - launch errors (strategy single_device with 2 devices, a launcher that
-#     disagrees with devices, an unknown strategy) exit 2 with the reason.
+#     disagrees with devices, an unknown strategy) exit 2 with the reason;
+#     a worker whose fork fails stops the others at once (exit 1).
 set -uo pipefail
 BUILD=${LT_BUILD:-build}
 H=$(pwd)/$BUILD/bin/lighter-host
@@ -216,6 +217,18 @@ out=$(RANK=0 WORLD_SIZE=3 MASTER_ADDR=127.0.0.1 MASTER_PORT=1 timeout 60 "$H" fi
 [ $? = 2 ] && grep -qF "make them agree" <<<"$out" && ok || bad "world mismatch: $out"
 run "unknown strategy" 2 "$H" fit "${COMMON[@]}" =trainer::strategy=fsdp
 grep -qF "strategy 'fsdp' is not available" <<<"$out" && ok || bad "fsdp: $out"
+
+# a worker that cannot start (its fork fails: tests/dist/fail_fork.c makes the
+# third fail): the two started are stopped at once and the launcher exits 1
+# with the reason, instead of waiting out the 30-minute group timeout
+t0=$(date +%s.%N)
+out=$(LD_PRELOAD="$(dirname "$H")/../tests/fail_fork.so" LT_TEST_FAIL_FORK=3 timeout 120 "$H" fit "${COMMON[@]}" \
+      trainer::default_root_dir=ff =trainer::devices=3 =trainer::strategy=ddp 2>&1); rc=$?
+took=$("$PY" -c "print(round($(date +%s.%N) - $t0, 1))")
+[ "$rc" = 1 ] && grep -qF "lighter-host: cannot start worker 2 (rank 2 of 3): fork: Resource temporarily unavailable; stopping the 2 already started" <<<"$out" \
+  && ok || bad "fork fails: exit $rc: $out"
+"$PY" -c "import sys; sys.exit(0 if $took < 30 else 1)" && ok || bad "fork fails: took $took s"
+echo "ddp: a worker that could not start ended the launch in $took s"
 
 echo "ddp: $pass passed, $fail failed"
 [ "$fail" = 0 ]

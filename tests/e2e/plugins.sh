@@ -37,6 +37,9 @@ case_dir not-a-plugin 3 "lighter-host: @D@/no_descriptor.so is not a lighter plu
 case_dir missing-symbol 3 "lighter-host: cannot open plugin @D@/undefined_symbol.so: @D@/undefined_symbol.so: undefined symbol: lt_test_function_nobody_defines" "$P/undefined_symbol.so"
 case_dir init-fails 3 "lighter-host: plugin @D@/init_fails.so failed to initialise: license key not found in ~/.testplugin" "$P/init_fails.so"
 case_dir incomplete 3 "lighter-host: plugin @D@/incomplete.so: incomplete descriptor: component test.Incomplete has no create function" "$P/incomplete.so"
+case_dir dup-target 3 "lighter-host: plugin @D@/dup_target.so lists _target_ test.Twice twice (components 0 and 1): each component of a plugin needs its own _target_ name; rename or remove one" "$P/dup_target.so"
+case_dir bad-default 3 "lighter-host: plugin @D@/bad_default.so: component test.BadDefault: the default '0.5' of parameter 'steps' (int) is wrong: parameter 'steps' of test.BadDefault must be an integer, not a float; fix it in the plugin's parameter table (lt_param.dflt is YAML text, \"null\" for none)" "$P/bad_default.so"
+case_dir bad-default-yaml 3 "lighter-host: plugin @D@/bad_default_yaml.so: component test.BadYamlDefault: the default '[3, 3' of parameter 'shape' (list) is wrong: YAML syntax error: did not find expected ',' or ']' while parsing a flow sequence; fix it in the plugin's parameter table (lt_param.dflt is YAML text, \"null\" for none)" "$P/bad_default_yaml.so"
 mkdir -p "$work/dup" && chmod 755 "$work/dup" && cp "$P/good.so" "$work/dup/a_good.so" && cp "$P/dup_scale.so" "$work/dup/b_dup.so"
 out=$("$H" plugins --plugins "$work/dup" 2>&1); rc=$?
 if [ $rc -eq 0 ] && grep -qxF "lighter-host: warning: _target_ test.Scale is provided by both $work/dup/a_good.so and $work/dup/b_dup.so; using $work/dup/a_good.so (the earlier path)" <<<"$out" \
@@ -51,9 +54,29 @@ chmod o-w "$work/ww/good.so" && chmod o+w "$work/ww"
 out=$("$H" plugins --plugins "$work/ww" 2>&1); rc=$?
 if [ $rc -eq 3 ] && grep -qF "refusing plugin folder $work/ww: it is world-writable" <<<"$out"; then ok; else bad "world-writable dir: rc=$rc: $out"; fi
 chmod o-w "$work/ww"
+# Every folder on the way to a plugin counts, symlinks followed (StrictModes):
+# a plugin under a folder anyone can write, or a safe folder's symlink to
+# one, is refused naming that folder; a sticky folder like /tmp is not.
+mkdir -p "$work/open/sub" "$work/links" "$work/sticky/sub" && chmod 755 "$work/open/sub" "$work/links" "$work/sticky/sub"
+chmod 777 "$work/open" && chmod 1777 "$work/sticky"
+cp "$P/good.so" "$work/open/sub/" && cp "$P/good.so" "$work/sticky/sub/" && ln -s ../open/sub/good.so "$work/links/good.so"
+why="the folder $work/open on the way to it is writable by anyone (mode 777, no sticky bit), so anyone could put another file in its place (fix: chmod o-w $work/open, or keep plugins under folders only you can write)"
+out=$("$H" plugins --plugins "$work/open/sub" 2>&1); rc=$?
+if [ $rc -eq 3 ] && grep -qxF "lighter-host: refusing plugin $work/open/sub/good.so: $why" <<<"$out"; then ok; else bad "world-writable parent: rc=$rc: $out"; fi
+out=$("$H" plugins --plugins "$work/links" 2>&1); rc=$?
+if [ $rc -eq 3 ] && grep -qxF "lighter-host: refusing plugin $work/links/good.so (a symlink to $work/open/sub/good.so): $why" <<<"$out"; then ok
+else bad "symlink into a world-writable folder: rc=$rc: $out"; fi
+out=$("$H" plugins --plugins "$work/sticky/sub" 2>&1); rc=$?
+if [ $rc -eq 0 ] && grep -qF "test-good 1.2.3 ($work/sticky/sub/good.so)" <<<"$out"; then ok; else bad "sticky parent: rc=$rc: $out"; fi
+chmod 755 "$work/open" "$work/sticky"
 mkdir -p "$work/crash" && chmod 755 "$work/crash" && cp "$P/crash_init.so" "$work/crash/"
 out=$("$H" plugins --plugins "$work/crash" 2>&1); rc=$?
 if [ $rc -ne 0 ] && grep -qF "lighter-host: crashed with SIGSEGV (invalid memory access) in plugin $work/crash/crash_init.so, during init." <<<"$out"; then ok; else bad "crash context: rc=$rc: $out"; fi
+
+# an ELF constructor that crashes inside dlopen (it was "in lighter-host itself")
+mkdir -p "$work/ctor" && chmod 755 "$work/ctor" && cp "$P/crash_ctor.so" "$work/ctor/"
+out=$("$H" plugins --plugins "$work/ctor" 2>&1); rc=$?
+if [ $rc -eq 139 ] && grep -qF "lighter-host: crashed with SIGSEGV (invalid memory access) in plugin $work/ctor/crash_ctor.so, during loading (its ELF constructors)." <<<"$out"; then ok; else bad "crash in a constructor: rc=$rc: $out"; fi
 
 # A --plugins folder that is not there (a typo) is an error, never ignored.
 out=$("$H" plugins --plugins "$work/no-such-dir" 2>&1); rc=$?

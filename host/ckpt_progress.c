@@ -1,0 +1,75 @@
+/* ckpt_progress.c: a checkpoint's record of where the fit loop stopped,
+ * read and checked before a resume trusts it. A checkpoint is a file anyone
+ * may hand over: an epoch of 2^63 - 1 once made epoch + 1 wrap and the run
+ * train from epoch -2^63 on, a float or a string where an int belongs was
+ * read as 0 (a resume from the start, silently). Fuzzed by
+ * tests/fuzz/fuzz_progress.c. */
+#include "ckpt_progress.h"
+
+#include <math.h>
+#include <stdio.h>
+
+static const char *kind_text(lt_value_kind k) {
+  static const char *const names[] = {"missing", "None", "bool", "an integer", "a float", "a string",
+                                      "a tensor", "a dict", "a list", "an object"};
+  return (int)k >= 0 && (int)k < (int)(sizeof names / sizeof *names) ? names[k] : "an object";
+}
+
+/* st[key] into *out when it is there: 0, or -1 when it is not an integer. */
+static int read_int(const lt_state *st, const char *where, const char *key, int64_t *out, char *why, size_t len) {
+  lt_value_kind k = lt_state_kind(st, key);
+  if (k == LT_VALUE_MISSING) return 0;
+  if (k != LT_VALUE_INT || lt_state_get_int(st, key, out) != LT_OK) {
+    snprintf(why, len, "%s%s is %s, not an integer", where, key, kind_text(k));
+    return -1;
+  }
+  return 0;
+}
+
+static int read_fields(const lt_state *ck, host_progress *p, char *why, size_t len) {
+  if (read_int(ck, "", "epoch", &p->epoch, why, len) || read_int(ck, "", "global_step", &p->global_step, why, len))
+    return -1;
+  lt_value_kind lk = lt_state_kind(ck, "loops");
+  if (lk == LT_VALUE_MISSING) return 0;
+  if (lk != LT_VALUE_DICT) {
+    snprintf(why, len, "loops is %s, not a dict", kind_text(lk));
+    return -1;
+  }
+  lt_state *loops = lt_state_get_state(ck, "loops");
+  int rc = read_int(loops, "loops' ", "batch_next", &p->batch_next, why, len) ||
+           read_int(loops, "loops' ", "loss_count", &p->loss_count, why, len);
+  lt_value_kind sk = lt_state_kind(loops, "loss_sum");
+  if (!rc && sk != LT_VALUE_MISSING &&
+      ((sk != LT_VALUE_DOUBLE && sk != LT_VALUE_INT) || lt_state_get_double(loops, "loss_sum", &p->loss_sum) != LT_OK)) {
+    snprintf(why, len, "loops' loss_sum is %s, not a number", kind_text(sk));
+    rc = -1;
+  }
+  lt_state_free(loops);
+  return rc ? -1 : 0;
+}
+
+int host_progress_read(const lt_state *ck, host_progress *p, char *why, size_t len) {
+  *p = (host_progress){0, 0, -1, 0, 0.0};
+  if (read_fields(ck, p, why, len)) return -1;
+  if (p->epoch < 0 || p->global_step < 0 || p->batch_next < -1) {
+    snprintf(why, len, "epoch %lld, global_step %lld, next batch %lld (none may be negative)", (long long)p->epoch,
+             (long long)p->global_step, (long long)p->batch_next);
+    return -1;
+  }
+  if (p->epoch > HOST_PROGRESS_MAX || p->global_step > HOST_PROGRESS_MAX || p->batch_next > HOST_PROGRESS_MAX) {
+    snprintf(why, len, "epoch %lld, global_step %lld, next batch %lld (more than any run reaches: at most %lld each)",
+             (long long)p->epoch, (long long)p->global_step, (long long)p->batch_next, (long long)HOST_PROGRESS_MAX);
+    return -1;
+  }
+  if (p->batch_next >= 0 && (p->loss_count < 0 || p->loss_count > p->batch_next)) {
+    snprintf(why, len, "loops' loss_count %lld does not fit its batch_next %lld (it counts the epoch's batches so far)",
+             (long long)p->loss_count, (long long)p->batch_next);
+    return -1;
+  }
+  if (p->batch_next >= 0 && !isfinite(p->loss_sum)) {
+    snprintf(why, len, "loops' loss_sum is %s (a run stops at a loss that is not finite, before it is added)",
+             isnan(p->loss_sum) ? "NaN" : "infinite");
+    return -1;
+  }
+  return 0;
+}

@@ -1,0 +1,12 @@
+/* run_path.h: keeping what a run writes inside its run folder on disk. */
+#ifndef HOST_RUN_PATH_H
+#define HOST_RUN_PATH_H
+
+#include <stddef.h>
+
+/* 0 when path is not below run_dir by name, or is and stays there on disk;
+ * -1 with why (the symlink, its target, what to do) when a symlink on the
+ * way sends it out of run_dir or nowhere. */
+int host_run_path_check(const char *run_dir, const char *path, char *why, size_t len);
+
+#endif
