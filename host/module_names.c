@@ -95,9 +95,9 @@ static int check_views(const lt_component *c, const char *plugin, void *self, na
 int host_module_names_check(const lt_component *c, const char *plugin, void *self, char *err, size_t errlen) {
   const lt_module_ops *ops = c->ops;
   if (c->kind != LT_KIND_MODULE || !ops || ops->size < sizeof(size_t) || !self) return 0;
-  host_crash_context(plugin, c->target, "parameters");
+  host_crash_push(plugin, c->target, "parameters");
   int rc = check_views(c, plugin, self, VIEW_PARAMETERS, VIEW_STATE, err, errlen);
   if (!rc && has_view(ops, VIEW_STATE)) rc = check_views(c, plugin, self, VIEW_STATE, VIEW_COUNT, err, errlen);
-  host_crash_context(NULL, NULL, NULL);
+  host_crash_pop();
   return rc;
 }
