@@ -179,12 +179,12 @@ static int get_sample(loader *m, int64_t b, int64_t index, lt_tensor **t, const 
   return got;
 }
 
-/* Batch b of `count` samples from `from` into s at once through the
+/* The batch of `count` samples from `from` into s at once through the
  * dataset's get_batch (1.4): 1 when made (s->n set, or -1 with s->err), 0
  * when the dataset cannot (the caller takes each sample) or failed (the
  * caller takes each sample too, so that the error names the sample). What
  * it returns is checked as a sample is. */
-static int make_batch_at_once(loader *m, int64_t b, int64_t from, int64_t count, slot *s) {
+static int make_batch_at_once(loader *m, int64_t from, int64_t count, slot *s) {
   if (m->no_batches || !DATA_HAS(m->dops, lt_dataset_ops, get_batch) || !m->dops->get_batch) return 0;
   lt_tensor *t[DL_ROOM] = {0};
   const char *nm[DL_ROOM] = {0};
@@ -205,8 +205,9 @@ static int make_batch_at_once(loader *m, int64_t b, int64_t from, int64_t count,
     if (!t[i] || !nm[i]) bad = !t[i] ? "a value with no tensor (NULL)" : "a value with no name (NULL)";
     else if (lt_tensor_dim(t[i]) < 1 || lt_tensor_size(t[i], 0) != count) bad = "a value whose first dim is not the batch";
   if (bad) {
-    snprintf(s->err, sizeof s->err, "batch %lld: dataset %s's get_batch returned %s (a bug in its plugin)",
-             (long long)b, m->ds_name, bad);
+    snprintf(s->err, sizeof s->err, "samples %lld, ... (epoch %lld): dataset %s's get_batch returned %s (a bug in "
+             "its plugin: each value needs a tensor whose first dim is the batch's size, and a name)",
+             (long long)m->order[from], (long long)m->epoch, m->ds_name, bad);
     lt_scope_end(scope);
     return 1;
   }
@@ -226,7 +227,7 @@ static void make_batch(loader *m, int64_t b, slot *s) {
              "lower batch_size", (long long)b, (long long)count, m->ds_name, INT_MAX);
     return;
   }
-  if (make_batch_at_once(m, b, from, count, s)) return;
+  if (make_batch_at_once(m, from, count, s)) return;
   lt_scope *scope = lt_scope_begin();
   lt_tensor **cols = calloc((size_t)count * DL_MAXT + 1, sizeof *cols);
   const char *names[DL_MAXT];

@@ -178,6 +178,11 @@ bad_ds silent 1 "sample 0 (batch 0 of epoch 0): dataset test.BadDataset failed t
 bad_ds huge 1 "cannot order epoch 0: dataset test.BadDataset has 9223372036854775807 samples; a DataLoader takes at most 281474976710656"
 bad_ds negative 1 "the train loader gives no batches (-5 samples)"
 bad_ds ok 0 ""
+# ... and through get_batch (a whole batch at once): a wrong batch is named;
+# a failing one is taken again sample by sample (these samples work)
+bad_ds batch_short 1 "train data, batch 0: samples 0, ... (epoch 0): dataset test.BadDataset's get_batch returned a value whose first dim is not the batch (a bug in its plugin: each value needs a tensor whose first dim is the batch's size, and a name)"
+bad_ds batch_null_name 1 "(epoch 0): dataset test.BadDataset's get_batch returned a value with no name (NULL) (a bug in its plugin"
+bad_ds batch_fails 0 ""
 
 # safe defaults: a run folder is never reused silently. An explicit CSVLogger
 # version whose folder holds a run: a fresh fit is an error; resuming it
