@@ -158,7 +158,7 @@ END_TEST
  * save of PATH removes those whose process is gone and keeps a live one's. */
 START_TEST(test_stale_temporaries_removed) {
   mkdir_tmp();
-  char host[256] = "", dead[300], live[300], other[300], path[128];
+  char host[256] = "", dead[512], live[512], other[512], path[128];
   ck_assert_int_eq(gethostname(host, sizeof host - 1), 0);
   for (char *c = host; *c; c++)
     if (*c == '.' || *c == '/') *c = '_';
