@@ -292,7 +292,7 @@ FUZZ_LIB_OBJS = $(LIB_SRCS:sdk/src/%.cpp=$(BUILD)/fuzz/obj/%.o)
 $(BUILD)/fuzz/obj/%.o: sdk/src/%.cpp $(wildcard sdk/src/*.hpp) $(wildcard sdk/include/lighter/*.h)
 	@mkdir -p $(dir $@)
 	clang++ -std=c++17 -g -O1 -Isdk/include -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize=vptr \
-	    -fno-sanitize-recover=undefined -c $< -o $@
+	    -fno-sanitize-recover=undefined $(if $(filter dist,$*),-DUSE_C10D_GLOO) -c $< -o $@
 $(BUILD)/fuzz/fuzz_state: tests/fuzz/fuzz_state.cpp $(FUZZ_LIB_OBJS)
 	@mkdir -p $(dir $@)
 	clang++ -std=c++17 -g -O1 -Isdk/include -DLT_DIRECT $(FUZZ_SAN) -fno-sanitize=vptr \
