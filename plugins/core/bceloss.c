@@ -3,16 +3,10 @@
 #include "loss_weight.h"
 
 static lt_status bce_create(const lt_value *args, void **self, char *err, size_t errlen) {
-  core_wloss *c = calloc(1, sizeof *c);
-  if (!c) return LT_ERR_NOMEM;
-  lt_status st = core_loss_tensor(&args[0], "weight", &c->weight, err, errlen);
-  if (st != LT_OK) {
-    core_wloss_destroy(c);
-    return st;
-  }
-  c->reduction = core_reduction(args[1].s);
-  *self = c;
-  return LT_OK;
+  core_wloss *c;
+  lt_status st = core_wloss_new(&args[0], NULL, &args[1], &c, err, errlen);
+  if (st == LT_OK) *self = c;
+  return st;
 }
 
 static lt_tensor *bce_forward(void *self, lt_tensor *input, lt_tensor *target) {

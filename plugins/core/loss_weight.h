@@ -53,6 +53,24 @@ static inline lt_status core_loss_tensor(const lt_value *v, const char *name, lt
   return LT_OK;
 }
 
+/* A new loss's arguments with its `weight` (and `pos_weight` when given,
+ * else NULL) made into tensors and its reduction read: LT_OK with *out, or
+ * an error naming the item (nothing is kept). */
+static inline lt_status core_wloss_new(const lt_value *weight, const lt_value *pos_weight, const lt_value *reduction,
+                                       core_wloss **out, char *err, size_t errlen) {
+  core_wloss *c = (core_wloss *)calloc(1, sizeof *c);
+  if (!c) return LT_ERR_NOMEM;
+  lt_status st = core_loss_tensor(weight, "weight", &c->weight, err, errlen);
+  if (st == LT_OK && pos_weight) st = core_loss_tensor(pos_weight, "pos_weight", &c->pos_weight, err, errlen);
+  if (st != LT_OK) {
+    core_wloss_destroy(c);
+    return st;
+  }
+  c->reduction = core_reduction(reduction->s);
+  *out = c;
+  return LT_OK;
+}
+
 /* w (may be NULL) in input's dtype and on its device, as PyTorch needs
  * them to match (64-true precision, CUDA); LT_NO_TENSOR for NULL. */
 static inline lt_tensor *core_loss_like(lt_tensor *w, lt_tensor *input) {

@@ -18,6 +18,19 @@
 
 #define DATA_HAS(ops, type, member) ((ops)->size >= offsetof(type, member) + sizeof((ops)->member))
 
+/* *b (malloc'd, *cap bytes) twice as large; -1 (and *b freed, NULL) when
+ * that cannot be had. */
+static inline int data_grow(unsigned char **b, size_t *cap) {
+  unsigned char *g = *cap > SIZE_MAX / 2 ? NULL : (unsigned char *)realloc(*b, *cap * 2);
+  if (!g) {
+    free(*b);
+    *b = NULL;
+    return -1;
+  }
+  *b = g, *cap *= 2;
+  return 0;
+}
+
 /* The bytes of path, as they are, into *buf (malloc'd); 0, or -1 with err. */
 static inline int data_read_raw(const char *path, unsigned char **buf, size_t *len, char *err, size_t errlen) {
   FILE *f = fopen(path, "rb");
@@ -28,15 +41,7 @@ static inline int data_read_raw(const char *path, unsigned char **buf, size_t *l
   size_t cap = 1 << 20, n = 0;
   unsigned char *b = (unsigned char *)malloc(cap);
   while (b) {
-    if (n == cap) {
-      unsigned char *g = cap > SIZE_MAX / 2 ? NULL : (unsigned char *)realloc(b, cap * 2);
-      if (!g) {
-        free(b);
-        b = NULL;
-        break;
-      }
-      b = g, cap *= 2;
-    }
+    if (n == cap && data_grow(&b, &cap)) break;
     size_t got = fread(b + n, 1, cap - n, f);
     n += got;
     if (got == 0) break;
@@ -79,13 +84,7 @@ static inline int data_read_file(const char *path, unsigned char **buf, size_t *
     size_t used = 0, made = 0;
     r = libdeflate_gzip_decompress_ex(d, in + at, n - at, out + produced, cap - produced, &used, &made);
     if (r == LIBDEFLATE_INSUFFICIENT_SPACE) {
-      unsigned char *g = cap > SIZE_MAX / 2 ? NULL : (unsigned char *)realloc(out, cap * 2);
-      if (!g) {
-        free(out);
-        out = NULL;
-        break;
-      }
-      out = g, cap *= 2;
+      if (data_grow(&out, &cap)) break;
       continue;
     }
     if (r != LIBDEFLATE_SUCCESS) break;
