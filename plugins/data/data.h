@@ -72,9 +72,12 @@ static inline int data_read_file(const char *path, unsigned char **buf, size_t *
     *buf = in, *len = n;
     return 0;
   }
-  /* the last member's trailer holds its size (mod 2^32): room for that first */
+  /* The last member's trailer holds its size (mod 2^32): room for that
+   * first, unless it says more than deflate can give (1032 bytes out for a
+   * byte in): a damaged trailer asked for 4 GiB (found by fuzz_idx). */
   size_t cap = n >= 18 ? ((size_t)in[n - 4] | (size_t)in[n - 3] << 8 | (size_t)in[n - 2] << 16 | (size_t)in[n - 1] << 24) : 0;
   if (cap < n) cap = n;
+  if (cap / 1032 > n) cap = n;
   cap += 1;
   unsigned char *out = (unsigned char *)malloc(cap);
   struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
