@@ -360,6 +360,41 @@ static void shift(cfg_node *n, int by) {
   }
 }
 
+/* The node at parts[0..n), with the mappings on the way made where they are
+ * missing, as sparkwheel's CLI adds keys ("trainer::fast_dev_run=true" into
+ * a config without it; typos in a component's keys are still caught by its
+ * parameter spec, with "did you mean"). NULL when a part on the way is a
+ * value, or a list item that is not there. */
+static cfg_node *make_parents(cfg_node *root, char *const *parts, size_t n, cfg_loc loc) {
+  cfg_node *at = root;
+  for (size_t i = 0; i < n && at; i++) {
+    size_t li;
+    if (at->kind == CFG_LIST) {
+      at = list_index(at, parts[i], &li) ? at->items[li] : NULL;
+    } else if (at->kind != CFG_DICT) {
+      at = NULL;
+    } else {
+      long k = cfg_dict_find(at, parts[i]);
+      if (k >= 0) {
+        at = at->items[k];
+      } else {
+        cfg_node *d = cfg_new(CFG_DICT, loc);
+        cfg_dict_set(at, parts[i], loc, d);
+        at = d;
+      }
+    }
+  }
+  return at && (at->kind == CFG_DICT || at->kind == CFG_LIST) ? at : NULL;
+}
+
+/* Python's spellings of YAML's literals, as sparkwheel's CLI reads values
+ * with Python: a whole value None, True or False. NULL for any other text. */
+static cfg_node *python_literal(const char *vt, cfg_loc vl) {
+  if (!strcmp(vt, "None")) return cfg_new(CFG_NULL, vl);
+  if (!strcmp(vt, "True") || !strcmp(vt, "False")) return cfg_new_bool(vt[0] == 'T', vl);
+  return NULL;
+}
+
 int cfg_apply_override(cfg_node *root, const char *text, int index, cfg_error *err) {
   char name[32];
   snprintf(name, sizeof name, "<override %d>", index);
@@ -390,8 +425,10 @@ int cfg_apply_override(cfg_node *root, const char *text, int index, cfg_error *e
   size_t depth;
   cfg_node *parent = n > 1 ? cfg_lookup(root, parts, n - 1, &depth) : root;
   loc.col = (int)(p - text) + 1;
+  if (!parent && op != '~') parent = make_parents(root, parts, n - 1, loc);
   if (!parent) {
-    miss(err, root, parts, depth, loc, "cannot override");
+    if (op != '~') cfg_lookup(root, parts, n - 1, &depth);
+    miss(err, root, parts, depth, loc, op == '~' ? "cannot delete" : "cannot override");
     goto out;
   }
   const char *last = parts[n - 1];
@@ -403,14 +440,10 @@ int cfg_apply_override(cfg_node *root, const char *text, int index, cfg_error *e
     miss(err, root, parts, n - 1, loc, "cannot override");
     goto out;
   }
-  if (!exists && (op != '=' || parent->kind == CFG_LIST)) {
+  /* a new key of a mapping is added (merged into nothing); a list item or
+   * a key to delete must be there */
+  if (!exists && (op == '~' || parent->kind == CFG_LIST)) {
     miss(err, root, parts, n - 1, loc, op == '~' ? "cannot delete" : "cannot override");
-    if (op != '~' && parent->kind == CFG_DICT) {
-      char prev[768];
-      snprintf(prev, sizeof prev, "%s", err->hint);
-      if (prev[0]) cfg_hint(err, "%s To add a new key, write =%s=...", prev, path);
-      else cfg_hint(err, "to add a new key, write =%s=...", path);
-    }
     goto out;
   }
   cfg_node *v;
@@ -423,6 +456,8 @@ int cfg_apply_override(cfg_node *root, const char *text, int index, cfg_error *e
     if (vt[0] == '@' || vt[0] == '%' || vt[0] == '$') {
       cfg_loc vl = {loc.file, 1, (int)(vt - text) + 1};
       v = cfg_new_string(vt, vl);
+    } else if ((v = python_literal(vt, (cfg_loc){loc.file, 1, (int)(vt - text) + 1})) != NULL) {
+      /* None, True, False */
     } else {
       v = cfg_yaml_parse(name, vt, strlen(vt), 1, err);
       if (!v) {

@@ -27,6 +27,12 @@ while IFS='|' read -r file want needle; do
   check "$file" "$want" "$needle" fit "$C/base.yaml" "$C/$file"
 done < "$C/expect.txt"
 
+# Overrides add keys as sparkwheel's CLI does (Lighter's commonest one is
+# trainer::fast_dev_run=True); a typo in a component's key is still caught
+# by its parameter spec.
+check "override adds trainer::fast_dev_run" 0 "" fit "$C/base.yaml" trainer::fast_dev_run=True
+check "override with a typo" 2 "pytorch_lightning.Trainer has no parameter 'max_epoch'" fit "$C/base.yaml" trainer::max_epoch=3
+
 # Generated bad inputs of the config layer. A $ sum of 300,000 terms is an
 # error message (freeing its tree overflowed the stack).
 { printf 'seed: "$1'; yes +1 | head -n 300000 | tr -d '\n'; printf '"\n'; } > long_sum.yaml
