@@ -68,11 +68,14 @@ EX=configs/lighter_cifar10/example.yaml
 expect "config compose" 0 "max_epochs: 1" "$H" config "$EX" configs/lighter_cifar10/quick.yaml
 expect "config resolved" 0 'params: "$@model::network.parameters()"' "$H" config --resolved "$EX" configs/lighter_cifar10/quick.yaml
 expect "config override" 0 "lr: 0.01" "$H" config --resolved "$EX" vars::lr=0.01
+# an override adds a key that is not there (sparkwheel's CLI); a typo in a
+# component's key is caught where components are checked (fit, validate, ...)
+expect "config override adds a key" 0 "fast_dev_run: true" "$H" config "$EX" trainer::fast_dev_run=True
 printf 'a:\n  b: [1, 2\nc: 3\n' > "$work/bad.yaml"
 printf 'x: "@y"\ny: "@x"\n' > "$work/cyc.yaml"
 for c in "malformed YAML|$work/bad.yaml|YAML syntax error" \
          "missing file|$work/none.yaml|cannot open config file" \
-         "bad override|$EX trainer::max_epoch=1|did you mean 'max_epochs'" \
+         "bad override|$EX trainer::max_epochs::x=1|cannot override: 'trainer::max_epochs' is a int, not a mapping" \
          "unknown reference|$EX =model::optimizer::lr=@vars::lrr|unknown reference '@vars::lrr'" \
          "cycle|$work/cyc.yaml|reference cycle: x -> y -> x"; do
   IFS='|' read -r name args needle <<<"$c"
