@@ -68,13 +68,7 @@ static lt_status hook(void *self, lt_hook h, const lt_run_view *run) {
       size_t len = strlen(m->path);
       snprintf(m->path + len, sizeof m->path - len, ".rank%d%s", run->rank, ext);
     }
-    char why[PATH_MAX * 3 + 64];
-    if (wr_inside("path", m->given, run, why, sizeof why)) {
-      char msg[sizeof why + 16];
-      snprintf(msg, sizeof msg, "CsvWriter: %s", why);
-      lt_set_error(msg, 1);
-      return LT_ERR_INVALID;
-    }
+    if (wr_require_inside("CsvWriter", "path", m->given, run) != LT_OK) return LT_ERR_INVALID;
     char dir[1600];
     snprintf(dir, sizeof dir, "%s", m->path);
     char *slash = strrchr(dir, '/');

@@ -106,13 +106,7 @@ static lt_status hook(void *self, lt_hook h, const lt_run_view *run) {
   if (h == LT_HOOK_ON_PREDICT_START) {
     wr_place(m->given, run, m->dir, sizeof m->dir);
     m->count = 0;
-    char why[PATH_MAX * 3 + 64];
-    if (wr_inside("directory", m->given, run, why, sizeof why)) {
-      char msg[sizeof why + 16];
-      snprintf(msg, sizeof msg, "FileWriter: %s", why);
-      lt_set_error(msg, 1);
-      return LT_ERR_INVALID;
-    }
+    if (wr_require_inside("FileWriter", "directory", m->given, run) != LT_OK) return LT_ERR_INVALID;
     if (wr_mkdirs(m->dir)) {
       char msg[1800];
       snprintf(msg, sizeof msg, "FileWriter: cannot create '%s': %s", m->dir, strerror(errno));

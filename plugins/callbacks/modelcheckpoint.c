@@ -155,12 +155,8 @@ static lt_status save(mc *m, const lt_run_view *run) {
     return LT_OK;
   }
   int files = writes_files(run);
-  if (files && wr_inside("dirpath", *m->dirpath ? m->dirpath : "checkpoints", run, err, sizeof err)) {
-    char msg[sizeof err + 32];
-    snprintf(msg, sizeof msg, "ModelCheckpoint: %s", err);
-    lt_set_error(msg, 1);
+  if (files && wr_require_inside("ModelCheckpoint", "dirpath", *m->dirpath ? m->dirpath : "checkpoints", run) != LT_OK)
     return LT_ERR_INVALID;
-  }
   if (files) wr_mkdirs(dir);
   double score = (double)run->global_step;
   if (m->has_monitor && !run->metric(run->host, m->monitor, &score)) {

@@ -95,6 +95,18 @@ static inline int wr_inside(const char *param, const char *given, const lt_run_v
   return 0;
 }
 
+/* wr_inside for component `who` (its messages start "who: "): LT_OK, or
+ * LT_ERR_INVALID with the reason set as the tensor layer's error. */
+static inline lt_status wr_require_inside(const char *who, const char *param, const char *given,
+                                          const lt_run_view *run) {
+  char why[PATH_MAX * 3 + 64];
+  if (!wr_inside(param, given, run, why, sizeof why)) return LT_OK;
+  char msg[sizeof why + 64];
+  snprintf(msg, sizeof msg, "%s: %s", who, why);
+  lt_set_error(msg, 1);
+  return LT_ERR_INVALID;
+}
+
 /* A new file at path for writing ("w" or "wb"), never through a symlink
  * planted where the file goes (O_NOFOLLOW: ELOOP instead). */
 static inline FILE *wr_create(const char *path, const char *mode) {
