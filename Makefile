@@ -91,7 +91,7 @@ $(HOST_BIN): $(HOST_OBJS)
 
 $(DEMO_BIN): sdk/examples/tiny_train.c $(LIB)
 	@mkdir -p $(dir $@) $(BUILD)/obj/sdk/examples
-	$(CC) $(ALL_CFLAGS) -DLT_DIRECT -o $@ $< -L$(BUILD)/lib -llighter $(RPATH) -ldeflate -lz -lm
+	$(CC) $(ALL_CFLAGS) -DLT_DIRECT -o $@ $< -L$(BUILD)/lib -llighter $(RPATH) -lz -lm
 
 $(BUILD)/pkgconfig/%.pc: sdk/%.pc.in
 	@mkdir -p $(dir $@)
@@ -130,13 +130,13 @@ $(BUILD)/examples/%.so: plugins/examples/%.c $(wildcard sdk/include/lighter/*.h)
 	$(CC) $(PLUGIN_CFLAGS) -o $@ $< -lm
 $(BUILD)/lib/lighter/plugins/callbacks_%.so: plugins/callbacks/%.c $(wildcard plugins/callbacks/*.h) $(wildcard sdk/include/lighter/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(PLUGIN_CFLAGS) -o $@ $< -ldeflate -lz -lm
+	$(CC) $(PLUGIN_CFLAGS) -o $@ $< -lz -lm
 $(BUILD)/lib/lighter/plugins/lighter_%.so: plugins/lighter/%.c $(wildcard sdk/include/lighter/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(PLUGIN_CFLAGS) -o $@ $< -lm
 $(BUILD)/lib/lighter/plugins/data_%.so: plugins/data/%.c $(wildcard plugins/data/*.h) $(wildcard sdk/include/lighter/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(PLUGIN_CFLAGS) -pthread -o $@ $< -ldeflate -lz -lm
+	$(CC) $(PLUGIN_CFLAGS) -pthread -o $@ $< -ldeflate -lm
 
 $(BUILD)/tests/parity_ops: tests/parity/parity_ops.c $(LIB)
 	@mkdir -p $(dir $@)
@@ -265,11 +265,11 @@ $(BUILD)/fuzz/fuzz_idx $(BUILD)/fuzz/fuzz_cifar $(BUILD)/fuzz/fuzz_csv: $(BUILD)
     tests/fuzz/fuzz_%.c $(READER_FUZZ_DEPS) plugins/data/mnist.c plugins/data/cifar10.c plugins/data/csvdataset.c $(LIB)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -g -O1 -Isdk/include $(FUZZ_SAN) \
-	    -o $@ $< -L$(BUILD)/lib -llighter $(RPATH) -ldeflate -lz -lm
+	    -o $@ $< -L$(BUILD)/lib -llighter $(RPATH) -ldeflate -lm
 $(BUILD)/tests/fuzz_idx_replay $(BUILD)/tests/fuzz_cifar_replay $(BUILD)/tests/fuzz_csv_replay: $(BUILD)/tests/fuzz_%_replay: \
     tests/fuzz/replay.c tests/fuzz/fuzz_%.c $(READER_FUZZ_DEPS) plugins/data/mnist.c plugins/data/cifar10.c plugins/data/csvdataset.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Wno-format-truncation -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_$*.c -L$(BUILD)/lib -llighter $(RPATH) -ldeflate -lz -lm
+	$(CC) $(ALL_CFLAGS) -Wno-format-truncation -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_$*.c -L$(BUILD)/lib -llighter $(RPATH) -ldeflate -lm
 HOST_FUZZ_SRCS = $(filter-out host/main.c,$(HOST_SRCS))
 $(BUILD)/fuzz/fuzz_descriptor: tests/fuzz/fuzz_descriptor.c $(HOST_FUZZ_SRCS) $(wildcard host/*.h host/config/*.h) \
     $(wildcard sdk/include/lighter/*.h)

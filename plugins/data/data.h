@@ -14,7 +14,6 @@
 #include <string.h>
 #include <libdeflate.h>
 #include <stdint.h>
-#include <zlib.h>
 
 #define DATA_HAS(ops, type, member) ((ops)->size >= offsetof(type, member) + sizeof((ops)->member))
 
