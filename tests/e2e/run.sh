@@ -92,11 +92,11 @@ if "$H" config "$work/none.yaml" 2>&1 | grep -q $'\033'; then bad "colour on a p
 
 # The host fixes glibc's malloc thresholds (host/alloc.c): the demo CNN's training
 # steps reuse their memory instead of faulting their activations in afresh each.
-# Page faults, counted by the kernel, not a clock: 40 steps of batch 64 take about
-# 335,000 with glibc's defaults (LIGHTER_MALLOC=system) and about 57,000 with ours
-# (most of them loading libtorch and the data). Training, not validation: on some
-# CPUs libtorch's inference kernels allocate so that glibc's own rule already
-# raises its threshold (2-core Zen 5: 84,000 faults for 12 or 40 batches of 256).
+# Page faults, counted by the kernel, not a clock: 30 more steps (batch 64) add
+# about 150 faults with ours; with glibc's defaults (LIGHTER_MALLOC=system) about
+# 108,000 (3,600 a step), unless something earlier happened to free a big block
+# and raise glibc's own threshold (then as few as ours: which is why the check is
+# on ours alone, and glibc's figure is only printed).
 faults() {
   "$PY" - "$@" <<'PY'
 import os, sys
@@ -108,11 +108,13 @@ _, st, ru = os.wait4(pid, 0)
 print(ru.ru_minflt if os.waitstatus_to_exitcode(st) == 0 else -1)
 PY
 }
-V=("$H" fit configs/fashion_mnist_cnn.yaml --plugins "$BUILD/examples" =trainer::max_epochs=1 =trainer::limit_train_batches=40
-   =trainer::limit_val_batches=0 =trainer::logger=false =trainer::enable_checkpointing=false "trainer::default_root_dir=$work/faults")
-ours=$(LT_NUM_THREADS=1,1 faults "${V[@]}"); sys=$(LT_NUM_THREADS=1,1 LIGHTER_MALLOC=system faults "${V[@]}")
-if [ "$ours" -gt 0 ] && [ "$sys" -gt 0 ] && [ $((ours * 2)) -lt "$sys" ]; then ok; else
-  bad "malloc thresholds: $ours page faults with ours, $sys with glibc's defaults (want < 0.5x)"; fi
-echo "e2e: 40 CNN training steps of 64: $ours page faults (glibc's defaults: $sys)"
+V=("$H" fit configs/fashion_mnist_cnn.yaml --plugins "$BUILD/examples" =trainer::max_epochs=1 =trainer::limit_val_batches=0
+   =trainer::logger=false =trainer::enable_checkpointing=false "trainer::default_root_dir=$work/faults")
+short=$(LT_NUM_THREADS=1,1 faults "${V[@]}" =trainer::limit_train_batches=10)
+long=$(LT_NUM_THREADS=1,1 faults "${V[@]}" =trainer::limit_train_batches=40)
+sys=$(LT_NUM_THREADS=1,1 LIGHTER_MALLOC=system faults "${V[@]}" =trainer::limit_train_batches=40)
+if [ "$short" -gt 0 ] && [ "$long" -gt 0 ] && [ $((long - short)) -lt 9000 ]; then ok; else
+  bad "malloc thresholds: 30 more training steps took $((long - short)) page faults (want < 300 a step; $short for 10 steps, $long for 40)"; fi
+echo "e2e: 30 more CNN training steps: $((long - short)) page faults (40 steps: $long; with glibc's defaults: $sys)"
 echo "e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
