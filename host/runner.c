@@ -190,11 +190,23 @@ static int lock_run_dir(host_run *r) {
   return 0;
 }
 
-int host_run_prepare(host_run *r, host_build *b, host_stage stage) {
+/* Lightning's lr_scheduler config: {scheduler, interval, frequency, monitor}. */
+static int scheduler_config(host_run *r, cfg_node *n) {
+  cfg_node *iv = cfg_dict_get(n, "interval"), *fq = cfg_dict_get(n, "frequency"), *mo = cfg_dict_get(n, "monitor");
+  if (!cfg_dict_get(n, "scheduler"))
+    return fail2("model::scheduler: a scheduler config needs 'scheduler' (and may have interval, frequency, "
+                 "monitor)");
+  if (iv && (iv->kind != CFG_STRING || (strcmp(iv->s, "epoch") && strcmp(iv->s, "step"))))
+    return fail2("model::scheduler::interval must be 'epoch' or 'step'");
+  r->model.sched_per_step = iv && !strcmp(iv->s, "step");
+  r->model.sched_frequency = fq && fq->kind == CFG_INT && fq->i > 0 ? fq->i : 1;
+  if (mo && mo->kind == CFG_STRING) snprintf(r->model.sched_monitor, sizeof r->model.sched_monitor, "%s", mo->s);
+  return 0;
+}
+
+/* The trainer and its callbacks. */
+static int prepare_trainer(host_run *r, host_build *b) {
   int rc = 0;
-  r->b = b;
-  r->stage = stage;
-  /* the trainer */
   if (!cfg_dict_get(b->root, "trainer")) return fail2("the config has no 'trainer' (%s)", HOST_TRAINER_TARGETS);
   host_object *t = need(b, "trainer", LT_KIND_OTHER, "a Trainer (" HOST_TRAINER_TARGETS ")", &rc);
   if (!t) return rc;
@@ -204,22 +216,27 @@ int host_run_prepare(host_run *r, host_build *b, host_stage stage) {
   cfg_node *cb = cfg_lookup_path(b->root, "trainer::callbacks");
   if (cb && cb->kind != CFG_NULL) {
     if (cb->kind != CFG_LIST) return fail2("trainer::callbacks must be a list of callbacks");
-    for (size_t i = 0; i < cb->n && r->ncallbacks < 32; i++) {
+    for (size_t i = 0; i < cb->n && r->callbacks.n < 32; i++) {
       char path[64];
       snprintf(path, sizeof path, "trainer::callbacks::%zu", i);
       host_object *o = need(b, path, LT_KIND_CALLBACK, "a callback (pytorch_lightning.callbacks.*)", &rc);
       if (!o) return rc;
-      r->callback[r->ncallbacks] = o->self;
-      r->callback_ops[r->ncallbacks] = o->comp->ops;
-      r->callback_name[r->ncallbacks++] = o->comp->target;
+      r->callbacks.self[r->callbacks.n] = o->self;
+      r->callbacks.ops[r->callbacks.n] = o->comp->ops;
+      r->callbacks.name[r->callbacks.n++] = o->comp->target;
     }
   }
-  /* the model and its fields */
+  return 0;
+}
+
+/* The model and its fields: network, criterion, optimizer, scheduler, metrics. */
+static int prepare_model(host_run *r, host_build *b) {
+  int rc = 0;
   if (!cfg_dict_get(b->root, "model")) return fail2("the config has no 'model'");
-  if (!(r->model = need(b, "model", LT_KIND_MODEL, "a model (lighter.SupervisedModule or a LighterModule plugin)", &rc)))
+  if (!(r->model.obj = need(b, "model", LT_KIND_MODEL, "a model (lighter.SupervisedModule or a LighterModule plugin)", &rc)))
     return rc;
-  r->mops = r->model->comp->ops;
-  if (r->mops && r->mops->size < sizeof(size_t)) r->mops = NULL;
+  r->model.ops = r->model.obj->comp->ops;
+  if (r->model.ops && r->model.ops->size < sizeof(size_t)) r->model.ops = NULL;
   static const struct {
     const char *key;
     lt_kind kind;
@@ -233,58 +250,69 @@ int host_run_prepare(host_run *r, host_build *b, host_stage stage) {
     cfg_node *n = cfg_lookup_path(b->root, fields[i].key);
     if (!n || n->kind == CFG_NULL) continue;
     const char *path = fields[i].key;
-    char sp[64];
     if (i == 3 && !cfg_is_component(n) && n->kind == CFG_DICT) { /* Lightning's lr_scheduler config */
-      cfg_node *iv = cfg_dict_get(n, "interval"), *fq = cfg_dict_get(n, "frequency"), *mo = cfg_dict_get(n, "monitor");
-      if (!cfg_dict_get(n, "scheduler"))
-        return fail2("model::scheduler: a scheduler config needs 'scheduler' (and may have interval, frequency, "
-                     "monitor)");
-      if (iv && (iv->kind != CFG_STRING || (strcmp(iv->s, "epoch") && strcmp(iv->s, "step"))))
-        return fail2("model::scheduler::interval must be 'epoch' or 'step'");
-      r->sched_per_step = iv && !strcmp(iv->s, "step");
-      r->sched_frequency = fq && fq->kind == CFG_INT && fq->i > 0 ? fq->i : 1;
-      if (mo && mo->kind == CFG_STRING) snprintf(r->sched_monitor, sizeof r->sched_monitor, "%s", mo->s);
-      snprintf(sp, sizeof sp, "model::scheduler::scheduler");
-      path = sp;
+      if ((rc = scheduler_config(r, n))) return rc;
+      path = "model::scheduler::scheduler";
     }
     if (!(obj[i] = need(b, path, fields[i].kind, fields[i].what, &rc))) return rc;
   }
-  if (!r->sched_frequency) r->sched_frequency = 1;
+  if (!r->model.sched_frequency) r->model.sched_frequency = 1;
   if (!obj[0]) return fail2("model::network is required (a torch.nn module)");
-  r->network = obj[0]->self, r->network_ops = obj[0]->comp->ops;
-  if (obj[1]) r->criterion = obj[1]->self, r->criterion_ops = obj[1]->comp->ops;
-  if (obj[2]) r->optimizer = obj[2]->self, r->optimizer_ops = obj[2]->comp->ops, r->optimizer_name = last_part(obj[2]->comp->target);
+  r->model.network = obj[0]->self, r->model.network_ops = obj[0]->comp->ops;
+  if (obj[1]) r->model.criterion = obj[1]->self, r->model.criterion_ops = obj[1]->comp->ops;
+  if (obj[2]) r->model.optimizer = obj[2]->self, r->model.optimizer_ops = obj[2]->comp->ops, r->model.optimizer_name = last_part(obj[2]->comp->target);
   if (obj[3]) {
-    r->scheduler = obj[3]->self, r->scheduler_ops = obj[3]->comp->ops, r->scheduler_name = last_part(obj[3]->comp->target);
-    if (!*r->sched_monitor && strstr(obj[3]->comp->target, "ReduceLROnPlateau"))
-      snprintf(r->sched_monitor, sizeof r->sched_monitor, "val/loss/epoch");
+    r->model.scheduler = obj[3]->self, r->model.scheduler_ops = obj[3]->comp->ops, r->model.scheduler_name = last_part(obj[3]->comp->target);
+    if (!*r->model.sched_monitor && strstr(obj[3]->comp->target, "ReduceLROnPlateau"))
+      snprintf(r->model.sched_monitor, sizeof r->model.sched_monitor, "val/loss/epoch");
   }
   const char *mkeys[3] = {"model::train_metrics", "model::val_metrics", "model::test_metrics"};
   for (int i = 0; i < 3; i++)
-    if ((rc = metrics_at(b, mkeys[i], &r->metrics[i]))) return rc;
-  /* the data */
+    if ((rc = metrics_at(b, mkeys[i], &r->model.metrics[i]))) return rc;
+  return 0;
+}
+
+/* The data module's four loaders. */
+static int prepare_data(host_run *r, host_build *b) {
+  int rc = 0;
   cfg_node *dn = cfg_dict_get(b->root, "data");
   if (dn && dn->kind != CFG_NULL) {
     host_object *d = need(b, "data", LT_KIND_DATAMODULE, "a data module (lighter.LighterDataModule)", &rc);
     if (!d) return rc;
     const lt_datamodule_ops *dops = d->comp->ops;
     const char *stages[4] = {"train", "val", "test", "predict"};
-    for (int i = 0; i < 4; i++) r->loader[i] = dops->loader(d->self, stages[i], &r->loader_ops[i]);
+    for (int i = 0; i < 4; i++) r->data.self[i] = dops->loader(d->self, stages[i], &r->data.ops[i]);
   }
-  /* the run folder and the logger */
+  return 0;
+}
+
+/* The CSV logger's settings: the trainer's default one, the configured
+ * one, or NULL for none (fast_dev_run logs nothing). *rc: an error. */
+static const host_csv_logger_cfg *prepare_logger(host_run *r, host_build *b, host_csv_logger_cfg *deflt, int *rc) {
   const host_trainer_cfg *c = r->cfg;
-  host_csv_logger_cfg deflt = {{0}, "lightning_logs", -1, 100};
-  snprintf(deflt.save_dir, sizeof deflt.save_dir, "%s", c->default_root_dir);
-  const host_csv_logger_cfg *lc = c->logger_default == 1 && !c->fast_dev_run ? &deflt : NULL;
+  *deflt = (host_csv_logger_cfg){{0}, "lightning_logs", -1, 100};
+  snprintf(deflt->save_dir, sizeof deflt->save_dir, "%s", c->default_root_dir);
+  const host_csv_logger_cfg *lc = c->logger_default == 1 && !c->fast_dev_run ? deflt : NULL;
   if (c->logger_default == 2 && !c->fast_dev_run) {
     cfg_node *ln = cfg_lookup_path(b->root, "trainer::logger");
     const char *lp = ln && ln->kind == CFG_LIST && ln->n ? "trainer::logger::0" : "trainer::logger";
-    host_object *lo = need(b, lp, LT_KIND_LOGGER, "a logger (pytorch_lightning.loggers.CSVLogger)", &rc);
-    if (!lo) return rc;
-    if (!host_is_csv_logger(lo->comp->target))
-      return fail2("'%s' is %s; only the CSVLogger is available here", lp, lo->comp->target);
+    host_object *lo = need(b, lp, LT_KIND_LOGGER, "a logger (pytorch_lightning.loggers.CSVLogger)", rc);
+    if (!lo) return NULL;
+    if (!host_is_csv_logger(lo->comp->target)) {
+      *rc = fail2("'%s' is %s; only the CSVLogger is available here", lp, lo->comp->target);
+      return NULL;
+    }
     lc = lo->self;
   }
+  return lc;
+}
+
+/* The run folder (a logger's version_N, or default_root_dir), locked, with
+ * the configs; under ddp the other ranks learn it from rank 0. */
+static int prepare_run_dir(host_run *r, const host_csv_logger_cfg *lc) {
+  int rc = 0;
+  const host_trainer_cfg *c = r->cfg;
+  host_stage stage = r->stage;
   r->dist = host_dist_self.active ? &host_dist_self : NULL;
   if (lc && r->dist && r->dist->rank != 0) {
     /* under ddp rank 0 makes the run folder and writes the logs; the others
@@ -309,7 +337,7 @@ int host_run_prepare(host_run *r, host_build *b, host_stage stage) {
        * warns): resuming it (--ckpt_path) or LIGHTER_OVERWRITE_RUN=1 opts in;
        * the other stages keep Lightning's warning, loudly. */
       const char *ow = getenv("LIGHTER_OVERWRITE_RUN");
-      if (stage == HOST_FIT && !r->ckpt_path && !(ow && *ow && strcmp(ow, "0")))
+      if (stage == HOST_FIT && !r->opts.ckpt_path && !(ow && *ow && strcmp(ow, "0")))
         return fail2("the run folder '%s' (CSVLogger version %lld) already holds a run's metrics.csv; a run folder is "
                      "never reused silently: give another version (or none, for a new version_N), resume that run "
                      "with --ckpt_path, or set LIGHTER_OVERWRITE_RUN=1 to replace its logs",
@@ -322,13 +350,24 @@ int host_run_prepare(host_run *r, host_build *b, host_stage stage) {
     snprintf(r->run_dir, sizeof r->run_dir, "%s", c->default_root_dir);
     if (mkdirs(r->run_dir)) return fail2("cannot create '%s': %s", r->run_dir, strerror(errno));
   }
-  if (lc && r->raw_yaml &&
-      (write_text(r->run_dir, "config.yaml", r->raw_yaml) || write_text(r->run_dir, "hparams.yaml", r->resolved_yaml) ||
-       write_text(r->run_dir, "config.resolved.yaml", r->resolved_yaml)))
+  if (lc && r->opts.raw_yaml &&
+      (write_text(r->run_dir, "config.yaml", r->opts.raw_yaml) || write_text(r->run_dir, "hparams.yaml", r->opts.resolved_yaml) ||
+       write_text(r->run_dir, "config.resolved.yaml", r->opts.resolved_yaml)))
     return 1;
   if (lc && r->dist && lt_dist_store_set(r->dist->pg, "run_dir", r->run_dir) != LT_OK)
     return host_failf("cannot tell the other ranks the run folder: %s", lt_last_error());
   return 0;
+}
+
+int host_run_prepare(host_run *r, host_build *b, host_stage stage) {
+  int rc = 0;
+  r->b = b;
+  r->stage = stage;
+  if ((rc = prepare_trainer(r, b)) || (rc = prepare_model(r, b)) || (rc = prepare_data(r, b))) return rc;
+  host_csv_logger_cfg deflt;
+  const host_csv_logger_cfg *lc = prepare_logger(r, b, &deflt, &rc);
+  if (rc) return rc;
+  return prepare_run_dir(r, lc);
 }
 
 /* ---- the command ----------------------------------------------------------- */
@@ -360,34 +399,6 @@ static int interrupted_while(const char *doing) {
   return 130;
 }
 
-/* The best checkpoint a ModelCheckpoint recorded in the state of the
- * checkpoint at path (replaced in place). 0, or 1 after saying why. */
-static int best_of(const char *path, char *out, size_t len) {
-  lt_clear_error();
-  lt_state *ck = lt_state_load(path);
-  lt_state *cbs = ck ? lt_state_get_state(ck, "callbacks") : NULL;
-  int found = 0;
-  for (int64_t i = 0; cbs && i < lt_state_len(cbs) && !found; i++) {
-    const char *key = lt_state_key(cbs, i);
-    if (!strstr(key, "callbacks.ModelCheckpoint#")) continue;
-    lt_state *st = lt_state_get_state(cbs, key);
-    const char *best = st ? lt_state_get_string(st, "best_model_path") : NULL;
-    if (best && *best) {
-      char tmp[2100];
-      snprintf(tmp, sizeof tmp, "%s", best);
-      snprintf(out, len, "%s", tmp);
-      found = 1;
-    }
-    lt_state_free(st);
-  }
-  lt_state_free(cbs);
-  lt_state_free(ck);
-  if (!found)
-    fprintf(stderr, "lighter-host: --ckpt_path best: '%s' records no best checkpoint (give the trainer a "
-                    "ModelCheckpoint callback)\n", path);
-  return !found;
-}
-
 static char *emit_text(const cfg_node *n) {
   char *buf = NULL;
   size_t len = 0;
@@ -396,6 +407,85 @@ static char *emit_text(const cfg_node *n) {
   cfg_emit(f, n);
   fclose(f);
   return buf;
+}
+
+/* The command's arguments: options into opts, config files and overrides
+ * into inputs[*n], --plugins folders into dirs[*nd]. -1 to go on, or the
+ * exit status (0 after --help, 2 after saying what is wrong). */
+static int parse_args(const char *stage_name, int argc, char **argv, host_run_opts *opts, const char **inputs, int *n,
+                      const char **dirs, int *nd) {
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    const char *eq = strchr(a, '=');
+    size_t alen = eq && !strncmp(a, "--", 2) ? (size_t)(eq - a) : strlen(a);
+    if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+      printf("usage: lighter-host %s CONFIG.yaml... [overrides] [--ckpt_path last|best|PATH] [--weights_only]\n"
+             "       [--verbose] [--return_predictions] [--plugins DIR]...\n"
+             "overrides: a::b=value (set), =a::b=value (replace), ~a::b (delete)\n",
+             stage_name);
+      return 0;
+    } else if (!strncmp(a, "--ckpt_path", alen > 11 ? alen : 11) || !strncmp(a, "--ckpt-path", alen > 11 ? alen : 11)) {
+      if (eq && alen == 11) opts->ckpt_path = eq + 1;
+      else if (i + 1 < argc) opts->ckpt_path = argv[++i];
+      else {
+        fprintf(stderr, "lighter-host: --ckpt_path needs a value (last, best or a path)\n");
+        return 2;
+      }
+    } else if (!strcmp(a, "--weights_only") || !strcmp(a, "--weights-only")) {
+      opts->weights_only = 1;
+    } else if (!strcmp(a, "--verbose")) {
+      opts->verbose = 1;
+    } else if (!strcmp(a, "--return_predictions") || !strcmp(a, "--return-predictions")) {
+      opts->return_predictions = 1;
+    } else if (!strcmp(a, "--plugins")) {
+      if (i + 1 >= argc) {
+        fprintf(stderr, "lighter-host: --plugins needs a folder\n");
+        return 2;
+      }
+      dirs[(*nd)++] = argv[++i];
+    } else if (!strncmp(a, "--", 2)) {
+      fprintf(stderr, "lighter-host %s: unknown option '%s' (options: --ckpt_path, --weights_only, --verbose, "
+                      "--return_predictions, --plugins)\n", stage_name, a);
+      return 2;
+    } else {
+      inputs[(*n)++] = a;
+    }
+  }
+  return -1;
+}
+
+/* The config (raw, and resolved into *root), the plugins it names and the
+ * built-ins, checked against their specs. 0, 2 (config) or 3 (plugin). */
+static int load_inputs(const char **inputs, int n, const char **dirs, int nd, cfg_node **raw, cfg_node **root,
+                       host_registry *reg, cfg_error *err) {
+  *raw = host_config_load(inputs, n, 0, err);
+  *root = *raw ? host_config_load(inputs, n, 1, err) : NULL;
+  if (!*root) {
+    cfg_error_print(stderr, err, cfg_use_color(stderr));
+    return 2;
+  }
+  int rc = 0;
+  const char *first = NULL;
+  for (int i = 0; i < n && !first; i++)
+    if (!strchr(inputs[i], '=') && inputs[i][0] != '~') first = inputs[i];
+  if (host_load_registry(reg, dirs, (size_t)nd, first) != 0) rc = 3;
+  host_registry_add_builtin(reg);
+  if (!rc && host_build_check(reg, *root, err) != 0) {
+    cfg_error_print(stderr, err, cfg_use_color(stderr));
+    rc = 2;
+  }
+  return rc;
+}
+
+/* The config's seed (0 without one) into libtorch's generator. */
+static int apply_seed(const cfg_node *root) {
+  cfg_node *seed = cfg_dict_get(root, "seed");
+  if (seed && seed->kind != CFG_INT && seed->kind != CFG_NULL) {
+    fprintf(stderr, "lighter-host: seed must be an integer\n");
+    return 2;
+  }
+  lt_manual_seed(seed && seed->kind == CFG_INT ? (uint64_t)seed->i : 0);
+  return 0;
 }
 
 int host_cmd_run(const char *stage_name, int argc, char **argv) {
@@ -408,46 +498,10 @@ int host_cmd_run(const char *stage_name, int argc, char **argv) {
   int n = 0, nd = 0;
   host_run r;
   memset(&r, 0, sizeof r);
-  for (int i = 0; i < argc; i++) {
-    const char *a = argv[i];
-    const char *eq = strchr(a, '=');
-    size_t alen = eq && !strncmp(a, "--", 2) ? (size_t)(eq - a) : strlen(a);
-    if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-      printf("usage: lighter-host %s CONFIG.yaml... [overrides] [--ckpt_path last|best|PATH] [--weights_only]\n"
-             "       [--verbose] [--return_predictions] [--plugins DIR]...\n"
-             "overrides: a::b=value (set), =a::b=value (replace), ~a::b (delete)\n",
-             stage_name);
-      free(inputs), free(dirs);
-      return 0;
-    } else if (!strncmp(a, "--ckpt_path", alen > 11 ? alen : 11) || !strncmp(a, "--ckpt-path", alen > 11 ? alen : 11)) {
-      if (eq && alen == 11) r.ckpt_path = eq + 1;
-      else if (i + 1 < argc) r.ckpt_path = argv[++i];
-      else {
-        fprintf(stderr, "lighter-host: --ckpt_path needs a value (last, best or a path)\n");
-        free(inputs), free(dirs);
-        return 2;
-      }
-    } else if (!strcmp(a, "--weights_only") || !strcmp(a, "--weights-only")) {
-      r.weights_only = 1;
-    } else if (!strcmp(a, "--verbose")) {
-      r.verbose = 1;
-    } else if (!strcmp(a, "--return_predictions") || !strcmp(a, "--return-predictions")) {
-      r.return_predictions = 1;
-    } else if (!strcmp(a, "--plugins")) {
-      if (i + 1 >= argc) {
-        fprintf(stderr, "lighter-host: --plugins needs a folder\n");
-        free(inputs), free(dirs);
-        return 2;
-      }
-      dirs[nd++] = argv[++i];
-    } else if (!strncmp(a, "--", 2)) {
-      fprintf(stderr, "lighter-host %s: unknown option '%s' (options: --ckpt_path, --weights_only, --verbose, "
-                      "--return_predictions, --plugins)\n", stage_name, a);
-      free(inputs), free(dirs);
-      return 2;
-    } else {
-      inputs[n++] = a;
-    }
+  int prc = parse_args(stage_name, argc, argv, &r.opts, inputs, &n, dirs, &nd);
+  if (prc >= 0) {
+    free(inputs), free(dirs);
+    return prc;
   }
   if (!n) {
     fprintf(stderr, "usage: lighter-host %s CONFIG.yaml... [overrides] [options] (--help for more)\n", stage_name);
@@ -456,26 +510,12 @@ int host_cmd_run(const char *stage_name, int argc, char **argv) {
   }
   int rc = 0;
   cfg_error err = {0};
-  cfg_node *raw = host_config_load(inputs, n, 0, &err);
-  cfg_node *root = raw ? host_config_load(inputs, n, 1, &err) : NULL;
+  cfg_node *raw = NULL, *root = NULL;
   host_registry reg = {0};
   char lerr[1024];
   const lt_api *api = NULL;
   host_build b = {0};
-  if (!root) {
-    cfg_error_print(stderr, &err, cfg_use_color(stderr));
-    rc = 2;
-  } else {
-    const char *first = NULL;
-    for (int i = 0; i < n && !first; i++)
-      if (!strchr(inputs[i], '=') && inputs[i][0] != '~') first = inputs[i];
-    if (host_load_registry(&reg, dirs, (size_t)nd, first) != 0) rc = 3;
-    host_registry_add_builtin(&reg);
-  }
-  if (!rc && host_build_check(&reg, root, &err) != 0) {
-    cfg_error_print(stderr, &err, cfg_use_color(stderr));
-    rc = 2;
-  }
+  rc = load_inputs(inputs, n, dirs, nd, &raw, &root, &reg, &err);
   if (!rc) rc = interrupted_while("reading the config and the plugins");
   /* ddp: under torchrun / SLURM this process is one rank; with devices: N
    * and no launcher, this process starts the N ranks and waits for them */
@@ -497,63 +537,18 @@ int host_cmd_run(const char *stage_name, int argc, char **argv) {
   if (!rc && host_plugins_bind(&reg, api, stderr) != 0) rc = 3;
   if (!rc && dist.active && host_dist_join(&dist)) rc = 1;
   if (!rc) rc = interrupted_while("loading libtorch");
-  if (!rc) {
-    cfg_node *seed = cfg_dict_get(root, "seed");
-    if (seed && seed->kind != CFG_INT && seed->kind != CFG_NULL) {
-      fprintf(stderr, "lighter-host: seed must be an integer\n");
-      rc = 2;
-    } else {
-      lt_manual_seed(seed && seed->kind == CFG_INT ? (uint64_t)seed->i : 0);
-    }
-  }
+  if (!rc) rc = apply_seed(root);
   char *raw_text = NULL, *resolved_text = NULL;
   if (!rc) {
     raw_text = emit_text(raw);
     resolved_text = emit_text(root);
-    r.raw_yaml = raw_text, r.resolved_yaml = resolved_text;
+    r.opts.raw_yaml = raw_text, r.opts.resolved_yaml = resolved_text;
     host_build bb = {&reg, api, root, NULL, 0, &err};
     b = bb;
     rc = host_run_prepare(&r, &b, stage);
     if (!rc) rc = interrupted_while("building the components");
   }
-  if (!rc && r.ckpt_path && (!strcmp(r.ckpt_path, "last") || !strcmp(r.ckpt_path, "best"))) {
-    {
-      /* the newest last.ckpt of the runs next to this one */
-      static char found[2100];
-      char base[1600], cand[2000];
-      snprintf(base, sizeof base, "%s", r.run_dir);
-      char *slash = strrchr(base, '/');
-      if (slash && !strncmp(slash + 1, "version_", 8)) *slash = 0;
-      /* the newest by modification time (nanoseconds), then by version number */
-      double newest = -1;
-      long long newest_v = -1;
-      DIR *d = opendir(base);
-      struct dirent *e;
-      while (d && (e = readdir(d))) {
-        struct stat st;
-        long long v = -1;
-        sscanf(e->d_name, "version_%lld", &v);
-        snprintf(cand, sizeof cand, "%s/%s/checkpoints/last.ckpt", base, e->d_name);
-        if (stat(cand, &st)) continue;
-        double t = (double)st.st_mtim.tv_sec + 1e-9 * (double)st.st_mtim.tv_nsec;
-        if (t > newest || (t == newest && v > newest_v))
-          newest = t, newest_v = v, snprintf(found, sizeof found, "%s", cand);
-      }
-      if (d) closedir(d);
-      snprintf(cand, sizeof cand, "%s/checkpoints/last.ckpt", base);
-      if (!stat(cand, &(struct stat){0}) && newest < 0) snprintf(found, sizeof found, "%s", cand), newest = 0;
-      int best = !strcmp(r.ckpt_path, "best");
-      if (newest < 0) {
-        fprintf(stderr, "lighter-host: --ckpt_path %s: no last.ckpt under '%s'; %s\n", r.ckpt_path, base,
-                best ? "no run to take the best checkpoint of" : "starting fresh");
-        r.ckpt_path = NULL;
-        if (best) rc = 1;
-      } else {
-        r.ckpt_path = found;
-      }
-      if (!rc && best && best_of(found, found, sizeof found)) rc = 1;
-    }
-  }
+  if (!rc) rc = host_ckpt_resolve(&r);
   if (!rc) {
     signal(SIGXFSZ, SIG_IGN); /* a file size limit fails the write (EFBIG) instead of killing the run */
     rc = host_trainer_run(&r);

@@ -1,7 +1,9 @@
 /* trainer.h: the runner and the trainer: what `lighter-host fit /
  * validate / test / predict` builds from a config (model, trainer, data)
  * and the lifecycle that drives it, with Lightning's loops and Lighter's
- * logging names. */
+ * logging names. A run (host_run) is made of parts: the model, the
+ * callbacks, the data, the command's options, the loop's state and where
+ * its files go. */
 #ifndef HOST_TRAINER_H
 #define HOST_TRAINER_H
 
@@ -11,8 +13,36 @@
 
 #include <signal.h>
 
-/* The stages. */
+/* The stages (the command: lighter-host fit|validate|test|predict). */
 typedef enum host_stage { HOST_FIT, HOST_VALIDATE, HOST_TEST, HOST_PREDICT } host_stage;
+
+/* What a step or a loop does: Lighter's mode names (train, val, test,
+ * predict), which also index loaders, metrics and hooks. */
+typedef enum host_mode {
+  HOST_MODE_NONE = -1, /* a hook outside any loop (setup, on_fit_start, ...) */
+  HOST_MODE_TRAIN = 0,
+  HOST_MODE_VAL = 1,
+  HOST_MODE_TEST = 2,
+  HOST_MODE_PREDICT = 3
+} host_mode;
+#define HOST_NMODES 4
+
+/* The exit statuses of a run (and of lighter-host fit|validate|test|predict). */
+typedef enum host_exit {
+  HOST_EXIT_OK = 0,
+  HOST_EXIT_FAILED = 1,       /* a failure while running, reported */
+  HOST_EXIT_USAGE = 2,        /* the command line or the config */
+  HOST_EXIT_PLUGIN = 3,       /* a plugin could not be loaded */
+  HOST_EXIT_INTERRUPTED = 130 /* SIGINT / SIGTERM */
+} host_exit;
+
+/* Why a training epoch stops before its last batch. */
+typedef enum host_stop {
+  HOST_STOP_NONE = 0,
+  HOST_STOP_MAX_STEPS,   /* trainer::max_steps reached (and min_epochs done) */
+  HOST_STOP_INTERRUPTED, /* SIGINT / SIGTERM: last.ckpt resumes at the next batch */
+  HOST_STOP_MAX_TIME     /* trainer::max_time passed */
+} host_stop;
 
 /* A metric or a MetricCollection's members, with the names they log under. */
 #define HOST_MAX_METRICS 64
@@ -40,49 +70,71 @@ typedef struct host_log {
   int failed;       /* a write failed: the run stops, nothing more is written */
 } host_log;
 
-typedef struct host_run {
-  host_build *b;
-  host_stage stage;
-  const host_trainer_cfg *cfg;
-  /* the model */
-  host_object *model;
-  const lt_model_ops *mops;
+/* The model: a LighterModule and the components it holds (all borrowed
+ * from the build). */
+typedef struct host_model_parts {
+  host_object *obj;
+  const lt_model_ops *ops; /* NULL: the default steps */
   void *network, *criterion, *optimizer, *scheduler;
   const lt_module_ops *network_ops;
   const lt_loss_ops *criterion_ops;
   const lt_optimizer_ops *optimizer_ops;
   const lt_scheduler_ops *scheduler_ops;
   const char *optimizer_name, *scheduler_name;
-  int sched_per_step;
+  int sched_per_step; /* interval: step (else epoch) */
   int64_t sched_frequency;
   char sched_monitor[256];
   host_metrics metrics[3]; /* train, val, test */
-  /* callbacks, in order */
-  int ncallbacks;
-  void *callback[32];
-  const lt_callback_ops *callback_ops[32];
-  const char *callback_name[32];
-  int stop_requested;
-  /* the data */
-  void *loader[4];
-  const lt_loader_ops *loader_ops[4];
-  /* where things go */
-  char run_dir[1500];
-  host_log log;
-  const char *raw_yaml, *resolved_yaml; /* the config, saved with checkpoints */
-  /* options of the command */
-  const char *ckpt_path;
+} host_model_parts;
+
+/* The trainer's callbacks, in order (borrowed from the build). */
+#define HOST_MAX_CALLBACKS 32
+typedef struct host_callbacks {
+  int n;
+  void *self[HOST_MAX_CALLBACKS];
+  const lt_callback_ops *ops[HOST_MAX_CALLBACKS];
+  const char *name[HOST_MAX_CALLBACKS];
+} host_callbacks;
+
+/* The data module's loaders, by mode (NULL: none). */
+typedef struct host_loaders {
+  void *self[HOST_NMODES];
+  const lt_loader_ops *ops[HOST_NMODES];
+} host_loaders;
+
+/* The command's options. */
+typedef struct host_run_opts {
+  const char *ckpt_path; /* --ckpt_path, resolved (NULL: none) */
   int weights_only, verbose, return_predictions;
-  /* state */
+  const char *raw_yaml, *resolved_yaml; /* the config, saved with checkpoints */
+} host_run_opts;
+
+/* Where the loops are. */
+typedef struct host_loop_state {
   int64_t epoch, global_step, start_epoch;
   /* within the running training epoch: the next batch and the loss so far
    * (saved in checkpoints so that a resume continues mid-epoch) */
   int64_t batch_next, start_batch, loss_count;
   double loss_sum;
   int in_epoch, saved_last;
-  int run_lock_fd; /* holds the run folder's lock (> 0) until the run is freed */
-  int sanity;
+  int sanity;         /* the sanity check's validation is running */
+  int stop_requested; /* a callback asked the fit to stop after this epoch */
   double t_start;
+} host_loop_state;
+
+typedef struct host_run {
+  host_build *b;
+  host_stage stage;
+  const host_trainer_cfg *cfg;
+  host_model_parts model;
+  host_callbacks callbacks;
+  host_loaders data;
+  host_run_opts opts;
+  host_loop_state loop;
+  /* where things go */
+  char run_dir[1500];
+  host_log log;
+  int run_lock_fd; /* holds the run folder's lock (> 0) until the run is freed */
   /* the last value of every logged key (for monitors and the test table) */
   host_log last;
   /* the process group under ddp (NULL alone): rank 0 writes the files */
@@ -92,12 +144,16 @@ typedef struct host_run {
 /* Set by SIGINT / SIGTERM; the loops stop after the current step. */
 extern volatile sig_atomic_t host_interrupted;
 
-/* Runs the stage: 0, 1 (a failure, reported), 130 (interrupted). */
+/* Runs the stage: HOST_EXIT_OK, _FAILED (reported) or _INTERRUPTED. */
 int host_trainer_run(host_run *r);
 
 /* Builds the run from a resolved config (model, trainer, data, run folder);
  * 0, or 2 / 1 after printing what is wrong. */
 int host_run_prepare(host_run *r, host_build *b, host_stage stage);
 void host_run_free(host_run *r);
+
+/* --ckpt_path last|best resolved to a file (no last.ckpt: a fresh start,
+ * said). 0, or 1 after saying why not. */
+int host_ckpt_resolve(host_run *r);
 
 #endif

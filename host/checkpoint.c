@@ -1,0 +1,163 @@
+/* checkpoint.c: a run's checkpoint, written and read: the network's
+ * state_dict (under "network."), epoch, global_step and where the fit loop
+ * is (loops), the random state, the optimizer, scheduler and callback
+ * states and the config; written atomically by lt_state_save. Loading
+ * checks that every tensor fits before it changes anything. */
+#include "trainer_impl.h"
+
+#include "ckpt_progress.h"
+#include "metrics_csv.h"
+#include "run_path.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+size_t host_module_state(host_run *r, lt_tensor ***t, const char ***names) {
+  const lt_module_ops *ops = r->model.network_ops;
+  void *net = r->model.network;
+  int has_state = HAS(ops, lt_module_ops, state);
+  size_t np = ops->parameters(net, NULL, NULL, 0);
+  size_t nb = !has_state && HAS(ops, lt_module_ops, buffers) ? ops->buffers(net, NULL, NULL, 0) : 0;
+  size_t n = has_state ? ops->state(net, NULL, NULL, 0) : np + nb;
+  *t = calloc(n + 1, sizeof **t);
+  *names = calloc(n + 1, sizeof **names);
+  if (has_state) {
+    ops->state(net, *t, *names, n);
+  } else {
+    ops->parameters(net, *t, *names, np);
+    if (nb) ops->buffers(net, *t + np, *names + np, nb);
+  }
+  return n;
+}
+
+/* ---- saving ---- */
+
+/* A checkpoint could not be written: lt_state_save left no temporary and
+ * the file it would have replaced as it was. */
+static int save_failed(const char *path) {
+  const char *why = lt_last_error();
+  int full = strstr(why, strerror(ENOSPC)) || strstr(why, strerror(EDQUOT));
+  return FAIL("cannot save checkpoint '%s': %s (the previous one is intact); %s", path, why,
+              host_write_advice(full ? ENOSPC : EIO));
+}
+
+/* state_dict: the network's tensors, detached, under "network.". */
+static void put_state_dict(host_run *r, lt_state *ck) {
+  lt_state *sd = lt_state_new_dict();
+  lt_tensor **t;
+  const char **names;
+  size_t n = host_module_state(r, &t, &names);
+  for (size_t i = 0; i < n; i++) {
+    char key[512];
+    snprintf(key, sizeof key, "network.%s", names[i]);
+    lt_state_set_tensor(sd, key, lt_tensor_detach(t[i]));
+  }
+  free(t), free(names);
+  lt_state_set_state(ck, "state_dict", sd);
+  lt_state_free(sd);
+}
+
+/* loops: where the fit loop is; mid-epoch checkpoints resume at batch_next
+ * with the epoch's loss so far and the training metrics' states. */
+static void put_loops(host_run *r, lt_state *ck) {
+  const host_loop_state *s = &r->loop;
+  lt_state *loops = lt_state_new_dict();
+  lt_state_set_int(loops, "epoch", s->epoch);
+  lt_state_set_int(loops, "batch_next", s->in_epoch ? s->batch_next : -1);
+  lt_state_set_int(loops, "global_step", s->global_step);
+  lt_state_set_double(loops, "loss_sum", s->in_epoch ? s->loss_sum : 0);
+  lt_state_set_int(loops, "loss_count", s->in_epoch ? s->loss_count : 0);
+  lt_state *ms = lt_state_new_list();
+  const host_metrics *m = &r->model.metrics[HOST_MODE_TRAIN];
+  for (int i = 0; s->in_epoch && i < m->n; i++) {
+    lt_tensor *st[16];
+    size_t k = m->ops[i]->states(m->self[i], st, 16);
+    lt_state *one = lt_state_new_list();
+    for (size_t j = 0; j < k && j < 16; j++) lt_state_set_tensor(one, NULL, lt_tensor_clone(st[j]));
+    lt_state_set_state(ms, NULL, one);
+    lt_state_free(one);
+  }
+  lt_state_set_state(loops, "train_metric_states", ms);
+  lt_state_free(ms);
+  lt_state_set_state(ck, "loops", loops);
+  lt_state_free(loops);
+}
+
+/* optimizer_states, lr_schedulers, callbacks (the states each keeps). */
+static void put_states(host_run *r, lt_state *ck) {
+  const host_model_parts *m = &r->model;
+  lt_state *opts = lt_state_new_list(), *scheds = lt_state_new_list(), *cbs = lt_state_new_dict();
+  if (m->optimizer && HAS(m->optimizer_ops, lt_optimizer_ops, state_save)) {
+    lt_state *o = lt_state_new_dict();
+    if (m->optimizer_ops->state_save(m->optimizer, o) == LT_OK) lt_state_set_state(opts, NULL, o);
+    lt_state_free(o);
+  }
+  if (m->scheduler && HAS(m->scheduler_ops, lt_scheduler_ops, state_save)) {
+    lt_state *o = lt_state_new_dict();
+    if (m->scheduler_ops->state_save(m->scheduler, o) == LT_OK) lt_state_set_state(scheds, NULL, o);
+    lt_state_free(o);
+  }
+  for (int i = 0; i < r->callbacks.n; i++)
+    if (HAS(r->callbacks.ops[i], lt_callback_ops, state_save)) {
+      lt_state *o = lt_state_new_dict();
+      char key[300];
+      snprintf(key, sizeof key, "%s#%d", r->callbacks.name[i], i);
+      if (r->callbacks.ops[i]->state_save(r->callbacks.self[i], o) == LT_OK) lt_state_set_state(cbs, key, o);
+      lt_state_free(o);
+    }
+  lt_state_set_state(ck, "callbacks", cbs);
+  lt_state_set_state(ck, "optimizer_states", opts);
+  lt_state_set_state(ck, "lr_schedulers", scheds);
+  lt_state_free(cbs), lt_state_free(opts), lt_state_free(scheds);
+  lt_state *hp = lt_state_new_dict();
+  if (r->opts.raw_yaml) lt_state_set_string(hp, "config", r->opts.raw_yaml);
+  if (r->opts.resolved_yaml) lt_state_set_string(hp, "config_resolved", r->opts.resolved_yaml);
+  lt_state_set_state(ck, "hyper_parameters", hp);
+  lt_state_free(hp);
+}
+
+static int save_checkpoint(host_run *r, const char *path, int weights_only) {
+  if (host_hook(r, LT_HOOK_ON_SAVE_CHECKPOINT, HOST_MODE_NONE, -1, NULL)) return 1;
+  lt_state *ck = lt_state_new_dict();
+  lt_state_set_int(ck, "epoch", r->loop.epoch);
+  lt_state_set_int(ck, "global_step", r->loop.global_step);
+  put_loops(r, ck);
+  lt_state *rng = lt_state_new_dict();
+  lt_tensor *gen = lt_rng_state_get();
+  if (gen) lt_state_set_tensor(rng, "torch", gen);
+  lt_state_set_state(ck, "rng_states", rng);
+  lt_state_free(rng);
+  lt_state_set_string(ck, "pytorch-lightning_version", "2.0.0");
+  lt_state_set_string(ck, "lighter_host_version", LT_VERSION_STRING);
+  put_state_dict(r, ck);
+  if (!weights_only) put_states(r, ck); /* ModelCheckpoint(save_weights_only=True): not these */
+  lt_status rc = lt_state_save(ck, path);
+  lt_state_free(ck);
+  return rc != LT_OK ? save_failed(path) : 0;
+}
+
+/* Everything a checkpoint makes (detached views, step tensors) is freed here. */
+int host_ckpt_save(host_run *r, const char *path, int weights_only) {
+  if (!host_ddp_rank0(r)) return 0; /* under ddp, rank 0 writes */
+  char why[PATH_MAX * 3];
+  if (host_run_path_check(r->run_dir, path, why, sizeof why)) return FAIL("cannot save checkpoint: %s", why);
+  lt_scope *s = lt_scope_begin();
+  int rc = save_checkpoint(r, path, weights_only);
+  lt_scope_end(s);
+  return rc;
+}
+
+int host_ckpt_save_last(host_run *r) {
+  if (!r->cfg->enable_checkpointing || r->cfg->fast_dev_run || r->stage != HOST_FIT) return 0;
+  char dir[1600], path[1700];
+  r->loop.saved_last = 1;
+  if (!host_ddp_rank0(r)) return 0;
+  snprintf(dir, sizeof dir, "%s/checkpoints", r->run_dir);
+  mkdir(dir, 0755);
+  snprintf(path, sizeof path, "%s/last.ckpt", dir);
+  return host_ckpt_save(r, path, 0);
+}

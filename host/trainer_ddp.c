@@ -1,0 +1,80 @@
+/* trainer_ddp.c: the trainer's collectives under ddp: sums over the ranks
+ * (losses, stop flags, logged values, metric states), rank 0's weights to
+ * every rank, and an error that names the step and the other ranks' news. */
+#include "trainer_impl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+int host_ddp_rank0(const host_run *r) { return !r->dist || r->dist->rank == 0; }
+
+/* A collective failed: what, where, and what the other ranks left word of. */
+int host_ddp_failed(host_run *r, const char *what) {
+  char err[1024], peers[1400];
+  snprintf(err, sizeof err, "%s", *lt_last_error() ? lt_last_error() : "failed");
+  host_dist_peers(peers, sizeof peers);
+  return FAIL("%s (epoch %lld, step %lld) failed: %s; %s (collective timeout %.0f s: trainer::strategy "
+              "{_target_: lightning.pytorch.strategies.DDPStrategy, timeout: seconds})",
+              what, (long long)r->loop.epoch, (long long)r->loop.global_step, err, peers, r->dist->timeout_s);
+}
+
+/* Sums v[0..n) over the ranks, in place. */
+int host_ddp_sum(host_run *r, double *v, int n, const char *what) {
+  if (!r->dist) return 0;
+  int64_t shape[1] = {n};
+  lt_clear_error();
+  lt_tensor *t = lt_tensor_from_data(v, shape, 1, LT_FLOAT64);
+  lt_status st = t ? lt_dist_allreduce(r->dist->pg, &t, 1, LT_REDUCE_SUM, 0) : LT_FAIL;
+  if (st == LT_OK) st = lt_tensor_copy_to(t, v, (size_t)n * sizeof *v, LT_FLOAT64);
+  lt_tensor_free(t);
+  return st == LT_OK ? 0 : host_ddp_failed(r, what);
+}
+
+
+/* Rank 0's parameters and buffers to every rank (DDP's start), or only
+ * the buffers (before each training step, as broadcast_buffers). */
+int host_ddp_broadcast(host_run *r, int buffers_only) {
+  if (!r->dist) return 0;
+  lt_tensor **t = NULL;
+  const char **names = NULL;
+  size_t n = 0;
+  if (!buffers_only) {
+    n = host_module_state(r, &t, &names);
+  } else if (HAS(r->model.network_ops, lt_module_ops, buffers)) {
+    n = r->model.network_ops->buffers(r->model.network, NULL, NULL, 0);
+    if (!n) return 0;
+    t = calloc(n + 1, sizeof *t), names = calloc(n + 1, sizeof *names);
+    r->model.network_ops->buffers(r->model.network, t, names, n);
+  }
+  lt_clear_error();
+  int rc = n && lt_dist_broadcast(r->dist->pg, t, (int)n, 0) != LT_OK
+               ? host_ddp_failed(r, buffers_only ? "the broadcast of buffers" : "the broadcast of the initial weights")
+               : 0;
+  free(t), free(names);
+  return rc;
+}
+
+/* Each metric's states summed over the ranks (torchmetrics' sync before
+ * compute); a metric that keeps no summable state is computed on this
+ * rank's share alone, said once. */
+int host_ddp_sync_metrics(host_run *r, host_metrics *m, const char *mode) {
+  if (!r->dist) return 0;
+  for (int i = 0; i < m->n; i++) {
+    lt_tensor *st[64];
+    size_t k = HAS(m->ops[i], lt_metric_ops, states) ? m->ops[i]->states(m->self[i], st, 64) : 0;
+    if (!k) {
+      static int said;
+      if (!said++ && host_ddp_rank0(r))
+        fprintf(stderr, "lighter-host: warning: %s metric %s keeps no state that adds up across ranks; its value is "
+                        "computed on rank 0's share of the data\n", mode, m->name[i]);
+      continue;
+    }
+    lt_clear_error();
+    if (lt_dist_allreduce(r->dist->pg, st, (int)k, LT_REDUCE_SUM, 0) != LT_OK) {
+      char what[300];
+      snprintf(what, sizeof what, "the reduction of %s metric %s", mode, m->name[i]);
+      return host_ddp_failed(r, what);
+    }
+  }
+  return 0;
+}

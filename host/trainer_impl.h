@@ -1,0 +1,129 @@
+/* trainer_impl.h: what the trainer's files share among themselves (not
+ * for the rest of the host): the run's log, ddp helpers, the step, hooks,
+ * the evaluation loop, checkpoints, terminal output and the fit loop. */
+#ifndef HOST_TRAINER_IMPL_H
+#define HOST_TRAINER_IMPL_H
+
+#include "trainer.h"
+
+#include <stddef.h>
+
+/* An error: printed (naming the rank in a group, which also hears of it); 1. */
+#define FAIL(...) host_failf(__VA_ARGS__)
+/* ops has member (an ops table starts with its own size: older plugins' are shorter). */
+#define HAS(ops, type, member) ((ops)->size >= offsetof(type, member) + sizeof((ops)->member) && (ops)->member)
+
+/* Seconds on the monotonic clock. */
+double host_now(void);
+/* "train", "val", "test", "predict" (Lighter's mode names). */
+const char *host_mode_name(host_mode mode);
+/* "fit", "validate", "test", "predict". */
+const char *host_stage_name(host_stage stage);
+
+/* ---- the in-memory log (run_log.c) ---- */
+
+/* Sets key at the row of (epoch, step) (a new row unless it is the last one's step). */
+void host_log_put(host_log *l, int64_t epoch, int64_t step, const char *key, double v);
+/* The newest value of key; *found says whether there is one. */
+double host_log_last(const host_log *l, const char *key, int *found);
+void host_log_free(host_log *l);
+/* Logs key = v at the run's epoch and step (nothing during the sanity check). */
+void host_run_put(host_run *r, const char *key, double v);
+/* The keys logged so far, ", "-separated (a static buffer), or "(none yet)". */
+const char *host_run_keys(const host_run *r);
+
+/* ---- ddp (trainer_ddp.c) ---- */
+
+/* This process writes the files: alone, or rank 0 of a group. */
+int host_ddp_rank0(const host_run *r);
+/* A collective failed: says what, where and the other ranks' news; 1. */
+int host_ddp_failed(host_run *r, const char *what);
+/* Sums v[0..n) over the ranks, in place (nothing alone). 0, or 1 after an error. */
+int host_ddp_sum(host_run *r, double *v, int n, const char *what);
+/* Rank 0's parameters and buffers to every rank, or only its buffers. */
+int host_ddp_broadcast(host_run *r, int buffers_only);
+/* Each metric's states summed over the ranks (torchmetrics' sync). */
+int host_ddp_sync_metrics(host_run *r, host_metrics *m, const char *mode);
+
+/* ---- the step (step.c) ---- */
+
+typedef struct host_step_out {
+  lt_tensor *loss; /* the scalar to backpropagate (borrowed from the step's scope) */
+  int nsub;        /* a loss dict's parts besides 'total' */
+  const char *sub_name[16];
+  double sub[16], total;
+  lt_tensor *pred;
+  lt_state *out; /* the step's dict (the caller frees it) */
+} host_step_out;
+
+/* One step of mode on batch bi; its loss and pred into o, the metrics of
+ * the mode updated. 0, or 1 after an error naming the step, epoch, batch. */
+int host_step_run(host_run *r, host_mode mode, const lt_batch *batch, int64_t bi, host_step_out *o);
+
+/* ---- Lighter's logged names (run_logging.c) ---- */
+
+/* The loss of a step or an epoch: mode/loss/when, or with a loss dict
+ * mode/loss/total/when and mode/loss/<part>/when. */
+void host_logging_loss(host_run *r, host_mode mode, const char *when, double total, int nsub, const char *const *names,
+                       const double *subs);
+/* mode/metrics/<Name>/epoch for every member (synced under ddp), then reset. */
+int host_logging_metrics(host_run *r, host_metrics *m, host_mode mode);
+void host_metrics_reset(host_metrics *m);
+/* train/optimizer/<Opt>/lr/epoch and the optimizer's other options. */
+void host_logging_optimizer(host_run *r);
+
+/* ---- hooks (hooks.c) ---- */
+
+/* Which of a loop's hooks (host_loop_hook). */
+typedef enum host_loop_hook {
+  HOST_ON_START,
+  HOST_ON_EPOCH_START,
+  HOST_ON_BATCH_START,
+  HOST_ON_BATCH_END,
+  HOST_ON_EPOCH_END,
+  HOST_ON_END
+} host_loop_hook;
+
+/* Hook h on every callback (in order), then on the model. 0, or 1 after an error. */
+int host_hook(host_run *r, lt_hook h, host_mode mode, int64_t bi, const lt_state *outputs);
+/* The hook of mode's loop: on_train_start, on_validation_batch_end, ... */
+lt_hook host_loop_hook_of(host_mode mode, host_loop_hook which);
+
+/* ---- loaders and the evaluation loop (eval_loop.c) ---- */
+
+/* Batches of the loader of mode to run (limit_*_batches, fast_dev_run, overfit). */
+int64_t host_batches_for(host_run *r, host_mode mode);
+/* The next batch of loader li into batch (t, names: its storage). */
+int host_next_batch(host_run *r, host_mode li, lt_batch *batch, lt_tensor **t, const char **names, int64_t bi);
+/* The loader of mode gives no batch: an error naming why; 1. */
+int host_no_batches(host_run *r, host_mode mode);
+/* A validation, test or predict loop of limit batches (-1: as configured);
+ * predict outputs kept in preds when given. 0, 1 or 130 (interrupted). */
+int host_eval_run(host_run *r, host_mode mode, int64_t limit, lt_state *preds);
+
+/* ---- checkpoints (checkpoint.c) ---- */
+
+/* The network's parameters and buffers in state-dict order (*t, *names: the caller frees). */
+size_t host_module_state(host_run *r, lt_tensor ***t, const char ***names);
+/* Saves the run (or only its weights) at path; rank 0 only. 0, or 1 after an error. */
+int host_ckpt_save(host_run *r, const char *path, int weights_only);
+/* Loads weights (and for fit, unless --weights_only, everything to resume). */
+int host_ckpt_load(host_run *r, const char *path);
+/* checkpoints/last.ckpt of a fit (when checkpointing is on). */
+int host_ckpt_save_last(host_run *r);
+
+/* ---- the terminal (terminal.c) ---- */
+
+void host_term_progress(host_run *r, const char *what, int64_t done, int64_t total, double loss, double t0,
+                        int64_t samples, int last);
+void host_term_summary(host_run *r);
+void host_term_results(host_run *r, host_mode mode);
+void host_term_done(host_run *r);
+
+/* ---- the run (trainer.c) and the fit loop (fit_loop.c) ---- */
+
+/* ^C or SIGTERM where nothing was trained since the last save: said once; 130. */
+int host_run_interrupted(host_run *r, const char *during);
+int host_fit(host_run *r);
+
+#endif
