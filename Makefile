@@ -158,6 +158,7 @@ test: all
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/corpus.sh
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/diskfull.sh
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/trainer.sh
+	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/peers/resume.sh
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/ddp.sh
 	@LT_BUILD=$(BUILD) bash tests/e2e/valgrind.sh
 
@@ -279,14 +280,17 @@ $(BUILD)/fuzz/fuzz_descriptor: tests/fuzz/fuzz_descriptor.c $(HOST_FUZZ_SRCS) $(
 $(BUILD)/tests/fuzz_descriptor_replay: tests/fuzz/replay.c tests/fuzz/fuzz_descriptor.c $(HOST_LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_descriptor.c $(HOST_LIB_OBJS) -lyaml -ldl -lm
-$(BUILD)/fuzz/fuzz_progress: tests/fuzz/fuzz_progress.c host/ckpt_progress.c host/ckpt_progress.h $(LIB)
+# (the checkpoint's progress: our older layout and Lightning's loops)
+PROGRESS_SRCS = host/ckpt_progress.c host/ckpt_loops.c host/fit_state.c
+PROGRESS_HDRS = host/ckpt_progress.h host/ckpt_loops.h host/fit_state.h
+$(BUILD)/fuzz/fuzz_progress: tests/fuzz/fuzz_progress.c $(PROGRESS_SRCS) $(PROGRESS_HDRS) $(LIB)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -DLT_DIRECT -g -O1 -Isdk/include $(FUZZ_SAN) \
-	    -o $@ $< host/ckpt_progress.c -L$(BUILD)/lib -llighter $(RPATH) -lm
-$(BUILD)/tests/fuzz_progress_replay: tests/fuzz/replay.c tests/fuzz/fuzz_progress.c host/ckpt_progress.c \
-    host/ckpt_progress.h $(LIB)
+	    -o $@ $< $(PROGRESS_SRCS) -L$(BUILD)/lib -llighter $(RPATH) -lm
+$(BUILD)/tests/fuzz_progress_replay: tests/fuzz/replay.c tests/fuzz/fuzz_progress.c $(PROGRESS_SRCS) \
+    $(PROGRESS_HDRS) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -DLT_DIRECT -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_progress.c host/ckpt_progress.c \
+	$(CC) $(ALL_CFLAGS) -DLT_DIRECT -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_progress.c $(PROGRESS_SRCS) \
 	    -L$(BUILD)/lib -llighter $(RPATH) -lm
 FUZZ_LIB_OBJS = $(LIB_SRCS:sdk/src/%.cpp=$(BUILD)/fuzz/obj/%.o)
 $(BUILD)/fuzz/obj/%.o: sdk/src/%.cpp $(wildcard sdk/src/*.hpp) $(wildcard sdk/include/lighter/*.h)

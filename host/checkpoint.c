@@ -5,6 +5,8 @@
  * checks that every tensor fits before it changes anything. */
 #include "trainer_impl.h"
 
+#include "ckpt_loops.h"
+#include "config/node.h"
 #include "ckpt_progress.h"
 #include "metrics_csv.h"
 #include "run_path.h"
@@ -61,19 +63,28 @@ static void put_state_dict(host_run *r, lt_state *ck) {
   lt_state_free(sd);
 }
 
-/* loops: where the fit loop is; mid-epoch checkpoints resume at batch_next
- * with the epoch's loss so far and the training metrics' states. */
+/* loops: Lightning's progress counters (ckpt_loops.c); within an epoch
+ * also, under lighter_host, the epoch's loss so far and the training
+ * metrics' states, so that our resume goes on with the same epoch values
+ * (Lightning reads only its own keys). */
 static void put_loops(host_run *r, lt_state *ck) {
   const host_loop_state *s = &r->loop;
   lt_state *loops = lt_state_new_dict();
-  lt_state_set_int(loops, "epoch", s->epoch);
-  lt_state_set_int(loops, "batch_next", s->in_epoch ? s->batch_next : -1);
-  lt_state_set_int(loops, "global_step", s->global_step);
-  lt_state_set_double(loops, "loss_sum", s->in_epoch ? s->loss_sum : 0);
-  lt_state_set_int(loops, "loss_count", s->in_epoch ? s->loss_count : 0);
+  host_loops l = s->fit.loops;
+  /* Written from on_train_batch_end (ModelCheckpoint every n steps, or its
+   * last.ckpt): the batch is processed, its optimizer step done, only the
+   * later hooks remain. It counts as completed, so that Lightning (which
+   * would run a batch again that is not) goes on after it, as we do. */
+  host_counts *bc = &l.batch.current, *bt = &l.batch.total;
+  if (bc->processed > bc->completed) bc->completed = bc->processed, bt->completed = bt->processed;
+  host_loops_put(&l, loops);
+  int in_epoch = host_fit_in_epoch(&s->fit.loops);
+  lt_state *ours = lt_state_new_dict();
+  lt_state_set_double(ours, "loss_sum", in_epoch ? s->loss_sum : 0);
+  lt_state_set_int(ours, "loss_count", in_epoch ? s->loss_count : 0);
   lt_state *ms = lt_state_new_list();
   const host_metrics *m = &r->model.metrics[HOST_MODE_TRAIN];
-  for (int i = 0; s->in_epoch && i < m->n; i++) {
+  for (int i = 0; in_epoch && i < m->n; i++) {
     lt_tensor *st[16];
     size_t k = m->ops[i]->states(m->self[i], st, 16);
     lt_state *one = lt_state_new_list();
@@ -81,8 +92,10 @@ static void put_loops(host_run *r, lt_state *ck) {
     lt_state_set_state(ms, NULL, one);
     lt_state_free(one);
   }
-  lt_state_set_state(loops, "train_metric_states", ms);
+  lt_state_set_state(ours, "train_metric_states", ms);
   lt_state_free(ms);
+  lt_state_set_state(loops, "lighter_host", ours);
+  lt_state_free(ours);
   lt_state_set_state(ck, "loops", loops);
   lt_state_free(loops);
 }
@@ -104,37 +117,75 @@ static void put_states(host_run *r, lt_state *ck) {
   for (int i = 0; i < r->callbacks.n; i++)
     if (HAS(r->callbacks.ops[i], lt_callback_ops, state_save)) {
       lt_state *o = lt_state_new_dict();
-      char key[300];
-      snprintf(key, sizeof key, "%s#%d", r->callbacks.name[i], i);
-      if (r->callbacks.ops[i]->state_save(r->callbacks.self[i], o) == LT_OK) lt_state_set_state(cbs, key, o);
+      if (r->callbacks.ops[i]->state_save(r->callbacks.self[i], o) == LT_OK) lt_state_set_state(cbs, r->callbacks.key[i], o);
       lt_state_free(o);
     }
   lt_state_set_state(ck, "callbacks", cbs);
   lt_state_set_state(ck, "optimizer_states", opts);
   lt_state_set_state(ck, "lr_schedulers", scheds);
   lt_state_free(cbs), lt_state_free(opts), lt_state_free(scheds);
-  lt_state *hp = lt_state_new_dict();
-  if (r->opts.raw_yaml) lt_state_set_string(hp, "config", r->opts.raw_yaml);
-  if (r->opts.resolved_yaml) lt_state_set_string(hp, "config_resolved", r->opts.resolved_yaml);
-  lt_state_set_state(ck, "hyper_parameters", hp);
-  lt_state_free(hp);
+}
+
+/* A config value as Python would hold it: None, bool, int, float, str,
+ * list, dict; a reference or an expression that needed built objects as
+ * its text ("@model::network", "$..."). */
+static void put_value(lt_state *d, const char *key, const cfg_node *n) {
+  switch (n->kind) {
+  case CFG_NULL: lt_state_set_none(d, key); break;
+  case CFG_BOOL: lt_state_set_bool(d, key, (int)n->i); break;
+  case CFG_INT: lt_state_set_int(d, key, n->i); break;
+  case CFG_FLOAT: lt_state_set_double(d, key, n->f); break;
+  case CFG_STRING: lt_state_set_string(d, key, n->s); break;
+  case CFG_REF:
+  case CFG_EXPR: {
+    char text[2048];
+    snprintf(text, sizeof text, "%s%s", n->kind == CFG_REF ? "@" : "$", n->s ? n->s : "");
+    lt_state_set_string(d, key, text);
+    break;
+  }
+  case CFG_LIST:
+  case CFG_DICT: {
+    lt_state *c = n->kind == CFG_LIST ? lt_state_new_list() : lt_state_new_dict();
+    for (size_t i = 0; i < n->n; i++)
+      if (!(n->items[i]->flags & CFG_F_REMOVED)) put_value(c, n->kind == CFG_DICT ? n->keys[i] : NULL, n->items[i]);
+    lt_state_set_state(d, key, c);
+    lt_state_free(c);
+    break;
+  }
+  default: lt_state_set_none(d, key); break;
+  }
+}
+
+/* hyper_parameters: the run's resolved config as a dict, under the name
+ * Lightning gives the hyperparameters a module saves from its arguments. */
+static void put_hparams(host_run *r, lt_state *ck) {
+  lt_state_set_string(ck, "hparams_name", "kwargs");
+  const cfg_node *root = r->b ? r->b->root : NULL;
+  if (root && root->kind == CFG_DICT) {
+    put_value(ck, "hyper_parameters", root);
+  } else {
+    lt_state *hp = lt_state_new_dict();
+    lt_state_set_state(ck, "hyper_parameters", hp);
+    lt_state_free(hp);
+  }
 }
 
 static int save_checkpoint(host_run *r, const char *path, int weights_only) {
   if (host_hook(r, LT_HOOK_ON_SAVE_CHECKPOINT, HOST_MODE_NONE, -1, NULL)) return 1;
   lt_state *ck = lt_state_new_dict();
-  lt_state_set_int(ck, "epoch", r->loop.epoch);
-  lt_state_set_int(ck, "global_step", r->loop.global_step);
+  lt_state_set_int(ck, "epoch", r->loop.fit.epoch);
+  lt_state_set_int(ck, "global_step", r->loop.fit.global_step);
+  lt_state_set_string(ck, "pytorch-lightning_version", HOST_LIGHTNING_VERSION);
   put_loops(r, ck);
   lt_state *rng = lt_state_new_dict();
   lt_tensor *gen = lt_rng_state_get();
   if (gen) lt_state_set_tensor(rng, "torch", gen);
   lt_state_set_state(ck, "rng_states", rng);
   lt_state_free(rng);
-  lt_state_set_string(ck, "pytorch-lightning_version", "2.0.0");
   lt_state_set_string(ck, "lighter_host_version", LT_VERSION_STRING);
   put_state_dict(r, ck);
   if (!weights_only) put_states(r, ck); /* ModelCheckpoint(save_weights_only=True): not these */
+  put_hparams(r, ck);
   lt_status rc = lt_state_save(ck, path);
   lt_state_free(ck);
   return rc != LT_OK ? save_failed(path) : 0;

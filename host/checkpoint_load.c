@@ -44,9 +44,10 @@ static int load_weights(host_run *r, lt_state *ck, const char *path) {
   return rc;
 }
 
-/* The training metrics' states of a mid-epoch checkpoint. */
-static void restore_train_metrics(host_run *r, lt_state *loops) {
-  lt_state *ms = lt_state_get_state(loops, "train_metric_states");
+/* The training metrics' states of a mid-epoch checkpoint (in ours dict). */
+static void restore_train_metrics(host_run *r, const lt_state *ours) {
+  lt_state *ms = lt_state_kind(ours, "train_metric_states") == LT_VALUE_LIST ? lt_state_get_state(ours, "train_metric_states")
+                                                                             : NULL;
   host_metrics *m = &r->model.metrics[HOST_MODE_TRAIN];
   int prev = lt_grad_set_enabled(0);
   for (int i = 0; ms && i < m->n && i < lt_state_len(ms); i++) {
@@ -67,7 +68,23 @@ static void restore_train_metrics(host_run *r, lt_state *loops) {
   lt_state_free(ms);
 }
 
-/* Where the fit loop was: the next epoch, or mid-epoch its next batch. */
+/* The counters of an older checkpoint of ours (epoch, batch_next, global_step). */
+static void legacy_counters(host_loops *l, const host_progress *pr) {
+  int64_t e = pr->epoch;
+  host_counts *ec = &l->epoch.current;
+  if (pr->batch_next >= 0) ec->ready = ec->started = e + 1, ec->processed = ec->completed = e;
+  else ec->ready = ec->started = ec->processed = ec->completed = e + 1;
+  l->epoch.total = *ec;
+  if (pr->batch_next >= 0) {
+    host_counts *bc = &l->batch.current;
+    bc->ready = bc->started = bc->processed = bc->completed = pr->batch_next;
+  }
+  l->opt_step.total.ready = l->opt_step.total.completed = pr->global_step;
+  l->batches_that_stepped = pr->global_step;
+}
+
+/* Where the fit loop was (the next epoch, or mid-epoch its next batch) and
+ * Lightning's counters, which go on counting from there. */
 static int restore_loops(host_run *r, lt_state *ck, const char *path) {
   host_progress pr;
   char why[512];
@@ -75,16 +92,23 @@ static int restore_loops(host_run *r, lt_state *ck, const char *path) {
     return FAIL("checkpoint '%s' is damaged: %s; resume from another checkpoint, or load only its weights with "
                 "--weights_only", path, why);
   host_loop_state *s = &r->loop;
+  if (pr.lightning) s->fit.loops = pr.loops;
+  else legacy_counters(&s->fit.loops, &pr);
+  /* a finished epoch counts as completed when the fit starts again (Lightning's on_run_start) */
+  host_counts *ec = &s->fit.loops.epoch.current;
+  if (!host_fit_in_epoch(&s->fit.loops)) ec->completed = ec->processed;
   s->start_epoch = pr.epoch + 1;
-  s->global_step = pr.global_step;
+  s->fit.global_step = pr.global_step;
   if (pr.batch_next >= 0) { /* mid-epoch */
     s->start_epoch = pr.epoch;
     s->start_batch = pr.batch_next;
     s->loss_sum = pr.loss_sum;
     s->loss_count = pr.loss_count;
     lt_state *loops = lt_state_get_state(ck, "loops");
-    restore_train_metrics(r, loops);
-    lt_state_free(loops);
+    lt_state *ours = loops && lt_state_kind(loops, "lighter_host") == LT_VALUE_DICT
+                         ? lt_state_get_state(loops, "lighter_host") : NULL;
+    restore_train_metrics(r, ours ? ours : loops);
+    lt_state_free(ours), lt_state_free(loops);
   }
   return 0;
 }
@@ -113,14 +137,16 @@ static int restore_rng_optim(host_run *r, lt_state *ck, const char *path) {
   return rc;
 }
 
-/* Each callback's state, found under its key. */
+/* Each callback's state, under its key (Lightning's state_key, or the
+ * "<target>#i" of our older checkpoints). */
 static int restore_callbacks(host_run *r, lt_state *ck, const char *path) {
   int rc = 0;
   char err[512] = "";
   lt_state *cbs = lt_state_get_state(ck, "callbacks");
   for (int i = 0; cbs && !rc && i < r->callbacks.n; i++) {
-    char key[300];
-    snprintf(key, sizeof key, "%s#%d", r->callbacks.name[i], i);
+    char legacy[300];
+    snprintf(legacy, sizeof legacy, "%s#%d", r->callbacks.name[i], i);
+    const char *key = lt_state_kind(cbs, r->callbacks.key[i]) == LT_VALUE_DICT ? r->callbacks.key[i] : legacy;
     if (!HAS(r->callbacks.ops[i], lt_callback_ops, state_load) || lt_state_kind(cbs, key) != LT_VALUE_DICT) continue;
     lt_state *cs = lt_state_get_state(cbs, key);
     if (r->callbacks.ops[i]->state_load(r->callbacks.self[i], cs, err, sizeof err) != LT_OK)

@@ -17,7 +17,7 @@ static int best_of(const char *path, char *out, size_t len) {
   int found = 0;
   for (int64_t i = 0; cbs && i < lt_state_len(cbs) && !found; i++) {
     const char *key = lt_state_key(cbs, i);
-    if (!strstr(key, "callbacks.ModelCheckpoint#")) continue;
+    if (strncmp(key, "ModelCheckpoint{", 16) && !strstr(key, "callbacks.ModelCheckpoint#")) continue;
     lt_state *st = lt_state_get_state(cbs, key);
     const char *best = st ? lt_state_get_string(st, "best_model_path") : NULL;
     if (best && *best) {

@@ -52,16 +52,32 @@ typedef struct eval_sums {
   int64_t count, samples;
 } eval_sums;
 
-/* Batch bi of the loop: its hooks and step; the loss added to s. */
-static int eval_batch(host_run *r, host_mode mode, host_mode li, int64_t bi, lt_state *preds, eval_sums *s) {
+/* The batch progress Lightning keeps for this loop: the fit's validation
+ * loop, or the validate / test / predict loop of those stages. */
+static host_tracker *progress_of(host_run *r, host_mode mode) {
+  host_loops *l = &r->loop.fit.loops;
+  if (r->stage == HOST_FIT) return &l->val;
+  return mode == HOST_MODE_VAL ? &l->validate : mode == HOST_MODE_TEST ? &l->test : &l->predict;
+}
+
+/* Batch bi of nb: its hooks and step, counted in bt; the loss added to s. */
+static int eval_batch(host_run *r, host_mode mode, host_mode li, int64_t bi, int64_t nb, lt_state *preds,
+                      eval_sums *s) {
   lt_tensor *t[16];
   const char *names[16];
   lt_batch batch = {0, t, names};
+  host_tracker *bt = progress_of(r, mode);
   int rc = host_next_batch(r, li, &batch, t, names, bi);
+  if (rc) return rc;
+  host_tracker_ready(bt);
+  bt->is_last_batch = bi + 1 == nb;
   host_step_out o = {0};
-  if (!rc) rc = host_hook(r, host_loop_hook_of(mode, HOST_ON_BATCH_START), mode, bi, NULL);
+  rc = host_hook(r, host_loop_hook_of(mode, HOST_ON_BATCH_START), mode, bi, NULL);
+  if (!rc) host_tracker_started(bt);
   if (!rc) rc = host_step_run(r, mode, &batch, bi, &o);
+  if (!rc) host_tracker_processed(bt);
   if (!rc) rc = host_hook(r, host_loop_hook_of(mode, HOST_ON_BATCH_END), mode, bi, o.out);
+  if (!rc) host_tracker_completed(bt);
   if (!rc && preds && o.out && host_predictions_keep(preds, o.out) != LT_OK)
     rc = FAIL("predict_step of %s (batch %lld): cannot keep its outputs: %s", r->model.obj->comp->target,
               (long long)bi, lt_last_error());
@@ -99,7 +115,7 @@ int host_eval_run(host_run *r, host_mode mode, int64_t limit, lt_state *preds) {
   int64_t nb = limit >= 0 ? limit : host_batches_for(r, mode);
   if (nb == 0 && r->data.ops[li]->num_batches(r->data.self[li]) == 0 && !r->loop.sanity) return host_no_batches(r, li);
   char err[512];
-  if (r->data.ops[li]->start(r->data.self[li], li == HOST_MODE_TRAIN ? 0 : r->loop.epoch, 0, err, sizeof err) != LT_OK)
+  if (r->data.ops[li]->start(r->data.self[li], li == HOST_MODE_TRAIN ? 0 : r->loop.fit.epoch, 0, err, sizeof err) != LT_OK)
     return FAIL("%s data: %s", host_mode_name(mode), err);
   if (r->model.network_ops->train) r->model.network_ops->train(r->model.network, 0);
   int prev = lt_grad_set_enabled(0);
@@ -107,11 +123,12 @@ int host_eval_run(host_run *r, host_mode mode, int64_t limit, lt_state *preds) {
   double t0 = host_now();
   const char *what = r->loop.sanity ? "sanity check" : mode == HOST_MODE_VAL ? "validation"
                                                       : mode == HOST_MODE_TEST ? "test" : "predict";
+  host_tracker_reset_current(progress_of(r, mode)); /* a new run of the loop */
   int rc = host_hook(r, host_loop_hook_of(mode, HOST_ON_START), mode, -1, NULL);
   if (!rc) rc = host_hook(r, host_loop_hook_of(mode, HOST_ON_EPOCH_START), mode, -1, NULL);
   for (int64_t bi = 0; bi < nb && !rc && !host_interrupted; bi++) {
     lt_scope *sc = lt_scope_begin();
-    rc = eval_batch(r, mode, li, bi, preds, &s);
+    rc = eval_batch(r, mode, li, bi, nb, preds, &s);
     if (!rc) host_term_progress(r, what, bi + 1, nb, s.count ? s.sum / (double)s.count : NAN, t0, s.samples, bi + 1 == nb);
     lt_scope_end(sc);
   }

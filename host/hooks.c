@@ -30,9 +30,9 @@ static lt_status view_log_sync(void *host, const char *key, double v) {
 
 static void view_stop(void *host, const char *why) {
   host_run *r = host;
-  if (!r->loop.stop_requested && host_ddp_rank0(r))
+  if (!r->loop.fit.stop_requested && host_ddp_rank0(r))
     fprintf(stderr, "lighter-host: stopping after this epoch: %s\n", why ? why : "asked to");
-  r->loop.stop_requested = 1;
+  r->loop.fit.stop_requested = 1;
 }
 
 static lt_status view_save(void *host, const char *path) { return host_ckpt_save(host, path, 0) ? LT_FAIL : LT_OK; }
@@ -51,7 +51,7 @@ int host_hook(host_run *r, lt_hook h, host_mode mode, int64_t bi, const lt_state
   const host_model_parts *m = &r->model;
   if (!r->callbacks.n && !model_hook(m)) return 0;
   const char *mode_text = r->loop.sanity ? "sanity" : mode != HOST_MODE_NONE ? host_mode_name(mode) : "";
-  lt_run_view v = {sizeof v, host_stage_name(r->stage), mode_text, r->loop.epoch, r->loop.global_step, bi,
+  lt_run_view v = {sizeof v, host_stage_name(r->stage), mode_text, r->loop.fit.epoch, r->loop.fit.global_step, bi,
                    r->run_dir, m->network, m->network_ops, m->optimizer, m->optimizer_ops, outputs, r,
                    view_metric, view_log, view_stop, view_save, view_keys, m->optimizer_name, view_save_weights,
                    r->dist ? r->dist->rank : 0, r->dist ? r->dist->world : 1, view_log_sync};
@@ -73,8 +73,8 @@ int host_hook(host_run *r, lt_hook h, host_mode mode, int64_t bi, const lt_state
     lt_status rc = fn(self, h, &v);
     host_crash_pop();
     if (rc != LT_OK)
-      return FAIL("%s, hook %s (epoch %lld, step %lld): %s", who, lt_hook_name(h), (long long)r->loop.epoch,
-                  (long long)r->loop.global_step, *lt_last_error() ? lt_last_error() : lt_status_str(rc));
+      return FAIL("%s, hook %s (epoch %lld, step %lld): %s", who, lt_hook_name(h), (long long)r->loop.fit.epoch,
+                  (long long)r->loop.fit.global_step, *lt_last_error() ? lt_last_error() : lt_status_str(rc));
   }
   return 0;
 }

@@ -74,7 +74,7 @@ void host_log_free(host_log *l) {
 
 void host_run_put(host_run *r, const char *key, double v) {
   if (r->loop.sanity) return;
-  host_log_put(&r->log, r->loop.epoch, r->loop.global_step, key, v);
+  host_log_put(&r->log, r->loop.fit.epoch, r->loop.fit.global_step, key, v);
   host_log_put(&r->last, 0, 0, key, v); /* one row: the last value of each key */
 }
 

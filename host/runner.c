@@ -5,6 +5,7 @@
  * trainer. Exit: 0 ok, 1 a failure while running, 2 usage or config, 3 a
  * plugin could not be loaded, 130 interrupted. */
 #include "alloc.h"
+#include "callback_keys.h"
 #include "cmd.h"
 #include "config/compose.h"
 #include "config/emit.h"
@@ -204,6 +205,15 @@ static int scheduler_config(host_run *r, cfg_node *n) {
   return 0;
 }
 
+/* Callback i's state key (Lightning's); a second callback with the same
+ * key keeps ours, "<target>#i", so that no state overwrites another. */
+static void state_key(host_run *r, int i, const cfg_node *node) {
+  char *key = r->callbacks.key[i];
+  host_callback_state_key(r->callbacks.name[i], node, key, sizeof r->callbacks.key[i]);
+  for (int j = 0; j < i; j++)
+    if (!strcmp(r->callbacks.key[j], key)) snprintf(key, sizeof r->callbacks.key[i], "%s#%d", r->callbacks.name[i], i);
+}
+
 /* The trainer and its callbacks. */
 static int prepare_trainer(host_run *r, host_build *b) {
   int rc = 0;
@@ -223,7 +233,8 @@ static int prepare_trainer(host_run *r, host_build *b) {
       if (!o) return rc;
       r->callbacks.self[r->callbacks.n] = o->self;
       r->callbacks.ops[r->callbacks.n] = o->comp->ops;
-      r->callbacks.name[r->callbacks.n++] = o->comp->target;
+      r->callbacks.name[r->callbacks.n] = o->comp->target;
+      state_key(r, r->callbacks.n++, cfg_lookup_path(b->root, path));
     }
   }
   return 0;

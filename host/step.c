@@ -50,7 +50,7 @@ static int scalar_of(lt_tensor *t, double *v) {
 static lt_status call_step(host_run *r, host_mode mode, const lt_batch *batch, int64_t bi, lt_state *out) {
   const host_model_parts *m = &r->model;
   lt_model_ctx c = {sizeof c, m->network, m->network_ops, m->criterion, m->criterion_ops, m->optimizer,
-                    m->optimizer_ops, NULL, NULL, host_mode_name(mode), r->loop.epoch, r->loop.global_step, bi};
+                    m->optimizer_ops, NULL, NULL, host_mode_name(mode), r->loop.fit.epoch, r->loop.fit.global_step, bi};
   if (mode < HOST_MODE_PREDICT && m->metrics[mode].top)
     c.metrics = m->metrics[mode].top, c.metrics_ops = m->metrics[mode].top_ops;
   lt_step_fn fn = NULL;
@@ -144,7 +144,7 @@ int host_step_run(host_run *r, host_mode mode, const lt_batch *batch, int64_t bi
   lt_status rc = call_step(r, mode, batch, bi, out);
   char where[256];
   snprintf(where, sizeof where, "%s of %s (epoch %lld, batch %lld)", step_name(mode), r->model.obj->comp->target,
-           (long long)r->loop.epoch, (long long)bi);
+           (long long)r->loop.fit.epoch, (long long)bi);
   if (rc != LT_OK) {
     lt_state_free(out);
     return FAIL("%s failed: %s", where, *lt_last_error() ? lt_last_error() : lt_status_str(rc));

@@ -107,9 +107,7 @@ static int run_predict(host_run *r) {
   return rc;
 }
 
-/* After the stage, whatever its outcome: on_exception, teardown, the
- * log's last rows, and under ddp the final barrier. */
-static int finish(host_run *r, int rc) {
+int host_run_finish(host_run *r, int rc) {
   if (rc && rc != HOST_EXIT_INTERRUPTED) host_hook(r, LT_HOOK_ON_EXCEPTION, HOST_MODE_NONE, -1, NULL);
   int trc = host_hook(r, LT_HOOK_TEARDOWN, HOST_MODE_NONE, -1, NULL);
   if (!rc) rc = trc;
@@ -130,22 +128,16 @@ static int trainer_run_(host_run *r) {
   if (host_interrupted) return host_run_interrupted(r, "the loading of the checkpoint");
   if (r->dist && (rc = ddp_setup(r))) return rc;
   if ((rc = host_hook(r, LT_HOOK_SETUP, HOST_MODE_NONE, -1, NULL))) return rc;
-  if (host_interrupted) {
-    rc = host_run_interrupted(r, "setup"); /* teardown still runs */
-  } else {
-    /* validate, test and predict without their loader fail before anything runs (no teardown) */
-    if (r->stage == HOST_VALIDATE && !r->data.self[HOST_MODE_VAL]) return FAIL("validate needs data::val_dataloader");
-    if (r->stage == HOST_TEST && !r->data.self[HOST_MODE_TEST]) return FAIL("test needs data::test_dataloader");
-    if (r->stage == HOST_PREDICT && !r->data.self[HOST_MODE_PREDICT])
-      return FAIL("predict needs data::predict_dataloader");
-    switch (r->stage) {
-    case HOST_FIT: rc = host_fit(r); break;
-    case HOST_VALIDATE:
-    case HOST_TEST: rc = run_evaluate(r); break;
-    case HOST_PREDICT: rc = run_predict(r); break;
-    }
-  }
-  return finish(r, rc);
+  if (host_interrupted) return host_run_finish(r, host_run_interrupted(r, "setup")); /* teardown still runs */
+  /* the fit is a state machine that ends with its own teardown */
+  if (r->stage == HOST_FIT) return host_fit(r);
+  /* validate, test and predict without their loader fail before anything runs (no teardown) */
+  if (r->stage == HOST_VALIDATE && !r->data.self[HOST_MODE_VAL]) return FAIL("validate needs data::val_dataloader");
+  if (r->stage == HOST_TEST && !r->data.self[HOST_MODE_TEST]) return FAIL("test needs data::test_dataloader");
+  if (r->stage == HOST_PREDICT && !r->data.self[HOST_MODE_PREDICT])
+    return FAIL("predict needs data::predict_dataloader");
+  rc = r->stage == HOST_PREDICT ? run_predict(r) : run_evaluate(r);
+  return host_run_finish(r, rc);
 }
 
 /* The run inside one scope: whatever the host makes outside the per-batch

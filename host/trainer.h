@@ -10,6 +10,7 @@
 #include "build.h"
 #include "builtin.h"
 #include "dist.h"
+#include "fit_state.h"
 
 #include <signal.h>
 
@@ -35,14 +36,6 @@ typedef enum host_exit {
   HOST_EXIT_PLUGIN = 3,       /* a plugin could not be loaded */
   HOST_EXIT_INTERRUPTED = 130 /* SIGINT / SIGTERM */
 } host_exit;
-
-/* Why a training epoch stops before its last batch. */
-typedef enum host_stop {
-  HOST_STOP_NONE = 0,
-  HOST_STOP_MAX_STEPS,   /* trainer::max_steps reached (and min_epochs done) */
-  HOST_STOP_INTERRUPTED, /* SIGINT / SIGTERM: last.ckpt resumes at the next batch */
-  HOST_STOP_MAX_TIME     /* trainer::max_time passed */
-} host_stop;
 
 /* A metric or a MetricCollection's members, with the names they log under. */
 #define HOST_MAX_METRICS 64
@@ -94,6 +87,7 @@ typedef struct host_callbacks {
   void *self[HOST_MAX_CALLBACKS];
   const lt_callback_ops *ops[HOST_MAX_CALLBACKS];
   const char *name[HOST_MAX_CALLBACKS];
+  char key[HOST_MAX_CALLBACKS][400]; /* where its state goes in a checkpoint (Lightning's state_key) */
 } host_callbacks;
 
 /* The data module's loaders, by mode (NULL: none). */
@@ -111,14 +105,14 @@ typedef struct host_run_opts {
 
 /* Where the loops are. */
 typedef struct host_loop_state {
-  int64_t epoch, global_step, start_epoch;
-  /* within the running training epoch: the next batch and the loss so far
-   * (saved in checkpoints so that a resume continues mid-epoch) */
-  int64_t batch_next, start_batch, loss_count;
+  host_fit_machine fit; /* the fit's phase, epoch, step and Lightning's progress */
+  int64_t start_epoch, start_batch; /* where a resumed fit goes on */
+  /* the running training epoch's loss so far (saved in checkpoints so that
+   * a resume continues mid-epoch with the same epoch mean) */
+  int64_t loss_count;
   double loss_sum;
-  int in_epoch, saved_last;
-  int sanity;         /* the sanity check's validation is running */
-  int stop_requested; /* a callback asked the fit to stop after this epoch */
+  int saved_last;
+  int sanity; /* the sanity check's validation is running */
   double t_start;
 } host_loop_state;
 

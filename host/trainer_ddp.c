@@ -15,7 +15,7 @@ int host_ddp_failed(host_run *r, const char *what) {
   host_dist_peers(peers, sizeof peers);
   return FAIL("%s (epoch %lld, step %lld) failed: %s; %s (collective timeout %.0f s: trainer::strategy "
               "{_target_: lightning.pytorch.strategies.DDPStrategy, timeout: seconds})",
-              what, (long long)r->loop.epoch, (long long)r->loop.global_step, err, peers, r->dist->timeout_s);
+              what, (long long)r->loop.fit.epoch, (long long)r->loop.fit.global_step, err, peers, r->dist->timeout_s);
 }
 
 /* Sums v[0..n) over the ranks, in place. */

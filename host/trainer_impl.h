@@ -13,6 +13,9 @@
 /* ops has member (an ops table starts with its own size: older plugins' are shorter). */
 #define HAS(ops, type, member) ((ops)->size >= offsetof(type, member) + sizeof((ops)->member) && (ops)->member)
 
+/* The Lightning whose checkpoint layout we write (pytorch-lightning_version). */
+#define HOST_LIGHTNING_VERSION "2.2.5"
+
 /* Seconds on the monotonic clock. */
 double host_now(void);
 /* "train", "val", "test", "predict" (Lighter's mode names). */
@@ -124,6 +127,11 @@ void host_term_done(host_run *r);
 
 /* ^C or SIGTERM where nothing was trained since the last save: said once; 130. */
 int host_run_interrupted(host_run *r, const char *during);
+/* After the stage, whatever its outcome rc: on_exception (a failure),
+ * teardown, the log's last rows, under ddp the final barrier, the closing
+ * line. The run's status. */
+int host_run_finish(host_run *r, int rc);
+/* The fit, from its setup to its teardown (fit_state.h). */
 int host_fit(host_run *r);
 
 #endif

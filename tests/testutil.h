@@ -70,5 +70,6 @@ Suite *config_suite(void);
 Suite *build_suite(void);
 Suite *data_suite(void);
 Suite *dist_suite(void);
+Suite *fit_state_suite(void);
 
 #endif

@@ -5,8 +5,11 @@
  * value; auto_insert_metric_name writes "epoch=1-step=32"); with a monitor it
  * keeps the save_top_k best (-1: all; "-v1" on a name clash) and deletes the
  * rest, without one the latest save_top_k; save_last also writes last.ckpt.
- * Its state (best_model_path, best_model_score, the kept files) goes into
- * checkpoints, so `--ckpt_path best` finds the best file. Metric names with
+ * Its state goes into checkpoints as Lightning's (best_model_path and
+ * best_model_score, current_score, dirpath, best_k_models of the files that
+ * stay, kth_best_model_path, kth_value, last_model_path; scores as 0-dim
+ * tensors), so that `--ckpt_path best` finds the best file and Lightning
+ * resumes it. Metric names with
  * "/" have it replaced by "_" in file names. A relative dirpath is inside
  * the run folder (Lightning takes it from the working directory): nothing
  * is written outside the run folder unless dirpath is absolute. */
@@ -36,6 +39,12 @@ typedef struct mc {
   char best[1800];
   double best_score;
   int64_t last_saved_step;
+  /* Lightning's state besides: the last monitored value, the worst kept
+   * (when k are kept), the folder and last.ckpt as last written */
+  double current;
+  int has_current;
+  char kth[1800], dir[1100], last[1800];
+  double kth_value;
 } mc;
 
 static lt_status create(const lt_value *a, void **self, char *err, size_t errlen) {
@@ -64,6 +73,7 @@ static lt_status create(const lt_value *a, void **self, char *err, size_t errlen
   m->every_steps = a[9].is_null ? 0 : a[9].i;
   m->every_epochs = a[10].is_null ? (m->every_steps ? 0 : 1) : a[10].i;
   m->best_score = m->maximize ? -INFINITY : INFINITY;
+  m->kth_value = m->maximize ? -INFINITY : INFINITY;
   m->last_saved_step = -1;
   if (m->top_k < -1) {
     snprintf(err, errlen, "save_top_k must be -1 or more, got %lld", (long long)m->top_k);
@@ -135,15 +145,32 @@ static int writes_files(const lt_run_view *run) {
   return run->size < offsetof(lt_run_view, rank) + sizeof run->rank || run->rank == 0;
 }
 
-static void drop(mc *m, int i, int files) {
-  if (m->verbose && files) fprintf(stderr, "ModelCheckpoint: removing %s\n", m->path[i]);
-  if (files && strcmp(m->path[i], m->best)) unlink(m->path[i]);
-  free(m->path[i]);
+/* Forgets kept file i; its path goes to gone (the caller removes the file
+ * once the new checkpoint, whose state no longer lists it, is written). */
+static void forget(mc *m, int i, char **gone) {
+  *gone = m->path[i];
   m->path[i] = m->path[--m->n];
   m->score[i] = m->score[m->n];
 }
 
+static void remove_file(mc *m, char *path, int files) {
+  if (m->verbose && files) fprintf(stderr, "ModelCheckpoint: removing %s\n", path);
+  if (files && strcmp(path, m->best)) unlink(path);
+  free(path);
+}
+
 static int worse(const mc *m, double a, double b) { return m->maximize ? a < b : a > b; }
+
+/* With k files kept (and a monitor), the worst of them: the one the next
+ * better checkpoint replaces (Lightning's kth_best_model_path, kth_value). */
+static void update_kth(mc *m) {
+  if (!m->has_monitor || m->top_k <= 0 || m->n < m->top_k) return;
+  int w = 0;
+  for (int i = 1; i < m->n; i++)
+    if (worse(m, m->score[i], m->score[w])) w = i;
+  snprintf(m->kth, sizeof m->kth, "%s", m->path[w]);
+  m->kth_value = m->score[w];
+}
 
 static lt_status save(mc *m, const lt_run_view *run) {
   /* the folder: dirpath, or the run's checkpoints/ */
@@ -165,7 +192,9 @@ static lt_status save(mc *m, const lt_run_view *run) {
     lt_set_error(err, 1);
     return LT_ERR_NOT_FOUND;
   }
+  if (m->has_monitor) m->current = score, m->has_current = 1;
   if (m->has_monitor && isnan(score)) score = m->maximize ? -INFINITY : INFINITY;
+  snprintf(m->dir, sizeof m->dir, "%s", dir);
   /* keep it? with a monitor: among the top k */
   if (m->has_monitor && m->top_k > 0 && m->n >= m->top_k) {
     int w = 0;
@@ -193,22 +222,29 @@ static lt_status save(mc *m, const lt_run_view *run) {
     m->best_score = score;
     snprintf(m->best, sizeof m->best, "%s", path);
   }
-  int weights = m->weights_only && run->size >= offsetof(lt_run_view, save_weights) + sizeof run->save_weights &&
-                run->save_weights;
-  if ((weights ? run->save_weights(run->host, path) : run->save_checkpoint(run->host, path)) != LT_OK) return LT_FAIL;
-  if (m->verbose && files) fprintf(stderr, "ModelCheckpoint: saved %s\n", path);
-  m->last_saved_step = run->global_step;
-  /* drop beyond top k: the worst (monitor) or the oldest */
+  /* beyond top k: the worst (monitor) or the oldest, forgotten before the
+   * save so that its state lists only the files that stay */
+  char *gone[MC_KEEP];
+  int ngone = 0;
   while (m->top_k > 0 && m->n > m->top_k) {
     int w = 0;
     for (int i = 1; i < m->n; i++)
       if (m->has_monitor ? worse(m, m->score[i], m->score[w]) : m->score[i] < m->score[w]) w = i;
-    drop(m, w, files);
+    forget(m, w, &gone[ngone++]);
   }
+  update_kth(m);
+  int weights = m->weights_only && run->size >= offsetof(lt_run_view, save_weights) + sizeof run->save_weights &&
+                run->save_weights;
+  lt_status src = weights ? run->save_weights(run->host, path) : run->save_checkpoint(run->host, path);
+  for (int i = 0; i < ngone; i++) remove_file(m, gone[i], files);
+  if (src != LT_OK) return LT_FAIL;
+  if (m->verbose && files) fprintf(stderr, "ModelCheckpoint: saved %s\n", path);
+  m->last_saved_step = run->global_step;
 last:
   if (m->save_last) {
     if (writes_files(run)) wr_mkdirs(dir);
     snprintf(path, sizeof path, "%s/last.ckpt", dir);
+    snprintf(m->last, sizeof m->last, "%s", path); /* part of the state it writes, as Lightning's */
     if (run->save_checkpoint(run->host, path) != LT_OK) return LT_FAIL;
   }
   return LT_OK;
@@ -224,39 +260,87 @@ static lt_status hook(void *self, lt_hook h, const lt_run_view *run) {
   return LT_OK;
 }
 
+/* A score as Lightning keeps it: a 0-dim float32 tensor. */
+static lt_status set_score(lt_state *st, const char *key, double v) {
+  float f = (float)v;
+  lt_tensor *t = lt_tensor_from_data(&f, NULL, 0, LT_FLOAT32);
+  return t ? lt_state_set_tensor(st, key, t) : LT_FAIL;
+}
+
+/* Lightning's ModelCheckpoint.state_dict(): monitor, best_model_score,
+ * best_model_path, current_score, dirpath, best_k_models, kth_best_model_path,
+ * kth_value, last_model_path (scores as tensors, None where there is none). */
 static lt_status state_save(void *self, lt_state *out) {
   mc *m = self;
-  lt_state_set_string(out, "monitor", m->has_monitor ? m->monitor : "");
+  if (m->has_monitor) lt_state_set_string(out, "monitor", m->monitor);
+  else lt_state_set_none(out, "monitor");
+  if (m->has_monitor && *m->best) set_score(out, "best_model_score", m->best_score);
+  else lt_state_set_none(out, "best_model_score");
   lt_state_set_string(out, "best_model_path", m->best);
-  lt_state_set_double(out, "best_model_score", m->best_score);
-  lt_state_set_string(out, "dirpath", m->dirpath);
+  if (m->has_current) set_score(out, "current_score", m->current);
+  else lt_state_set_none(out, "current_score");
+  lt_state_set_string(out, "dirpath", m->dir);
   lt_state *k = lt_state_new_dict();
-  for (int i = 0; i < m->n; i++) lt_state_set_double(k, m->path[i], m->score[i]);
+  for (int i = 0; m->has_monitor && i < m->n; i++) set_score(k, m->path[i], m->score[i]);
   lt_status rc = lt_state_set_state(out, "best_k_models", k);
   lt_state_free(k);
+  lt_state_set_string(out, "kth_best_model_path", m->kth);
+  set_score(out, "kth_value", m->kth_value);
+  lt_state_set_string(out, "last_model_path", m->last);
   return rc;
+}
+
+/* A score: a tensor (Lightning's, ours) or a number (our older checkpoints). */
+static int get_score(const lt_state *st, const char *key, double *v) {
+  lt_value_kind k = lt_state_kind(st, key);
+  if (k == LT_VALUE_TENSOR) {
+    lt_tensor *t = lt_state_get_tensor(st, key);
+    int ok = t && lt_tensor_numel(t) == 1 && lt_tensor_item_double(t, v) == LT_OK;
+    lt_tensor_free(t);
+    return ok;
+  }
+  return (k == LT_VALUE_DOUBLE || k == LT_VALUE_INT) && lt_state_get_double(st, key, v) == LT_OK;
+}
+
+static void get_text(const lt_state *st, const char *key, char *out, size_t len) {
+  const char *s = lt_state_kind(st, key) == LT_VALUE_STRING ? lt_state_get_string(st, key) : NULL;
+  if (s) snprintf(out, len, "%s", s);
+}
+
+static int keep(mc *m, const char *path, double score) {
+  if (m->n == MC_KEEP || !(m->path[m->n] = malloc(strlen(path) + 1))) return -1;
+  strcpy(m->path[m->n], path);
+  m->score[m->n++] = score;
+  return 0;
 }
 
 static lt_status state_load(void *self, const lt_state *in, char *err, size_t errlen) {
   mc *m = self;
-  const char *best = lt_state_get_string(in, "best_model_path");
-  lt_state *k = lt_state_get_state(in, "best_k_models");
-  if (!best || !k) {
-    lt_state_free(k);
-    snprintf(err, errlen, "a ModelCheckpoint state needs best_model_path and best_k_models");
+  const char *best = lt_state_kind(in, "best_model_path") == LT_VALUE_STRING ? lt_state_get_string(in, "best_model_path")
+                                                                            : NULL;
+  lt_value_kind kk = lt_state_kind(in, "best_k_models");
+  if (!best || kk != LT_VALUE_DICT) {
+    snprintf(err, errlen, "a ModelCheckpoint state needs best_model_path (a string) and best_k_models (a dict)");
     return LT_ERR_INVALID;
   }
+  lt_state *k = lt_state_get_state(in, "best_k_models");
   snprintf(m->best, sizeof m->best, "%s", best);
-  lt_state_get_double(in, "best_model_score", &m->best_score);
+  get_score(in, "best_model_score", &m->best_score);
+  m->has_current = get_score(in, "current_score", &m->current);
+  get_score(in, "kth_value", &m->kth_value);
+  get_text(in, "kth_best_model_path", m->kth, sizeof m->kth);
+  get_text(in, "last_model_path", m->last, sizeof m->last);
+  get_text(in, "dirpath", m->dir, sizeof m->dir);
   for (int i = 0; i < m->n; i++) free(m->path[i]);
   m->n = 0;
   for (int64_t i = 0; i < lt_state_len(k) && m->n < MC_KEEP; i++) {
     const char *p = lt_state_key(k, i);
-    m->path[m->n] = malloc(strlen(p) + 1);
-    if (!m->path[m->n]) break;
-    strcpy(m->path[m->n], p);
-    lt_state_get_double(k, p, &m->score[m->n++]);
+    double v = 0;
+    get_score(k, p, &v);
+    if (keep(m, p, v)) break;
   }
+  /* without a monitor Lightning keeps no best_k_models: the latest is the best */
+  if (!m->has_monitor && !m->n && *m->best) keep(m, m->best, (double)m->last_saved_step);
   lt_state_free(k);
   return LT_OK;
 }

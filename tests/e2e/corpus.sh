@@ -99,8 +99,12 @@ done
 for f in "c['epoch'] = 2**63 - 1|, next batch -1 (more than any run reaches: at most 9007199254740992 each)" \
          "c['global_step'] = 0.5|damaged: global_step is a float, not an integer" \
          "c['loops'] = [1]|damaged: loops is a list, not a dict" \
-         "c['loops'].update(batch_next=2, loss_count=7)|damaged: loops' loss_count 7 does not fit its batch_next 2" \
-         "c['loops'].update(batch_next=1, loss_count=1, loss_sum=float('nan'))|damaged: loops' loss_sum is NaN"; do
+         "c['loops'] = dict(batch_next=2, loss_count=7)|damaged: loops' loss_count 7 does not fit its batch_next 2" \
+         "c['loops'] = dict(batch_next=1, loss_count=1, loss_sum=float('nan'))|damaged: loops' loss_sum is NaN" \
+         "c['loops']['fit_loop']['epoch_progress']['current']['ready'] = -1|damaged: loops' fit_loop.epoch_progress.current.ready is -1 (counts go from 0 to 9007199254740992)" \
+         "c['loops']['fit_loop']['epoch_loop.batch_progress']['total']['completed'] = 'x'|damaged: loops' fit_loop.epoch_loop.batch_progress.total.completed is a string, not an integer" \
+         "c['loops']['fit_loop']['epoch_progress'] = [1]|damaged: loops' fit_loop.epoch_progress is a list, not a dict" \
+         "c['loops']['fit_loop']['epoch_progress']['current'].update(ready=2, started=2, processed=1, completed=1); c['loops']['lighter_host'].update(loss_count=99)|damaged: loops' loss_count 99 does not fit its batch_next 4"; do
   "$PY" -c "import torch, sys; c = torch.load(sys.argv[1]); exec(sys.argv[2]); torch.save(c, 'odd.ckpt')" "$good" "${f%%|*}"
   check "checkpoint with ${f%%|*}" 1 "${f#*|}" fit "$C/base.yaml" --ckpt_path odd.ckpt
 done

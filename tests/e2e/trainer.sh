@@ -107,7 +107,13 @@ net.load_state_dict(sd, strict=True)
 assert ck["epoch"] == 1 and ck["global_step"] == 16, (ck["epoch"], ck["global_step"])
 opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
 opt.load_state_dict(ck["optimizer_states"][0])
-assert "seed: 3" in ck["hyper_parameters"]["config"]
+# Lightning's layout: the config as the hyperparameters, the version whose layout it is
+assert ck["hyper_parameters"]["seed"] == 3 and ck["hyper_parameters"]["trainer"]["max_epochs"] == 2, ck["hyper_parameters"]
+assert ck["hparams_name"] == "kwargs" and ck["pytorch-lightning_version"] == "2.2.5"
+fit = ck["loops"]["fit_loop"]
+assert fit["epoch_progress"]["current"] == {"ready": 2, "completed": 1, "started": 2, "processed": 2}, fit["epoch_progress"]
+assert fit["epoch_loop.batch_progress"]["total"]["completed"] == 16 and fit["epoch_loop.batch_progress"]["is_last_batch"]
+assert fit["epoch_loop.automatic_optimization.optim_progress"]["optimizer"]["step"]["total"]["completed"] == 16
 PY
 # the same seed, the same run
 run "fit again" 0 "" fit base.yaml
@@ -521,7 +527,9 @@ for vc in end 4; do
   "$PY" - lv_ref/lightning_logs/version_0 lv$vc/lightning_logs/version_1 "$want" <<'PY' && ok || bad "SIGINT in validation ($vc): the resumed epoch differs"
 import csv, sys, torch
 ck = torch.load(sys.argv[2].replace("version_1", "version_0") + "/checkpoints/last.ckpt")
-assert ck["loops"]["batch_next"] == int(sys.argv[3]), ck["loops"]
+fit = ck["loops"]["fit_loop"]  # within the epoch (not processed), at its batch `want`
+ep, bp = fit["epoch_progress"]["current"], fit["epoch_loop.batch_progress"]["current"]
+assert bp["completed"] == int(sys.argv[3]) and ep["ready"] == ep["processed"] + 1, ck["loops"]
 a, b = (list(csv.DictReader(open(f"{d}/metrics.csv"))) for d in sys.argv[1:3])
 for key in ["train/loss/epoch", "train/metrics/MulticlassAccuracy/epoch", "val/loss/epoch"]:
     x, y = ([r[key] for r in rows if r.get(key)] for rows in (a, b))
