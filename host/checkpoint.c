@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 size_t host_module_state(host_run *r, lt_tensor ***t, const char ***names) {
   const lt_module_ops *ops = r->model.network_ops;
@@ -202,6 +203,38 @@ int host_ckpt_save(host_run *r, const char *path, int weights_only) {
   return rc;
 }
 
+/* Whether the trainer has a ModelCheckpoint of its own (then it names the
+ * checkpoints; without one the trainer does, as Lightning's default one). */
+static int has_model_checkpoint(const host_run *r) {
+  for (int i = 0; i < r->callbacks.n; i++)
+    if (strstr(r->callbacks.name[i], "ModelCheckpoint")) return 1;
+  return 0;
+}
+
+/* Lightning's default checkpointing, at an epoch's end: dir/epoch=E-step=S.ckpt
+ * (the one before it removed: save_top_k 1) and last.ckpt a link to it
+ * (save_last="link"; relative, so that the run folder can move). */
+static int save_default(host_run *r, const char *dir, const char *last) {
+  char name[128], path[1800];
+  snprintf(name, sizeof name, "epoch=%lld-step=%lld.ckpt", (long long)r->loop.fit.epoch,
+           (long long)r->loop.fit.global_step);
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  int rc = host_ckpt_save(r, path, 0);
+  if (rc) return rc;
+  /* the link replaced in one rename, then the file it pointed to removed:
+   * last.ckpt always names a whole checkpoint */
+  char tmp[1800];
+  snprintf(tmp, sizeof tmp, "%s/.last.ckpt.link", dir);
+  unlink(tmp);
+  if (symlink(name, tmp) != 0 || rename(tmp, last) != 0) {
+    unlink(tmp);
+    rc = host_ckpt_save(r, last, 0); /* no links here: a copy, as Lightning falls back to */
+  }
+  if (!rc && *r->loop.default_ckpt && strcmp(r->loop.default_ckpt, path)) unlink(r->loop.default_ckpt);
+  snprintf(r->loop.default_ckpt, sizeof r->loop.default_ckpt, "%s", path);
+  return rc;
+}
+
 int host_ckpt_save_last(host_run *r) {
   if (!r->cfg->enable_checkpointing || r->cfg->fast_dev_run || r->stage != HOST_FIT) return 0;
   char dir[1600], path[1700];
@@ -210,5 +243,8 @@ int host_ckpt_save_last(host_run *r) {
   snprintf(dir, sizeof dir, "%s/checkpoints", r->run_dir);
   mkdir(dir, 0755);
   snprintf(path, sizeof path, "%s/last.ckpt", dir);
+  /* within an epoch (interrupted) last.ckpt is a file of its own */
+  if (r->loop.fit.phase == HOST_FIT_CHECKPOINT && !host_fit_in_epoch(&r->loop.fit.loops) && !has_model_checkpoint(r))
+    return save_default(r, dir, path);
   return host_ckpt_save(r, path, 0);
 }

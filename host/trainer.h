@@ -112,6 +112,7 @@ typedef struct host_loop_state {
   int64_t loss_count;
   double loss_sum;
   int saved_last;
+  char default_ckpt[1800]; /* the epoch=E-step=S.ckpt this fit wrote last (no ModelCheckpoint) */
   int sanity; /* the sanity check's validation is running */
   double t_start;
 } host_loop_state;

@@ -255,7 +255,7 @@ for l in checkpoints ckpts preds; do ln -s ../../../outside "$V3/$l"; done
 ln -s ../../../nowhere "$V3/files"
 esc_tail="a run folder is only written inside (remove the symlink, or give an absolute"
 LIGHTER_OVERWRITE_RUN=1 check "symlinked checkpoints folder" 1 \
-  "cannot save checkpoint: '$V3/checkpoints/last.ckpt' would leave the run folder '$V3': '$V3/checkpoints' is a symlink to '../../../outside', outside it; $esc_tail path to write there on purpose)" \
+  "cannot save checkpoint: '$V3/checkpoints/epoch=0-step=4.ckpt' would leave the run folder '$V3': '$V3/checkpoints' is a symlink to '../../../outside', outside it; $esc_tail path to write there on purpose)" \
   fit "$C/base.yaml" "$L3"
 LIGHTER_OVERWRITE_RUN=1 check "symlinked ModelCheckpoint dirpath" 1 \
   "ModelCheckpoint: dirpath 'ckpts/sub' would leave the run folder '$V3': '$V3/ckpts' is a symlink to '../../../outside', outside it; $esc_tail dirpath to write there on purpose)" \

@@ -81,9 +81,10 @@ fill 5 rewrite "$M; it is intact, without the rows of its new columns" =trainer:
 # Rows appended until one does not fit: the file is cut back to the row before.
 fill 6 append "$M; it ends at its last complete row (the row of step" =trainer::enable_checkpointing=false
 fill 7 append2 "$M; it ends at its last complete row (the row of step" =trainer::enable_checkpointing=false
-# last.ckpt (about 10 kB, written at every epoch's end through a temporary
-# file) no longer fits: the one before stays.
-fill 12 checkpoint "cannot save checkpoint 'mnt/lightning_logs/version_0/checkpoints/last.ckpt': lt_state_save: cannot write"
+# The epoch's checkpoint (about 10 kB, written at every epoch's end through a
+# temporary file; without a ModelCheckpoint epoch=E-step=S.ckpt, last.ckpt a
+# link to it) no longer fits: the one before stays, and last.ckpt with it.
+fill 12 checkpoint "cannot save checkpoint 'mnt/lightning_logs/version_0/checkpoints/epoch="
 [ -e checkpoint/lightning_logs/version_0/checkpoints/last.ckpt ] && ok || bad "checkpoint: no last.ckpt was kept"
 
 echo "diskfull: $pass passed, $fail failed"

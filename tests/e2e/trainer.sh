@@ -274,6 +274,16 @@ run "ckpt_path best" 0 "$best" test base.yaml --ckpt_path best
 run "ckpt_path best without runs" 1 "no run to take the best checkpoint of" test base.yaml --ckpt_path best \
   trainer::default_root_dir=other
 run "fit without ModelCheckpoint" 0 "" fit base.yaml trainer::default_root_dir=other trainer::max_epochs=1
+# Lightning's default checkpointing: the latest epoch=E-step=S.ckpt, and last.ckpt a link to it
+newest_other() { echo "$(ls -d other/lightning_logs/version_* | sort -V | tail -1)/checkpoints"; }
+dc=$(newest_other)
+[ "$(ls "$dc" | tr '\n' ' ')" = "epoch=0-step=8.ckpt last.ckpt " ] && [ "$(readlink "$dc/last.ckpt")" = "epoch=0-step=8.ckpt" ] \
+  && ok || bad "default checkpointing: $(ls -l "$dc")"
+run "resume the default checkpoint" 0 "loaded the run from" fit base.yaml trainer::default_root_dir=other \
+  trainer::max_epochs=3 --ckpt_path last
+dc=$(newest_other)
+[ "$(ls "$dc" | tr '\n' ' ')" = "epoch=2-step=24.ckpt last.ckpt " ] && [ "$(readlink "$dc/last.ckpt")" = "epoch=2-step=24.ckpt" ] \
+  && ok || bad "default checkpointing, resumed: only the latest epoch's file: $(ls -l "$dc")"
 run "ckpt_path best without ModelCheckpoint" 1 "records no best checkpoint" test base.yaml --ckpt_path best \
   trainer::default_root_dir=other
 
