@@ -144,6 +144,20 @@ START_TEST(test_create_failure) {
 }
 END_TEST
 
+/* lt_arg with a name the spec lacks: the create fails, naming the plugin,
+ * the component and the name, and the instance is destroyed. */
+START_TEST(test_unknown_arg_name) {
+  cfg_node *r = resolved("a: {_target_: test.Misspelt, name: a}\n");
+  host_build b = {&reg, NULL, r, NULL, 0, &err};
+  ck_assert_ptr_null(host_build_get(&b, "a"));
+  ck_assert_msg(strstr(err.msg, "plugin bug: test.Misspelt (plugin ") && strstr(err.msg, "good.so) asked for an argument "
+                "'factr' that its parameter spec does not have"), "%s", err.msg);
+  ck_assert_str_eq(err.path, "a");
+  host_build_free(&b);
+  cfg_free(r);
+}
+END_TEST
+
 /* Built-in modules through the builder: PyTorch's initialisation (same seed,
  * same numbers as Python's nn.Linear / nn.Conv2d) and forward. */
 static const lt_module_ops *load_core(const char *file) {
@@ -360,6 +374,7 @@ Suite *build_suite(void) {
   tcase_add_test(tc, test_checks_before_creating);
   tcase_add_test(tc, test_create_and_share);
   tcase_add_test(tc, test_create_failure);
+  tcase_add_test(tc, test_unknown_arg_name);
   tcase_add_test(tc, test_core_modules_match_pytorch);
   tcase_add_test(tc, test_core_refusals);
   tcase_add_test(tc, test_example_plugins);

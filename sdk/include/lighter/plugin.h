@@ -110,6 +110,21 @@ struct lt_value {
   const struct lt_component *component_type; /* LT_P_COMPONENT: its descriptor (ops) */
 };
 
+/* (1.5) Arguments by name. The host puts this head right before the args
+ * array it hands create (and keeps it there until create returns), so
+ * lt_arg(args, "hidden") finds a parameter by its spec name: inserting a
+ * parameter in the spec can no longer shift what create reads. */
+#define LT__ARGS_MAGIC 0x6c74617267733135ULL /* "ltargs15" */
+typedef struct lt__args_head {
+  uint64_t magic;
+  const struct lt_component *component; /* whose params the args follow */
+  size_t n;
+  void *host;
+  /* Told of a name the spec does not have (the host then fails the create,
+   * naming the plugin, the component and the name). */
+  void (*unknown)(void *host, const char *name);
+} lt__args_head;
+
 /* What create() can report with: write a message into err (errlen bytes)
  * and return non-LT_OK. */
 typedef lt_status (*lt_create_fn)(const lt_value *args, void **self, char *err, size_t errlen);
@@ -125,6 +140,33 @@ typedef struct lt_component {
   lt_destroy_fn destroy; /* may be NULL */
   const void *ops;       /* kind table; its first member is its size_t size */
 } lt_component;
+
+/* (1.5) The argument named name (borrowed, valid until create returns).
+ * A name the spec does not have is a plugin bug: the host fails the create
+ * and says so; meanwhile the value reads as null (0, 0.0, NULL). */
+static inline const lt_value *lt_arg(const lt_value *args, const char *name) {
+  static const lt_value none = {LT_P_ANY, 1, 0, 0, 0, 0, 0, 0, 0, (lt_kind)0, 0, 0, 0};
+  const lt__args_head *h = args ? (const lt__args_head *)(const void *)((const char *)args - sizeof *h) : 0;
+  if (!h || h->magic != LT__ARGS_MAGIC || !name) return &none;
+  for (size_t i = 0; i < h->n; i++) {
+    const char *a = h->component->params[i].name, *c = name;
+    while (*a && *a == *c) a++, c++;
+    if (!*a && !*c) return &args[i];
+  }
+  if (h->unknown) h->unknown(h->host, name);
+  return &none;
+}
+static inline int64_t lt_arg_int(const lt_value *args, const char *name) { return lt_arg(args, name)->i; }
+static inline double lt_arg_float(const lt_value *args, const char *name) { return lt_arg(args, name)->f; }
+static inline int lt_arg_bool(const lt_value *args, const char *name) { return lt_arg(args, name)->i != 0; }
+/* NULL for null */
+static inline const char *lt_arg_str(const lt_value *args, const char *name) { return lt_arg(args, name)->s; }
+static inline int lt_arg_is_null(const lt_value *args, const char *name) { return lt_arg(args, name)->is_null; }
+/* The number of elements of a static array. */
+#define LT_COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+/* Whether a kind table (its size first) has a member: tables built
+ * against an older SDK are shorter. Usage: LT_HAS(ops, lt_module_ops, state). */
+#define LT_HAS(ops, type, member) ((ops)->size >= offsetof(type, member) + sizeof((ops)->member))
 
 typedef struct lt_plugin {
   uint32_t abi_major;
@@ -503,7 +545,7 @@ typedef struct lt_datamodule_ops {
   void *(*loader)(void *self, const char *stage, const lt_loader_ops **ops);
 } lt_datamodule_ops;
 
-#define LT__COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+#define LT__COUNT_OF(a) LT_COUNT_OF(a) /* the older spelling */
 
 #if !defined(LT_DIRECT) && !defined(LT__BUILDING_LIBRARY)
 /* One per plugin: the descriptor, the tensor-layer pointer and its binder.
