@@ -676,7 +676,9 @@ static inline lt_tensor *lt_transform(const lt_child *c, lt_tensor *x, lt_rng *r
  * order and names ("blocks.0.fc.weight"), train/eval down to every child,
  * and freeing are then the host's: the plugin writes forward. Errors of
  * the registering calls are kept until lt_module_done, so create checks
- * once, at its end. */
+ * once, at its end. Any component may keep its books so (a dataset's
+ * tensors as buffers, a model's children): its destroy is then
+ * lt_module_free. Under lighter-host lt_module_new never returns NULL. */
 static inline void *lt_module_new(size_t size) { return lt__host_ok("lt_module_new") ? lt__host->module_new(size) : 0; }
 /* Registers t (new ref: the module owns it) as a parameter (it then
  * requires grad); returns it (borrowed), NULL when t is NULL. */
@@ -724,6 +726,52 @@ static inline size_t lt_module_state(void *m, lt_tensor **out, const char **name
   return lt__host->module_tensors(m, LT_MODULE_STATE, out, names, max);
 }
 static inline void lt_module_train(void *m, int mode) { lt__host->module_train(m, mode); }
+
+/* A dataset's sample being filled (lt_get_fn): named tensors, no arrays
+ * to manage. */
+typedef struct lt_sample {
+  lt_tensor **out;
+  const char **names;
+  int max, n, failed;
+} lt_sample;
+
+/* Adds t (new ref) to the sample under name; a NULL t (a failed op) fails
+ * the sample with lt_last_error. */
+static inline void lt_sample_set(lt_sample *s, const char *name, lt_tensor *t) {
+  if (!t || s->n >= s->max) {
+    s->failed = 1;
+    if (t) lt_set_error("the sample has more tensors than the loader takes", 0);
+    return;
+  }
+  s->out[s->n] = t;
+  s->names[s->n++] = name;
+}
+
+/* Sample index (already checked to be in range) into s. */
+typedef lt_status (*lt_get_fn)(void *self, int64_t index, lt_sample *s);
+
+static inline int lt__dataset_get(lt_get_fn get, int64_t len, void *self, int64_t i, lt_tensor **out,
+                                  const char **names, int max, char *err, size_t errlen) {
+  if (i < 0 || i >= len) {
+    snprintf(err, errlen, "index %lld out of range (%lld samples)", (long long)i, (long long)len);
+    return -1;
+  }
+  lt_sample s = {out, names, max, 0, 0};
+  lt_status st = get(self, i, &s);
+  if (st == LT_OK && !s.failed) return s.n;
+  for (int k = 0; k < s.n; k++) lt_tensor_free(out[k]);
+  snprintf(err, errlen, "%s", lt_last_error()[0] ? lt_last_error() : lt_status_str(st));
+  return -1;
+}
+
+/* A dataset's table (named name_) from its len and an lt_get_fn:
+ * LT_DATASET_OPS(ops, len, get); the index is checked for it. */
+#define LT_DATASET_OPS(name_, len_, get_)                                                                  \
+  static int name_##_get_(void *self, int64_t i, lt_tensor **out, const char **names, int max, char *err, \
+                          size_t errlen) {                                                                \
+    return lt__dataset_get(get_, len_(self), self, i, out, names, max, err, errlen);                      \
+  }                                                                                                       \
+  static const lt_dataset_ops name_ = {sizeof(lt_dataset_ops), len_, name_##_get_, 0, 0, 0}
 
 /* The component of such a module: LT_MODULE("examples.Net", "summary",
  * params, create, forward) in a plugin's components array. */
