@@ -64,7 +64,8 @@ RPATH = -Wl,-rpath,'$$ORIGIN/../lib'
 
 .PHONY: all setup check check-busy check-asan check-valgrind demo install clean test bench bench-ddp fuzz fuzz-config soak
 all: $(LIB) $(HOST_BIN) $(CORE_PLUGINS) $(DATA_PLUGINS) $(LIGHTER_PLUGINS) $(CALLBACK_PLUGINS) $(EXAMPLE_PLUGINS) $(DEMO_BIN) $(PCS) $(TEST_BIN) $(TEST_PLUGINS) $(PARITY_BIN) \
-     $(BUILD)/tests/fuzz_replay $(BUILD)/tests/fuzz_expr_replay $(BUILD)/tests/dist_peer $(BUILD)/tests/fail_fork.so
+     $(BUILD)/tests/fuzz_replay $(BUILD)/tests/fuzz_expr_replay $(BUILD)/tests/dist_peer $(BUILD)/tests/fail_fork.so \
+     $(BUILD)/tests/abi/mlp_abi14.so
 
 setup:
 	@bash scripts/setup
@@ -120,6 +121,11 @@ $(BUILD)/tests/dist_peer: tests/dist/peer.c tests/dist/scenario.h $(LIB)
 $(BUILD)/tests/plugins/%.so: tests/plugins/%.c $(wildcard sdk/include/lighter/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) -std=c99 $(WARN) -pedantic -fPIC -shared -Isdk/include -o $@ $<
+
+# A plugin built against the frozen SDK 1.4 headers: older minors keep working.
+$(BUILD)/tests/abi/mlp_abi14.so: tests/abi/mlp_abi14.c $(wildcard tests/abi/1.4/lighter/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c99 $(WARN) -pedantic -fPIC -shared -Itests/abi/1.4 -o $@ $< -lm
 
 PLUGIN_CFLAGS = -std=c99 $(WARN) -pedantic -O2 -fPIC -shared -Isdk/include
 $(BUILD)/lib/lighter/plugins/core_%.so: plugins/core/%.c $(wildcard plugins/core/*.h) $(wildcard sdk/include/lighter/*.h)
