@@ -347,7 +347,7 @@ BENCH_BATCHES ?= 200
 TORCH_API_INC = -I/usr/include/torch/csrc/api/include
 BENCH_CXXFLAGS = -std=c++17 -O2 -Wall -Wextra -Isdk/include $(TORCH_API_INC)
 BENCH_BINS = $(BUILD)/bench/loader_bench $(BUILD)/bench/raw_train $(BUILD)/bench/micro_ops $(BUILD)/bench/micro_host \
-             $(BUILD)/bench/micro_cnn \
+             $(BUILD)/bench/micro_cnn $(BUILD)/bench/micro_compose \
              $(BUILD)/bench/plugins/bench_timer.so
 $(BUILD)/bench/raw_train: scripts/bench/raw_train.cpp
 	@mkdir -p $(dir $@)
@@ -358,6 +358,9 @@ $(BUILD)/bench/micro_ops: scripts/bench/micro_ops.cpp $(LIB)
 $(BUILD)/bench/micro_cnn: scripts/bench/micro_cnn.cpp $(LIB) $(BUILD)/obj/host/alloc.o
 	@mkdir -p $(dir $@)
 	$(CXX) $(BENCH_CXXFLAGS) -o $@ $< $(BUILD)/obj/host/alloc.o -L$(BUILD)/lib -llighter $(RPATH) $(TORCH_LIBS)
+$(BUILD)/bench/micro_compose: scripts/bench/micro_compose.c $(HOST_LIB_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DLT_DIRECT -o $@ $< $(HOST_LIB_OBJS) -L$(BUILD)/lib -llighter $(RPATH) -lyaml -ldl -lm
 # no liblighter here: plugin loading and config validation need no libtorch
 $(BUILD)/bench/micro_host: scripts/bench/micro_host.c $(HOST_LIB_OBJS)
 	@mkdir -p $(dir $@)
