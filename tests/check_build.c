@@ -405,6 +405,7 @@ START_TEST(test_example_plugins) {
   ck_assert_int_eq(host_plugin_load_file(&reg, path, stderr), 0);
   snprintf(path, sizeof path, "%s/spirals.so", ex ? ex : "build/examples");
   ck_assert_int_eq(host_plugin_load_file(&reg, path, stderr), 0);
+  load_plugin("LT_CORE_PLUGINS", "build/lib/lighter/plugins", "core_linear.so"); /* mlp.c makes Linears */
   ck_assert_int_eq(host_plugins_bind(&reg, lt_api_get(), stderr), 0);
   snprintf(cfg, sizeof cfg, "%s/configs/examples/spirals.yaml", src ? src : "/work/main");
   const char *in[] = {cfg};
