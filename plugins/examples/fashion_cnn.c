@@ -19,7 +19,7 @@ typedef struct cnn {
 static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
   cnn *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
-  m->l2 = args[0].f;
+  m->l2 = lt_arg_float(args, "logit_l2");
   if (m->l2 < 0) {
     snprintf(err, errlen, "logit_l2 must be >= 0, got %g", m->l2);
     free(m);
@@ -79,7 +79,7 @@ static const lt_param params[] = {
 
 static const lt_component components[] = {
     {"examples.FashionCNN", LT_KIND_MODEL, "A LighterModule with C steps (the network comes from the config).", params,
-     LT__COUNT_OF(params), create, destroy, &ops},
+     LT_COUNT_OF(params), create, destroy, &ops},
 };
 
 LT_PLUGIN_DEFINE("examples-fashion-cnn", "1.0.0", "the demo's model steps", "BSD-3-Clause", components, NULL);

@@ -30,19 +30,19 @@ static void mlp_destroy(void *self) {
 }
 
 static lt_status mlp_create(const lt_value *args, void **self, char *err, size_t errlen) {
-  const lt_value *hidden = &args[1];
+  const lt_value *hidden = lt_arg(args, "hidden");
   if (hidden->n + 1 > MAX_LAYERS) {
     snprintf(err, errlen, "at most %d hidden layers", MAX_LAYERS - 1);
     return LT_ERR_INVALID;
   }
   mlp *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
-  m->tanh_act = !strcmp(args[3].s, "tanh");
-  m->dropout = args[4].f;
+  m->tanh_act = !strcmp(lt_arg_str(args, "activation"), "tanh");
+  m->dropout = lt_arg_float(args, "dropout");
   m->training = 1;
-  int64_t in = args[0].i;
+  int64_t in = lt_arg_int(args, "in_features");
   for (size_t i = 0; i <= hidden->n; i++) {
-    const lt_value *h = i < hidden->n ? &hidden->items[i] : &args[2];
+    const lt_value *h = i < hidden->n ? &hidden->items[i] : lt_arg(args, "out_features");
     if (h->type != LT_P_INT || h->i < 1) {
       snprintf(err, errlen, "hidden sizes must be positive integers (item %zu is not)", i);
       mlp_destroy(m);
@@ -111,7 +111,7 @@ static const lt_param params[] = {
 };
 
 static const lt_component components[] = {
-    {"examples.MLP", LT_KIND_MODULE, "A multi-layer perceptron (example plugin).", params, LT__COUNT_OF(params),
+    {"examples.MLP", LT_KIND_MODULE, "A multi-layer perceptron (example plugin).", params, LT_COUNT_OF(params),
      mlp_create, mlp_destroy, &ops},
 };
 

@@ -36,9 +36,9 @@ static void spirals_destroy(void *self) {
 }
 
 static lt_status spirals_create(const lt_value *args, void **self, char *err, size_t errlen) {
-  int64_t n = args[0].i, classes = args[1].i;
-  double noise = args[2].f;
-  uint64_t seed = (uint64_t)args[3].i;
+  int64_t n = lt_arg_int(args, "n_samples"), classes = lt_arg_int(args, "n_classes");
+  double noise = lt_arg_float(args, "noise");
+  uint64_t seed = (uint64_t)lt_arg_int(args, "seed");
   spirals *d = calloc(1, sizeof *d);
   if (!d || !(d->xy = malloc((size_t)n * 2 * sizeof *d->xy)) || !(d->label = malloc((size_t)n * sizeof *d->label))) {
     snprintf(err, errlen, "out of memory for %lld samples", (long long)n);
@@ -88,7 +88,7 @@ static const lt_param params[] = {
 
 static const lt_component components[] = {
     {"examples.Spirals", LT_KIND_DATASET, "Interleaved 2-D spirals (example dataset plugin).", params,
-     LT__COUNT_OF(params), spirals_create, spirals_destroy, &ops},
+     LT_COUNT_OF(params), spirals_create, spirals_destroy, &ops},
 };
 
 LT_PLUGIN_DEFINE("examples-spirals", "1.0.0", "an example dataset plugin", "MIT", components, NULL);
