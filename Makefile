@@ -203,6 +203,9 @@ check-asan: setup
 	@# the host's trainer end to end, under ASan (leaks fail the run)
 	@ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	    KILL_TRIALS=4 LT_BUILD=build-asan PYTHON=$(PYTHON) bash tests/e2e/trainer.sh
+	@# modules that keep their books (SDK 1.5): made children, config children, freeing
+	@ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	    LT_BUILD=build-asan PYTHON=$(PYTHON) bash tests/e2e/residual_mlp.sh
 
 # memcheck over the host's fit of a tiny config (tests/e2e/valgrind.sh):
 # no error, nothing definitely lost (tests/valgrind.supp: foreign code
