@@ -57,7 +57,7 @@ static lt_child *make(const char *file, int line, const char *target, const char
   }
   if (!m->root || m->root->kind != CFG_DICT || cfg_dict_get(m->root, "_target_")) {
     lt_child *r = make_fail(file, line, target, m->root ? "the arguments must be a YAML mapping without _target_ "
-                                                          "(\"{in_features: 4}\", or \"\" for none)"
+                                                          "(\"{in_features: 4}\", or \"{}\" for none)"
                                                         : m->err.msg, NULL);
     cfg_free(m->root);
     free(m);

@@ -352,12 +352,20 @@ START_TEST(test_module_books) {
   load_plugin("LT_CORE_PLUGINS", "build/lib/lighter/plugins", "core_linear.so");
   load_plugin("LT_CORE_PLUGINS", "build/lib/lighter/plugins", "core_dropout.so");
   load_plugin("LT_TEST_PLUGINS", "build/tests/plugins", "compose.so");
+  load_plugin("LT_CORE_PLUGINS", "build/lib/lighter/plugins", "core_crossentropyloss.so");
+  load_plugin("LT_CORE_PLUGINS", "build/lib/lighter/plugins", "core_accuracy.so");
+  load_plugin("LT_CORE_PLUGINS", "build/lib/lighter/plugins", "data_normalize.so");
   ck_assert_int_eq(host_plugins_bind(&reg, lt_api_get(), stderr), 0);
-  cfg_node *r = resolved("c: {_target_: test.Composed, child: {_target_: torch.nn.Linear, in_features: 2, out_features: 1}}\n"
+  cfg_node *r = resolved("k: {_target_: test.MakeKinds}\nc: {_target_: test.Composed, child: {_target_: torch.nn.Linear, in_features: 2, out_features: 1}}\n"
                          "u: {_target_: test.MakeBad, case: unknown}\nb: {_target_: test.MakeBad, case: badarg}\n"
                          "y: {_target_: test.MakeBad, case: badyaml}\nd: {_target_: test.MakeBad, case: dupname}\n"
                          "n: {_target_: test.MakeBad, case: nullparam}\n");
   host_build b = {&reg, lt_api_get(), r, NULL, 0, &err};
+  /* a loss, a metric and a transform made and run by plugin code */
+  host_object *k = host_build_get(&b, "k");
+  ck_assert_msg(k != NULL, "%s", err.msg);
+  const double *got = k->self; /* loss, accuracy, normalized */
+  ck_assert_msg(fabs(got[0] - 1.2395447662218846) < 1e-12 && got[1] == 0.5 && got[2] == 1.0, "%g %g %g", got[0], got[1], got[2]);
   host_object *c = host_build_get(&b, "c");
   ck_assert_msg(c != NULL, "%s", err.msg);
   const lt_module_ops *ops = c->comp->ops;

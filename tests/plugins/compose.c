@@ -45,6 +45,34 @@ static lt_status bad_create(const lt_value *args, void **self, char *err, size_t
   return lt_module_done(m, self, err, errlen);
 }
 
+/* Children of every kind, made and run in create; the results are kept
+ * for the test (check_build.c reads this struct). */
+typedef struct kinds {
+  double loss, accuracy, normalized;
+} kinds;
+
+static lt_status kinds_create(const lt_value *args, void **self, char *err, size_t errlen) {
+  (void)args;
+  kinds *m = lt_module_new(sizeof *m);
+  lt_child *ce = lt_add_module(m, lt_make("torch.nn.CrossEntropyLoss", "{}"), "ce");
+  lt_child *acc = lt_add_module(m, lt_make("torchmetrics.Accuracy", "{task: multiclass, num_classes: 3}"), "acc");
+  lt_child *norm = lt_add_module(m, lt_make("torchvision.transforms.Normalize", "{mean: [1.0], std: [2.0]}"), "norm");
+  const double logits[] = {2, 0, 0, 0, 2, 0}, x[] = {3};
+  const int64_t target[] = {0, 2};
+  lt_tensor *p = lt_tensor_from_data(logits, LT_SHAPE(2, 3), LT_FLOAT64);
+  lt_tensor *t = lt_tensor_from_data(target, LT_SHAPE(2), LT_INT64);
+  lt_rng rng = {0};
+  if (ce && acc && norm) {
+    lt_tensor_item_double(lt_loss(ce, p, t), &m->loss);
+    lt_metric_update(acc, p, t);
+    lt_tensor_item_double(lt_metric_compute(acc), &m->accuracy);
+    lt_tensor_item_double(lt_transform(norm, lt_tensor_from_data(x, LT_SHAPE(1, 1, 1), LT_FLOAT64), &rng), &m->normalized);
+  }
+  lt_tensor_free(p);
+  lt_tensor_free(t);
+  return lt_module_done(m, self, err, errlen);
+}
+
 static const lt_param bad_params[] = {
     LT_PARAM_CHOICE("case", "unknown", "unknown|badarg|badyaml|dupname|nullparam", "what to get wrong"),
 };
@@ -52,6 +80,8 @@ static const lt_param bad_params[] = {
 static const lt_component components[] = {
     LT_MODULE("test.Composed", "A module that keeps its books.", composed_params, composed_create, composed_forward),
     LT_MODULE("test.MakeBad", "Composes wrongly.", bad_params, bad_create, composed_forward),
+    {"test.MakeKinds", LT_KIND_OTHER, "Makes and runs a loss, a metric and a transform.", NULL, 0, kinds_create,
+     lt_module_free, NULL},
 };
 
 LT_PLUGIN_DEFINE("test-compose", "1.0.0", "module-style test components", "MIT", components, NULL);

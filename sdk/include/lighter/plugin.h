@@ -576,7 +576,7 @@ typedef enum lt_module_part { LT_MODULE_PARAMETERS = 0, LT_MODULE_BUFFERS = 1, L
 
 typedef struct lt_host_api {
   size_t size;
-  /* (new) target built from args_yaml (a YAML mapping, "" for none) through
+  /* (new) target built from args_yaml (a YAML mapping, "{}" for none) through
    * the config's builder, checks and defaults; NULL with lt_last_error
    * naming file:line. */
   lt_child *(*make)(const char *file, int line, const char *target, const char *args_yaml);
@@ -626,7 +626,8 @@ static inline lt_child *lt__make(const char *file, int line, const char *target,
 /* (new) A built-in (or any loaded) component by _target_ name, its
  * arguments a YAML mapping written printf-style, checked and defaulted as
  * in a config: lt_make("torch.nn.Linear", "{in_features: %d, out_features:
- * %d}", in, out). NULL on error (lt_last_error names this file:line). */
+ * %d}", in, out); "{}" for no arguments. NULL on error (lt_last_error
+ * names this file:line). */
 #define lt_make(target, ...) lt__make(__FILE__, __LINE__, target, __VA_ARGS__)
 
 /* (new) A component parameter as a child, NULL when it is null. */
