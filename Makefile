@@ -64,7 +64,8 @@ RPATH = -Wl,-rpath,'$$ORIGIN/../lib'
 
 .PHONY: all setup check check-busy check-asan check-valgrind demo install clean test bench bench-ddp fuzz fuzz-config soak
 all: $(LIB) $(HOST_BIN) $(CORE_PLUGINS) $(DATA_PLUGINS) $(LIGHTER_PLUGINS) $(CALLBACK_PLUGINS) $(EXAMPLE_PLUGINS) $(DEMO_BIN) $(PCS) $(TEST_BIN) $(TEST_PLUGINS) $(PARITY_BIN) \
-     $(BUILD)/tests/fuzz_replay $(BUILD)/tests/fuzz_expr_replay $(BUILD)/tests/dist_peer $(BUILD)/tests/fail_fork.so
+     $(BUILD)/tests/fuzz_replay $(BUILD)/tests/fuzz_expr_replay $(BUILD)/tests/dist_peer $(BUILD)/tests/fail_fork.so \
+     $(BUILD)/tests/abi/mlp_abi14.so
 
 setup:
 	@bash scripts/setup
@@ -121,6 +122,11 @@ $(BUILD)/tests/plugins/%.so: tests/plugins/%.c $(wildcard sdk/include/lighter/*.
 	@mkdir -p $(dir $@)
 	$(CC) -std=c99 $(WARN) -pedantic -fPIC -shared -Isdk/include -o $@ $<
 
+# A plugin built against the frozen SDK 1.4 headers: older minors keep working.
+$(BUILD)/tests/abi/mlp_abi14.so: tests/abi/mlp_abi14.c $(wildcard tests/abi/1.4/lighter/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c99 $(WARN) -pedantic -fPIC -shared -Itests/abi/1.4 -o $@ $< -lm
+
 PLUGIN_CFLAGS = -std=c99 $(WARN) -pedantic -O2 -fPIC -shared -Isdk/include
 $(BUILD)/lib/lighter/plugins/core_%.so: plugins/core/%.c $(wildcard plugins/core/*.h) $(wildcard sdk/include/lighter/*.h)
 	@mkdir -p $(dir $@)
@@ -159,6 +165,7 @@ test: all
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/diskfull.sh
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/trainer.sh
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/peers/resume.sh
+	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/residual_mlp.sh
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/ddp.sh
 	@LT_BUILD=$(BUILD) bash tests/e2e/valgrind.sh
 
@@ -197,6 +204,9 @@ check-asan: setup
 	@# the host's trainer end to end, under ASan (leaks fail the run)
 	@ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	    KILL_TRIALS=4 LT_BUILD=build-asan PYTHON=$(PYTHON) bash tests/e2e/trainer.sh
+	@# modules that keep their books (SDK 1.5): made children, config children, freeing
+	@ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	    LT_BUILD=build-asan PYTHON=$(PYTHON) bash tests/e2e/residual_mlp.sh
 
 # memcheck over the host's fit of a tiny config (tests/e2e/valgrind.sh):
 # no error, nothing definitely lost (tests/valgrind.supp: foreign code
@@ -344,7 +354,7 @@ BENCH_BATCHES ?= 200
 TORCH_API_INC = -I/usr/include/torch/csrc/api/include
 BENCH_CXXFLAGS = -std=c++17 -O2 -Wall -Wextra -Isdk/include $(TORCH_API_INC)
 BENCH_BINS = $(BUILD)/bench/loader_bench $(BUILD)/bench/raw_train $(BUILD)/bench/micro_ops $(BUILD)/bench/micro_host \
-             $(BUILD)/bench/micro_cnn \
+             $(BUILD)/bench/micro_cnn $(BUILD)/bench/micro_compose \
              $(BUILD)/bench/plugins/bench_timer.so
 $(BUILD)/bench/raw_train: scripts/bench/raw_train.cpp
 	@mkdir -p $(dir $@)
@@ -355,6 +365,9 @@ $(BUILD)/bench/micro_ops: scripts/bench/micro_ops.cpp $(LIB)
 $(BUILD)/bench/micro_cnn: scripts/bench/micro_cnn.cpp $(LIB) $(BUILD)/obj/host/alloc.o
 	@mkdir -p $(dir $@)
 	$(CXX) $(BENCH_CXXFLAGS) -o $@ $< $(BUILD)/obj/host/alloc.o -L$(BUILD)/lib -llighter $(RPATH) $(TORCH_LIBS)
+$(BUILD)/bench/micro_compose: scripts/bench/micro_compose.c $(HOST_LIB_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DLT_DIRECT -o $@ $< $(HOST_LIB_OBJS) -L$(BUILD)/lib -llighter $(RPATH) -lyaml -ldl -lm
 # no liblighter here: plugin loading and config validation need no libtorch
 $(BUILD)/bench/micro_host: scripts/bench/micro_host.c $(HOST_LIB_OBJS)
 	@mkdir -p $(dir $@)

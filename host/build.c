@@ -492,12 +492,27 @@ static host_object *find_built(host_build *b, const char *path) {
   return NULL;
 }
 
+/* lt_arg's report of a name the spec does not have: the first is kept
+ * (copied: it may be the plugin's own buffer) and fails the create. */
+typedef struct unknown_arg {
+  char name[96];
+} unknown_arg;
+
+static void note_unknown_arg(void *host, const char *name) {
+  unknown_arg *u = host;
+  if (!u->name[0]) snprintf(u->name, sizeof u->name, "%s", name);
+}
+
 /* Make one instance of the component dict d (checked already): its
  * arguments (building the components they need), then create(). */
 static int make_instance(host_build *b, cfg_node *d, const char *path, const host_entry *e, void **out) {
   const lt_component *c = e->comp;
   arena a = {0};
-  lt_value *args = amalloc(&a, c->nparams * sizeof *args);
+  /* the head lt_arg reads sits right before the args (plugin.h) */
+  lt__args_head *head = amalloc(&a, sizeof *head + c->nparams * sizeof(lt_value));
+  lt_value *args = (lt_value *)(head + 1);
+  unknown_arg unknown = {""};
+  *head = (lt__args_head){LT__ARGS_MAGIC, c, c->nparams, &unknown, note_unknown_arg};
   /* Defaults parsed from the spec; args point into them until create returns. */
   cfg_node **dflts = amalloc(&a, (c->nparams + 1) * sizeof *dflts);
   int rc = 0;
@@ -542,6 +557,12 @@ static int make_instance(host_build *b, cfg_node *d, const char *path, const hos
     if (s != LT_OK) {
       msg[sizeof msg - 1] = 0;
       cfg_fail(b->err, d->loc, path, "%s could not be created: %s", c->target, msg[0] ? msg : lt__status_text(s));
+      rc = -1;
+    } else if (unknown.name[0]) {
+      cfg_fail(b->err, d->loc, path, "plugin bug: %s (plugin %s) asked for an argument '%s' that its parameter spec does "
+               "not have; fix the name in its create (lt_arg) or add the parameter", c->target, plugin, unknown.name);
+      if (c->destroy) c->destroy(*out);
+      *out = NULL;
       rc = -1;
     } else if (host_module_names_check(c, plugin, *out, msg, sizeof msg)) {
       cfg_fail(b->err, d->loc, path, "%s", msg);

@@ -7,6 +7,7 @@
 #include "plugin.h"
 
 #include "config/error.h"
+#include "sdk_services.h"
 #include "tensor_layer.h"
 
 #include <dirent.h>
@@ -162,6 +163,7 @@ int host_plugin_load_file(host_registry *reg, const char *path, FILE *err) {
   p->handle = h;
   p->desc = d;
   p->bind = (lt_status(*)(const lt_api *))dlsym(h, "lt_plugin_bind");
+  p->bind_host = (void (*)(const lt_host_api *))dlsym(h, "lt_plugin_bind_host");
   for (size_t i = 0; i < d->ncomponents; i++) {
     const lt_component *c = &d->components[i];
     const host_entry *prev = host_registry_find(reg, c->target);
@@ -244,6 +246,7 @@ int host_registry_suggest(const host_registry *reg, const char *target, char *ou
 
 int host_plugins_bind(host_registry *reg, const lt_api *api, FILE *err) {
   int rc = 0;
+  host_tensor_api_use(api); /* the host's own calls (module books) go to the same layer */
   for (size_t i = 0; i < reg->nplugins; i++) {
     host_plugin *p = &reg->plugins[i];
     if (!p->bind) continue; /* a plugin that never touches tensors */
@@ -252,6 +255,7 @@ int host_plugins_bind(host_registry *reg, const lt_api *api, FILE *err) {
               p->desc->abi_major, p->desc->abi_minor, api->abi_major, api->abi_minor);
       rc = -1;
     }
+    if (p->bind_host) p->bind_host(host_services(reg));
   }
   return rc;
 }

@@ -12,6 +12,7 @@ typedef struct host_plugin {
   void *handle;
   const lt_plugin *desc;
   lt_status (*bind)(const lt_api *api);
+  void (*bind_host)(const lt_host_api *host); /* (1.5) NULL in older plugins */
 } host_plugin;
 
 typedef struct host_entry {

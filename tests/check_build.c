@@ -144,6 +144,20 @@ START_TEST(test_create_failure) {
 }
 END_TEST
 
+/* lt_arg with a name the spec lacks: the create fails, naming the plugin,
+ * the component and the name, and the instance is destroyed. */
+START_TEST(test_unknown_arg_name) {
+  cfg_node *r = resolved("a: {_target_: test.Misspelt, name: a}\n");
+  host_build b = {&reg, NULL, r, NULL, 0, &err};
+  ck_assert_ptr_null(host_build_get(&b, "a"));
+  ck_assert_msg(strstr(err.msg, "plugin bug: test.Misspelt (plugin ") && strstr(err.msg, "good.so) asked for an argument "
+                "'factr' that its parameter spec does not have"), "%s", err.msg);
+  ck_assert_str_eq(err.path, "a");
+  host_build_free(&b);
+  cfg_free(r);
+}
+END_TEST
+
 /* Built-in modules through the builder: PyTorch's initialisation (same seed,
  * same numbers as Python's nn.Linear / nn.Conv2d) and forward. */
 static const lt_module_ops *load_core(const char *file) {
@@ -309,6 +323,87 @@ START_TEST(test_expressions_and_factories) {
 }
 END_TEST
 
+/* A module that keeps its books (SDK 1.5): PyTorch's parameters(),
+ * buffers() and state_dict() order and names from what create registered,
+ * train/eval passed down to its children, everything freed with it (the
+ * live-handle check of the fixture), the config's child only borrowed. */
+static void load_plugin(const char *env, const char *fallback, const char *file) {
+  const char *dir = getenv(env);
+  char path[512];
+  snprintf(path, sizeof path, "%s/%s", dir ? dir : fallback, file);
+  ck_assert_int_eq(host_plugin_load_file(&reg, path, stderr), 0);
+}
+
+static void expect_names(const lt_module_ops *ops, size_t (*list)(void *, lt_tensor **, const char **, size_t),
+                         void *self, const char *want) {
+  const char *names[16];
+  size_t n = list(self, NULL, names, 16);
+  char got[512] = "";
+  for (size_t i = 0; i < n && i < 16; i++) snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", i ? " " : "", names[i]);
+  ck_assert_str_eq(got, want);
+  (void)ops;
+}
+
+static double maxdiff(lt_tensor *a, lt_tensor *b) {
+  return scalar_of(lt_tensor_max(lt_tensor_abs(lt_tensor_sub(a, b)), LT_DIM_NONE, 0, NULL));
+}
+
+START_TEST(test_module_books) {
+  load_plugin("LT_CORE_PLUGINS", "build/lib/lighter/plugins", "core_linear.so");
+  load_plugin("LT_CORE_PLUGINS", "build/lib/lighter/plugins", "core_dropout.so");
+  load_plugin("LT_TEST_PLUGINS", "build/tests/plugins", "compose.so");
+  load_plugin("LT_CORE_PLUGINS", "build/lib/lighter/plugins", "core_crossentropyloss.so");
+  load_plugin("LT_CORE_PLUGINS", "build/lib/lighter/plugins", "core_accuracy.so");
+  load_plugin("LT_CORE_PLUGINS", "build/lib/lighter/plugins", "data_normalize.so");
+  ck_assert_int_eq(host_plugins_bind(&reg, lt_api_get(), stderr), 0);
+  cfg_node *r = resolved("k: {_target_: test.MakeKinds}\nc: {_target_: test.Composed, child: {_target_: torch.nn.Linear, in_features: 2, out_features: 1}}\n"
+                         "u: {_target_: test.MakeBad, case: unknown}\nb: {_target_: test.MakeBad, case: badarg}\n"
+                         "y: {_target_: test.MakeBad, case: badyaml}\nd: {_target_: test.MakeBad, case: dupname}\n"
+                         "n: {_target_: test.MakeBad, case: nullparam}\n");
+  host_build b = {&reg, lt_api_get(), r, NULL, 0, &err};
+  /* a loss, a metric and a transform made and run by plugin code */
+  host_object *k = host_build_get(&b, "k");
+  ck_assert_msg(k != NULL, "%s", err.msg);
+  const double *got = k->self; /* loss, accuracy, normalized */
+  ck_assert_msg(fabs(got[0] - 1.2395447662218846) < 1e-12 && got[1] == 0.5 && got[2] == 1.0, "%g %g %g", got[0], got[1], got[2]);
+  host_object *c = host_build_get(&b, "c");
+  ck_assert_msg(c != NULL, "%s", err.msg);
+  const lt_module_ops *ops = c->comp->ops;
+  expect_names(ops, ops->parameters, c->self, "scale lin.weight lin.bias extra.weight extra.bias");
+  expect_names(ops, ops->buffers, c->self, "count");
+  expect_names(ops, ops->state, c->self, "scale count lin.weight lin.bias extra.weight extra.bias");
+  lt_tensor *p[8];
+  ck_assert_uint_eq(ops->parameters(c->self, p, NULL, 8), 5);
+  ck_assert_int_eq(lt_tensor_requires_grad(p[0]), 1);
+  /* eval: dropout off, so forward is lin(x) * scale exactly */
+  ops->train(c->self, 0);
+  lt_tensor *x = lt_tensor_ones(LT_SHAPE(3, 2), LT_FLOAT32, LT_CPU);
+  lt_tensor *want = lt_tensor_mul_scalar(lt_linear(x, p[1], p[2]), 2.0);
+  ck_assert(maxdiff(ops->forward(c->self, x), want) == 0);
+  ops->train(c->self, 1);
+  lt_tensor *big = lt_tensor_ones(LT_SHAPE(64, 2), LT_FLOAT32, LT_CPU);
+  ck_assert(maxdiff(ops->forward(c->self, big), lt_tensor_mul_scalar(lt_linear(big, p[1], p[2]), 2.0)) > 0);
+  struct {
+    const char *path, *needle;
+  } bad[] = {
+      {"u", "compose.c:37: lt_make(\"torch.nn.Linearr\"): unknown component (did you mean 'torch.nn.Linear'?)"},
+      {"b", "compose.c:38: lt_make(\"torch.nn.Linear\"), argument in_features: "},
+      {"y", "compose.c:39: lt_make(\"torch.nn.Linear\"): the arguments must be a YAML mapping"},
+      {"d", "module 'a': a name the module already has"},
+      {"n", "parameter 'w': lt_tensor_reshape"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    memset(&err, 0, sizeof err);
+    ck_assert_ptr_null(host_build_get(&b, bad[i].path));
+    ck_assert_msg(strstr(err.msg, "test.MakeBad could not be created: ") && strstr(err.msg, bad[i].needle),
+                  "%s: '%s' lacks '%s'", bad[i].path, err.msg, bad[i].needle);
+    lt_clear_error();
+  }
+  host_build_free(&b);
+  cfg_free(r);
+}
+END_TEST
+
 /* The example plugins, built from configs/examples/spirals.yaml. */
 START_TEST(test_example_plugins) {
   const char *ex = getenv("LT_EXAMPLE_PLUGINS");
@@ -318,6 +413,7 @@ START_TEST(test_example_plugins) {
   ck_assert_int_eq(host_plugin_load_file(&reg, path, stderr), 0);
   snprintf(path, sizeof path, "%s/spirals.so", ex ? ex : "build/examples");
   ck_assert_int_eq(host_plugin_load_file(&reg, path, stderr), 0);
+  load_plugin("LT_CORE_PLUGINS", "build/lib/lighter/plugins", "core_linear.so"); /* mlp.c makes Linears */
   ck_assert_int_eq(host_plugins_bind(&reg, lt_api_get(), stderr), 0);
   snprintf(cfg, sizeof cfg, "%s/configs/examples/spirals.yaml", src ? src : "/work/main");
   const char *in[] = {cfg};
@@ -360,6 +456,8 @@ Suite *build_suite(void) {
   tcase_add_test(tc, test_checks_before_creating);
   tcase_add_test(tc, test_create_and_share);
   tcase_add_test(tc, test_create_failure);
+  tcase_add_test(tc, test_unknown_arg_name);
+  tcase_add_test(tc, test_module_books);
   tcase_add_test(tc, test_core_modules_match_pytorch);
   tcase_add_test(tc, test_core_refusals);
   tcase_add_test(tc, test_example_plugins);

@@ -22,22 +22,24 @@ static void destroy(void *self) {
   free(m);
 }
 
-static lt_status create(const lt_value *a, void **self, char *err, size_t errlen) {
+static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
   cw *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
-  snprintf(m->given, sizeof m->given, "%s", a[0].s);
-  if (wr_check_path("path", a[0].s, err, errlen)) {
+  const char *path = lt_arg_str(args, "path");
+  const lt_value *keys = lt_arg(args, "keys");
+  snprintf(m->given, sizeof m->given, "%s", path ? path : ""); /* required: never null */
+  if (wr_check_path("path", path, err, errlen)) {
     destroy(m);
     return LT_ERR_INVALID;
   }
-  for (size_t i = 0; i < a[1].n && m->nkeys < 32; i++) {
-    if (a[1].items[i].type != LT_P_STRING) {
+  for (size_t i = 0; i < keys->n && m->nkeys < 32; i++) {
+    if (keys->items[i].type != LT_P_STRING) {
       snprintf(err, errlen, "keys must be a list of output names (strings)");
       destroy(m);
       return LT_ERR_INVALID;
     }
-    m->keys[m->nkeys] = malloc(strlen(a[1].items[i].s) + 1);
-    strcpy(m->keys[m->nkeys++], a[1].items[i].s);
+    m->keys[m->nkeys] = malloc(strlen(keys->items[i].s) + 1);
+    strcpy(m->keys[m->nkeys++], keys->items[i].s);
   }
   if (!m->nkeys) {
     snprintf(err, errlen, "keys must name at least one output (e.g. [id, pred])");
@@ -124,7 +126,7 @@ static const lt_param params[] = {
 
 static const lt_component components[] = {
     {"lighter.callbacks.CsvWriter", LT_KIND_CALLBACK, "Writes predictions to a CSV file, a row per sample.", params,
-     LT__COUNT_OF(params), create, destroy, &ops},
+     LT_COUNT_OF(params), create, destroy, &ops},
 };
 
 LT_PLUGIN_DEFINE("lighter.callbacks.CsvWriter", LT_VERSION_STRING, "CsvWriter", "BSD-3-Clause", components, NULL);

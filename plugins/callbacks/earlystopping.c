@@ -19,19 +19,23 @@ typedef struct es {
   int maximize, strict, check_finite, verbose, has_stop, has_div, on_train_epoch_end, saw_val;
 } es;
 
-static lt_status create(const lt_value *a, void **self, char *err, size_t errlen) {
+static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
   es *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
-  snprintf(m->monitor, sizeof m->monitor, "%s", a[0].s);
-  m->maximize = !strcmp(a[4].s, "max");
-  m->min_delta = fabs(a[1].f) * (m->maximize ? 1 : -1);
-  m->patience = a[2].i;
-  m->verbose = (int)a[3].i;
-  m->strict = (int)a[5].i;
-  m->check_finite = (int)a[6].i;
-  m->has_stop = !a[7].is_null, m->stopping_threshold = a[7].f;
-  m->has_div = !a[8].is_null, m->divergence_threshold = a[8].f;
-  m->on_train_epoch_end = a[9].type == LT_P_BOOL && a[9].i;
+  const char *monitor = lt_arg_str(args, "monitor");
+  snprintf(m->monitor, sizeof m->monitor, "%s", monitor ? monitor : ""); /* required: never null */
+  m->maximize = !strcmp(lt_arg_str(args, "mode"), "max");
+  m->min_delta = fabs(lt_arg_float(args, "min_delta")) * (m->maximize ? 1 : -1);
+  m->patience = lt_arg_int(args, "patience");
+  m->verbose = (int)lt_arg_int(args, "verbose");
+  m->strict = (int)lt_arg_int(args, "strict");
+  m->check_finite = (int)lt_arg_int(args, "check_finite");
+  m->has_stop = !lt_arg_is_null(args, "stopping_threshold");
+  m->stopping_threshold = lt_arg_float(args, "stopping_threshold");
+  m->has_div = !lt_arg_is_null(args, "divergence_threshold");
+  m->divergence_threshold = lt_arg_float(args, "divergence_threshold");
+  const lt_value *on_epoch_end = lt_arg(args, "check_on_train_epoch_end");
+  m->on_train_epoch_end = on_epoch_end->type == LT_P_BOOL && on_epoch_end->i;
   m->best = m->maximize ? -INFINITY : INFINITY;
   (void)err, (void)errlen;
   *self = m;
@@ -133,9 +137,9 @@ static const lt_param params[] = {
 
 static const lt_component components[] = {
     {"pytorch_lightning.callbacks.EarlyStopping", LT_KIND_CALLBACK, "Stops fit when a monitored value stops improving.",
-     params, LT__COUNT_OF(params), create, destroy, &ops},
+     params, LT_COUNT_OF(params), create, destroy, &ops},
     {"lightning.pytorch.callbacks.EarlyStopping", LT_KIND_CALLBACK, "Stops fit when a monitored value stops improving.",
-     params, LT__COUNT_OF(params), create, destroy, &ops},
+     params, LT_COUNT_OF(params), create, destroy, &ops},
 };
 
 LT_PLUGIN_DEFINE("pytorch_lightning.callbacks.EarlyStopping", LT_VERSION_STRING, "EarlyStopping", "BSD-3-Clause",

@@ -15,14 +15,15 @@ typedef struct fw {
   int64_t count;
 } fw;
 
-static lt_status create(const lt_value *a, void **self, char *err, size_t errlen) {
-  if (wr_check_path("directory", a[0].s, err, errlen)) return LT_ERR_INVALID;
+static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
+  const char *dir = lt_arg_str(args, "directory"), *writer_fn = lt_arg_str(args, "writer_fn");
+  if (wr_check_path("directory", dir, err, errlen)) return LT_ERR_INVALID;
   fw *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
-  snprintf(m->given, sizeof m->given, "%s", a[0].s);
-  snprintf(m->key, sizeof m->key, "%s", a[1].s);
-  m->fn = !strcmp(a[2].s, "image_2d") ? 1 : !strcmp(a[2].s, "text") ? 2 : 0;
-  if (!a[3].is_null) snprintf(m->name_key, sizeof m->name_key, "%s", a[3].s);
+  snprintf(m->given, sizeof m->given, "%s", dir);
+  snprintf(m->key, sizeof m->key, "%s", lt_arg_str(args, "value_key"));
+  m->fn = !strcmp(writer_fn, "image_2d") ? 1 : !strcmp(writer_fn, "text") ? 2 : 0;
+  if (!lt_arg_is_null(args, "name_key")) snprintf(m->name_key, sizeof m->name_key, "%s", lt_arg_str(args, "name_key"));
   *self = m;
   return LT_OK;
 }
@@ -162,7 +163,7 @@ static const lt_param params[] = {
 
 static const lt_component components[] = {
     {"lighter.callbacks.FileWriter", LT_KIND_CALLBACK, "Writes each prediction to its own file.", params,
-     LT__COUNT_OF(params), create, destroy, &ops},
+     LT_COUNT_OF(params), create, destroy, &ops},
 };
 
 LT_PLUGIN_DEFINE("lighter.callbacks.FileWriter", LT_VERSION_STRING, "FileWriter", "BSD-3-Clause", components, NULL);

@@ -19,7 +19,9 @@ typedef struct fz {
   int frozen, checked;
 } fz;
 
-static int copy_list(const lt_value *v, char **out, int *n, const char *what, char *err, size_t errlen) {
+/* The argument what (a name or a list of names) copied into out. */
+static int copy_list(const lt_value *args, char **out, int *n, const char *what, char *err, size_t errlen) {
+  const lt_value *v = lt_arg(args, what);
   if (v->is_null) return 0;
   if (v->type == LT_P_STRING) {
     out[(*n)++] = strcpy(malloc(strlen(v->s) + 1), v->s);
@@ -46,13 +48,13 @@ static void destroy(void *self) {
   free(m);
 }
 
-static lt_status create(const lt_value *a, void **self, char *err, size_t errlen) {
+static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
   fz *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
-  if (copy_list(&a[0], m->names, &m->nn, "names", err, errlen) ||
-      copy_list(&a[1], m->starts, &m->ns, "name_starts_with", err, errlen) ||
-      copy_list(&a[2], m->except, &m->ne, "except_names", err, errlen) ||
-      copy_list(&a[3], m->except_starts, &m->nes, "except_name_starts_with", err, errlen)) {
+  if (copy_list(args, m->names, &m->nn, "names", err, errlen) ||
+      copy_list(args, m->starts, &m->ns, "name_starts_with", err, errlen) ||
+      copy_list(args, m->except, &m->ne, "except_names", err, errlen) ||
+      copy_list(args, m->except_starts, &m->nes, "except_name_starts_with", err, errlen)) {
     destroy(m);
     return LT_ERR_INVALID;
   }
@@ -61,8 +63,8 @@ static lt_status create(const lt_value *a, void **self, char *err, size_t errlen
     destroy(m);
     return LT_ERR_INVALID;
   }
-  m->until_step = a[4].is_null ? -1 : a[4].i;
-  m->until_epoch = a[5].is_null ? -1 : a[5].i;
+  m->until_step = lt_arg_is_null(args, "until_step") ? -1 : lt_arg_int(args, "until_step");
+  m->until_epoch = lt_arg_is_null(args, "until_epoch") ? -1 : lt_arg_int(args, "until_epoch");
   *self = m;
   return LT_OK;
 }
@@ -139,7 +141,7 @@ static const lt_param params[] = {
 
 static const lt_component components[] = {
     {"lighter.callbacks.Freezer", LT_KIND_CALLBACK, "Freezes parameters until a step or epoch.", params,
-     LT__COUNT_OF(params), create, destroy, &ops},
+     LT_COUNT_OF(params), create, destroy, &ops},
 };
 
 LT_PLUGIN_DEFINE("lighter.callbacks.Freezer", LT_VERSION_STRING, "Freezer", "BSD-3-Clause", components, NULL);

@@ -13,13 +13,13 @@ typedef struct lrm {
   int per_step, momentum, weight_decay;
 } lrm;
 
-static lt_status create(const lt_value *a, void **self, char *err, size_t errlen) {
+static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
   (void)err, (void)errlen;
   lrm *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
-  m->per_step = !a[0].is_null && !strcmp(a[0].s, "step");
-  m->momentum = (int)a[1].i;
-  m->weight_decay = (int)a[2].i;
+  m->per_step = !lt_arg_is_null(args, "logging_interval") && !strcmp(lt_arg_str(args, "logging_interval"), "step");
+  m->momentum = (int)lt_arg_int(args, "log_momentum");
+  m->weight_decay = (int)lt_arg_int(args, "log_weight_decay");
   *self = m;
   return LT_OK;
 }
@@ -65,9 +65,9 @@ static const lt_param params[] = {
 
 static const lt_component components[] = {
     {"pytorch_lightning.callbacks.LearningRateMonitor", LT_KIND_CALLBACK, "Logs the learning rates.", params,
-     LT__COUNT_OF(params), create, destroy, &ops},
+     LT_COUNT_OF(params), create, destroy, &ops},
     {"lightning.pytorch.callbacks.LearningRateMonitor", LT_KIND_CALLBACK, "Logs the learning rates.", params,
-     LT__COUNT_OF(params), create, destroy, &ops},
+     LT_COUNT_OF(params), create, destroy, &ops},
 };
 
 LT_PLUGIN_DEFINE("pytorch_lightning.callbacks.LearningRateMonitor", LT_VERSION_STRING, "LearningRateMonitor",

@@ -47,12 +47,14 @@ typedef struct mc {
   double kth_value;
 } mc;
 
-static lt_status create(const lt_value *a, void **self, char *err, size_t errlen) {
+static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
   mc *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
-  if (!a[0].is_null) snprintf(m->dirpath, sizeof m->dirpath, "%s", a[0].s);
-  snprintf(m->filename, sizeof m->filename, "%s", a[1].is_null ? "{epoch}-{step}" : a[1].s);
-  if (!a[0].is_null && wr_check_path("dirpath", a[0].s, err, errlen)) {
+  const char *dirpath = lt_arg_is_null(args, "dirpath") ? NULL : lt_arg_str(args, "dirpath");
+  if (dirpath) snprintf(m->dirpath, sizeof m->dirpath, "%s", dirpath);
+  snprintf(m->filename, sizeof m->filename, "%s",
+           lt_arg_is_null(args, "filename") ? "{epoch}-{step}" : lt_arg_str(args, "filename"));
+  if (dirpath && wr_check_path("dirpath", dirpath, err, errlen)) {
     free(m);
     return LT_ERR_INVALID;
   }
@@ -62,16 +64,18 @@ static lt_status create(const lt_value *a, void **self, char *err, size_t errlen
     free(m);
     return LT_ERR_INVALID;
   }
-  m->has_monitor = !a[2].is_null;
-  if (m->has_monitor) snprintf(m->monitor, sizeof m->monitor, "%s", a[2].s);
-  m->verbose = (int)a[3].i;
-  m->save_last = a[4].type == LT_P_BOOL && a[4].i;
-  m->top_k = a[5].i;
-  m->weights_only = (int)a[6].i;
-  m->maximize = !strcmp(a[7].s, "max");
-  m->auto_name = (int)a[8].i;
-  m->every_steps = a[9].is_null ? 0 : a[9].i;
-  m->every_epochs = a[10].is_null ? (m->every_steps ? 0 : 1) : a[10].i;
+  const char *monitor = lt_arg_is_null(args, "monitor") ? NULL : lt_arg_str(args, "monitor");
+  m->has_monitor = monitor != NULL;
+  if (monitor) snprintf(m->monitor, sizeof m->monitor, "%s", monitor);
+  m->verbose = (int)lt_arg_int(args, "verbose");
+  const lt_value *save_last = lt_arg(args, "save_last");
+  m->save_last = save_last->type == LT_P_BOOL && save_last->i;
+  m->top_k = lt_arg_int(args, "save_top_k");
+  m->weights_only = (int)lt_arg_int(args, "save_weights_only");
+  m->maximize = !strcmp(lt_arg_str(args, "mode"), "max");
+  m->auto_name = (int)lt_arg_int(args, "auto_insert_metric_name");
+  m->every_steps = lt_arg_is_null(args, "every_n_train_steps") ? 0 : lt_arg_int(args, "every_n_train_steps");
+  m->every_epochs = lt_arg_is_null(args, "every_n_epochs") ? (m->every_steps ? 0 : 1) : lt_arg_int(args, "every_n_epochs");
   m->best_score = m->maximize ? -INFINITY : INFINITY;
   m->kth_value = m->maximize ? -INFINITY : INFINITY;
   m->last_saved_step = -1;
@@ -368,9 +372,9 @@ static const lt_param params[] = {
 
 static const lt_component components[] = {
     {"pytorch_lightning.callbacks.ModelCheckpoint", LT_KIND_CALLBACK, "Saves checkpoints, keeping the best k.", params,
-     LT__COUNT_OF(params), create, destroy, &ops},
+     LT_COUNT_OF(params), create, destroy, &ops},
     {"lightning.pytorch.callbacks.ModelCheckpoint", LT_KIND_CALLBACK, "Saves checkpoints, keeping the best k.", params,
-     LT__COUNT_OF(params), create, destroy, &ops},
+     LT_COUNT_OF(params), create, destroy, &ops},
 };
 
 LT_PLUGIN_DEFINE("pytorch_lightning.callbacks.ModelCheckpoint", LT_VERSION_STRING, "ModelCheckpoint", "BSD-3-Clause",

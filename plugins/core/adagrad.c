@@ -2,9 +2,12 @@
  * 1.13's single-tensor implementation. */
 #include "optim.h"
 
-enum { LR, LR_DECAY, WEIGHT_DECAY, INITIAL, EPS, MAXIMIZE };
-static const char *const names[] = {"lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps", "maximize"};
-static const optim_spec spec = {names, 6, -1, -1, 1u << MAXIMIZE, {"sum"}, 1, 0, 1};
+/* The options' slots in a group's opt[], each bound to its name. */
+enum { LR, LR_DECAY, WEIGHT_DECAY, INITIAL, EPS, MAXIMIZE, NOPTS };
+static const char *const names[NOPTS] = {[LR] = "lr", [LR_DECAY] = "lr_decay", [WEIGHT_DECAY] = "weight_decay",
+                                         [INITIAL] = "initial_accumulator_value", [EPS] = "eps",
+                                         [MAXIMIZE] = "maximize"};
+static const optim_spec spec = {names, NOPTS, -1, -1, 1u << MAXIMIZE, {"sum"}, 1, 0, 1};
 
 static lt_status adagrad_create(const lt_value *args, void **self, char *err, size_t errlen) {
   optim *o;
@@ -47,7 +50,7 @@ static const lt_param params[] = {
 };
 
 static const lt_component components[] = {
-    {"torch.optim.Adagrad", LT_KIND_OPTIMIZER, "Adagrad.", params, LT__COUNT_OF(params), adagrad_create,
+    {"torch.optim.Adagrad", LT_KIND_OPTIMIZER, "Adagrad.", params, LT_COUNT_OF(params), adagrad_create,
      optim_destroy, &ops},
 };
 

@@ -5,9 +5,12 @@
 
 #include <math.h>
 
-enum { LR, BETA1, EPS, WEIGHT_DECAY, AMSGRAD, MAXIMIZE, BETA2 };
-static const char *const names[] = {"lr", "betas", "eps", "weight_decay", "amsgrad", "maximize"};
-static const optim_spec spec = {names, 6, BETA1, BETA2, 1u << AMSGRAD | 1u << MAXIMIZE,
+/* The options' slots in a group's opt[], each bound to its name; betas
+ * takes two: its first item in BETA1, its second in BETA2. */
+enum { LR, BETA1, EPS, WEIGHT_DECAY, AMSGRAD, MAXIMIZE, NOPTS, BETA2 = NOPTS };
+static const char *const names[NOPTS] = {[LR] = "lr", [BETA1] = "betas", [EPS] = "eps", [WEIGHT_DECAY] = "weight_decay",
+                                         [AMSGRAD] = "amsgrad", [MAXIMIZE] = "maximize"};
+static const optim_spec spec = {names, NOPTS, BETA1, BETA2, 1u << AMSGRAD | 1u << MAXIMIZE,
                                 {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}, 1, 0, 0};
 
 static lt_status adam_create(const lt_value *args, void **self, char *err, size_t errlen) {
@@ -15,7 +18,7 @@ static lt_status adam_create(const lt_value *args, void **self, char *err, size_
   lt_status s = optim_create(args, &spec, self, &o, err, errlen);
   for (int g = 0; s == LT_OK && g < o->ngroups; g++) {
     double b[2];
-    optim_pair(args, g, 2, "betas", b);
+    optim_pair(args, g, names[BETA1], b);
     o->groups[g].opt[BETA1] = b[0];
     o->groups[g].opt[BETA2] = b[1];
     if (!(b[0] >= 0 && b[0] < 1 && b[1] >= 0 && b[1] < 1)) {
@@ -64,7 +67,7 @@ static const lt_param params[] = {
 };
 
 static const lt_component components[] = {
-    {ADAM_TARGET, LT_KIND_OPTIMIZER, ADAM_SUMMARY, params, LT__COUNT_OF(params), adam_create, optim_destroy, &ops},
+    {ADAM_TARGET, LT_KIND_OPTIMIZER, ADAM_SUMMARY, params, LT_COUNT_OF(params), adam_create, optim_destroy, &ops},
 };
 
 LT_PLUGIN_DEFINE(ADAM_TARGET, LT_VERSION_STRING, ADAM_TARGET, "BSD-3-Clause", components, NULL);

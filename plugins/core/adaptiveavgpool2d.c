@@ -4,5 +4,9 @@
 static const lt_param params[] = {
     {"output_size", LT_P_ANY, (lt_kind)0, NULL, LT_PF_REQUIRED, 0, 0, NULL, "output size: int or [h, w]"},
 };
-CORE_STATELESS_MODULE("torch.nn.AdaptiveAvgPool2d", "Average pooling to a fixed output size.", params,
-                      lt_adaptive_avg_pool2d(x, m->pair[0][0], m->pair[0][1]));
+typedef struct pool {
+  int training;
+  int64_t size[2];
+} pool;
+CORE_STATELESS_MODULE("torch.nn.AdaptiveAvgPool2d", "Average pooling to a fixed output size.", params, pool,
+                      core_pair(args, "output_size", m->size), lt_adaptive_avg_pool2d(x, m->size[0], m->size[1]));

@@ -32,9 +32,11 @@ static void auroc_reset(void *self) { ((auroc *)self)->n = 0; }
 static lt_status auroc_create(const lt_value *args, void **self, char *err, size_t errlen) {
   auroc *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
-  m->task = !strcmp(args[0].s, "multiclass") ? 1 : !strcmp(args[0].s, "multilabel") ? 2 : 0;
-  m->classes = m->task == 1 ? (args[1].is_null ? 0 : args[1].i) : m->task == 2 ? (args[2].is_null ? 0 : args[2].i) : 1;
-  m->average = !strcmp(args[3].s, "weighted") ? 1 : !strcmp(args[3].s, "none") ? 2 : 0;
+  const char *task = lt_arg_str(args, "task"), *average = lt_arg_str(args, "average");
+  m->task = !strcmp(task, "multiclass") ? 1 : !strcmp(task, "multilabel") ? 2 : 0;
+  const char *count = m->task == 1 ? "num_classes" : "num_labels";
+  m->classes = m->task ? (lt_arg_is_null(args, count) ? 0 : lt_arg_int(args, count)) : 1;
+  m->average = !strcmp(average, "weighted") ? 1 : !strcmp(average, "none") ? 2 : 0;
   if (m->classes < (m->task == 1 ? 2 : 1)) {
     snprintf(err, errlen, m->task == 1 ? "task multiclass needs num_classes (at least 2)"
                                        : "task multilabel needs num_labels (at least 1)");
@@ -187,7 +189,7 @@ static const lt_param params[] = {
 };
 
 static lt_status auroc_create_checked(const lt_value *args, void **self, char *err, size_t errlen) {
-  if (!args[4].is_null) {
+  if (!lt_arg_is_null(args, "thresholds")) {
     snprintf(err, errlen, "only thresholds: null (the exact curve) is supported");
     return LT_ERR_UNSUPPORTED;
   }
@@ -195,7 +197,7 @@ static lt_status auroc_create_checked(const lt_value *args, void **self, char *e
 }
 
 static const lt_component components[] = {
-    {"torchmetrics.AUROC", LT_KIND_METRIC, "Area under the ROC curve.", params, LT__COUNT_OF(params),
+    {"torchmetrics.AUROC", LT_KIND_METRIC, "Area under the ROC curve.", params, LT_COUNT_OF(params),
      auroc_create_checked, auroc_destroy, &ops},
 };
 

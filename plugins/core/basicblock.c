@@ -25,18 +25,18 @@ static void block_destroy(void *self) {
 }
 
 static lt_status block_create(const lt_value *args, void **self, char *err, size_t errlen) {
-  int64_t in = args[0].i, planes = args[1].i;
-  if (args[4].i != 1 || args[5].i != 64) {
+  int64_t in = lt_arg_int(args, "inplanes"), planes = lt_arg_int(args, "planes");
+  if (lt_arg_int(args, "groups") != 1 || lt_arg_int(args, "base_width") != 64) {
     snprintf(err, errlen, "BasicBlock only supports groups=1 and base_width=64");
     return LT_ERR_INVALID;
   }
-  if (args[6].i > 1) {
+  if (lt_arg_int(args, "dilation") > 1) {
     snprintf(err, errlen, "dilation > 1 is not supported in BasicBlock");
     return LT_ERR_INVALID;
   }
   block *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
-  m->stride = args[2].i;
+  m->stride = lt_arg_int(args, "stride");
   /* torchvision's order: conv1 (kaiming), bn1, conv2 (kaiming), bn2 */
   m->conv1 = lt_tensor_keep(lt_tensor_empty(LT_SHAPE(planes, in, 3, 3), LT_FLOAT32, LT_CPU));
   int ok = m->conv1 && core_reset_parameters(m->conv1, NULL) == LT_OK && bn_init(&m->bn1, planes, 1e-5, 0.1, 1, 1) == 0;
@@ -47,8 +47,8 @@ static lt_status block_create(const lt_value *args, void **self, char *err, size
     block_destroy(m);
     return LT_FAIL;
   }
-  if (!args[3].is_null) {
-    lt_status rc = ct_add(&m->c, &args[3], "downsample", "downsample", err, errlen);
+  if (!lt_arg_is_null(args, "downsample")) {
+    lt_status rc = ct_add(&m->c, lt_arg(args, "downsample"), "downsample", "downsample", err, errlen);
     if (rc == LT_OK && !m->c.kids[0].ops->forward) {
       snprintf(err, errlen, "downsample has no forward");
       rc = LT_ERR_INVALID;
@@ -133,7 +133,7 @@ static const lt_param params[] = {
 
 static const lt_component components[] = {
     {"torchvision.models.resnet.BasicBlock", LT_KIND_MODULE, "ResNet's basic residual block (two 3x3 convolutions).",
-     params, LT__COUNT_OF(params), block_create, block_destroy, &ops},
+     params, LT_COUNT_OF(params), block_create, block_destroy, &ops},
 };
 
 LT_PLUGIN_DEFINE("torchvision.models.resnet.BasicBlock", LT_VERSION_STRING, "torchvision.models.resnet.BasicBlock",

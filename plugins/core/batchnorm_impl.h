@@ -14,7 +14,8 @@ static void bn_destroy(void *self) {
 static lt_status bn_create(const lt_value *args, void **self, char *err, size_t errlen) {
   bn *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
-  if (bn_init(m, args[0].i, args[1].f, args[2].f, (int)args[3].i, (int)args[4].i) != 0) {
+  if (bn_init(m, lt_arg_int(args, "num_features"), lt_arg_float(args, "eps"), lt_arg_float(args, "momentum"),
+              (int)lt_arg_int(args, "affine"), (int)lt_arg_int(args, "track_running_stats")) != 0) {
     snprintf(err, errlen, "%s", lt_last_error());
     bn_destroy(m);
     return LT_FAIL;
@@ -55,7 +56,7 @@ static const lt_param params[] = {
 };
 
 static const lt_component components[] = {
-    {BN_TARGET, LT_KIND_MODULE, "Batch normalisation.", params, LT__COUNT_OF(params), bn_create, bn_destroy, &ops},
+    {BN_TARGET, LT_KIND_MODULE, "Batch normalisation.", params, LT_COUNT_OF(params), bn_create, bn_destroy, &ops},
 };
 
 LT_PLUGIN_DEFINE(BN_TARGET, LT_VERSION_STRING, BN_TARGET, "BSD-3-Clause", components, NULL);

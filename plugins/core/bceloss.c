@@ -4,7 +4,7 @@
 
 static lt_status bce_create(const lt_value *args, void **self, char *err, size_t errlen) {
   core_wloss *c;
-  lt_status st = core_wloss_new(&args[0], NULL, &args[1], &c, err, errlen);
+  lt_status st = core_wloss_new(args, 0, &c, err, errlen);
   if (st == LT_OK) *self = c;
   return st;
 }
@@ -22,7 +22,7 @@ static const lt_param params[] = {
 };
 
 static const lt_component components[] = {
-    {"torch.nn.BCELoss", LT_KIND_LOSS, "Binary cross entropy of probabilities.", params, LT__COUNT_OF(params),
+    {"torch.nn.BCELoss", LT_KIND_LOSS, "Binary cross entropy of probabilities.", params, LT_COUNT_OF(params),
      bce_create, core_wloss_destroy, &ops},
 };
 

@@ -5,7 +5,7 @@
 
 static lt_status bcel_create(const lt_value *args, void **self, char *err, size_t errlen) {
   core_wloss *c;
-  lt_status st = core_wloss_new(&args[0], &args[2], &args[1], &c, err, errlen);
+  lt_status st = core_wloss_new(args, 1, &c, err, errlen);
   if (st == LT_OK) *self = c;
   return st;
 }
@@ -26,7 +26,7 @@ static const lt_param params[] = {
 };
 
 static const lt_component components[] = {
-    {"torch.nn.BCEWithLogitsLoss", LT_KIND_LOSS, "Binary cross entropy of logits.", params, LT__COUNT_OF(params),
+    {"torch.nn.BCEWithLogitsLoss", LT_KIND_LOSS, "Binary cross entropy of logits.", params, LT_COUNT_OF(params),
      bcel_create, core_wloss_destroy, &ops},
 };
 

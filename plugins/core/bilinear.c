@@ -9,14 +9,15 @@ typedef struct bilinear {
 } bilinear;
 
 static lt_status bl_create(const lt_value *args, void **self, char *err, size_t errlen) {
-  int64_t in1 = args[0].i, in2 = args[1].i, out = args[2].i;
+  int64_t in1 = lt_arg_int(args, "in1_features"), in2 = lt_arg_int(args, "in2_features");
+  int64_t out = lt_arg_int(args, "out_features");
   bilinear *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
   double bound = 1.0 / sqrt((double)in1);
   m->weight = lt_tensor_keep(lt_tensor_empty(LT_SHAPE(out, in1, in2), LT_FLOAT32, LT_CPU));
   int ok = m->weight && lt_tensor_uniform_(m->weight, -bound, bound) == LT_OK &&
            lt_tensor_set_requires_grad(m->weight, 1) == LT_OK;
-  if (ok && args[3].i) {
+  if (ok && lt_arg_bool(args, "bias")) {
     m->bias = lt_tensor_keep(lt_tensor_empty(LT_SHAPE(out), LT_FLOAT32, LT_CPU));
     ok = m->bias && lt_tensor_uniform_(m->bias, -bound, bound) == LT_OK && lt_tensor_set_requires_grad(m->bias, 1) == LT_OK;
   }
@@ -58,7 +59,7 @@ static const lt_param params[] = {
 
 static const lt_component components[] = {
     {"torch.nn.Bilinear", LT_KIND_MODULE, "A bilinear transformation of two inputs: x1^T A x2 + b.", params,
-     LT__COUNT_OF(params), bl_create, core_wb_destroy, &ops},
+     LT_COUNT_OF(params), bl_create, core_wb_destroy, &ops},
 };
 
 LT_PLUGIN_DEFINE("torch.nn.Bilinear", LT_VERSION_STRING, "torch.nn.Bilinear", "BSD-3-Clause", components, NULL);

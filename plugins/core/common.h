@@ -10,10 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Whether a kind table (its size first) has member: tables built against
- * an older SDK are shorter. */
-#define CORE_HAS(ops, type, member) ((ops)->size >= offsetof(type, member) + sizeof((ops)->member))
-
 /* count named tensors into out/names (each may be NULL), at most max;
  * returns count (the parameters/buffers protocol of lt_module_ops). */
 static inline size_t core_named(lt_tensor *const *t, const char *const *n, size_t count, lt_tensor **out,
@@ -77,17 +73,9 @@ static inline lt_status core_reset_parameters(lt_tensor *weight, lt_tensor *bias
   return lt_tensor_set_requires_grad(weight, 1);
 }
 
-/* A module without parameters (activations, pooling, flatten, dropout):
- * its arguments are kept in `v` and forward is one expression over `x` and
- * `m` (the kept arguments). */
-typedef struct core_stateless {
-  lt_value v[8];      /* numbers only: strings and lists do not outlive create */
-  int64_t pair[8][2]; /* each argument as PyTorch's _pair (int or [a, b]) */
-  int training;
-} core_stateless;
-
-/* An int or [a, b] from a parameter (PyTorch's _pair). */
-static inline void core_pair(const lt_value *v, int64_t out[2]) {
+/* The argument `name`, an int or [a, b], into out (PyTorch's _pair). */
+static inline void core_pair(const lt_value *args, const char *name, int64_t out[2]) {
+  const lt_value *v = lt_arg(args, name);
   if (v->type == LT_P_LIST && v->n == 2) {
     out[0] = v->items[0].i;
     out[1] = v->items[1].i;
@@ -96,8 +84,11 @@ static inline void core_pair(const lt_value *v, int64_t out[2]) {
   }
 }
 
-/* An int or a list of two ints into out; -1 with a message otherwise. */
-static inline int core_int_pair(const lt_value *v, const char *name, int64_t lo, int64_t out[2], char *err, size_t errlen) {
+/* The argument `name`, an int or a list of two ints, into out; -1 with a
+ * message otherwise. */
+static inline int core_int_pair(const lt_value *args, const char *name, int64_t lo, int64_t out[2], char *err,
+                                size_t errlen) {
+  const lt_value *v = lt_arg(args, name);
   if (v->type == LT_P_INT) {
     out[0] = out[1] = v->i;
   } else if (v->type == LT_P_LIST && v->n == 2 && v->items[0].type == LT_P_INT && v->items[1].type == LT_P_INT) {
@@ -133,65 +124,47 @@ static inline lt_tensor *core_class_labels(lt_tensor *preds, int multiclass, dou
   return lt_tensor_to_dtype(lt_tensor_gt_scalar(q, threshold), LT_INT64);
 }
 
-/* The position of s among "a|b|c" choices (0 when not there). */
-static inline int64_t core_choice(const char *choices, const char *s) {
-  int64_t k = 0;
-  size_t len = s ? strlen(s) : 0;
-  for (const char *c = choices; c && s; k++) {
-    const char *bar = strchr(c, '|');
-    size_t n = bar ? (size_t)(bar - c) : strlen(c);
-    if (n == len && !strncmp(c, s, n)) return k;
-    if (!bar) break;
-    c = bar + 1;
-  }
-  return 0;
-}
-
-/* Keeps the numbers of args; a string with choices is kept as the index of
- * its choice in v[i].i (strings do not outlive create). */
-static inline lt_status core_stateless_create(const lt_value *args, const lt_param *params, size_t n, void **self) {
-  core_stateless *m = (core_stateless *)calloc(1, sizeof *m);
-  if (!m) return LT_ERR_NOMEM;
-  for (size_t i = 0; i < n && i < 8; i++) {
-    m->v[i] = args[i];
-    core_pair(&args[i], m->pair[i]);
-    if (args[i].type == LT_P_STRING && params[i].choices) m->v[i].i = core_choice(params[i].choices, args[i].s);
-    m->v[i].s = NULL;
-    m->v[i].items = NULL;
-    m->v[i].keys = NULL;
-  }
-  m->training = 1;
-  *self = m;
-  return LT_OK;
-}
-
 static inline size_t core_no_parameters(void *self, lt_tensor **out, const char **names, size_t max) {
   (void)self, (void)out, (void)names, (void)max;
   return 0;
 }
 
-static inline void core_stateless_train(void *self, int mode) { ((core_stateless *)self)->training = mode; }
+/* A module without parameters (activations, pooling, flatten, dropout).
+ * TYPE is its struct: `int training` first, then the arguments it keeps,
+ * in named fields (numbers only: strings and lists do not outlive create).
+ * READ fills them from args by name (an expression over m and args; put
+ * several in parentheses); forward is one expression over x and m. */
+typedef struct core_stateless {
+  int training;
+} core_stateless;
 
-#define CORE_STATELESS_MODULE(TARGET, SUMMARY, PARAMS, FORWARD_EXPR)                                     \
+#define CORE_STATELESS_MODULE(TARGET, SUMMARY, PARAMS, TYPE, READ, FORWARD_EXPR)                         \
   static lt_status create_(const lt_value *args, void **self, char *err, size_t errlen) {               \
-    (void)err, (void)errlen;                                                                           \
-    return core_stateless_create(args, PARAMS, LT__COUNT_OF(PARAMS), self);                            \
+    TYPE *m = (TYPE *)calloc(1, sizeof *m);                                                            \
+    (void)args, (void)err, (void)errlen;                                                               \
+    if (!m) return LT_ERR_NOMEM;                                                                       \
+    READ;                                                                                              \
+    m->training = 1;                                                                                   \
+    *self = m;                                                                                         \
+    return LT_OK;                                                                                      \
   }                                                                                                    \
   static void destroy_(void *self) { free(self); }                                                     \
+  static void train_(void *self, int mode) { ((TYPE *)self)->training = mode; }                        \
   static lt_tensor *forward_(void *self, lt_tensor *x) {                                               \
-    core_stateless *m = (core_stateless *)self;                                                        \
+    TYPE *m = (TYPE *)self;                                                                            \
     (void)m;                                                                                           \
     return FORWARD_EXPR;                                                                               \
   }                                                                                                    \
   static const lt_module_ops ops_ = {.size = sizeof(lt_module_ops), .forward = forward_,              \
-                                     .parameters = core_no_parameters, .train = core_stateless_train}; \
+                                     .parameters = core_no_parameters, .train = train_};               \
   static const lt_component components_[] = {                                                          \
-      {TARGET, LT_KIND_MODULE, SUMMARY, PARAMS, LT__COUNT_OF(PARAMS), create_, destroy_, &ops_}};     \
+      {TARGET, LT_KIND_MODULE, SUMMARY, PARAMS, LT_COUNT_OF(PARAMS), create_, destroy_, &ops_}};      \
   LT_PLUGIN_DEFINE(TARGET, LT_VERSION_STRING, TARGET, "BSD-3-Clause", components_, NULL)
 
-/* Losses: the arguments (numbers) and the reduction, read at create. */
+/* Losses: TYPE is the loss's struct, `lt_reduction reduction` first (read
+ * from the argument "reduction"), then what READ keeps of its other
+ * arguments, in named fields (as CORE_STATELESS_MODULE). */
 typedef struct core_loss {
-  lt_value v[8];
   lt_reduction reduction;
 } core_loss;
 
@@ -204,28 +177,25 @@ static inline lt_reduction core_reduction(const char *s) {
 }
 
 /* PARAMS must name the reduction parameter "reduction". */
-#define CORE_LOSS(TARGET, SUMMARY, PARAMS, FORWARD_EXPR)                                                  \
+#define CORE_LOSS(TARGET, SUMMARY, PARAMS, TYPE, READ, FORWARD_EXPR)                                      \
   static lt_status create_(const lt_value *args, void **self, char *err, size_t errlen) {               \
-    core_loss *m = (core_loss *)calloc(1, sizeof *m);                                                  \
+    TYPE *m = (TYPE *)calloc(1, sizeof *m);                                                            \
     (void)err, (void)errlen;                                                                           \
     if (!m) return LT_ERR_NOMEM;                                                                       \
-    for (size_t i = 0; i < LT__COUNT_OF(PARAMS) && i < 8; i++) {                                       \
-      m->v[i] = args[i];                                                                               \
-      if (!strcmp(PARAMS[i].name, "reduction")) m->reduction = core_reduction(args[i].s);              \
-      m->v[i].s = NULL; /* strings do not outlive create */                                            \
-    }                                                                                                  \
+    m->reduction = core_reduction(lt_arg_str(args, "reduction"));                                     \
+    READ;                                                                                              \
     *self = m;                                                                                         \
     return LT_OK;                                                                                      \
   }                                                                                                    \
   static void destroy_(void *self) { free(self); }                                                     \
   static lt_tensor *forward_(void *self, lt_tensor *input, lt_tensor *target) {                       \
-    core_loss *m = (core_loss *)self;                                                                  \
+    TYPE *m = (TYPE *)self;                                                                            \
     (void)m;                                                                                           \
     return FORWARD_EXPR;                                                                               \
   }                                                                                                    \
   static const lt_loss_ops ops_ = {.size = sizeof(lt_loss_ops), .forward = forward_};                   \
   static const lt_component components_[] = {                                                          \
-      {TARGET, LT_KIND_LOSS, SUMMARY, PARAMS, LT__COUNT_OF(PARAMS), create_, destroy_, &ops_}};       \
+      {TARGET, LT_KIND_LOSS, SUMMARY, PARAMS, LT_COUNT_OF(PARAMS), create_, destroy_, &ops_}};        \
   LT_PLUGIN_DEFINE(TARGET, LT_VERSION_STRING, TARGET, "BSD-3-Clause", components_, NULL)
 
 #define CORE_REDUCTION LT_PARAM_CHOICE("reduction", "mean", "none|mean|sum", "how to reduce over the batch")

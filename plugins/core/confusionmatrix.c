@@ -23,11 +23,11 @@ static void cm_destroy(void *self) {
 static lt_status cm_create(const lt_value *args, void **self, char *err, size_t errlen) {
   cm *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
-  m->binary = !strcmp(args[0].s, "binary");
-  m->classes = m->binary ? 2 : (args[1].is_null ? 0 : args[1].i);
-  const char *n = args[2].is_null ? "none" : args[2].s;
+  m->binary = !strcmp(lt_arg_str(args, "task"), "binary");
+  m->classes = m->binary ? 2 : (lt_arg_is_null(args, "num_classes") ? 0 : lt_arg_int(args, "num_classes"));
+  const char *n = lt_arg_is_null(args, "normalize") ? "none" : lt_arg_str(args, "normalize");
   m->normalize = !strcmp(n, "true") ? 1 : !strcmp(n, "pred") ? 2 : !strcmp(n, "all") ? 3 : 0;
-  m->threshold = args[3].f;
+  m->threshold = lt_arg_float(args, "threshold");
   if (m->classes < 2) {
     snprintf(err, errlen, "task multiclass needs num_classes (at least 2)");
     free(m);
@@ -98,7 +98,7 @@ static const lt_param params[] = {
 
 static const lt_component components[] = {
     {"torchmetrics.ConfusionMatrix", LT_KIND_METRIC, "Counts of (target, prediction) pairs.", params,
-     LT__COUNT_OF(params), cm_create, cm_destroy, &ops},
+     LT_COUNT_OF(params), cm_create, cm_destroy, &ops},
 };
 
 LT_PLUGIN_DEFINE("torchmetrics.ConfusionMatrix", LT_VERSION_STRING, "torchmetrics.ConfusionMatrix", "BSD-3-Clause",

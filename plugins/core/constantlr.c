@@ -20,8 +20,7 @@ static const char *const pnames[] = {"factor", "total_iters", NULL};
 static const sched_kind kind = {get_lr, closed, pnames, 2};
 
 static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
-  const double p[] = {args[1].f, (double)args[2].i};
-  return sched_create(args, self, err, errlen, &kind, p, 2);
+  return sched_create(args, self, err, errlen, &kind, NULL);
 }
 
 static const lt_param params[] = {

@@ -26,14 +26,12 @@ typedef struct container {
   ct_names params, buffers, state;
 } container;
 
-#define CT_HAS(ops, member) CORE_HAS(ops, lt_module_ops, member)
-
 /* The child's view (0 parameters, 1 buffers, 2 state dict order). */
 static inline size_t ct_view(const ct_child *c, int view, lt_tensor **out, const char **names, size_t max) {
   const lt_module_ops *ops = c->ops;
   if (view == 0) return ops->parameters ? ops->parameters(c->self, out, names, max) : 0;
-  if (view == 1) return CT_HAS(ops, buffers) && ops->buffers ? ops->buffers(c->self, out, names, max) : 0;
-  if (CT_HAS(ops, state) && ops->state) return ops->state(c->self, out, names, max);
+  if (view == 1) return LT_HAS(ops, lt_module_ops, buffers) && ops->buffers ? ops->buffers(c->self, out, names, max) : 0;
+  if (LT_HAS(ops, lt_module_ops, state) && ops->state) return ops->state(c->self, out, names, max);
   size_t np = ct_view(c, 0, out, names, max);
   size_t at = np < max ? np : max;
   return np + ct_view(c, 1, out ? out + at : NULL, names ? names + at : NULL, max - at);
@@ -62,7 +60,7 @@ static inline lt_status ct_add(container *c, const lt_value *v, const char *pref
   const lt_module_ops *ops = v->type == LT_P_COMPONENT && v->component_type ? (const lt_module_ops *)v->component_type->ops
                                                                              : NULL;
   if (!v->component || !ops || v->component_kind != LT_KIND_MODULE ||
-      !CT_HAS(ops, train)) {
+      !LT_HAS(ops, lt_module_ops, train)) {
     snprintf(err, errlen, "%s is not a module (give a torch.nn.* component)", what);
     return LT_ERR_INVALID;
   }

@@ -10,10 +10,13 @@ typedef struct conv1d {
 } conv1d;
 
 static lt_status conv1d_create(const lt_value *args, void **self, char *err, size_t errlen) {
-  int64_t in = args[0].i, out = args[1].i, k = args[2].i;
+  int64_t in = lt_arg_int(args, "in_channels"), out = lt_arg_int(args, "out_channels");
+  int64_t k = lt_arg_int(args, "kernel_size");
+  int bias = lt_arg_bool(args, "bias");
   conv1d *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
-  m->stride = args[3].i, m->padding = args[4].i, m->dilation = args[5].i, m->groups = args[6].i;
+  m->stride = lt_arg_int(args, "stride"), m->padding = lt_arg_int(args, "padding");
+  m->dilation = lt_arg_int(args, "dilation"), m->groups = lt_arg_int(args, "groups");
   if (in % m->groups || out % m->groups) {
     snprintf(err, errlen, "in_channels (%lld) and out_channels (%lld) must be divisible by groups (%lld)",
              (long long)in, (long long)out, (long long)m->groups);
@@ -21,8 +24,8 @@ static lt_status conv1d_create(const lt_value *args, void **self, char *err, siz
     return LT_ERR_INVALID;
   }
   m->weight = lt_tensor_keep(lt_tensor_empty(LT_SHAPE(out, in / m->groups, k), LT_FLOAT32, LT_CPU));
-  if (args[7].i) m->bias = lt_tensor_keep(lt_tensor_empty(LT_SHAPE(out), LT_FLOAT32, LT_CPU));
-  if (!m->weight || (args[7].i && !m->bias) || core_reset_parameters(m->weight, m->bias) != LT_OK) {
+  if (bias) m->bias = lt_tensor_keep(lt_tensor_empty(LT_SHAPE(out), LT_FLOAT32, LT_CPU));
+  if (!m->weight || (bias && !m->bias) || core_reset_parameters(m->weight, m->bias) != LT_OK) {
     snprintf(err, errlen, "%s", lt_last_error());
     core_wb_destroy(m);
     return LT_FAIL;
@@ -51,7 +54,7 @@ static const lt_param params[] = {
 };
 
 static const lt_component components[] = {
-    {"torch.nn.Conv1d", LT_KIND_MODULE, "Applies a 1-D convolution over (N, C, L).", params, LT__COUNT_OF(params),
+    {"torch.nn.Conv1d", LT_KIND_MODULE, "Applies a 1-D convolution over (N, C, L).", params, LT_COUNT_OF(params),
      conv1d_create, core_wb_destroy, &ops},
 };
 

@@ -15,15 +15,18 @@ typedef struct conv2d {
 } conv2d;
 
 static lt_status conv2d_create(const lt_value *args, void **self, char *err, size_t errlen) {
-  int64_t in = args[0].i, out = args[1].i, kernel[2];
+  int64_t in = lt_arg_int(args, "in_channels"), out = lt_arg_int(args, "out_channels"), kernel[2];
+  int bias = lt_arg_bool(args, "bias");
   conv2d *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
-  if (core_int_pair(&args[2], "kernel_size", 1, kernel, err, errlen) || core_int_pair(&args[3], "stride", 1, m->stride, err, errlen) ||
-      core_int_pair(&args[4], "padding", 0, m->padding, err, errlen) || core_int_pair(&args[5], "dilation", 1, m->dilation, err, errlen)) {
+  if (core_int_pair(args, "kernel_size", 1, kernel, err, errlen) ||
+      core_int_pair(args, "stride", 1, m->stride, err, errlen) ||
+      core_int_pair(args, "padding", 0, m->padding, err, errlen) ||
+      core_int_pair(args, "dilation", 1, m->dilation, err, errlen)) {
     free(m);
     return LT_ERR_INVALID;
   }
-  m->groups = args[6].i;
+  m->groups = lt_arg_int(args, "groups");
   if (in % m->groups || out % m->groups) {
     snprintf(err, errlen, "in_channels (%lld) and out_channels (%lld) must be divisible by groups (%lld)",
              (long long)in, (long long)out, (long long)m->groups);
@@ -31,8 +34,8 @@ static lt_status conv2d_create(const lt_value *args, void **self, char *err, siz
     return LT_ERR_INVALID;
   }
   m->weight = lt_tensor_keep(lt_tensor_empty(LT_SHAPE(out, in / m->groups, kernel[0], kernel[1]), LT_FLOAT32, LT_CPU));
-  if (args[7].i) m->bias = lt_tensor_keep(lt_tensor_empty(LT_SHAPE(out), LT_FLOAT32, LT_CPU));
-  if (!m->weight || (args[7].i && !m->bias) || core_reset_parameters(m->weight, m->bias) != LT_OK) goto fail;
+  if (bias) m->bias = lt_tensor_keep(lt_tensor_empty(LT_SHAPE(out), LT_FLOAT32, LT_CPU));
+  if (!m->weight || (bias && !m->bias) || core_reset_parameters(m->weight, m->bias) != LT_OK) goto fail;
   *self = m;
   return LT_OK;
 fail:
@@ -60,7 +63,7 @@ static const lt_param params[] = {
 
 static const lt_component components[] = {
     {"torch.nn.Conv2d", LT_KIND_MODULE, "Applies a 2-D convolution over an input of shape (N, C, H, W).", params,
-     LT__COUNT_OF(params), conv2d_create, core_wb_destroy, &ops},
+     LT_COUNT_OF(params), conv2d_create, core_wb_destroy, &ops},
 };
 
 LT_PLUGIN_DEFINE("torch.nn.Conv2d", LT_VERSION_STRING, "torch.nn.Conv2d", "BSD-3-Clause", components, NULL);

@@ -10,18 +10,19 @@ typedef struct convt {
 } convt;
 
 static lt_status convt_create(const lt_value *args, void **self, char *err, size_t errlen) {
-  int64_t in = args[0].i, out = args[1].i, kernel[2];
+  int64_t in = lt_arg_int(args, "in_channels"), out = lt_arg_int(args, "out_channels"), kernel[2];
+  int bias = lt_arg_bool(args, "bias");
   convt *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
-  if (core_int_pair(&args[2], "kernel_size", 1, kernel, err, errlen) ||
-      core_int_pair(&args[3], "stride", 1, m->stride, err, errlen) ||
-      core_int_pair(&args[4], "padding", 0, m->padding, err, errlen) ||
-      core_int_pair(&args[5], "output_padding", 0, m->out_padding, err, errlen) ||
-      core_int_pair(&args[8], "dilation", 1, m->dilation, err, errlen)) {
+  if (core_int_pair(args, "kernel_size", 1, kernel, err, errlen) ||
+      core_int_pair(args, "stride", 1, m->stride, err, errlen) ||
+      core_int_pair(args, "padding", 0, m->padding, err, errlen) ||
+      core_int_pair(args, "output_padding", 0, m->out_padding, err, errlen) ||
+      core_int_pair(args, "dilation", 1, m->dilation, err, errlen)) {
     free(m);
     return LT_ERR_INVALID;
   }
-  m->groups = args[6].i;
+  m->groups = lt_arg_int(args, "groups");
   if (in % m->groups || out % m->groups) {
     snprintf(err, errlen, "in_channels (%lld) and out_channels (%lld) must be divisible by groups (%lld)",
              (long long)in, (long long)out, (long long)m->groups);
@@ -36,8 +37,8 @@ static lt_status convt_create(const lt_value *args, void **self, char *err, size
       return LT_ERR_INVALID;
     }
   m->weight = lt_tensor_keep(lt_tensor_empty(LT_SHAPE(in, out / m->groups, kernel[0], kernel[1]), LT_FLOAT32, LT_CPU));
-  if (args[7].i) m->bias = lt_tensor_keep(lt_tensor_empty(LT_SHAPE(out), LT_FLOAT32, LT_CPU));
-  if (!m->weight || (args[7].i && !m->bias) || core_reset_parameters(m->weight, m->bias) != LT_OK) {
+  if (bias) m->bias = lt_tensor_keep(lt_tensor_empty(LT_SHAPE(out), LT_FLOAT32, LT_CPU));
+  if (!m->weight || (bias && !m->bias) || core_reset_parameters(m->weight, m->bias) != LT_OK) {
     snprintf(err, errlen, "%s", lt_last_error());
     core_wb_destroy(m);
     return LT_FAIL;
@@ -67,7 +68,7 @@ static const lt_param params[] = {
 
 static const lt_component components[] = {
     {"torch.nn.ConvTranspose2d", LT_KIND_MODULE,
-     "Applies a transposed 2-D convolution (a \"deconvolution\") over (N, C, H, W).", params, LT__COUNT_OF(params),
+     "Applies a transposed 2-D convolution (a \"deconvolution\") over (N, C, H, W).", params, LT_COUNT_OF(params),
      convt_create, core_wb_destroy, &ops},
 };
 

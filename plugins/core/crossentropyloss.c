@@ -5,8 +5,12 @@
 
 static lt_status ce_create(const lt_value *args, void **self, char *err, size_t errlen) {
   core_wloss *c;
-  lt_status st = core_wloss_new(&args[0], NULL, &args[2], &c, err, errlen);
-  if (st == LT_OK) c->ignore_index = args[1].i, c->label_smoothing = args[3].f, *self = c;
+  lt_status st = core_wloss_new(args, 0, &c, err, errlen);
+  if (st == LT_OK) {
+    c->ignore_index = lt_arg_int(args, "ignore_index");
+    c->label_smoothing = lt_arg_float(args, "label_smoothing");
+    *self = c;
+  }
   return st;
 }
 
@@ -27,7 +31,7 @@ static const lt_param params[] = {
 
 static const lt_component components[] = {
     {"torch.nn.CrossEntropyLoss", LT_KIND_LOSS, "Cross entropy between logits and class targets.", params,
-     LT__COUNT_OF(params), ce_create, core_wloss_destroy, &ops},
+     LT_COUNT_OF(params), ce_create, core_wloss_destroy, &ops},
 };
 
 LT_PLUGIN_DEFINE("torch.nn.CrossEntropyLoss", LT_VERSION_STRING, "torch.nn.CrossEntropyLoss", "BSD-3-Clause",

@@ -6,5 +6,9 @@ static const lt_param params[] = {
     LT_PARAM_RANGE("p", LT_P_FLOAT, "0.5", 0.0, 1.0, "probability of an element to be zeroed"),
     LT_PARAM("inplace", LT_P_BOOL, "false", "accepted for compatibility; ignored"),
 };
-CORE_STATELESS_MODULE("torch.nn.Dropout", "Randomly zeroes elements during training.", params,
-                      lt_dropout(x, m->v[0].f, m->training));
+typedef struct dropout {
+  int training;
+  double p;
+} dropout;
+CORE_STATELESS_MODULE("torch.nn.Dropout", "Randomly zeroes elements during training.", params, dropout,
+                      m->p = lt_arg_float(args, "p"), lt_dropout(x, m->p, m->training));

@@ -7,5 +7,9 @@ static const lt_param params[] = {
     LT_PARAM_RANGE("p", LT_P_FLOAT, "0.5", 0.0, 1.0, "probability of a channel to be zeroed"),
     LT_PARAM("inplace", LT_P_BOOL, "false", "accepted for compatibility; ignored"),
 };
-CORE_STATELESS_MODULE("torch.nn.Dropout2d", "Randomly zeroes whole channels during training.", params,
-                      lt_dropout_channels(x, m->v[0].f, m->training));
+typedef struct dropout {
+  int training;
+  double p;
+} dropout;
+CORE_STATELESS_MODULE("torch.nn.Dropout2d", "Randomly zeroes whole channels during training.", params, dropout,
+                      m->p = lt_arg_float(args, "p"), lt_dropout_channels(x, m->p, m->training));

@@ -16,11 +16,12 @@ static void emb_destroy(void *self) {
 }
 
 static lt_status emb_create(const lt_value *args, void **self, char *err, size_t errlen) {
-  int64_t n = args[0].i, d = args[1].i, pad = args[2].is_null ? -1 : args[2].i;
+  int64_t n = lt_arg_int(args, "num_embeddings"), d = lt_arg_int(args, "embedding_dim");
+  int64_t padding_idx = lt_arg_int(args, "padding_idx"), pad = lt_arg_is_null(args, "padding_idx") ? -1 : padding_idx;
   if (pad < -1 || pad >= n) {
     if (pad < 0 && pad >= -n) pad += n; /* negative counts from the end, as PyTorch */
     else {
-      snprintf(err, errlen, "padding_idx %lld must be within num_embeddings (%lld)", (long long)args[2].i, (long long)n);
+      snprintf(err, errlen, "padding_idx %lld must be within num_embeddings (%lld)", (long long)padding_idx, (long long)n);
       return LT_ERR_INVALID;
     }
   }
@@ -61,7 +62,7 @@ static const lt_param params[] = {
 };
 
 static const lt_component components[] = {
-    {"torch.nn.Embedding", LT_KIND_MODULE, "A lookup table of vectors.", params, LT__COUNT_OF(params), emb_create,
+    {"torch.nn.Embedding", LT_KIND_MODULE, "A lookup table of vectors.", params, LT_COUNT_OF(params), emb_create,
      emb_destroy, &ops},
 };
 

@@ -12,8 +12,7 @@ static const char *const pnames[] = {"gamma", NULL};
 static const sched_kind kind = {get_lr, closed, pnames, 0};
 
 static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
-  const double p[] = {args[1].f};
-  return sched_create(args, self, err, errlen, &kind, p, 1);
+  return sched_create(args, self, err, errlen, &kind, NULL);
 }
 
 static const lt_param params[] = {

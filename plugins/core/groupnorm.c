@@ -16,7 +16,7 @@ static void gn_destroy(void *self) {
 }
 
 static lt_status gn_create(const lt_value *args, void **self, char *err, size_t errlen) {
-  int64_t groups = args[0].i, c = args[1].i;
+  int64_t groups = lt_arg_int(args, "num_groups"), c = lt_arg_int(args, "num_channels");
   if (c % groups) {
     snprintf(err, errlen, "num_channels (%lld) must be divisible by num_groups (%lld)", (long long)c, (long long)groups);
     return LT_ERR_INVALID;
@@ -24,8 +24,8 @@ static lt_status gn_create(const lt_value *args, void **self, char *err, size_t 
   gn *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
   m->groups = groups;
-  m->eps = args[2].f;
-  if (args[3].i) {
+  m->eps = lt_arg_float(args, "eps");
+  if (lt_arg_bool(args, "affine")) {
     m->weight = lt_tensor_keep(lt_tensor_ones(LT_SHAPE(c), LT_FLOAT32, LT_CPU));
     m->bias = lt_tensor_keep(lt_tensor_zeros(LT_SHAPE(c), LT_FLOAT32, LT_CPU));
     if (!m->weight || !m->bias) {
@@ -60,7 +60,7 @@ static const lt_param params[] = {
 };
 
 static const lt_component components[] = {
-    {"torch.nn.GroupNorm", LT_KIND_MODULE, "Group normalisation.", params, LT__COUNT_OF(params), gn_create, gn_destroy,
+    {"torch.nn.GroupNorm", LT_KIND_MODULE, "Group normalisation.", params, LT_COUNT_OF(params), gn_create, gn_destroy,
      &ops},
 };
 

@@ -19,14 +19,14 @@ static void ln_destroy(void *self) {
 static lt_status ln_create(const lt_value *args, void **self, char *err, size_t errlen) {
   ln *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
-  const lt_value *s = &args[0];
+  const lt_value *s = lt_arg(args, "normalized_shape");
   if (s->type == LT_P_INT) {
     m->shape[0] = s->i, m->n = 1;
   } else {
     for (size_t i = 0; i < s->n && i < 8; i++) m->shape[m->n++] = s->items[i].i;
   }
-  m->eps = args[1].f;
-  if (args[2].i) {
+  m->eps = lt_arg_float(args, "eps");
+  if (lt_arg_bool(args, "elementwise_affine")) {
     m->weight = lt_tensor_keep(lt_tensor_ones(m->shape, m->n, LT_FLOAT32, LT_CPU));
     m->bias = lt_tensor_keep(lt_tensor_zeros(m->shape, m->n, LT_FLOAT32, LT_CPU));
     if (!m->weight || !m->bias) {
@@ -61,7 +61,7 @@ static const lt_param params[] = {
 };
 
 static const lt_component components[] = {
-    {"torch.nn.LayerNorm", LT_KIND_MODULE, "Layer normalisation over the last dims.", params, LT__COUNT_OF(params),
+    {"torch.nn.LayerNorm", LT_KIND_MODULE, "Layer normalisation over the last dims.", params, LT_COUNT_OF(params),
      ln_create, ln_destroy, &ops},
 };
 

@@ -13,14 +13,16 @@ typedef struct linear {
 } linear;
 
 static lt_status linear_create(const lt_value *args, void **self, char *err, size_t errlen) {
-  int64_t in = args[0].i, out = args[1].i;
+  int64_t in = lt_arg_int(args, "in_features"), out = lt_arg_int(args, "out_features");
+  int bias = lt_arg_bool(args, "bias");
+  const char *dt = lt_arg_str(args, "dtype");
   lt_dtype dtype = LT_FLOAT32;
-  if (args[3].s && !strcmp(args[3].s, "float64")) dtype = LT_FLOAT64;
+  if (dt && !strcmp(dt, "float64")) dtype = LT_FLOAT64;
   linear *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
   m->weight = lt_tensor_keep(lt_tensor_empty(LT_SHAPE(out, in), dtype, LT_CPU));
-  if (args[2].i) m->bias = lt_tensor_keep(lt_tensor_empty(LT_SHAPE(out), dtype, LT_CPU));
-  if (!m->weight || (args[2].i && !m->bias) || core_reset_parameters(m->weight, m->bias) != LT_OK) goto fail;
+  if (bias) m->bias = lt_tensor_keep(lt_tensor_empty(LT_SHAPE(out), dtype, LT_CPU));
+  if (!m->weight || (bias && !m->bias) || core_reset_parameters(m->weight, m->bias) != LT_OK) goto fail;
   *self = m;
   return LT_OK;
 fail:
@@ -45,7 +47,7 @@ static const lt_param params[] = {
 
 static const lt_component components[] = {
     {"torch.nn.Linear", LT_KIND_MODULE, "Applies a linear transformation: y = x W^T + b.", params,
-     LT__COUNT_OF(params), linear_create, core_wb_destroy, &ops},
+     LT_COUNT_OF(params), linear_create, core_wb_destroy, &ops},
 };
 
 LT_PLUGIN_DEFINE("torch.nn.Linear", LT_VERSION_STRING, "torch.nn.Linear", "BSD-3-Clause", components, NULL);

@@ -21,8 +21,7 @@ static const char *const pnames[] = {"start_factor", "end_factor", "total_iters"
 static const sched_kind kind = {get_lr, closed, pnames, 4};
 
 static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
-  const double p[] = {args[1].f, args[2].f, (double)args[3].i};
-  return sched_create(args, self, err, errlen, &kind, p, 3);
+  return sched_create(args, self, err, errlen, &kind, NULL);
 }
 
 static const lt_param params[] = {

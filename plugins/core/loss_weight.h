@@ -53,20 +53,21 @@ static inline lt_status core_loss_tensor(const lt_value *v, const char *name, lt
   return LT_OK;
 }
 
-/* A new loss's arguments with its `weight` (and `pos_weight` when given,
- * else NULL) made into tensors and its reduction read: LT_OK with *out, or
- * an error naming the item (nothing is kept). */
-static inline lt_status core_wloss_new(const lt_value *weight, const lt_value *pos_weight, const lt_value *reduction,
-                                       core_wloss **out, char *err, size_t errlen) {
+/* A new loss's arguments "weight" (and "pos_weight" when the loss has
+ * one) made into tensors and its "reduction" read: LT_OK with *out, or an
+ * error naming the item (nothing is kept). */
+static inline lt_status core_wloss_new(const lt_value *args, int has_pos_weight, core_wloss **out, char *err,
+                                       size_t errlen) {
   core_wloss *c = (core_wloss *)calloc(1, sizeof *c);
   if (!c) return LT_ERR_NOMEM;
-  lt_status st = core_loss_tensor(weight, "weight", &c->weight, err, errlen);
-  if (st == LT_OK && pos_weight) st = core_loss_tensor(pos_weight, "pos_weight", &c->pos_weight, err, errlen);
+  lt_status st = core_loss_tensor(lt_arg(args, "weight"), "weight", &c->weight, err, errlen);
+  if (st == LT_OK && has_pos_weight)
+    st = core_loss_tensor(lt_arg(args, "pos_weight"), "pos_weight", &c->pos_weight, err, errlen);
   if (st != LT_OK) {
     core_wloss_destroy(c);
     return st;
   }
-  c->reduction = core_reduction(reduction->s);
+  c->reduction = core_reduction(lt_arg_str(args, "reduction"));
   *out = c;
   return LT_OK;
 }

@@ -9,10 +9,20 @@ static const lt_param params[] = {
     LT_PARAM("ceil_mode", LT_P_BOOL, "false", "use ceil instead of floor for the output shape"),
 };
 
-static lt_tensor *pool(core_stateless *m, lt_tensor *x) {
-  const int64_t *k = m->pair[0], *p = m->pair[2], *d = m->pair[3];
-  int64_t s[2] = {0, 0}; /* 0: the kernel size */
-  if (!m->v[1].is_null) s[0] = m->pair[1][0], s[1] = m->pair[1][1];
-  return lt_max_pool2d(x, k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], (int)m->v[4].i);
+typedef struct pool {
+  int training;
+  int64_t k[2], s[2], p[2], d[2]; /* s {0, 0}: the kernel size */
+  int ceil_mode;
+} pool;
+static void pool_read(pool *m, const lt_value *args) {
+  core_pair(args, "kernel_size", m->k);
+  if (!lt_arg_is_null(args, "stride")) core_pair(args, "stride", m->s);
+  core_pair(args, "padding", m->p);
+  core_pair(args, "dilation", m->d);
+  m->ceil_mode = (int)lt_arg_int(args, "ceil_mode");
 }
-CORE_STATELESS_MODULE("torch.nn.MaxPool2d", "2-D max pooling over (N, C, H, W).", params, pool(m, x));
+static lt_tensor *pool_forward(pool *m, lt_tensor *x) {
+  return lt_max_pool2d(x, m->k[0], m->k[1], m->s[0], m->s[1], m->p[0], m->p[1], m->d[0], m->d[1], m->ceil_mode);
+}
+CORE_STATELESS_MODULE("torch.nn.MaxPool2d", "2-D max pooling over (N, C, H, W).", params, pool, pool_read(m, args),
+                      pool_forward(m, x));

@@ -63,7 +63,7 @@ static const lt_metric_ops ops = {.size = sizeof(lt_metric_ops), .update = mean_
 static const lt_param params[] = {LT_PARAM("compute_on_cpu", LT_P_BOOL, "false", "accepted for compatibility")};
 
 static const lt_component components[] = {
-    {METRIC_TARGET, LT_KIND_METRIC, METRIC_SUMMARY, params, LT__COUNT_OF(params), mean_create, mean_destroy, &ops},
+    {METRIC_TARGET, LT_KIND_METRIC, METRIC_SUMMARY, params, LT_COUNT_OF(params), mean_create, mean_destroy, &ops},
 };
 
 LT_PLUGIN_DEFINE(METRIC_TARGET, LT_VERSION_STRING, METRIC_TARGET, "BSD-3-Clause", components, NULL);

@@ -25,15 +25,16 @@ static void mc_destroy(void *self) {
 
 /* The class name of a member: its own, or the target's last part. */
 static const char *class_name(const lt_value *v, const lt_metric_ops *ops) {
-  if (CORE_HAS(ops, lt_metric_ops, name) && ops->name) return ops->name(v->component);
+  if (LT_HAS(ops, lt_metric_ops, name) && ops->name) return ops->name(v->component);
   const char *t = v->component_type && v->component_type->target ? v->component_type->target : "Metric";
   const char *dot = strrchr(t, '.');
   return dot ? dot + 1 : t;
 }
 
 static lt_status mc_create(const lt_value *args, void **self, char *err, size_t errlen) {
-  const lt_value *ms = &args[0];
-  const char *prefix = args[1].is_null ? "" : args[1].s, *postfix = args[2].is_null ? "" : args[2].s;
+  const lt_value *ms = lt_arg(args, "metrics");
+  const char *prefix = lt_arg_is_null(args, "prefix") ? "" : lt_arg_str(args, "prefix");
+  const char *postfix = lt_arg_is_null(args, "postfix") ? "" : lt_arg_str(args, "postfix");
   int single = ms->type == LT_P_COMPONENT;
   if (!single && ms->type != LT_P_LIST && ms->type != LT_P_DICT) {
     snprintf(err, errlen, "metrics must be a metric, a list of metrics or a mapping of names to metrics");
@@ -49,7 +50,7 @@ static lt_status mc_create(const lt_value *args, void **self, char *err, size_t 
   for (size_t i = 0; i < n; i++) {
     const lt_value *v = single ? ms : &ms->items[i];
     const lt_metric_ops *ops = v->type == LT_P_COMPONENT && v->component_type ? v->component_type->ops : NULL;
-    if (!v->component || v->component_kind != LT_KIND_METRIC || !ops || !CORE_HAS(ops, lt_metric_ops, states)) {
+    if (!v->component || v->component_kind != LT_KIND_METRIC || !ops || !LT_HAS(ops, lt_metric_ops, states)) {
       snprintf(err, errlen, "metrics item %zu is not a metric (give torchmetrics.* components)", i);
       mc_destroy(c);
       return LT_ERR_INVALID;
@@ -133,7 +134,7 @@ static const lt_param params[] = {
 
 static const lt_component components[] = {
     {"torchmetrics.MetricCollection", LT_KIND_METRIC, "Metrics updated, computed and reset together.", params,
-     LT__COUNT_OF(params), mc_create, mc_destroy, &ops},
+     LT_COUNT_OF(params), mc_create, mc_destroy, &ops},
 };
 
 LT_PLUGIN_DEFINE("torchmetrics.MetricCollection", LT_VERSION_STRING, "torchmetrics.MetricCollection", "BSD-3-Clause",

@@ -15,7 +15,7 @@ static void md_destroy(void *self) {
 }
 
 static lt_status md_create(const lt_value *args, void **self, char *err, size_t errlen) {
-  const lt_value *mods = &args[0];
+  const lt_value *mods = lt_arg(args, "modules");
   if (mods->type != LT_P_DICT && !(mods->type == LT_P_LIST && mods->n == 0)) {
     snprintf(err, errlen, "modules must be a mapping of names to modules");
     return LT_ERR_INVALID;
@@ -54,7 +54,7 @@ static const lt_param params[] = {
 };
 
 static const lt_component components[] = {
-    {"torch.nn.ModuleDict", LT_KIND_MODULE, "Holds modules by name (no forward).", params, LT__COUNT_OF(params),
+    {"torch.nn.ModuleDict", LT_KIND_MODULE, "Holds modules by name (no forward).", params, LT_COUNT_OF(params),
      md_create, md_destroy, &ops},
 };
 

@@ -16,12 +16,13 @@ static void ml_destroy(void *self) {
 
 static lt_status ml_create(const lt_value *args, void **self, char *err, size_t errlen) {
   modulelist *s = calloc(1, sizeof *s);
+  const lt_value *mods = lt_arg(args, "modules");
   if (!s) return LT_ERR_NOMEM;
-  for (size_t i = 0; i < args[0].n; i++) {
+  for (size_t i = 0; i < mods->n; i++) {
     char prefix[32], what[48];
     snprintf(prefix, sizeof prefix, "%zu", i);
     snprintf(what, sizeof what, "modules item %zu", i);
-    lt_status rc = ct_add(&s->c, &args[0].items[i], prefix, what, err, errlen);
+    lt_status rc = ct_add(&s->c, &mods->items[i], prefix, what, err, errlen);
     if (rc != LT_OK) {
       ml_destroy(s);
       return rc;
@@ -47,7 +48,7 @@ static const lt_param params[] = {
 };
 
 static const lt_component components[] = {
-    {"torch.nn.ModuleList", LT_KIND_MODULE, "Holds modules in a list (no forward).", params, LT__COUNT_OF(params),
+    {"torch.nn.ModuleList", LT_KIND_MODULE, "Holds modules in a list (no forward).", params, LT_COUNT_OF(params),
      ml_create, ml_destroy, &ops},
 };
 

@@ -21,8 +21,9 @@ static const sched_kind kind = {get_lr, closed, pnames, 0};
 static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
   sched *s = calloc(1, sizeof *s);
   if (!s) return LT_ERR_NOMEM;
-  for (size_t i = 0; i < args[1].n && i < 64; i++) s->milestones[s->nmilestones++] = args[1].items[i].i;
-  s->p[0] = args[2].f;
+  const lt_value *ms = lt_arg(args, "milestones");
+  for (size_t i = 0; i < ms->n && i < 64; i++) s->milestones[s->nmilestones++] = ms->items[i].i;
+  s->p[0] = lt_arg_float(args, "gamma");
   s->k = &kind;
   lt_status rc = sched_init(s, args, err, errlen);
   if (rc != LT_OK) free(s);

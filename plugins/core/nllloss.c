@@ -4,8 +4,8 @@
 
 static lt_status nll_create(const lt_value *args, void **self, char *err, size_t errlen) {
   core_wloss *c;
-  lt_status st = core_wloss_new(&args[0], NULL, &args[2], &c, err, errlen);
-  if (st == LT_OK) c->ignore_index = args[1].i, *self = c;
+  lt_status st = core_wloss_new(args, 0, &c, err, errlen);
+  if (st == LT_OK) c->ignore_index = lt_arg_int(args, "ignore_index"), *self = c;
   return st;
 }
 
@@ -23,7 +23,7 @@ static const lt_param params[] = {
 };
 
 static const lt_component components[] = {
-    {"torch.nn.NLLLoss", LT_KIND_LOSS, "Negative log likelihood of class targets.", params, LT__COUNT_OF(params),
+    {"torch.nn.NLLLoss", LT_KIND_LOSS, "Negative log likelihood of class targets.", params, LT_COUNT_OF(params),
      nll_create, core_wloss_destroy, &ops},
 };
 

@@ -58,12 +58,15 @@ static double get_lr(const sched *s, int g, double lr) {
   return out;
 }
 
-static const char *const pnames[] = {"total_steps", "pct_start", "anneal_linear", "cycle_momentum", "three_phase",
-                                     "use_beta1", NULL};
-static const sched_kind kind = {get_lr, NULL, pnames, 1 | 4 | 8 | 16 | 32};
+/* p[]'s names in the state dict (NULL ends) */
+static const char *const pnames[] = {[TOTAL] = "total_steps",     [PCT] = "pct_start",     [LINEAR] = "anneal_linear",
+                                     [CYCLE] = "cycle_momentum", [THREE] = "three_phase", [BETA1] = "use_beta1",
+                                     [BETA1 + 1] = NULL};
+static const sched_kind kind = {get_lr, NULL, pnames, 1u << TOTAL | 1u << LINEAR | 1u << CYCLE | 1u << THREE | 1u << BETA1};
 
-/* A number or one per group. */
-static int per_group(const lt_value *v, int g, int ngroups, const char *name, double *out, char *err, size_t errlen) {
+/* The argument name: a number or one per group. */
+static int per_group(const lt_value *args, int g, int ngroups, const char *name, double *out, char *err, size_t errlen) {
+  const lt_value *v = lt_arg(args, name);
   if (v->type != LT_P_LIST) {
     *out = v->f;
     return 0;
@@ -78,18 +81,19 @@ static int per_group(const lt_value *v, int g, int ngroups, const char *name, do
 
 static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
   int ngroups;
-  const lt_optimizer_ops *ops = sched_optimizer(&args[0], &ngroups, err, errlen);
+  const lt_value *o = lt_arg(args, "optimizer");
+  const lt_optimizer_ops *ops = sched_optimizer(o, &ngroups, err, errlen);
   if (!ops) return LT_ERR_INVALID;
-  if (!SCHED_OPT_HAS(ops, set_option) || !ops->get_option || !ops->set_option) {
+  if (!LT_HAS(ops, lt_optimizer_ops, set_option) || !ops->get_option || !ops->set_option) {
     snprintf(err, errlen, "the optimizer does not expose its group options (built against an older SDK)");
     return LT_ERR_INVALID;
   }
-  void *opt = args[0].component;
+  void *opt = o->component;
   double total;
-  if (!args[2].is_null) {
-    total = (double)args[2].i;
-  } else if (!args[3].is_null && !args[4].is_null) {
-    total = (double)(args[3].i * args[4].i);
+  if (!lt_arg_is_null(args, "total_steps")) {
+    total = (double)lt_arg_int(args, "total_steps");
+  } else if (!lt_arg_is_null(args, "epochs") && !lt_arg_is_null(args, "steps_per_epoch")) {
+    total = (double)(lt_arg_int(args, "epochs") * lt_arg_int(args, "steps_per_epoch"));
   } else {
     snprintf(err, errlen, "You must define either total_steps OR (epochs AND steps_per_epoch)");
     return LT_ERR_INVALID;
@@ -100,7 +104,8 @@ static lt_status create(const lt_value *args, void **self, char *err, size_t err
   }
   double m, beta1_probe;
   int use_beta1 = !ops->get_option(opt, 0, "momentum", &m) && ops->get_option(opt, 0, "betas.0", &beta1_probe);
-  if (args[7].i && !use_beta1 && !ops->get_option(opt, 0, "momentum", &m)) {
+  int64_t cycle = lt_arg_int(args, "cycle_momentum");
+  if (cycle && !use_beta1 && !ops->get_option(opt, 0, "momentum", &m)) {
     snprintf(err, errlen, "optimizer must support momentum with `cycle_momentum` option enabled");
     return LT_ERR_INVALID;
   }
@@ -108,24 +113,28 @@ static lt_status create(const lt_value *args, void **self, char *err, size_t err
   for (int pass = 0; pass < 2; pass++)
     for (int g = 0; g < ngroups; g++) {
       double max_lr, base_m, max_m;
-      if (per_group(&args[1], g, ngroups, "max_lr", &max_lr, err, errlen) ||
-          per_group(&args[8], g, ngroups, "base_momentum", &base_m, err, errlen) ||
-          per_group(&args[9], g, ngroups, "max_momentum", &max_m, err, errlen))
+      if (per_group(args, g, ngroups, "max_lr", &max_lr, err, errlen) ||
+          per_group(args, g, ngroups, "base_momentum", &base_m, err, errlen) ||
+          per_group(args, g, ngroups, "max_momentum", &max_m, err, errlen))
         return LT_ERR_INVALID;
       if (!pass) continue;
-      double initial = max_lr / args[10].f;
+      double initial = max_lr / lt_arg_float(args, "div_factor");
       ops->set_option(opt, g, "initial_lr", initial);
       ops->set_option(opt, g, "max_lr", max_lr);
-      ops->set_option(opt, g, "min_lr", initial / args[11].f);
-      if (args[7].i) {
+      ops->set_option(opt, g, "min_lr", initial / lt_arg_float(args, "final_div_factor"));
+      if (cycle) {
         ops->set_option(opt, g, use_beta1 ? "betas.0" : "momentum", max_m);
         ops->set_option(opt, g, "max_momentum", max_m);
         ops->set_option(opt, g, "base_momentum", base_m);
       }
     }
-  const double p[] = {total, args[5].f, !strcmp(args[6].s, "linear"), (double)args[7].i, (double)args[12].i,
-                      (double)use_beta1};
-  return sched_create(args, self, err, errlen, &kind, p, 6);
+  const double p[] = {[TOTAL] = total,
+                      [PCT] = lt_arg_float(args, "pct_start"),
+                      [LINEAR] = !strcmp(lt_arg_str(args, "anneal_strategy"), "linear"),
+                      [CYCLE] = (double)cycle,
+                      [THREE] = (double)lt_arg_int(args, "three_phase"),
+                      [BETA1] = use_beta1};
+  return sched_create(args, self, err, errlen, &kind, p);
 }
 
 static const lt_param params[] = {

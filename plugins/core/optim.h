@@ -50,8 +50,7 @@ typedef struct optim {
   const optim_spec *spec;
 } optim;
 
-/* Option names after "lr", in order, read from args[1..] by default and
- * from a group dict when it has them. */
+/* A group dict's value of key (NULL: not there). */
 static inline const lt_value *optim_dict_get(const lt_value *d, const char *key) {
   for (size_t i = 0; i < d->n; i++)
     if (!strcmp(d->keys[i], key)) return &d->items[i];
@@ -71,10 +70,11 @@ static inline int optim_tensors(const lt_value *list, optim_group *g, char *err,
   return 0;
 }
 
-/* args[0] is params; args[1..nopts] the defaults named names[0..nopts). */
+/* The argument "params" (tensors or group dicts); option k (names[k]) from
+ * the group dict when it has it, else the argument of that name. */
 static inline lt_status optim_init(optim *o, const lt_value *args, const char *const *names, int nopts, char *err,
                                    size_t errlen) {
-  const lt_value *params = &args[0];
+  const lt_value *params = lt_arg(args, "params");
   int grouped = params->n && params->items[0].type == LT_P_DICT;
   o->ngroups = grouped ? (int)params->n : 1;
   o->groups = (optim_group *)calloc((size_t)o->ngroups, sizeof *o->groups);
@@ -84,7 +84,8 @@ static inline lt_status optim_init(optim *o, const lt_value *args, const char *c
     const lt_value *d = grouped ? &params->items[gi] : NULL;
     for (int k = 0; k < nopts; k++) {
       const lt_value *v = d ? optim_dict_get(d, names[k]) : NULL;
-      g->opt[k] = v && (v->type == LT_P_FLOAT || v->type == LT_P_INT || v->type == LT_P_BOOL) ? v->f : args[1 + k].f;
+      int number = v && (v->type == LT_P_FLOAT || v->type == LT_P_INT || v->type == LT_P_BOOL);
+      g->opt[k] = number ? v->f : lt_arg_float(args, names[k]);
       if (v && v->type == LT_P_INT) g->opt[k] = (double)v->i;
     }
     const lt_value *list = d ? optim_dict_get(d, "params") : params;
@@ -97,10 +98,10 @@ static inline lt_status optim_init(optim *o, const lt_value *args, const char *c
   return LT_OK;
 }
 
-/* A pair option such as betas: the group's own, or the default. */
-static inline void optim_pair(const lt_value *args, int group, int index, const char *name, double out[2]) {
-  const lt_value *params = &args[0];
-  const lt_value *v = &args[index];
+/* A pair option such as betas: the group's own, or the argument name. */
+static inline void optim_pair(const lt_value *args, int group, const char *name, double out[2]) {
+  const lt_value *params = lt_arg(args, "params");
+  const lt_value *v = lt_arg(args, name);
   if (params->n && params->items[0].type == LT_P_DICT) {
     const lt_value *g = optim_dict_get(&params->items[group], name);
     if (g) v = g;

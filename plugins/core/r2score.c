@@ -63,7 +63,7 @@ static const lt_metric_ops ops = {.size = sizeof(lt_metric_ops), .update = r2_up
 static const lt_param params[] = {LT_PARAM("num_outputs", LT_P_INT, "1", "outputs (1 only)")};
 
 static const lt_component components[] = {
-    {"torchmetrics.R2Score", LT_KIND_METRIC, "Coefficient of determination.", params, LT__COUNT_OF(params), r2_create,
+    {"torchmetrics.R2Score", LT_KIND_METRIC, "Coefficient of determination.", params, LT_COUNT_OF(params), r2_create,
      r2_destroy, &ops},
 };
 

@@ -56,24 +56,26 @@ static double plateau_last_lr(void *self, int g) {
 
 static lt_status plateau_create(const lt_value *args, void **self, char *err, size_t errlen) {
   int ngroups;
-  const lt_optimizer_ops *ops = sched_optimizer(&args[0], &ngroups, err, errlen);
+  const lt_value *o = lt_arg(args, "optimizer");
+  const lt_optimizer_ops *ops = sched_optimizer(o, &ngroups, err, errlen);
   if (!ops) return LT_ERR_INVALID;
-  if (args[2].f >= 1.0) {
-    snprintf(err, errlen, "factor should be < 1.0, got %g", args[2].f);
+  double factor = lt_arg_float(args, "factor");
+  if (factor >= 1.0) {
+    snprintf(err, errlen, "factor should be < 1.0, got %g", factor);
     return LT_ERR_INVALID;
   }
   plateau *s = calloc(1, sizeof *s);
   if (!s) return LT_ERR_NOMEM;
-  s->opt = args[0].component;
+  s->opt = o->component;
   s->ops = ops;
-  s->maximize = !strcmp(args[1].s, "max");
-  s->factor = args[2].f;
-  s->patience = args[3].i;
-  s->threshold = args[4].f;
-  s->relative = !strcmp(args[5].s, "rel");
-  s->cooldown = args[6].i;
-  s->min_lr = args[7].f;
-  s->eps = args[8].f;
+  s->maximize = !strcmp(lt_arg_str(args, "mode"), "max");
+  s->factor = factor;
+  s->patience = lt_arg_int(args, "patience");
+  s->threshold = lt_arg_float(args, "threshold");
+  s->relative = !strcmp(lt_arg_str(args, "threshold_mode"), "rel");
+  s->cooldown = lt_arg_int(args, "cooldown");
+  s->min_lr = lt_arg_float(args, "min_lr");
+  s->eps = lt_arg_float(args, "eps");
   s->best = s->maximize ? -INFINITY : INFINITY;
   *self = s;
   return LT_OK;
@@ -143,7 +145,7 @@ static const lt_param params[] = {
 
 static const lt_component components[] = {
     {"torch.optim.lr_scheduler.ReduceLROnPlateau", LT_KIND_SCHEDULER,
-     "Reduces the lr when a monitored value stops improving.", params, LT__COUNT_OF(params), plateau_create, free,
+     "Reduces the lr when a monitored value stops improving.", params, LT_COUNT_OF(params), plateau_create, free,
      &ops},
 };
 

@@ -2,9 +2,11 @@
  * order of operations of PyTorch 1.13's single-tensor implementation. */
 #include "optim.h"
 
-enum { LR, ALPHA, EPS, WEIGHT_DECAY, MOMENTUM, CENTERED, MAXIMIZE };
-static const char *const names[] = {"lr", "alpha", "eps", "weight_decay", "momentum", "centered", "maximize"};
-static const optim_spec spec = {names, 7, -1, -1, 1u << CENTERED | 1u << MAXIMIZE,
+/* The options' slots in a group's opt[], each bound to its name. */
+enum { LR, ALPHA, EPS, WEIGHT_DECAY, MOMENTUM, CENTERED, MAXIMIZE, NOPTS };
+static const char *const names[NOPTS] = {[LR] = "lr", [ALPHA] = "alpha", [EPS] = "eps", [WEIGHT_DECAY] = "weight_decay",
+                                         [MOMENTUM] = "momentum", [CENTERED] = "centered", [MAXIMIZE] = "maximize"};
+static const optim_spec spec = {names, NOPTS, -1, -1, 1u << CENTERED | 1u << MAXIMIZE,
                                 {"square_avg", "grad_avg", "momentum_buffer"}, 1, 0, 0};
 
 static lt_status rmsprop_create(const lt_value *args, void **self, char *err, size_t errlen) {
@@ -50,7 +52,7 @@ static const lt_param params[] = {
 };
 
 static const lt_component components[] = {
-    {"torch.optim.RMSprop", LT_KIND_OPTIMIZER, "RMSprop.", params, LT__COUNT_OF(params), rmsprop_create,
+    {"torch.optim.RMSprop", LT_KIND_OPTIMIZER, "RMSprop.", params, LT_COUNT_OF(params), rmsprop_create,
      optim_destroy, &ops},
 };
 

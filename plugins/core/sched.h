@@ -42,8 +42,6 @@ struct sched {
   size_t nmilestones;
 };
 
-#define SCHED_OPT_HAS(ops, member) CORE_HAS(ops, lt_optimizer_ops, member)
-
 static inline lt_status sched_apply(sched *s, int closed) {
   for (int g = 0; g < s->ngroups; g++) {
     double lr = closed ? s->k->closed(s, g) : s->k->get_lr(s, g, s->ops->get_lr(s->opt, g));
@@ -72,10 +70,10 @@ static inline double sched_last_lr(void *self, int g) { return ((sched *)self)->
 static inline int64_t sched_get_last_epoch(void *self) { return ((sched *)self)->last_epoch; }
 static inline void sched_set_last_epoch(void *self, int64_t e) { ((sched *)self)->last_epoch = e; }
 
-/* The optimizer of args[0], checked; its group count into *ngroups. */
+/* The optimizer o (an argument), checked; its group count into *ngroups. */
 static inline const lt_optimizer_ops *sched_optimizer(const lt_value *o, int *ngroups, char *err, size_t errlen) {
   const lt_optimizer_ops *ops = o->component_type ? (const lt_optimizer_ops *)o->component_type->ops : NULL;
-  if (!o->component || o->component_kind != LT_KIND_OPTIMIZER || !ops || !SCHED_OPT_HAS(ops, set_lr)) {
+  if (!o->component || o->component_kind != LT_KIND_OPTIMIZER || !ops || !LT_HAS(ops, lt_optimizer_ops, set_lr)) {
     snprintf(err, errlen, "optimizer must be a built optimizer (e.g. \"@model::optimizer\")");
     return NULL;
   }
@@ -90,16 +88,17 @@ static inline const lt_optimizer_ops *sched_optimizer(const lt_value *o, int *ng
 /* A group's "initial_lr", set to its lr when no scheduler set it yet. */
 static inline double sched_initial_lr(void *opt, const lt_optimizer_ops *ops, int g) {
   double v;
-  if (SCHED_OPT_HAS(ops, get_option) && ops->get_option && ops->get_option(opt, g, "initial_lr", &v)) return v;
+  if (LT_HAS(ops, lt_optimizer_ops, get_option) && ops->get_option && ops->get_option(opt, g, "initial_lr", &v)) return v;
   v = ops->get_lr(opt, g);
-  if (SCHED_OPT_HAS(ops, set_option) && ops->set_option) ops->set_option(opt, g, "initial_lr", v);
+  if (LT_HAS(ops, lt_optimizer_ops, set_option) && ops->set_option) ops->set_option(opt, g, "initial_lr", v);
   return v;
 }
 
-/* args[0] is the optimizer. base_lrs from initial_lr, then step 0. */
+/* The argument "optimizer" driven; base_lrs from initial_lr, then step 0. */
 static inline lt_status sched_init(sched *s, const lt_value *args, char *err, size_t errlen) {
-  if (!(s->ops = sched_optimizer(&args[0], &s->ngroups, err, errlen))) return LT_ERR_INVALID;
-  s->opt = args[0].component;
+  const lt_value *o = lt_arg(args, "optimizer");
+  if (!(s->ops = sched_optimizer(o, &s->ngroups, err, errlen))) return LT_ERR_INVALID;
+  s->opt = o->component;
   for (int g = 0; g < s->ngroups; g++) s->base[g] = sched_initial_lr(s->opt, s->ops, g);
   s->last_epoch = -1;
   if (sched_step(s, NAN) != LT_OK) {
@@ -109,12 +108,17 @@ static inline lt_status sched_init(sched *s, const lt_value *args, char *err, si
   return LT_OK;
 }
 
-/* The common create: n numbers into p, then step 0. */
+/* The common create: p[i], the number named k->pnames[i], from p when
+ * given, else from the argument of that name (an int where int_mask says
+ * so); then step 0. */
 static inline lt_status sched_create(const lt_value *args, void **self, char *err, size_t errlen, const sched_kind *k,
-                                     const double *p, int n) {
+                                     const double *p) {
   sched *s = (sched *)calloc(1, sizeof *s);
   if (!s) return LT_ERR_NOMEM;
-  for (int i = 0; i < n && i < 8; i++) s->p[i] = p[i];
+  for (int i = 0; k->pnames && k->pnames[i] && i < 8; i++) {
+    const char *name = k->pnames[i];
+    s->p[i] = p ? p[i] : (k->int_mask >> i) & 1 ? (double)lt_arg_int(args, name) : lt_arg_float(args, name);
+  }
   s->k = k;
   lt_status rc = sched_init(s, args, err, errlen);
   if (rc != LT_OK) free(s);
@@ -215,7 +219,7 @@ static inline lt_status sched_state_load(void *self, const lt_state *in, char *e
   static void destroy_(void *self) { free(self); }                                                     \
   static const lt_scheduler_ops ops_ = SCHED_OPS;                                                      \
   static const lt_component components_[] = {                                                          \
-      {TARGET, LT_KIND_SCHEDULER, SUMMARY, PARAMS, LT__COUNT_OF(PARAMS), CREATE, destroy_, &ops_}};   \
+      {TARGET, LT_KIND_SCHEDULER, SUMMARY, PARAMS, LT_COUNT_OF(PARAMS), CREATE, destroy_, &ops_}};   \
   LT_PLUGIN_DEFINE(TARGET, LT_VERSION_STRING, TARGET, "BSD-3-Clause", components_, NULL)
 
 #define SCHED_OPTIMIZER LT_PARAM_COMPONENT("optimizer", LT_KIND_OPTIMIZER, LT_PF_REQUIRED, "the optimizer to drive")

@@ -16,12 +16,13 @@ static void seq_destroy(void *self) {
 
 static lt_status seq_create(const lt_value *args, void **self, char *err, size_t errlen) {
   sequential *s = calloc(1, sizeof *s);
+  const lt_value *mods = lt_arg(args, "modules");
   if (!s) return LT_ERR_NOMEM;
-  for (size_t i = 0; i < args[0].n; i++) {
+  for (size_t i = 0; i < mods->n; i++) {
     char prefix[32], what[48];
     snprintf(prefix, sizeof prefix, "%zu", i);
     snprintf(what, sizeof what, "item %zu", i);
-    lt_status rc = ct_add(&s->c, &args[0].items[i], prefix, what, err, errlen);
+    lt_status rc = ct_add(&s->c, &mods->items[i], prefix, what, err, errlen);
     if (rc == LT_OK && !s->c.kids[i].ops->forward) {
       snprintf(err, errlen, "item %zu has no forward (a ModuleList or ModuleDict cannot run in a Sequential)", i);
       rc = LT_ERR_INVALID;
@@ -52,7 +53,7 @@ static const lt_param params[] = {
 };
 
 static const lt_component components[] = {
-    {"torch.nn.Sequential", LT_KIND_MODULE, "Runs modules one after another.", params, LT__COUNT_OF(params),
+    {"torch.nn.Sequential", LT_KIND_MODULE, "Runs modules one after another.", params, LT_COUNT_OF(params),
      seq_create, seq_destroy, &ops},
 };
 

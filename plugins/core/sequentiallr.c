@@ -25,7 +25,7 @@ static void remember(seqlr *s, int k) {
 }
 
 static lt_status seq_create(const lt_value *args, void **self, char *err, size_t errlen) {
-  const lt_value *list = &args[1], *ms = &args[2];
+  const lt_value *list = lt_arg(args, "schedulers"), *ms = lt_arg(args, "milestones"), *o = lt_arg(args, "optimizer");
   if (list->n < 1 || list->n > SEQ_MAX) {
     snprintf(err, errlen, "schedulers must list 1 to %d schedulers, got %zu", SEQ_MAX, list->n);
     return LT_ERR_INVALID;
@@ -38,16 +38,16 @@ static lt_status seq_create(const lt_value *args, void **self, char *err, size_t
   }
   seqlr *s = calloc(1, sizeof *s);
   if (!s) return LT_ERR_NOMEM;
-  if (!(s->ops = sched_optimizer(&args[0], &s->ngroups, err, errlen))) {
+  if (!(s->ops = sched_optimizer(o, &s->ngroups, err, errlen))) {
     free(s);
     return LT_ERR_INVALID;
   }
-  s->opt = args[0].component;
+  s->opt = o->component;
   for (size_t i = 0; i < list->n; i++) {
     const lt_value *v = &list->items[i];
     const lt_scheduler_ops *k = v->component_type ? (const lt_scheduler_ops *)v->component_type->ops : NULL;
     if (!v->component || v->component_kind != LT_KIND_SCHEDULER || !k ||
-        !CORE_HAS(k, lt_scheduler_ops, set_last_epoch) || !k->get_last_epoch || !k->set_last_epoch) {
+        !LT_HAS(k, lt_scheduler_ops, set_last_epoch) || !k->get_last_epoch || !k->set_last_epoch) {
       snprintf(err, errlen, "schedulers item %zu is not a scheduler that can be chained (ReduceLROnPlateau cannot)", i);
       free(s);
       return LT_ERR_INVALID;
@@ -65,7 +65,7 @@ static lt_status seq_create(const lt_value *args, void **self, char *err, size_t
     return LT_ERR_INVALID;
   }
   remember(s, 0);
-  s->last_epoch = args[3].i + 1;
+  s->last_epoch = lt_arg_int(args, "last_epoch") + 1;
   *self = s;
   return LT_OK;
 }
@@ -78,7 +78,7 @@ static lt_status seq_step(void *self, double metric) {
   while (idx < s->n - 1 && s->milestones[idx] <= s->last_epoch) idx++; /* bisect_right */
   lt_status rc;
   if (idx > 0 && s->milestones[idx - 1] == s->last_epoch) {
-    if (!CORE_HAS(s->kops[idx], lt_scheduler_ops, step_to) || !s->kops[idx]->step_to) {
+    if (!LT_HAS(s->kops[idx], lt_scheduler_ops, step_to) || !s->kops[idx]->step_to) {
       lt_set_error("SequentialLR: this scheduler cannot restart at a milestone (it has no step_to)", 0);
       return LT_ERR_UNSUPPORTED;
     }
@@ -99,7 +99,7 @@ static lt_status seq_save(void *self, lt_state *out) {
   for (int i = 0; rc == LT_OK && i < s->n - 1; i++) rc = lt_state_set_int(ms, NULL, s->milestones[i]);
   for (int i = 0; rc == LT_OK && i < s->n; i++) {
     lt_state *k = lt_state_new_dict();
-    rc = k && CORE_HAS(s->kops[i], lt_scheduler_ops, state_save) && s->kops[i]->state_save
+    rc = k && LT_HAS(s->kops[i], lt_scheduler_ops, state_save) && s->kops[i]->state_save
              ? s->kops[i]->state_save(s->kid[i], k)
              : LT_ERR_UNSUPPORTED;
     if (rc == LT_OK) rc = lt_state_set_state(kids, NULL, k);
@@ -128,7 +128,7 @@ static lt_status seq_load(void *self, const lt_state *in, char *err, size_t errl
     char key[16];
     snprintf(key, sizeof key, "%d", i);
     lt_state *k = lt_state_get_state(kids, key);
-    rc = k && CORE_HAS(s->kops[i], lt_scheduler_ops, state_load) && s->kops[i]->state_load
+    rc = k && LT_HAS(s->kops[i], lt_scheduler_ops, state_load) && s->kops[i]->state_load
              ? s->kops[i]->state_load(s->kid[i], k, err, errlen)
              : LT_ERR_INVALID;
     lt_state_free(k);
@@ -157,7 +157,7 @@ static void seq_destroy(void *self) { free(self); }
 
 static const lt_component components[] = {
     {"torch.optim.lr_scheduler.SequentialLR", LT_KIND_SCHEDULER, "Runs schedulers one after another at milestones.",
-     params, LT__COUNT_OF(params), seq_create, seq_destroy, &ops},
+     params, LT_COUNT_OF(params), seq_create, seq_destroy, &ops},
 };
 
 LT_PLUGIN_DEFINE("torch.optim.lr_scheduler.SequentialLR", LT_VERSION_STRING, "torch.optim.lr_scheduler.SequentialLR",

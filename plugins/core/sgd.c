@@ -3,12 +3,16 @@
  * implementation (so float64 runs agree to the last bits). */
 #include "optim.h"
 
-enum { LR, MOMENTUM, DAMPENING, WEIGHT_DECAY, NESTEROV, MAXIMIZE };
-static const char *const names[] = {"lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize"};
-static const optim_spec spec = {names, 6, -1, -1, 1u << NESTEROV | 1u << MAXIMIZE, {"momentum_buffer"}, 0, 1, 0};
+/* The options' slots in a group's opt[], each bound to its name (the
+ * argument it defaults to and its key in the state dict). */
+enum { LR, MOMENTUM, DAMPENING, WEIGHT_DECAY, NESTEROV, MAXIMIZE, NOPTS };
+static const char *const names[NOPTS] = {[LR] = "lr", [MOMENTUM] = "momentum", [DAMPENING] = "dampening",
+                                         [WEIGHT_DECAY] = "weight_decay", [NESTEROV] = "nesterov",
+                                         [MAXIMIZE] = "maximize"};
+static const optim_spec spec = {names, NOPTS, -1, -1, 1u << NESTEROV | 1u << MAXIMIZE, {"momentum_buffer"}, 0, 1, 0};
 
 static lt_status sgd_create(const lt_value *args, void **self, char *err, size_t errlen) {
-  if (args[5].i && (args[2].f <= 0 || args[3].f != 0)) {
+  if (lt_arg_bool(args, "nesterov") && (lt_arg_float(args, "momentum") <= 0 || lt_arg_float(args, "dampening") != 0)) {
     snprintf(err, errlen, "Nesterov momentum requires a momentum and zero dampening");
     return LT_ERR_INVALID;
   }
@@ -49,7 +53,7 @@ static const lt_param params[] = {
 
 static const lt_component components[] = {
     {"torch.optim.SGD", LT_KIND_OPTIMIZER, "Stochastic gradient descent (with momentum).", params,
-     LT__COUNT_OF(params), sgd_create, optim_destroy, &ops},
+     LT_COUNT_OF(params), sgd_create, optim_destroy, &ops},
 };
 
 LT_PLUGIN_DEFINE("torch.optim.SGD", LT_VERSION_STRING, "torch.optim.SGD", "BSD-3-Clause", components, NULL);

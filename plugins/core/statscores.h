@@ -40,9 +40,11 @@ static void stats_reset(void *self) {
 static lt_status stats_create(const lt_value *args, void **self, char *err, size_t errlen) {
   stats *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
-  m->multiclass = !strcmp(args[0].s, "multiclass");
-  m->multilabel = !strcmp(args[0].s, "multilabel");
-  m->classes = m->multiclass ? (args[1].is_null ? 0 : args[1].i) : m->multilabel ? (args[5].is_null ? 0 : args[5].i) : 1;
+  const char *task = lt_arg_str(args, "task");
+  m->multiclass = !strcmp(task, "multiclass");
+  m->multilabel = !strcmp(task, "multilabel");
+  const char *count = m->multiclass ? "num_classes" : "num_labels";
+  m->classes = m->multiclass || m->multilabel ? (lt_arg_is_null(args, count) ? 0 : lt_arg_int(args, count)) : 1;
   if (m->multiclass && m->classes < 2) {
     snprintf(err, errlen, "task multiclass needs num_classes (at least 2)");
     free(m);
@@ -55,10 +57,10 @@ static lt_status stats_create(const lt_value *args, void **self, char *err, size
   }
   snprintf(m->name, sizeof m->name, "%s%s", m->multiclass ? "Multiclass" : m->multilabel ? "Multilabel" : "Binary",
            METRIC_CLASS);
-  const char *a = args[2].s;
+  const char *a = lt_arg_str(args, "average");
   m->average = !strcmp(a, "macro") ? 1 : !strcmp(a, "weighted") ? 2 : !strcmp(a, "none") ? 3 : 0;
-  m->threshold = args[3].f;
-  m->top_k = (int)args[4].i;
+  m->threshold = lt_arg_float(args, "threshold");
+  m->top_k = (int)lt_arg_int(args, "top_k");
   if (m->top_k != 1 && (!m->multiclass || m->top_k > m->classes)) {
     snprintf(err, errlen, m->multiclass ? "top_k (%d) must not exceed num_classes" : "top_k (%d) is for task multiclass",
              m->top_k);
@@ -171,7 +173,7 @@ static const lt_param params[] = {
 };
 
 static const lt_component components[] = {
-    {METRIC_TARGET, LT_KIND_METRIC, METRIC_SUMMARY, params, LT__COUNT_OF(params), stats_create, stats_destroy, &ops},
+    {METRIC_TARGET, LT_KIND_METRIC, METRIC_SUMMARY, params, LT_COUNT_OF(params), stats_create, stats_destroy, &ops},
 };
 
 LT_PLUGIN_DEFINE(METRIC_TARGET, LT_VERSION_STRING, METRIC_TARGET, "BSD-3-Clause", components, NULL);

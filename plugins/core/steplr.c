@@ -15,8 +15,7 @@ static const char *const pnames[] = {"step_size", "gamma", NULL};
 static const sched_kind kind = {get_lr, closed, pnames, 1};
 
 static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
-  const double p[] = {(double)args[1].i, args[2].f};
-  return sched_create(args, self, err, errlen, &kind, p, 2);
+  return sched_create(args, self, err, errlen, &kind, NULL);
 }
 
 static const lt_param params[] = {

@@ -9,14 +9,14 @@ typedef struct unflatten {
 } unflatten;
 
 static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
-  const lt_value *s = &args[1];
+  const lt_value *s = lt_arg(args, "unflattened_size");
   if (s->n < 1 || s->n > 8) {
     snprintf(err, errlen, "unflattened_size needs 1 to 8 sizes");
     return LT_ERR_INVALID;
   }
   unflatten *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
-  m->dim = args[0].i;
+  m->dim = lt_arg_int(args, "dim");
   for (size_t i = 0; i < s->n; i++) m->sizes[m->n++] = s->items[i].i;
   *self = m;
   return LT_OK;
@@ -50,7 +50,7 @@ static const lt_param params[] = {
 };
 
 static const lt_component components[] = {
-    {"torch.nn.Unflatten", LT_KIND_MODULE, "Splits one dim into several.", params, LT__COUNT_OF(params), create, free,
+    {"torch.nn.Unflatten", LT_KIND_MODULE, "Splits one dim into several.", params, LT_COUNT_OF(params), create, free,
      &ops},
 };
 

@@ -3,10 +3,14 @@
  * first when the image is smaller, as torchvision does. */
 #include "transform.h"
 
+typedef struct crop {
+  int64_t size[2];
+} crop;
+
 static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
-  tf_args *m = calloc(1, sizeof *m);
+  crop *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
-  if (tf_size(&args[0], m->size)) {
+  if (tf_size(lt_arg(args, "size"), m->size)) {
     snprintf(err, errlen, "size must be a positive int or [h, w]");
     free(m);
     return LT_ERR_INVALID;
@@ -16,7 +20,7 @@ static lt_status create(const lt_value *args, void **self, char *err, size_t err
 }
 
 static lt_tensor *apply(void *self, lt_tensor *x, lt_rng *rng) {
-  tf_args *m = self;
+  crop *m = self;
   (void)rng;
   tf_img im;
   if (tf_info(x, &im, "CenterCrop")) return NULL;

@@ -58,22 +58,24 @@ static lt_status cifar_create(const lt_value *args, void **self, char *err, size
   if (!m) return LT_ERR_NOMEM;
   m->h = m->w = 32, m->c = 3;
   m->target = "torchvision.datasets.CIFAR10";
-  if (data_images_transforms(m, args, 2, err, errlen)) {
+  if (data_images_transforms(m, args, err, errlen)) {
     data_images_free(m);
     return LT_ERR_INVALID;
   }
   const char *train[] = {"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin",
                          "data_batch_5.bin"};
   const char *test[] = {"test_batch.bin"};
-  const char **names = args[1].i ? train : test;
-  int count = args[1].i ? 5 : 1;
+  const char *root = lt_arg_str(args, "root");
+  int is_train = lt_arg_bool(args, "train");
+  const char **names = is_train ? train : test;
+  int count = is_train ? 5 : 1;
   for (int i = 0; i < count; i++) {
     char path[1024];
-    if (find(args[0].s, names[i], path, sizeof path)) {
+    if (find(root, names[i], path, sizeof path)) {
       snprintf(err, errlen,
                "no %s in '%s/cifar-10-batches-bin' or '%s'; lighter-host downloads nothing: unpack the binary "
                "version (cifar-10-binary.tar.gz) into '%s'",
-               names[i], args[0].s, args[0].s, args[0].s);
+               names[i], root, root, root);
       data_images_free(m);
       return LT_ERR_NOT_FOUND;
     }
@@ -99,7 +101,7 @@ static const lt_param params[] = {
 
 static const lt_component components[] = {
     {"torchvision.datasets.CIFAR10", LT_KIND_DATASET, "CIFAR-10: 32x32 colour images of 10 classes (binary batches).",
-     params, LT__COUNT_OF(params), cifar_create, data_images_free, &ops},
+     params, LT_COUNT_OF(params), cifar_create, data_images_free, &ops},
 };
 
 LT_PLUGIN_DEFINE("torchvision.datasets.CIFAR10", LT_VERSION_STRING, "torchvision.datasets.CIFAR10", "BSD-3-Clause",

@@ -6,9 +6,10 @@
  * results truncated like its .to(uint8)). */
 #include "transform.h"
 
-static int range(const lt_value *v, const char *name, double out[2], char *err, size_t errlen) {
+/* The factor range [min, max] of the argument name. */
+static int range(const lt_value *args, const char *name, double out[2], char *err, size_t errlen) {
   double d[2];
-  int n = tf_numbers(v, d, 2);
+  int n = tf_numbers(lt_arg(args, name), d, 2);
   if (n == 1 && d[0] >= 0) {
     out[0] = d[0] < 1 ? 1 - d[0] : 0, out[1] = 1 + d[0];
   } else if (n == 2 && d[0] >= 0 && d[0] <= d[1]) {
@@ -20,14 +21,18 @@ static int range(const lt_value *v, const char *name, double out[2], char *err, 
   return 0;
 }
 
+typedef struct jitter {
+  double brightness[2], contrast[2]; /* factor ranges [min, max] */
+} jitter;
+
 static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
-  tf_args *m = calloc(1, sizeof *m);
+  jitter *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
-  if (range(&args[0], "brightness", m->f, err, errlen) || range(&args[1], "contrast", m->f + 2, err, errlen)) {
+  if (range(args, "brightness", m->brightness, err, errlen) || range(args, "contrast", m->contrast, err, errlen)) {
     free(m);
     return LT_ERR_INVALID;
   }
-  if (args[2].f != 0 || args[3].f != 0) {
+  if (lt_arg_float(args, "saturation") != 0 || lt_arg_float(args, "hue") != 0) {
     snprintf(err, errlen, "saturation and hue are not supported (brightness and contrast are)");
     free(m);
     return LT_ERR_UNSUPPORTED;
@@ -42,15 +47,16 @@ static lt_tensor *blend(lt_tensor *a, lt_tensor *b, double ratio, double bound, 
 }
 
 static lt_tensor *apply(void *self, lt_tensor *x, lt_rng *rng) {
-  tf_args *m = self;
+  jitter *m = self;
   tf_img im;
   if (tf_info(x, &im, "ColorJitter")) return NULL;
   lt_dtype dt = lt_tensor_dtype(x);
   double bound = dt == LT_UINT8 ? 255 : 1;
   int brightness_first = lt_rng_uniform(rng) < 0.5;
-  double fb = m->f[0] + (m->f[1] - m->f[0]) * lt_rng_uniform(rng);
-  double fc = m->f[2] + (m->f[3] - m->f[2]) * lt_rng_uniform(rng);
-  int do_b = m->f[0] != 1 || m->f[1] != 1, do_c = m->f[2] != 1 || m->f[3] != 1;
+  const double *br = m->brightness, *co = m->contrast;
+  double fb = br[0] + (br[1] - br[0]) * lt_rng_uniform(rng);
+  double fc = co[0] + (co[1] - co[0]) * lt_rng_uniform(rng);
+  int do_b = br[0] != 1 || br[1] != 1, do_c = co[0] != 1 || co[1] != 1;
   lt_tensor *y = lt_tensor_to_dtype(x, dt == LT_FLOAT64 ? LT_FLOAT64 : LT_FLOAT32);
   /* channels along cdim: the last for PIL [H, W, C], else -3 */
   int64_t cdim = im.pil ? 2 : lt_tensor_dim(x) - 3;

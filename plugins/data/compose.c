@@ -10,16 +10,17 @@ typedef struct compose {
 } compose;
 
 static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
-  if (args[0].n > COMPOSE_MAX) {
+  const lt_value *tfs = lt_arg(args, "transforms");
+  if (tfs->n > COMPOSE_MAX) {
     snprintf(err, errlen, "at most %d transforms in one Compose", COMPOSE_MAX);
     return LT_ERR_INVALID;
   }
   compose *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
-  for (size_t i = 0; i < args[0].n; i++) {
+  for (size_t i = 0; i < tfs->n; i++) {
     char what[48];
     snprintf(what, sizeof what, "transforms item %zu", i);
-    if (data_transform_arg(&args[0].items[i], what, &m->self[i], &m->ops[i], err, errlen) || !m->ops[i]) {
+    if (data_transform_arg(&tfs->items[i], what, &m->self[i], &m->ops[i], err, errlen) || !m->ops[i]) {
       if (!m->ops[i]) snprintf(err, errlen, "%s is null", what);
       free(m);
       return LT_ERR_INVALID;
@@ -57,4 +58,4 @@ static const lt_param params[] = {
 };
 
 TF_COMPONENT_OPS("torchvision.transforms.Compose", "Applies transforms one after another.", params,
-                 LT__COUNT_OF(params), create, .apply = apply, .batchable = batchable, .apply_batch = apply_batch);
+                 LT_COUNT_OF(params), create, .apply = apply, .batchable = batchable, .apply_batch = apply_batch);

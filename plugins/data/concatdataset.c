@@ -5,13 +5,14 @@
 static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
   wrap *w = calloc(1, sizeof *w);
   if (!w) return LT_ERR_NOMEM;
-  if (args[0].n == 0) snprintf(err, errlen, "datasets should not be an empty list");
-  for (size_t i = 0; i < args[0].n; i++) {
+  const lt_value *ds = lt_arg(args, "datasets");
+  if (ds->n == 0) snprintf(err, errlen, "datasets should not be an empty list");
+  for (size_t i = 0; i < ds->n; i++) {
     char what[48];
     snprintf(what, sizeof what, "datasets item %zu", i);
-    if (wrap_add(w, &args[0].items[i], what, err, errlen)) break;
+    if (wrap_add(w, &ds->items[i], what, err, errlen)) break;
   }
-  if (args[0].n == 0 || w->n != (int)args[0].n) {
+  if (ds->n == 0 || w->n != (int)ds->n) {
     wrap_destroy(w);
     return LT_ERR_INVALID;
   }

@@ -133,14 +133,15 @@ static lt_status parse_row(csv *m, char **f, char **head, int has_header, const 
 }
 
 static lt_status csv_create(const lt_value *args, void **self, char *err, size_t errlen) {
-  const char *path = args[0].s;
+  const char *path = lt_arg_str(args, "path");
+  const char *d = lt_arg_is_null(args, "delimiter") ? NULL : lt_arg_str(args, "delimiter");
   size_t plen = strlen(path);
-  char delim = args[1].is_null ? (plen > 4 && !strcmp(path + plen - 4, ".tsv") ? '\t' : ',') : args[1].s[0];
-  if (!args[1].is_null && strlen(args[1].s) != 1 && strcmp(args[1].s, "\\t")) {
+  char delim = !d ? (plen > 4 && !strcmp(path + plen - 4, ".tsv") ? '\t' : ',') : d[0];
+  if (d && strlen(d) != 1 && strcmp(d, "\\t")) {
     snprintf(err, errlen, "delimiter must be one character");
     return LT_ERR_INVALID;
   }
-  if (!args[1].is_null && !strcmp(args[1].s, "\\t")) delim = '\t';
+  if (d && !strcmp(d, "\\t")) delim = '\t';
   unsigned char *buf;
   size_t len;
   if (data_read_file(path, &buf, &len, err, errlen)) return LT_ERR_IO;
@@ -152,11 +153,14 @@ static lt_status csv_create(const lt_value *args, void **self, char *err, size_t
   text[len] = 0;
   csv *m = calloc(1, sizeof *m);
   if (m) { /* before the rows: each cell is checked against its dtype */
-    m->xdt = !strcmp(args[6].s, "float64") ? LT_FLOAT64 : LT_FLOAT32;
-    m->ydt = !strcmp(args[7].s, "int64") ? LT_INT64 : !strcmp(args[7].s, "float64") ? LT_FLOAT64 : LT_FLOAT32;
+    const char *xdt = lt_arg_str(args, "dtype"), *ydt = lt_arg_str(args, "target_dtype");
+    m->xdt = !strcmp(xdt, "float64") ? LT_FLOAT64 : LT_FLOAT32;
+    m->ydt = !strcmp(ydt, "int64") ? LT_INT64 : !strcmp(ydt, "float64") ? LT_FLOAT64 : LT_FLOAT32;
   }
+  const lt_value *features = lt_arg(args, "feature_columns"), *target = lt_arg(args, "target_column");
+  const lt_value *id = lt_arg(args, "id_column");
   char *f[1024], *head[1024];
-  int ncols = -1, has_header = (int)args[2].i, line_no = 0, fcol[1024], nfc = 0, tcol = -1, icol = -1;
+  int ncols = -1, has_header = (int)lt_arg_int(args, "header"), line_no = 0, fcol[1024], nfc = 0, tcol = -1, icol = -1;
   lt_status rc = m ? LT_OK : LT_ERR_NOMEM;
   int64_t cap = 0;
   for (char *line = text, *next; rc == LT_OK && line && *line; line = next) {
@@ -179,22 +183,22 @@ static lt_status csv_create(const lt_value *args, void **self, char *err, size_t
     if (ncols < 0) { /* the first row: the header, or the column count */
       ncols = n;
       for (int c = 0; c < n; c++) head[c] = f[c];
-      if ((!args[4].is_null && (tcol = column(&args[4], head, n, has_header, "target_column", err, errlen)) < 0) ||
-          (!args[5].is_null && (icol = column(&args[5], head, n, has_header, "id_column", err, errlen)) < 0)) {
+      if ((!target->is_null && (tcol = column(target, head, n, has_header, "target_column", err, errlen)) < 0) ||
+          (!id->is_null && (icol = column(id, head, n, has_header, "id_column", err, errlen)) < 0)) {
         rc = LT_ERR_INVALID;
         break;
       }
-      if (args[3].is_null) {
+      if (features->is_null) {
         for (int c = 0; c < n; c++)
           if (c != tcol && c != icol) fcol[nfc++] = c;
-      } else if (args[3].n > 1024) {
-        snprintf(err, errlen, "feature_columns has %zu items; a table has at most 1024 columns", args[3].n);
+      } else if (features->n > 1024) {
+        snprintf(err, errlen, "feature_columns has %zu items; a table has at most 1024 columns", features->n);
         rc = LT_ERR_INVALID;
       } else {
-        for (size_t k = 0; k < args[3].n && rc == LT_OK; k++) {
+        for (size_t k = 0; k < features->n && rc == LT_OK; k++) {
           char what[48];
           snprintf(what, sizeof what, "feature_columns item %zu", k);
-          if ((fcol[nfc++] = column(&args[3].items[k], head, n, has_header, what, err, errlen)) < 0) rc = LT_ERR_INVALID;
+          if ((fcol[nfc++] = column(&features->items[k], head, n, has_header, what, err, errlen)) < 0) rc = LT_ERR_INVALID;
         }
       }
       if (rc != LT_OK) break;
@@ -273,7 +277,7 @@ static const lt_param params[] = {
 };
 
 static const lt_component components[] = {
-    {"lighter.datasets.CSVDataset", LT_KIND_DATASET, "Rows of a CSV/TSV table as samples.", params, LT__COUNT_OF(params),
+    {"lighter.datasets.CSVDataset", LT_KIND_DATASET, "Rows of a CSV/TSV table as samples.", params, LT_COUNT_OF(params),
      csv_create, csv_destroy, &ops},
 };
 

@@ -15,8 +15,6 @@
 #include <libdeflate.h>
 #include <stdint.h>
 
-#define DATA_HAS(ops, type, member) ((ops)->size >= offsetof(type, member) + sizeof((ops)->member))
-
 /* *b (malloc'd, *cap bytes) twice as large; -1 (and *b freed, NULL) when
  * that cannot be had. */
 static inline int data_grow(unsigned char **b, size_t *cap) {
@@ -136,7 +134,7 @@ static inline int data_transform_arg(const lt_value *v, const char *name, void *
   *ops = NULL;
   if (v->is_null) return 0;
   const lt_transform_ops *o = v->component_type ? (const lt_transform_ops *)v->component_type->ops : NULL;
-  if (!v->component || v->component_kind != LT_KIND_TRANSFORM || !o || !DATA_HAS(o, lt_transform_ops, apply)) {
+  if (!v->component || v->component_kind != LT_KIND_TRANSFORM || !o || !LT_HAS(o, lt_transform_ops, apply)) {
     snprintf(err, errlen, "%s must be a transform (torchvision.transforms.*)", name);
     return -1;
   }
@@ -156,7 +154,7 @@ static inline lt_tensor *data_apply(void *self, const lt_transform_ops *ops, lt_
 
 /* A transform that may be applied to a whole batch at once (none is). */
 static inline int data_batchable(void *self, const lt_transform_ops *ops) {
-  return !ops || (DATA_HAS(ops, lt_transform_ops, apply_batch) && ops->batchable && ops->apply_batch &&
+  return !ops || (LT_HAS(ops, lt_transform_ops, apply_batch) && ops->batchable && ops->apply_batch &&
                   ops->batchable(self));
 }
 
@@ -185,13 +183,13 @@ static inline int data_dataset_arg(const lt_value *v, const char *name, void **s
 /* One sample of a dataset, with its stream when it takes one. */
 static inline int data_get(void *self, const lt_dataset_ops *ops, int64_t index, lt_rng *rng, lt_tensor **out,
                            const char **names, int max, char *err, size_t errlen) {
-  if (DATA_HAS(ops, lt_dataset_ops, sample) && ops->sample)
+  if (LT_HAS(ops, lt_dataset_ops, sample) && ops->sample)
     return ops->sample(self, index, rng, out, names, max, err, errlen);
   return ops->get(self, index, out, names, max, err, errlen);
 }
 
 static inline int data_thread_safe(void *self, const lt_dataset_ops *ops) {
-  return DATA_HAS(ops, lt_dataset_ops, thread_safe) && ops->thread_safe && ops->thread_safe(self);
+  return LT_HAS(ops, lt_dataset_ops, thread_safe) && ops->thread_safe && ops->thread_safe(self);
 }
 
 /* The index checked against the length, Python's negative indices allowed. */
@@ -228,10 +226,10 @@ static inline void data_images_free(void *self) {
   free(m);
 }
 
-/* args[at], args[at + 1]: transform and target_transform. */
-static inline int data_images_transforms(data_images *m, const lt_value *args, int at, char *err, size_t errlen) {
-  return data_transform_arg(&args[at], "transform", &m->tf, &m->tf_ops, err, errlen) ||
-         data_transform_arg(&args[at + 1], "target_transform", &m->ttf, &m->ttf_ops, err, errlen);
+/* The arguments "transform" and "target_transform". */
+static inline int data_images_transforms(data_images *m, const lt_value *args, char *err, size_t errlen) {
+  return data_transform_arg(lt_arg(args, "transform"), "transform", &m->tf, &m->tf_ops, err, errlen) ||
+         data_transform_arg(lt_arg(args, "target_transform"), "target_transform", &m->ttf, &m->ttf_ops, err, errlen);
 }
 
 static inline int64_t data_images_len(void *self) { return ((data_images *)self)->n; }

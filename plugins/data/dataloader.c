@@ -185,7 +185,7 @@ static int get_sample(loader *m, int64_t b, int64_t index, lt_tensor **t, const 
  * caller takes each sample too, so that the error names the sample). What
  * it returns is checked as a sample is. */
 static int make_batch_at_once(loader *m, int64_t from, int64_t count, slot *s) {
-  if (m->no_batches || !DATA_HAS(m->dops, lt_dataset_ops, get_batch) || !m->dops->get_batch) return 0;
+  if (m->no_batches || !LT_HAS(m->dops, lt_dataset_ops, get_batch) || !m->dops->get_batch) return 0;
   lt_tensor *t[DL_ROOM] = {0};
   const char *nm[DL_ROOM] = {0};
   char why[512] = "";
@@ -354,37 +354,39 @@ static lt_status dl_create(const lt_value *args, void **self, char *err, size_t 
   if (!m) return LT_ERR_NOMEM;
   pthread_mutex_init(&m->mu, NULL), pthread_mutex_init(&m->ds_mu, NULL);
   pthread_cond_init(&m->cv_work, NULL), pthread_cond_init(&m->cv_done, NULL);
-  if (data_dataset_arg(&args[0], "dataset", &m->ds, &m->dops, err, errlen)) {
+  const lt_value *ds = lt_arg(args, "dataset");
+  if (data_dataset_arg(ds, "dataset", &m->ds, &m->dops, err, errlen)) {
     dl_destroy(m);
     return LT_ERR_INVALID;
   }
-  if (!args[4].is_null || !args[9].is_null) {
+  if (!lt_arg_is_null(args, "sampler") || !lt_arg_is_null(args, "collate_fn")) {
     snprintf(err, errlen, "%s is not supported: the loader samples as DistributedSampler (shuffle, seed, drop_last)",
-             !args[4].is_null ? "sampler" : "collate_fn");
+             !lt_arg_is_null(args, "sampler") ? "sampler" : "collate_fn");
     dl_destroy(m);
     return LT_ERR_UNSUPPORTED;
   }
-  m->ds_name = args[0].component_type->target;
+  m->ds_name = ds->component_type->target;
   m->ds_safe = data_thread_safe(m->ds, m->dops);
-  m->batch_size = args[1].i;
-  m->shuffle = (int)args[2].i;
-  m->drop_last = (int)args[3].i;
-  m->workers = (int)args[5].i;
-  m->prefetch = args[6].is_null ? 2 : args[6].i;
-  if (!args[6].is_null && m->workers == 0) {
+  m->batch_size = lt_arg_int(args, "batch_size");
+  m->shuffle = (int)lt_arg_int(args, "shuffle");
+  m->drop_last = (int)lt_arg_int(args, "drop_last");
+  m->workers = (int)lt_arg_int(args, "num_workers");
+  int has_prefetch = !lt_arg_is_null(args, "prefetch_factor");
+  m->prefetch = has_prefetch ? lt_arg_int(args, "prefetch_factor") : 2;
+  if (has_prefetch && m->workers == 0) {
     snprintf(err, errlen, "prefetch_factor option could only be specified in multiprocessing; let num_workers > 0 "
                           "to enable multiprocessing, otherwise set prefetch_factor to null");
     dl_destroy(m);
     return LT_ERR_INVALID;
   }
-  if (args[10].is_null) { /* a seed from the global generator: reproducible under the run's seed */
+  if (lt_arg_is_null(args, "seed")) { /* a seed from the global generator: reproducible under the run's seed */
     int64_t one = 1, v = 0;
     lt_tensor *r = lt_tensor_randint(0, (int64_t)1 << 31, &one, 1, LT_INT64, LT_CPU);
     lt_tensor_item_int64(r, &v);
     lt_tensor_free(r);
     m->seed = (uint64_t)v;
   } else {
-    m->seed = (uint64_t)args[10].i;
+    m->seed = (uint64_t)lt_arg_int(args, "seed");
   }
   m->world = 1;
   m->nslots = m->workers ? m->workers * m->prefetch : 1;
@@ -529,7 +531,7 @@ static const lt_param params[] = {
 
 static const lt_component components[] = {
     {"torch.utils.data.DataLoader", LT_KIND_DATALOADER, "Batches of a dataset (seeded, resumable, worker threads).",
-     params, LT__COUNT_OF(params), dl_create, dl_destroy, &ops},
+     params, LT_COUNT_OF(params), dl_create, dl_destroy, &ops},
 };
 
 LT_PLUGIN_DEFINE("torch.utils.data.DataLoader", LT_VERSION_STRING, "torch.utils.data.DataLoader", "BSD-3-Clause",

@@ -4,6 +4,8 @@
 #include "data.h"
 
 static const char *const stages[4] = {"train", "val", "test", "predict"};
+/* the argument of each stage */
+static const char *const arg_names[4] = {"train_dataloader", "val_dataloader", "test_dataloader", "predict_dataloader"};
 
 typedef struct dm {
   void *self[4];
@@ -14,10 +16,10 @@ static lt_status dm_create(const lt_value *args, void **self, char *err, size_t 
   dm *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
   for (int i = 0; i < 4; i++) {
-    const lt_value *v = &args[i];
+    const lt_value *v = lt_arg(args, arg_names[i]);
     if (v->is_null) continue;
     const lt_loader_ops *o = v->component_type ? (const lt_loader_ops *)v->component_type->ops : NULL;
-    if (!v->component || v->component_kind != LT_KIND_DATALOADER || !o || !DATA_HAS(o, lt_loader_ops, next)) {
+    if (!v->component || v->component_kind != LT_KIND_DATALOADER || !o || !LT_HAS(o, lt_loader_ops, next)) {
       snprintf(err, errlen, "%s_dataloader must be a torch.utils.data.DataLoader", stages[i]);
       free(m);
       return LT_ERR_INVALID;
@@ -53,7 +55,7 @@ static const lt_param params[] = {
 };
 
 static const lt_component components[] = {
-    {"lighter.LighterDataModule", LT_KIND_DATAMODULE, "The data loaders of each stage.", params, LT__COUNT_OF(params),
+    {"lighter.LighterDataModule", LT_KIND_DATAMODULE, "The data loaders of each stage.", params, LT_COUNT_OF(params),
      dm_create, dm_destroy, &ops},
 };
 

@@ -69,8 +69,8 @@ static int idx_load(const char *path, int kind, unsigned char **data, int64_t *n
 }
 
 static lt_status idx_create(const lt_value *args, void **self, char *err, size_t errlen) {
-  const char *root = args[0].is_null ? IDX_DEFAULT_ROOT : args[0].s;
-  int train = (int)args[1].i;
+  const char *root = lt_arg_is_null(args, "root") ? IDX_DEFAULT_ROOT : lt_arg_str(args, "root");
+  int train = (int)lt_arg_int(args, "train"), download = lt_arg_bool(args, "download");
   if (!root) {
     snprintf(err, errlen, "root is required: the folder with the IDX files");
     return LT_ERR_INVALID;
@@ -85,7 +85,7 @@ static lt_status idx_create(const lt_value *args, void **self, char *err, size_t
     snprintf(err, errlen,
              "no %s in '%s' (looked in %s/" IDX_CLASS "/raw, %s/" IDX_CLASS " and %s)%s; lighter-host downloads "
              "nothing: put the four IDX files (gzipped or not) there%s",
-             data_exists(ipath) ? lname : iname, root, root, root, root, args[4].i ? " and download is true" : "",
+             data_exists(ipath) ? lname : iname, root, root, root, root, download ? " and download is true" : "",
              IDX_HINT);
     data_images_free(m);
     return LT_ERR_NOT_FOUND;
@@ -93,7 +93,7 @@ static lt_status idx_create(const lt_value *args, void **self, char *err, size_t
   unsigned char *lb = NULL;
   int64_t nl, r1, c1;
   m->c = 1;
-  if (data_images_transforms(m, args, 2, err, errlen) || idx_load(ipath, 3, &m->px, &m->n, &m->h, &m->w, err, errlen) ||
+  if (data_images_transforms(m, args, err, errlen) || idx_load(ipath, 3, &m->px, &m->n, &m->h, &m->w, err, errlen) ||
       idx_load(lpath, 1, &lb, &nl, &r1, &c1, err, errlen)) {
     data_images_free(m);
     return LT_ERR_FORMAT;
@@ -128,7 +128,7 @@ static const lt_param params[] = {
 };
 
 static const lt_component components[] = {
-    {IDX_TARGET, LT_KIND_DATASET, IDX_SUMMARY, params, LT__COUNT_OF(params), idx_create, data_images_free, &ops},
+    {IDX_TARGET, LT_KIND_DATASET, IDX_SUMMARY, params, LT_COUNT_OF(params), idx_create, data_images_free, &ops},
 };
 
 LT_PLUGIN_DEFINE(IDX_TARGET, LT_VERSION_STRING, IDX_TARGET, "BSD-3-Clause", components, NULL);

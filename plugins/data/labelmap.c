@@ -14,7 +14,7 @@ typedef struct labelmap {
 } labelmap;
 
 static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
-  const lt_value *mp = &args[0];
+  const lt_value *mp = lt_arg(args, "mapping");
   labelmap *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
   for (size_t i = 0; i < mp->n; i++) {
@@ -32,8 +32,8 @@ static lt_status create(const lt_value *args, void **self, char *err, size_t err
     m->to[from] = mp->items[i].i;
     m->set[from] = 1;
   }
-  m->has_default = !args[1].is_null;
-  m->dflt = args[1].i;
+  m->has_default = !lt_arg_is_null(args, "default");
+  m->dflt = lt_arg_int(args, "default");
   *self = m;
   return LT_OK;
 }

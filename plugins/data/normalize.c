@@ -12,7 +12,7 @@ typedef struct norm {
 static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
   norm *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
-  int a = tf_numbers(&args[0], m->mean, NMAX), b = tf_numbers(&args[1], m->std, NMAX);
+  int a = tf_numbers(lt_arg(args, "mean"), m->mean, NMAX), b = tf_numbers(lt_arg(args, "std"), m->std, NMAX);
   if (a < 1 || b != a) {
     snprintf(err, errlen, "mean and std must be lists of the same length (one number per channel), got %d and %d", a, b);
     free(m);

@@ -4,21 +4,26 @@
  * set to fill; the same sampling grid as torchvision's tensor path. */
 #include "transform.h"
 
+typedef struct rotation {
+  double lo, hi; /* degrees */
+  double fill;
+} rotation;
+
 static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
-  tf_args *m = calloc(1, sizeof *m);
+  rotation *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
   double d[2];
-  int n = tf_numbers(&args[0], d, 2);
+  int n = tf_numbers(lt_arg(args, "degrees"), d, 2);
   if (n == 1 && d[0] < 0) n = -1;
   if (n < 1) {
     snprintf(err, errlen, "degrees must be a non-negative number or [min, max]");
     free(m);
     return LT_ERR_INVALID;
   }
-  m->f[0] = n == 1 ? -d[0] : d[0];
-  m->f[1] = n == 1 ? d[0] : d[1];
-  m->f[2] = args[2].f; /* fill */
-  if (args[1].i) {
+  m->lo = n == 1 ? -d[0] : d[0];
+  m->hi = n == 1 ? d[0] : d[1];
+  m->fill = lt_arg_float(args, "fill");
+  if (lt_arg_bool(args, "expand")) {
     snprintf(err, errlen, "expand: true is not supported");
     free(m);
     return LT_ERR_UNSUPPORTED;
@@ -28,10 +33,10 @@ static lt_status create(const lt_value *args, void **self, char *err, size_t err
 }
 
 static lt_tensor *apply(void *self, lt_tensor *x, lt_rng *rng) {
-  tf_args *m = self;
+  rotation *m = self;
   tf_img im;
   if (tf_info(x, &im, "RandomRotation")) return NULL;
-  double angle = m->f[0] + (m->f[1] - m->f[0]) * lt_rng_uniform(rng);
+  double angle = m->lo + (m->hi - m->lo) * lt_rng_uniform(rng);
   double a = angle * 3.14159265358979323846 / 180.0, c = cos(a), s = sin(a);
   /* planes of [H, W]: PIL images as [C, H, W] */
   lt_dtype dt = lt_tensor_dtype(x);
@@ -49,7 +54,7 @@ static lt_tensor *apply(void *self, lt_tensor *x, lt_rng *rng) {
       int64_t xs = (int64_t)nearbyint(c * xc - s * yc + cx), ys = (int64_t)nearbyint(s * xc + c * yc + cy);
       int in = xs >= 0 && xs < w && ys >= 0 && ys < h;
       for (int64_t p = 0; p < planes; p++)
-        dst[p * h * w + y * w + x0] = in ? src[p * h * w + ys * w + xs] : m->f[2];
+        dst[p * h * w + y * w + x0] = in ? src[p * h * w + ys * w + xs] : m->fill;
     }
   int64_t shape[8];
   int d = lt_tensor_shape(t, shape, 8);

@@ -11,16 +11,18 @@
 static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
   wrap *w = calloc(1, sizeof *w);
   if (!w) return LT_ERR_NOMEM;
-  if (wrap_add(w, &args[0], "dataset", err, errlen)) {
+  if (wrap_add(w, lt_arg(args, "dataset"), "dataset", err, errlen)) {
     wrap_destroy(w);
     return LT_ERR_INVALID;
   }
-  int64_t n = w->len, k = (int64_t)args[1].n, part = args[3].i, lens[256], total = 0;
+  const lt_value *lengths = lt_arg(args, "lengths");
+  int64_t n = w->len, k = (int64_t)lengths->n, part = lt_arg_int(args, "part"), lens[256], total = 0;
   double fsum = 0;
   int fractions = 1;
   for (int64_t i = 0; i < k && i < 256; i++) {
-    fsum += args[1].items[i].f;
-    if (args[1].items[i].type != LT_P_FLOAT || args[1].items[i].f < 0 || args[1].items[i].f > 1) fractions = 0;
+    const lt_value *v = &lengths->items[i];
+    fsum += v->f;
+    if (v->type != LT_P_FLOAT || v->f < 0 || v->f > 1) fractions = 0;
   }
   if (k < 1 || k > 256 || part < 0 || part >= k) {
     snprintf(err, errlen, "lengths must list 1 to 256 parts and part (%lld) be one of them", (long long)part);
@@ -28,11 +30,11 @@ static lt_status create(const lt_value *args, void **self, char *err, size_t err
     return LT_ERR_INVALID;
   }
   if (fractions && fabs(fsum - 1) < 1e-9) {
-    for (int64_t i = 0; i < k; i++) total += lens[i] = (int64_t)floor((double)n * args[1].items[i].f);
+    for (int64_t i = 0; i < k; i++) total += lens[i] = (int64_t)floor((double)n * lengths->items[i].f);
     for (int64_t i = 0; i < n - total; i++) lens[i % k]++;
     total = n;
   } else {
-    for (int64_t i = 0; i < k; i++) total += lens[i] = args[1].items[i].i;
+    for (int64_t i = 0; i < k; i++) total += lens[i] = lengths->items[i].i;
   }
   if (total != n) {
     snprintf(err, errlen, "sum of input lengths (%lld) does not equal the length of the input dataset (%lld)",
@@ -42,7 +44,7 @@ static lt_status create(const lt_value *args, void **self, char *err, size_t err
   }
   /* the permutation of a generator seeded with seed, the global one untouched */
   lt_tensor *saved = lt_rng_state_get();
-  lt_manual_seed((uint64_t)args[2].i);
+  lt_manual_seed((uint64_t)lt_arg_int(args, "seed"));
   lt_clear_error();
   lt_tensor *perm = lt_tensor_randperm(n, LT_INT64, LT_CPU);
   lt_rng_state_set(saved);

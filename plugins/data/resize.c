@@ -5,18 +5,26 @@
  * images are resized in float and rounded back. */
 #include "transform.h"
 
+typedef struct resize {
+  int64_t size[2];
+  int edge;       /* size is the smaller edge's */
+  int nearest;    /* else bilinear */
+  double max_size; /* 0: none */
+} resize;
+
 static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
-  tf_args *m = calloc(1, sizeof *m);
+  resize *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
-  m->n = args[0].type == LT_P_INT || (args[0].type == LT_P_LIST && args[0].n == 1); /* smaller edge */
-  if (tf_size(&args[0], m->size)) {
+  const lt_value *size = lt_arg(args, "size");
+  m->edge = size->type == LT_P_INT || (size->type == LT_P_LIST && size->n == 1);
+  if (tf_size(size, m->size)) {
     snprintf(err, errlen, "size must be a positive int or [h, w]");
     free(m);
     return LT_ERR_INVALID;
   }
-  m->f[0] = !strcmp(args[1].s, "nearest");
-  m->f[1] = args[2].is_null ? 0 : (double)args[2].i;
-  if (m->f[1] && (!m->n || m->f[1] <= (double)m->size[0])) {
+  m->nearest = !strcmp(lt_arg_str(args, "interpolation"), "nearest");
+  m->max_size = lt_arg_is_null(args, "max_size") ? 0 : (double)lt_arg_int(args, "max_size");
+  if (m->max_size && (!m->edge || m->max_size <= (double)m->size[0])) {
     snprintf(err, errlen, "max_size needs an int size smaller than it");
     free(m);
     return LT_ERR_INVALID;
@@ -26,15 +34,16 @@ static lt_status create(const lt_value *args, void **self, char *err, size_t err
 }
 
 static lt_tensor *apply(void *self, lt_tensor *x, lt_rng *rng) {
-  tf_args *m = self;
+  resize *m = self;
   (void)rng;
   tf_img im;
   if (tf_info(x, &im, "Resize")) return NULL;
   int64_t oh = m->size[0], ow = m->size[1];
-  if (m->n) {
+  if (m->edge) {
     int64_t s = im.h <= im.w ? im.h : im.w, l = im.h <= im.w ? im.w : im.h;
     int64_t ns = m->size[0], nl = (int64_t)((double)ns * (double)l / (double)s);
-    if (m->f[1] && nl > (int64_t)m->f[1]) ns = (int64_t)(m->f[1] * (double)ns / (double)nl), nl = (int64_t)m->f[1];
+    if (m->max_size && nl > (int64_t)m->max_size)
+      ns = (int64_t)(m->max_size * (double)ns / (double)nl), nl = (int64_t)m->max_size;
     oh = im.h <= im.w ? ns : nl;
     ow = im.h <= im.w ? nl : ns;
   }
@@ -48,7 +57,7 @@ static lt_tensor *apply(void *self, lt_tensor *x, lt_rng *rng) {
   if (im.pil) t = d == 2 ? lt_tensor_reshape(t, LT_SHAPE(1, 1, im.h, im.w))
                          : lt_tensor_unsqueeze(lt_tensor_permute(t, LT_SHAPE(2, 0, 1)), 0);
   else t = lt_tensor_reshape(t, LT_SHAPE(-1, im.c, im.h, im.w));
-  lt_tensor *y = lt_interpolate(t, LT_SHAPE(oh, ow), m->f[0] ? LT_INTERP_NEAREST : LT_INTERP_BILINEAR, 0);
+  lt_tensor *y = lt_interpolate(t, LT_SHAPE(oh, ow), m->nearest ? LT_INTERP_NEAREST : LT_INTERP_BILINEAR, 0);
   if (im.pil) y = d == 2 ? lt_tensor_reshape(y, LT_SHAPE(oh, ow))
                          : lt_tensor_contiguous(lt_tensor_permute(lt_tensor_select(y, 0, 0), LT_SHAPE(1, 2, 0)));
   else {

@@ -56,13 +56,13 @@ static int shape_of(const lt_value *v, int64_t *out, int *dims, int64_t *numel, 
 static lt_status syn_create(const lt_value *args, void **self, char *err, size_t errlen) {
   syn *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
-  m->n = args[0].i;
-  m->regression = !strcmp(args[2].s, "regression");
-  m->classes = args[3].i;
-  m->seed = (uint64_t)args[5].i;
-  m->noise = args[6].f;
-  if (shape_of(&args[1], m->shape, &m->dims, &m->numel, "input_shape", err, errlen) ||
-      shape_of(&args[4], m->tshape, &m->tdims, &m->tnumel, "target_shape", err, errlen)) {
+  m->n = lt_arg_int(args, "num_samples");
+  m->regression = !strcmp(lt_arg_str(args, "task"), "regression");
+  m->classes = lt_arg_int(args, "num_classes");
+  m->seed = (uint64_t)lt_arg_int(args, "seed");
+  m->noise = lt_arg_float(args, "noise");
+  if (shape_of(lt_arg(args, "input_shape"), m->shape, &m->dims, &m->numel, "input_shape", err, errlen) ||
+      shape_of(lt_arg(args, "target_shape"), m->tshape, &m->tdims, &m->tnumel, "target_shape", err, errlen)) {
     syn_destroy(m);
     return LT_ERR_INVALID;
   }
@@ -129,7 +129,7 @@ static const lt_param params[] = {
 
 static const lt_component components[] = {
     {"lighter.datasets.SyntheticDataset", LT_KIND_DATASET, "Seeded synthetic samples (classification or regression).",
-     params, LT__COUNT_OF(params), syn_create, syn_destroy, &ops},
+     params, LT_COUNT_OF(params), syn_create, syn_destroy, &ops},
 };
 
 LT_PLUGIN_DEFINE("lighter.datasets.SyntheticDataset", LT_VERSION_STRING, "lighter.datasets.SyntheticDataset",

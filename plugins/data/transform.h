@@ -83,14 +83,6 @@ static inline int tf_numbers(const lt_value *v, double *out, int max) {
   return (int)v->n;
 }
 
-/* A transform with plain-number arguments kept in `a` (as core_stateless):
- * APPLY is an expression over self (tf_args *m), x and rng. */
-typedef struct tf_args {
-  double f[8];
-  int64_t size[2], pad[4];
-  int n;
-} tf_args;
-
 /* A transform plugin; the _BATCH forms also apply to a whole batch at once
  * (deterministic transforms: see lt_transform_ops.apply_batch). */
 #define TF_COMPONENT_OPS(TARGET, SUMMARY, PARAMS, NPARAMS, CREATE, ...)                                   \
@@ -102,11 +94,11 @@ typedef struct tf_args {
 #define TF_COMPONENT_N(TARGET, SUMMARY, PARAMS, NPARAMS, CREATE, APPLY_FN) \
   TF_COMPONENT_OPS(TARGET, SUMMARY, PARAMS, NPARAMS, CREATE, .apply = APPLY_FN)
 #define TF_COMPONENT(TARGET, SUMMARY, PARAMS, CREATE, APPLY_FN) \
-  TF_COMPONENT_N(TARGET, SUMMARY, PARAMS, LT__COUNT_OF(PARAMS), CREATE, APPLY_FN)
+  TF_COMPONENT_N(TARGET, SUMMARY, PARAMS, LT_COUNT_OF(PARAMS), CREATE, APPLY_FN)
 #define TF_COMPONENT_BATCH_N(TARGET, SUMMARY, PARAMS, NPARAMS, CREATE, APPLY_FN, BATCH_FN)           \
   TF_COMPONENT_OPS(TARGET, SUMMARY, PARAMS, NPARAMS, CREATE, .apply = APPLY_FN, .batchable = data_yes, \
                    .apply_batch = BATCH_FN)
 #define TF_COMPONENT_BATCH(TARGET, SUMMARY, PARAMS, CREATE, APPLY_FN, BATCH_FN) \
-  TF_COMPONENT_BATCH_N(TARGET, SUMMARY, PARAMS, LT__COUNT_OF(PARAMS), CREATE, APPLY_FN, BATCH_FN)
+  TF_COMPONENT_BATCH_N(TARGET, SUMMARY, PARAMS, LT_COUNT_OF(PARAMS), CREATE, APPLY_FN, BATCH_FN)
 
 #endif

@@ -55,7 +55,7 @@ static inline int wrap_thread_safe(void *self) {
 static inline int wrap_get_batch(void *self, const int64_t *indices, int64_t n, lt_tensor **out, const char **names,
                                  int max, char *err, size_t errlen) {
   wrap *w = (wrap *)self;
-  if (w->n != 1 || !DATA_HAS(w->ops[0], lt_dataset_ops, get_batch) || !w->ops[0]->get_batch || n < 1) return 0;
+  if (w->n != 1 || !LT_HAS(w->ops[0], lt_dataset_ops, get_batch) || !w->ops[0]->get_batch || n < 1) return 0;
   int64_t *inner = (int64_t *)malloc((size_t)n * sizeof *inner);
   if (!inner) {
     snprintf(err, errlen, "out of memory for the indices of a batch of %lld samples", (long long)n);
@@ -92,7 +92,7 @@ static inline int wrap_add(wrap *w, const lt_value *v, const char *name, char *e
                                       .sample = wrap_sample, .thread_safe = wrap_thread_safe,           \
                                       .get_batch = wrap_get_batch};                                     \
   static const lt_component components_[] = {                                                          \
-      {TARGET, LT_KIND_DATASET, SUMMARY, PARAMS, LT__COUNT_OF(PARAMS), CREATE, wrap_destroy, &ops_}};  \
+      {TARGET, LT_KIND_DATASET, SUMMARY, PARAMS, LT_COUNT_OF(PARAMS), CREATE, wrap_destroy, &ops_}};  \
   LT_PLUGIN_DEFINE(TARGET, LT_VERSION_STRING, TARGET, "BSD-3-Clause", components_, NULL)
 
 #endif

@@ -9,27 +9,15 @@
  */
 #include <lighter/lighter.h>
 
-#include <stdio.h>
-#include <stdlib.h>
-
 typedef struct cnn {
   double l2; /* an extra L2 penalty on the logits (0: none) */
 } cnn;
 
 static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
-  cnn *m = calloc(1, sizeof *m);
-  if (!m) return LT_ERR_NOMEM;
-  m->l2 = args[0].f;
-  if (m->l2 < 0) {
-    snprintf(err, errlen, "logit_l2 must be >= 0, got %g", m->l2);
-    free(m);
-    return LT_ERR_INVALID;
-  }
-  *self = m;
-  return LT_OK;
+  cnn *m = lt_module_new(sizeof *m);
+  m->l2 = lt_arg_float(args, "logit_l2");
+  return lt_module_done(m, self, err, errlen);
 }
-
-static void destroy(void *self) { free(self); }
 
 /* pred = network(input); loss = {total: criterion + l2 * mean(pred^2), ce: criterion} */
 static lt_status training_step(void *self, const lt_model_ctx *ctx, const lt_batch *batch, lt_state *out) {
@@ -74,12 +62,12 @@ static const lt_model_ops ops = {.size = sizeof(lt_model_ops), .training_step = 
                                  .validation_step = eval_step, .test_step = eval_step, .predict_step = predict_step};
 
 static const lt_param params[] = {
-    LT_PARAM("logit_l2", LT_P_FLOAT, "0.0", "weight of an L2 penalty on the logits in training"),
+    LT_PARAM_MIN("logit_l2", LT_P_FLOAT, "0.0", 0.0, "weight of an L2 penalty on the logits in training"),
 };
 
 static const lt_component components[] = {
     {"examples.FashionCNN", LT_KIND_MODEL, "A LighterModule with C steps (the network comes from the config).", params,
-     LT__COUNT_OF(params), create, destroy, &ops},
+     LT_COUNT_OF(params), create, lt_module_free, &ops},
 };
 
 LT_PLUGIN_DEFINE("examples-fashion-cnn", "1.0.0", "the demo's model steps", "BSD-3-Clause", components, NULL);

@@ -1,83 +1,61 @@
-/* spirals.c: an example dataset plugin, written the way a user writes one:
+/* spirals.c: an example dataset plugin in the SDK's style (1.5):
  * interleaved 2-D spirals, one per class, generated from a seed (so the
  * same config always gives the same data). Each sample is an "input"
- * float32 tensor [2] and a "target" int64 scalar.
+ * float32 tensor [2] and a "target" int64 scalar. The data are buffers in
+ * the component's books, so the host frees them; LT_DATASET_OPS checks the
+ * index. In PyTorch:
+ *
+ *   class Spirals(Dataset):
+ *       def __init__(self, n_samples=1000, n_classes=3, noise=0.1, seed=0):
+ *           rng, xy, label = SplitMix64(seed), [], []
+ *           for i in range(n_samples):
+ *               c = i % n_classes; r = rng.uniform(); t = 4 * r + 2 * math.pi * c / n_classes
+ *               xy.append([r * math.cos(t) + noise * (rng.uniform() - 0.5), r * math.sin(t) + noise * (rng.uniform() - 0.5)])
+ *               label.append(c)
+ *           self.x, self.y = torch.tensor(xy), torch.tensor(label)
+ *       def __len__(self): return len(self.y)
+ *       def __getitem__(self, i): return {"input": self.x[i], "target": self.y[i]}
  *
  *   cc -shared -fPIC spirals.c $(pkg-config --cflags --libs lighter) -o spirals.so -lm
  */
 #include <lighter/lighter.h>
 
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
-
-#define PI 3.14159265358979323846
 
 typedef struct spirals {
   int64_t n;
-  float *xy;      /* n x 2 */
-  int64_t *label; /* n */
+  lt_tensor *x, *y;
 } spirals;
 
-/* A small deterministic generator (splitmix64), independent of libtorch. */
-static double uniform(uint64_t *s) {
-  uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return (double)((z ^ (z >> 31)) >> 11) / 9007199254740992.0;
+static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
+  spirals *d = lt_module_new(sizeof *d);
+  int64_t n = d->n = lt_arg_int(args, "n_samples"), classes = lt_arg_int(args, "n_classes");
+  double noise = lt_arg_float(args, "noise");
+  lt_rng rng = {(uint64_t)lt_arg_int(args, "seed")};
+  d->x = lt_register_buffer(d, "x", lt_tensor_empty(LT_SHAPE(n, 2), LT_FLOAT32, LT_CPU));
+  d->y = lt_register_buffer(d, "y", lt_tensor_empty(LT_SHAPE(n), LT_INT64, LT_CPU));
+  float *xy = d->x ? lt_tensor_data(d->x) : NULL;
+  int64_t *label = d->y ? lt_tensor_data(d->y) : NULL;
+  for (int64_t i = 0; xy && label && i < n; i++) {
+    double r = lt_rng_uniform(&rng), t = 4.0 * r + 2.0 * acos(-1.0) * (double)(i % classes) / (double)classes;
+    xy[2 * i] = (float)(r * cos(t) + noise * (lt_rng_uniform(&rng) - 0.5));
+    xy[2 * i + 1] = (float)(r * sin(t) + noise * (lt_rng_uniform(&rng) - 0.5));
+    label[i] = i % classes;
+  }
+  return lt_module_done(d, self, err, errlen);
 }
 
-static void spirals_destroy(void *self) {
+static int64_t len(void *self) { return ((spirals *)self)->n; }
+
+static lt_status get(void *self, int64_t i, lt_sample *s) {
   spirals *d = self;
-  if (!d) return;
-  free(d->xy);
-  free(d->label);
-  free(d);
-}
-
-static lt_status spirals_create(const lt_value *args, void **self, char *err, size_t errlen) {
-  int64_t n = args[0].i, classes = args[1].i;
-  double noise = args[2].f;
-  uint64_t seed = (uint64_t)args[3].i;
-  spirals *d = calloc(1, sizeof *d);
-  if (!d || !(d->xy = malloc((size_t)n * 2 * sizeof *d->xy)) || !(d->label = malloc((size_t)n * sizeof *d->label))) {
-    snprintf(err, errlen, "out of memory for %lld samples", (long long)n);
-    spirals_destroy(d);
-    return LT_ERR_NOMEM;
-  }
-  d->n = n;
-  for (int64_t i = 0; i < n; i++) {
-    int64_t c = i % classes;
-    double r = uniform(&seed), t = 4.0 * r + 2.0 * PI * (double)c / (double)classes;
-    d->xy[2 * i] = (float)(r * cos(t) + noise * (uniform(&seed) - 0.5));
-    d->xy[2 * i + 1] = (float)(r * sin(t) + noise * (uniform(&seed) - 0.5));
-    d->label[i] = c;
-  }
-  *self = d;
+  lt_sample_set(s, "input", lt_tensor_select(d->x, 0, i));
+  lt_sample_set(s, "target", lt_tensor_select(d->y, 0, i));
   return LT_OK;
 }
 
-static int64_t spirals_len(void *self) { return ((spirals *)self)->n; }
-
-static int spirals_get(void *self, int64_t i, lt_tensor **out, const char **names, int max, char *err,
-                       size_t errlen) {
-  spirals *d = self;
-  if (i < 0 || i >= d->n || max < 2) {
-    snprintf(err, errlen, "index %lld out of range (%lld samples)", (long long)i, (long long)d->n);
-    return -1;
-  }
-  out[0] = lt_tensor_from_data(d->xy + 2 * i, LT_SHAPE(2), LT_FLOAT32);
-  out[1] = lt_tensor_from_data(d->label + i, NULL, 0, LT_INT64);
-  names[0] = "input";
-  names[1] = "target";
-  if (!out[0] || !out[1]) {
-    snprintf(err, errlen, "%s", lt_last_error());
-    return -1;
-  }
-  return 2;
-}
-
-static const lt_dataset_ops ops = {.size = sizeof(lt_dataset_ops), .len = spirals_len, .get = spirals_get};
+LT_DATASET_OPS(ops, len, get);
 
 static const lt_param params[] = {
     LT_PARAM_MIN("n_samples", LT_P_INT, "1000", 1, "number of points"),
@@ -88,7 +66,7 @@ static const lt_param params[] = {
 
 static const lt_component components[] = {
     {"examples.Spirals", LT_KIND_DATASET, "Interleaved 2-D spirals (example dataset plugin).", params,
-     LT__COUNT_OF(params), spirals_create, spirals_destroy, &ops},
+     LT_COUNT_OF(params), create, lt_module_free, &ops},
 };
 
 LT_PLUGIN_DEFINE("examples-spirals", "1.0.0", "an example dataset plugin", "MIT", components, NULL);

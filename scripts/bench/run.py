@@ -195,8 +195,13 @@ class Bench:
                         {"LT_NUM_THREADS": "1,1"})
         if cnn["rc"] != 0:
             raise SystemExit(f"micro_cnn failed:\n{cnn['stderr'][-2000:]}")
+        comp = run_timed([os.path.join(self.out, "micro_compose"), os.path.join(self.build, "lib", "lighter", "plugins"),
+                          os.path.join(self.build, "examples")],
+                         {"LT_NUM_THREADS": "1,1", "BENCH_REPEATS": str(max(5, self.repeats))})
+        if comp["rc"] != 0:
+            raise SystemExit(f"micro_compose failed:\n{comp['stderr'][-2000:]}")
         res = {"ops_ns": json.loads(ops["stdout"]), "host": json.loads(host["stdout"]),
-               "cnn_ops": json.loads(cnn["stdout"])}
+               "cnn_ops": json.loads(cnn["stdout"]), "compose": json.loads(comp["stdout"])}
         # the commands that must not load libtorch: wall time and LD_DEBUG=files
         cmds = {"config": ["config", "configs/fashion_mnist_cnn.yaml"],
                 "plugins": ["plugins", "--plugins", os.path.join(self.build, "examples")],
@@ -321,6 +326,9 @@ def report(train, micro, repeats, batches):
     for name, c in micro["commands"].items():
         lines.append(f"| `lighter-host {name}` wall (ms){' LOADS LIBTORCH' if c['libtorch_loaded'] else ''} | "
                      f"{c['wall_ms']['min']:.1f} | {c['wall_ms']['median']:.1f} |")
+    cm = micro["compose"]
+    lines.append(f"| forward 64x784 -> 256 -> 256 -> 10, module with books (examples.MLP) / torch.nn.Sequential "
+                 f"({cm['composed_us']:.0f} / {cm['sequential_us']:.0f} us) | | {cm['ratio']:.3f} |")
     if "loader" in micro:
         ld = micro["loader"]["plain_w0_batches_per_s"]
         lines.append(f"| loader batches/s (ToTensor+Normalize, 0 workers; best, median) | {ld['best']:.0f} | "
@@ -374,6 +382,8 @@ def report(train, micro, repeats, batches):
         lines.append(f"| {what} | {value:.1f} | | {goal} | {yes(ok)} |")
     single("CNN ops of at least 0.1 ms slower through the C layer than in C++ by more than 10% (count)",
            len(slow), "0" + (f" (slow: {', '.join(slow)})" if slow else ""), not slow)
+    single("forward of a module with books over the same layers in torch.nn.Sequential (ratio, median)",
+           micro["compose"]["ratio"], "<= 1.05", micro["compose"]["ratio"] <= 1.05)
     worst = max(over.values())
     single("per-op overhead of the C layer, worst of add/relu/matmul/table add (ns, minima)", worst, "<= 150",
            worst <= 150)

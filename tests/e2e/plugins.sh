@@ -140,5 +140,15 @@ if [ $rc -eq 0 ] && grep -qF "provided by examples-spirals 1.0.0 ($work/mine/spi
 out=$("$inst/bin/lighter-host" info 2>&1); rc=$?
 if [ $rc -eq 0 ] && grep -q "libtorch" <<<"$out"; then ok; else bad "installed info: $out"; fi
 
+# A plugin built against the frozen SDK 1.4 headers (tests/abi: arguments by
+# position, no host services) loads under this host and trains exactly as the
+# 1.5 example it was (same initialisation, same metrics.csv).
+mkdir -p "$work/abi" && chmod 755 "$work/abi" && cp "$BUILD/tests/abi/mlp_abi14.so" "$BUILD/examples/spirals.so" "$work/abi/"
+A=(fit configs/examples/spirals.yaml =trainer::max_epochs=1)
+if "$H" "${A[@]}" --plugins "$work/abi" =model::network::_target_=abi14.MLP "trainer::default_root_dir=$work/abi/old" >/dev/null 2>&1 \
+   && "$H" "${A[@]}" --plugins "$BUILD/examples" "trainer::default_root_dir=$work/abi/new" >/dev/null 2>&1 \
+   && cmp -s <(cut -d, -f3- "$work/abi/old/lightning_logs/version_0/metrics.csv") <(cut -d, -f3- "$work/abi/new/lightning_logs/version_0/metrics.csv"); then ok
+else bad "a 1.4 plugin does not train as its 1.5 rewrite"; fi
+
 echo "plugins: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -39,6 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                       fuzz_str(a & 0x80 ? "float64" : "float32"),
                       fuzz_str(b & 4 ? "int64" : "float32")};
   void *self = NULL;
-  if (csv_create(args, &self, err, sizeof err) == LT_OK) fuzz_samples(self, &ops, csv_destroy);
+  fuzz_args fa; /* args by name, as the host hands them */
+  const lt_value *named = fuzz_args_of(&fa, &components[0], args, 8);
+  if (csv_create(named, &self, err, sizeof err) == LT_OK) fuzz_samples(self, &ops, csv_destroy);
   return 0;
 }

@@ -131,7 +131,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (host_plugin_check_descriptor(&f.d, "fuzz.so", null) == 0) {
     host_registry reg;
     memset(&reg, 0, sizeof reg);
-    host_plugin plugin = {(char *)"fuzz.so", NULL, &f.d, NULL};
+    host_plugin plugin = {(char *)"fuzz.so", NULL, &f.d, NULL, NULL};
     host_entry entries[MAX_COMPONENTS];
     reg.plugins = &plugin, reg.nplugins = 1, reg.entries = entries;
     for (size_t i = 0; i < f.d.ncomponents; i++) entries[reg.nentries++] = (host_entry){&f.comps[i], 0};

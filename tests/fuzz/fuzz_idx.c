@@ -19,6 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   lt_value args[5] = {fuzz_str(fuzz_dir()), fuzz_int(LT_P_BOOL, 1), fuzz_null(), fuzz_null(),
                       fuzz_int(LT_P_BOOL, 0)};
   void *self = NULL;
-  if (idx_create(args, &self, err, sizeof err) == LT_OK) fuzz_samples(self, &ops, data_images_free);
+  fuzz_args fa; /* args by name, as the host hands them */
+  const lt_value *named = fuzz_args_of(&fa, &components[0], args, 5);
+  if (idx_create(named, &self, err, sizeof err) == LT_OK) fuzz_samples(self, &ops, data_images_free);
   return 0;
 }

@@ -76,6 +76,27 @@ static lt_value fuzz_int(lt_ptype type, int64_t i) {
   return v;
 }
 
+static void fuzz_unknown_arg(void *host, const char *name) {
+  (void)host;
+  fprintf(stderr, "fuzz: the plugin asked for an argument '%s' its spec does not have\n", name);
+  abort();
+}
+
+/* The args v[0..n) (in the order of c's params) as the host hands them to
+ * create: after the head lt_arg reads (plugin.h), so that the plugin finds
+ * them by name; a name c's spec lacks aborts. */
+typedef struct fuzz_args {
+  lt__args_head head;
+  lt_value v[16];
+} fuzz_args;
+
+static const lt_value *fuzz_args_of(fuzz_args *a, const lt_component *c, const lt_value *v, size_t n) {
+  if (n != c->nparams || n > 16) abort();
+  a->head = (lt__args_head){LT__ARGS_MAGIC, c, n, NULL, fuzz_unknown_arg};
+  memcpy(a->v, v, n * sizeof *v);
+  return a->v;
+}
+
 /* Reads samples first, last and middle of a created dataset, frees them,
  * destroys it; every handle must be gone afterwards. */
 static void fuzz_samples(void *self, const lt_dataset_ops *ops, lt_destroy_fn destroy) {

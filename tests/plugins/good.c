@@ -16,10 +16,25 @@ static lt_status scale_create(const lt_value *args, void **self, char *err, size
     snprintf(err, errlen, "out of memory");
     return LT_ERR_NOMEM;
   }
-  s->factor = args[0].f;
-  s->times = args[1].i;
+  s->factor = lt_arg_float(args, "factor"); /* by name (ABI 1.5) */
+  s->times = lt_arg_int(args, "times");
   *self = s;
   return LT_OK;
+}
+
+/* A plugin bug: asks for an argument its spec does not have. */
+static lt_status misspelt_create(const lt_value *args, void **self, char *err, size_t errlen) {
+  char name[8];
+  snprintf(name, sizeof name, "fact%s", "r"); /* the host copies it */
+  (void)err, (void)errlen;
+  *self = malloc(sizeof(scale));
+  return lt_arg(args, name)->is_null && lt_arg_float(args, "factor") == 1.0 ? LT_OK : LT_FAIL;
+}
+
+static lt_status nothing_create(const lt_value *args, void **self, char *err, size_t errlen) {
+  (void)args, (void)err, (void)errlen;
+  *self = malloc(sizeof(scale));
+  return *self ? LT_OK : LT_ERR_NOMEM;
 }
 
 static void scale_destroy(void *self) { free(self); }
@@ -99,7 +114,9 @@ static const lt_component components[] = {
      scale_destroy, &callback_ops},
     {"test.Scale", LT_KIND_MODULE, "Multiplies its input by a factor.", scale_params, LT__COUNT_OF(scale_params),
      scale_create, scale_destroy, &module_ops},
-    {"test.Nothing", LT_KIND_CALLBACK, "Does nothing.", NULL, 0, scale_create, scale_destroy, &callback_ops},
+    {"test.Nothing", LT_KIND_CALLBACK, "Does nothing.", NULL, 0, nothing_create, scale_destroy, &callback_ops},
+    {"test.Misspelt", LT_KIND_MODULE, "Asks for an argument it does not have.", scale_params,
+     LT_COUNT_OF(scale_params), misspelt_create, scale_destroy, &module_ops},
 };
 
 LT_PLUGIN_DEFINE("test-good", "1.2.3", "components for the loader tests", "MIT", components, NULL);

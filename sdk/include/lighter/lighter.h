@@ -38,12 +38,13 @@ extern "C" {
  * plugin's minor is not newer than the host's. The function table only ever
  * grows at its end within one major. */
 #define LT_ABI_MAJOR 1
-#define LT_ABI_MINOR 4 /* 1.1: plugin descriptors (plugin.h); 1.2: transposed conv,
+#define LT_ABI_MINOR 5 /* 1.1: plugin descriptors (plugin.h); 1.2: transposed conv,
                            * bilinear, channel dropout, int-keyed state dicts,
                            * optimizer/scheduler state and options (plugin.h);
                            * 1.3: process groups (lt_dist_*), run view rank;
                            * 1.4: collated dataset batches, batchable
-                           * transforms (plugin.h) */
+                           * transforms (plugin.h); 1.5: arguments by
+                           * name, LT_HAS (plugin.h) */
 #define LT_VERSION_STRING "0.1.0"
 
 #if defined(_WIN32)

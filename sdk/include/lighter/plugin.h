@@ -110,6 +110,21 @@ struct lt_value {
   const struct lt_component *component_type; /* LT_P_COMPONENT: its descriptor (ops) */
 };
 
+/* (1.5) Arguments by name. The host puts this head right before the args
+ * array it hands create (and keeps it there until create returns), so
+ * lt_arg(args, "hidden") finds a parameter by its spec name: inserting a
+ * parameter in the spec can no longer shift what create reads. */
+#define LT__ARGS_MAGIC 0x6c74617267733135ULL /* "ltargs15" */
+typedef struct lt__args_head {
+  uint64_t magic;
+  const struct lt_component *component; /* whose params the args follow */
+  size_t n;
+  void *host;
+  /* Told of a name the spec does not have (the host then fails the create,
+   * naming the plugin, the component and the name). */
+  void (*unknown)(void *host, const char *name);
+} lt__args_head;
+
 /* What create() can report with: write a message into err (errlen bytes)
  * and return non-LT_OK. */
 typedef lt_status (*lt_create_fn)(const lt_value *args, void **self, char *err, size_t errlen);
@@ -125,6 +140,33 @@ typedef struct lt_component {
   lt_destroy_fn destroy; /* may be NULL */
   const void *ops;       /* kind table; its first member is its size_t size */
 } lt_component;
+
+/* (1.5) The argument named name (borrowed, valid until create returns).
+ * A name the spec does not have is a plugin bug: the host fails the create
+ * and says so; meanwhile the value reads as null (0, 0.0, NULL). */
+static inline const lt_value *lt_arg(const lt_value *args, const char *name) {
+  static const lt_value none = {LT_P_ANY, 1, 0, 0, 0, 0, 0, 0, 0, (lt_kind)0, 0, 0, 0};
+  const lt__args_head *h = args ? (const lt__args_head *)(const void *)((const char *)args - sizeof *h) : 0;
+  if (!h || h->magic != LT__ARGS_MAGIC || !name) return &none;
+  for (size_t i = 0; i < h->n; i++) {
+    const char *a = h->component->params[i].name, *c = name;
+    while (*a && *a == *c) a++, c++;
+    if (!*a && !*c) return &args[i];
+  }
+  if (h->unknown) h->unknown(h->host, name);
+  return &none;
+}
+static inline int64_t lt_arg_int(const lt_value *args, const char *name) { return lt_arg(args, name)->i; }
+static inline double lt_arg_float(const lt_value *args, const char *name) { return lt_arg(args, name)->f; }
+static inline int lt_arg_bool(const lt_value *args, const char *name) { return lt_arg(args, name)->i != 0; }
+/* NULL for null */
+static inline const char *lt_arg_str(const lt_value *args, const char *name) { return lt_arg(args, name)->s; }
+static inline int lt_arg_is_null(const lt_value *args, const char *name) { return lt_arg(args, name)->is_null; }
+/* The number of elements of a static array. */
+#define LT_COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+/* Whether a kind table (its size first) has a member: tables built
+ * against an older SDK are shorter. Usage: LT_HAS(ops, lt_module_ops, state). */
+#define LT_HAS(ops, type, member) ((ops)->size >= offsetof(type, member) + sizeof((ops)->member))
 
 typedef struct lt_plugin {
   uint32_t abi_major;
@@ -503,13 +545,253 @@ typedef struct lt_datamodule_ops {
   void *(*loader)(void *self, const char *stage, const lt_loader_ops **ops);
 } lt_datamodule_ops;
 
-#define LT__COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+#define LT__COUNT_OF(a) LT_COUNT_OF(a) /* the older spelling */
+/* ======================================================================
+ * (1.5) Composing, as torch.nn.Module does. Services of the host, bound
+ * into every plugin as it loads a run (lt_plugin_bind_host, emitted by
+ * LT_PLUGIN_DEFINE); programs that embed the tensor layer directly
+ * (LT_DIRECT) have no host and cannot use them.
+ *
+ * Ownership: a child from lt_make is the caller's until it is given to
+ * lt_add_module, then the module's: the module destroys it when it is
+ * destroyed (lt_module_free, its component's destroy). A child from
+ * lt_arg_child wraps a component the config built: the module only
+ * borrows the instance (the host destroys it after the module) and frees
+ * the wrapper. create may keep children, factories (lt_value.factory) and
+ * config components for the instance's whole life; lt_value strings,
+ * lists and tensors only until it returns.
+ * ====================================================================== */
+
+/* A component as a child: an instance and its descriptor. */
+typedef struct lt_child {
+  void *self;
+  const struct lt_component *component; /* target, kind, ops */
+  int owned; /* 1: made by lt_make; 0: the config's (borrowed) */
+} lt_child;
+
+/* What of a module's tensors: PyTorch's parameters(), buffers(), and
+ * state_dict() order (per module: its parameters, its buffers, then its
+ * children's, in the order they were added). */
+typedef enum lt_module_part { LT_MODULE_PARAMETERS = 0, LT_MODULE_BUFFERS = 1, LT_MODULE_STATE = 2 } lt_module_part;
+
+typedef struct lt_host_api {
+  size_t size;
+  /* (new) target built from args_yaml (a YAML mapping, "{}" for none) through
+   * the config's builder, checks and defaults; NULL with lt_last_error
+   * naming file:line. */
+  lt_child *(*make)(const char *file, int line, const char *target, const char *args_yaml);
+  /* (new) a wrapper of a component argument (borrowed), NULL for null. */
+  lt_child *(*arg_child)(const lt_value *v);
+  void (*child_free)(lt_child *c);
+  /* The module books (see lt_module_new below). */
+  void *(*module_new)(size_t size);
+  lt_tensor *(*module_register)(void *self, lt_module_part part, const char *name, lt_tensor *t);
+  lt_child *(*module_add)(void *self, const char *name, lt_child *child);
+  size_t (*module_tensors)(void *self, lt_module_part part, lt_tensor **out, const char **names, size_t max);
+  void (*module_train)(void *self, int mode);
+  int (*module_training)(void *self);
+  lt_status (*module_done)(void *self, void **out, char *err, size_t errlen);
+  void (*module_free)(void *self);
+} lt_host_api;
+
+#if !defined(LT_DIRECT) && !defined(LT__BUILDING_LIBRARY)
+#include <stdarg.h>
+
+extern LT__HIDDEN const lt_host_api *lt__host;
+
+static inline int lt__host_ok(const char *what) {
+  if (lt__host) return 1;
+  char msg[160];
+  snprintf(msg, sizeof msg, "%s needs lighter-host (it is a service of the host, bound as a run loads plugins)", what);
+  lt_set_error(msg, 0);
+  return 0;
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static inline lt_child *lt__make(const char *file, int line, const char *target, const char *fmt, ...) {
+  char args[4096];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(args, sizeof args, fmt ? fmt : "", ap);
+  va_end(ap);
+  if (n < 0 || (size_t)n >= sizeof args) {
+    lt_set_error("lt_make: the arguments are longer than 4096 bytes", 0);
+    return (lt_child *)0;
+  }
+  return lt__host_ok("lt_make") ? lt__host->make(file, line, target, args) : (lt_child *)0;
+}
+
+/* (new) A built-in (or any loaded) component by _target_ name, its
+ * arguments a YAML mapping written printf-style, checked and defaulted as
+ * in a config: lt_make("torch.nn.Linear", "{in_features: %d, out_features:
+ * %d}", in, out); "{}" for no arguments. NULL on error (lt_last_error
+ * names this file:line). */
+#define lt_make(target, ...) lt__make(__FILE__, __LINE__, target, __VA_ARGS__)
+
+/* (new) A component parameter as a child, NULL when it is null. */
+static inline lt_child *lt_arg_child(const lt_value *args, const char *name) {
+  const lt_value *v = lt_arg(args, name);
+  return v->is_null || !lt__host_ok("lt_arg_child") ? (lt_child *)0 : lt__host->arg_child(v);
+}
+
+/* Frees a child that was never added to a module (NULL is fine). */
+static inline void lt_child_free(lt_child *c) {
+  if (c && lt__host) lt__host->child_free(c);
+}
+
+static inline const void *lt__child_ops(const lt_child *c, lt_kind kind, const char *what) {
+  if (c && c->component->kind == kind) return c->component->ops;
+  lt_set_error(c ? "the child is not of the kind this call runs" : "no child (an lt_make failed?)", 0);
+  (void)what;
+  return (const void *)0;
+}
+
+/* Runs a child (new ref; NULL with a NULL input, as ops do). */
+static inline lt_tensor *lt_forward(const lt_child *c, lt_tensor *x) {
+  const lt_module_ops *ops = x ? (const lt_module_ops *)lt__child_ops(c, LT_KIND_MODULE, "lt_forward") : 0;
+  return ops ? ops->forward(c->self, x) : (lt_tensor *)0;
+}
+static inline lt_tensor *lt_loss(const lt_child *c, lt_tensor *input, lt_tensor *target) {
+  const lt_loss_ops *ops = input && target ? (const lt_loss_ops *)lt__child_ops(c, LT_KIND_LOSS, "lt_loss") : 0;
+  return ops ? ops->forward(c->self, input, target) : (lt_tensor *)0;
+}
+static inline lt_status lt_metric_update(const lt_child *c, lt_tensor *preds, lt_tensor *target) {
+  const lt_metric_ops *ops = (const lt_metric_ops *)lt__child_ops(c, LT_KIND_METRIC, "lt_metric_update");
+  return !preds || !target ? LT_ERR_NULL : ops ? ops->update(c->self, preds, target) : LT_ERR_INVALID;
+}
+static inline lt_tensor *lt_metric_compute(const lt_child *c) {
+  const lt_metric_ops *ops = (const lt_metric_ops *)lt__child_ops(c, LT_KIND_METRIC, "lt_metric_compute");
+  return ops ? ops->compute(c->self) : (lt_tensor *)0;
+}
+static inline lt_tensor *lt_transform(const lt_child *c, lt_tensor *x, lt_rng *rng) {
+  const lt_transform_ops *ops = x ? (const lt_transform_ops *)lt__child_ops(c, LT_KIND_TRANSFORM, "lt_transform") : 0;
+  return ops ? ops->apply(c->self, x, rng) : (lt_tensor *)0;
+}
+
+/* A module that keeps its own books, as torch.nn.Module: lt_module_new
+ * gives a zeroed struct of size bytes (the plugin's own fields) with the
+ * host's books out of sight before it. create registers parameters,
+ * buffers and children by name; parameters(), buffers(), the state-dict
+ * order and names ("blocks.0.fc.weight"), train/eval down to every child,
+ * and freeing are then the host's: the plugin writes forward. Errors of
+ * the registering calls are kept until lt_module_done, so create checks
+ * once, at its end. Any component may keep its books so (a dataset's
+ * tensors as buffers, a model's children): its destroy is then
+ * lt_module_free. Under lighter-host lt_module_new never returns NULL. */
+static inline void *lt_module_new(size_t size) { return lt__host_ok("lt_module_new") ? lt__host->module_new(size) : 0; }
+/* Registers t (new ref: the module owns it) as a parameter (it then
+ * requires grad); returns it (borrowed), NULL when t is NULL. */
+static inline lt_tensor *lt_register_parameter(void *m, const char *name, lt_tensor *t) {
+  return lt__host->module_register(m, LT_MODULE_PARAMETERS, name, t);
+}
+static inline lt_tensor *lt_register_buffer(void *m, const char *name, lt_tensor *t) {
+  return lt__host->module_register(m, LT_MODULE_BUFFERS, name, t);
+}
+/* Adds child under the name printf-formatted ("blocks.%d.fc"); returns it
+ * (borrowed). A NULL child (a failed lt_make) is recorded as the error. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static inline lt_child *lt_add_module(void *m, lt_child *child, const char *fmt, ...) {
+  char name[256];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(name, sizeof name, fmt, ap);
+  va_end(ap);
+  return lt__host->module_add(m, name, child);
+}
+/* 1 in training mode (the default), 0 in evaluation mode. */
+static inline int lt_training(void *m) { return lt__host->module_training(m); }
+/* The end of create: LT_OK with *self = m, or the first registering error
+ * in err, m freed. */
+static inline lt_status lt_module_done(void *m, void **self, char *err, size_t errlen) {
+  if (!m) {
+    snprintf(err, errlen, "%s", lt_last_error()[0] ? lt_last_error() : "out of memory");
+    return LT_ERR_NOMEM;
+  }
+  return lt__host->module_done(m, self, err, errlen);
+}
+/* The generic members of such a module's tables. */
+static inline void lt_module_free(void *m) {
+  if (m) lt__host->module_free(m);
+}
+static inline size_t lt_module_parameters(void *m, lt_tensor **out, const char **names, size_t max) {
+  return lt__host->module_tensors(m, LT_MODULE_PARAMETERS, out, names, max);
+}
+static inline size_t lt_module_buffers(void *m, lt_tensor **out, const char **names, size_t max) {
+  return lt__host->module_tensors(m, LT_MODULE_BUFFERS, out, names, max);
+}
+static inline size_t lt_module_state(void *m, lt_tensor **out, const char **names, size_t max) {
+  return lt__host->module_tensors(m, LT_MODULE_STATE, out, names, max);
+}
+static inline void lt_module_train(void *m, int mode) { lt__host->module_train(m, mode); }
+
+/* A dataset's sample being filled (lt_get_fn): named tensors, no arrays
+ * to manage. */
+typedef struct lt_sample {
+  lt_tensor **out;
+  const char **names;
+  int max, n, failed;
+} lt_sample;
+
+/* Adds t (new ref) to the sample under name; a NULL t (a failed op) fails
+ * the sample with lt_last_error. */
+static inline void lt_sample_set(lt_sample *s, const char *name, lt_tensor *t) {
+  if (!t || s->n >= s->max) {
+    s->failed = 1;
+    if (t) lt_set_error("the sample has more tensors than the loader takes", 0);
+    return;
+  }
+  s->out[s->n] = t;
+  s->names[s->n++] = name;
+}
+
+/* Sample index (already checked to be in range) into s. */
+typedef lt_status (*lt_get_fn)(void *self, int64_t index, lt_sample *s);
+
+static inline int lt__dataset_get(lt_get_fn get, int64_t len, void *self, int64_t i, lt_tensor **out,
+                                  const char **names, int max, char *err, size_t errlen) {
+  if (i < 0 || i >= len) {
+    snprintf(err, errlen, "index %lld out of range (%lld samples)", (long long)i, (long long)len);
+    return -1;
+  }
+  lt_sample s = {out, names, max, 0, 0};
+  lt_status st = get(self, i, &s);
+  if (st == LT_OK && !s.failed) return s.n;
+  for (int k = 0; k < s.n; k++) lt_tensor_free(out[k]);
+  snprintf(err, errlen, "%s", lt_last_error()[0] ? lt_last_error() : lt_status_str(st));
+  return -1;
+}
+
+/* A dataset's table (named name_) from its len and an lt_get_fn:
+ * LT_DATASET_OPS(ops, len, get); the index is checked for it. */
+#define LT_DATASET_OPS(name_, len_, get_)                                                                  \
+  static int name_##_get_(void *self, int64_t i, lt_tensor **out, const char **names, int max, char *err, \
+                          size_t errlen) {                                                                \
+    return lt__dataset_get(get_, len_(self), self, i, out, names, max, err, errlen);                      \
+  }                                                                                                       \
+  static const lt_dataset_ops name_ = {sizeof(lt_dataset_ops), len_, name_##_get_, 0, 0, 0}
+
+/* The component of such a module: LT_MODULE("examples.Net", "summary",
+ * params, create, forward) in a plugin's components array. */
+#define LT_MODULE_OPS(forward_)                                                                                  \
+  {sizeof(lt_module_ops), forward_, lt_module_parameters, lt_module_train, lt_module_buffers, lt_module_state, \
+   (lt_tensor * (*)(void *, lt_tensor *const *, int))0}
+#define LT_MODULE(target_, summary_, params_, create_, forward_)                                             \
+  {target_, LT_KIND_MODULE, summary_, params_, LT_COUNT_OF(params_), create_, lt_module_free,               \
+   &(const lt_module_ops)LT_MODULE_OPS(forward_)}
+#endif
+
 
 #if !defined(LT_DIRECT) && !defined(LT__BUILDING_LIBRARY)
 /* One per plugin: the descriptor, the tensor-layer pointer and its binder.
  * components is a static array of lt_component; init may be NULL. */
 #define LT_PLUGIN_DEFINE(name_, version_, description_, license_, components_, init_)        \
   LT_API_DEFINE();                                                                          \
+  LT__HIDDEN const lt_host_api *lt__host = 0;                                               \
+  LT_EXPORT void lt_plugin_bind_host(const lt_host_api *host) { lt__host = host; }          \
   LT_EXPORT lt_status lt_plugin_bind(const lt_api *api) { return lt_api_bind(api); }        \
   LT_EXPORT const lt_plugin lt_plugin_descriptor = {LT_ABI_MAJOR,  LT_ABI_MINOR, name_,     \
                                                     version_,      description_, license_,  \
