@@ -3,8 +3,9 @@
  * checks, leaves stopping_threshold, crosses divergence_threshold or is not
  * finite; checked at the end of each validation (or of each training epoch
  * without validation), as Lightning does. strict: a monitor that is not
- * logged is an error listing the keys that are. Its state (best, wait
- * count) survives a resume. */
+ * logged is an error listing the keys that are. Its state survives a
+ * resume, as Lightning's (wait_count, stopped_epoch, best_score as a
+ * tensor, patience), in both directions. */
 #include <lighter/lighter.h>
 
 #include <math.h>
@@ -99,17 +100,31 @@ static lt_status hook(void *self, lt_hook h, const lt_run_view *run) {
   return LT_OK;
 }
 
+/* Lightning's EarlyStopping.state_dict(), best_score a 0-dim tensor as
+ * Lightning keeps it (its checks call best_score.to(device)). */
 static lt_status save(void *self, lt_state *out) {
   es *m = self;
   lt_state_set_int(out, "wait_count", m->wait);
   lt_state_set_int(out, "stopped_epoch", m->stopped_epoch);
-  lt_state_set_double(out, "best_score", m->best);
+  float best = (float)m->best;
+  lt_tensor *t = lt_tensor_from_data(&best, NULL, 0, LT_FLOAT32);
+  if (!t) return LT_FAIL;
+  lt_state_set_tensor(out, "best_score", t);
   return lt_state_set_int(out, "patience", m->patience);
+}
+
+/* best_score: a tensor (Lightning's, ours) or a number (our older checkpoints). */
+static int get_best(const lt_state *in, double *out) {
+  if (lt_state_kind(in, "best_score") != LT_VALUE_TENSOR) return lt_state_get_double(in, "best_score", out) == LT_OK;
+  lt_tensor *t = lt_state_get_tensor(in, "best_score");
+  int ok = t && lt_tensor_numel(t) == 1 && lt_tensor_item_double(t, out) == LT_OK;
+  lt_tensor_free(t);
+  return ok;
 }
 
 static lt_status load(void *self, const lt_state *in, char *err, size_t errlen) {
   es *m = self;
-  if (lt_state_get_int(in, "wait_count", &m->wait) != LT_OK || lt_state_get_double(in, "best_score", &m->best) != LT_OK) {
+  if (lt_state_get_int(in, "wait_count", &m->wait) != LT_OK || !get_best(in, &m->best)) {
     snprintf(err, errlen, "an EarlyStopping state needs wait_count and best_score");
     return LT_ERR_INVALID;
   }

@@ -7,8 +7,9 @@ length, with our callback states restored where its callbacks look for them.
     resume.py WORK CASE...   (CASE: name|ckpt|max_epochs|accumulate|callback|batches)
 batches: the training batches our run did before the checkpoint; the resumed
 run must train exactly the others.
-callback: "none", "steps:N" (ModelCheckpoint(every_n_train_steps=N)) or
-"monitor:DIR" (ModelCheckpoint(dirpath=DIR, monitor="val/loss/epoch", save_top_k=2)).
+callback: "none", "steps:N" (ModelCheckpoint(every_n_train_steps=N)),
+"monitor:DIR" (ModelCheckpoint(dirpath=DIR, monitor="val/loss/epoch", save_top_k=2))
+or "early" (EarlyStopping(monitor="val/loss/epoch", patience=100)).
 """
 import logging
 import os
@@ -56,6 +57,8 @@ def callbacks(spec, root):
         return [pl.callbacks.ModelCheckpoint(dirpath=root, every_n_train_steps=int(spec[6:]), save_top_k=-1)]
     if spec.startswith("monitor:"):
         return [pl.callbacks.ModelCheckpoint(dirpath=spec[8:], monitor="val/loss/epoch", save_top_k=2)]
+    if spec == "early":
+        return [pl.callbacks.EarlyStopping(monitor="val/loss/epoch", patience=100)]
     return []
 
 
@@ -72,8 +75,9 @@ def fit(root, max_epochs, acc, spec, ckpt=None):
 
 def write(work):
     """Lightning's own checkpoints for lighter-host to resume: one epoch
-    (last.ckpt) and one every 3 steps (mid-epoch)."""
+    (also with an EarlyStopping state) and one every 3 steps (mid-epoch)."""
     fit(f"{work}/pl-end", 1, 1, "none")
+    fit(f"{work}/pl-early", 1, 1, "early")
     torch.manual_seed(0)
     trainer = pl.Trainer(max_epochs=1, default_root_dir=f"{work}/pl-steps", logger=False, enable_progress_bar=False,
                          enable_model_summary=False, num_sanity_val_steps=0,

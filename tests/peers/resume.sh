@@ -62,6 +62,7 @@ end=$(run end)
 steps=$(run steps "=trainer::callbacks=[{_target_: pytorch_lightning.callbacks.ModelCheckpoint, every_n_train_steps: 3, save_top_k: -1}]")
 acc=$(run acc trainer::accumulate_grad_batches=3 \
   "=trainer::callbacks=[{_target_: pytorch_lightning.callbacks.ModelCheckpoint, every_n_train_steps: 2, save_top_k: -1}]")
+early=$(run early "=trainer::callbacks=[{_target_: pytorch_lightning.callbacks.EarlyStopping, monitor: val/loss/epoch, patience: 100}]")
 mon=$(run mon trainer::max_epochs=2 \
   "=trainer::callbacks=[{_target_: pytorch_lightning.callbacks.ModelCheckpoint, monitor: val/loss/epoch, save_top_k: 2, save_last: true}]")
 # interrupted within an epoch (^C in the validation after batch 4): last.ckpt
@@ -78,12 +79,16 @@ if [ "$rc" != 130 ] || ! grep -qF "interrupted at epoch 0, batch 4 (during valid
   fail=1
 fi
 [ "$fail" = 0 ] || exit 1
-# the other way: lighter-host resumes Lightning's own checkpoints (an epoch's
-# end, and mid-epoch from its every-3-steps ModelCheckpoint) and ends at step 16
+# the other way: lighter-host resumes Lightning's own checkpoints (an epoch's end,
+# mid-epoch from its every-3-steps ModelCheckpoint, an EarlyStopping state) to step 16
 if PYTHONPATH=$peers "$PY" "$root/tests/peers/resume.py" --write "$work" > write.log 2>&1; then
-  for ck in "$(ls "$work"/pl-end/checkpoints/*.ckpt | head -1)" "$work/pl-steps/epoch=0-step=3.ckpt"; do
-    name=from-pl-$(basename "$(dirname "$(dirname "$ck")")")
-    "$H" fit base.yaml "trainer::default_root_dir=$work/$name" trainer::max_epochs=2 --ckpt_path "$ck" > "$name.log" 2>&1
+  n=0 es="=trainer::callbacks=[{_target_: pytorch_lightning.callbacks.EarlyStopping, monitor: val/loss/epoch, patience: 100}]"
+  for ck in "$(ls "$work"/pl-end/checkpoints/*.ckpt | head -1)" "$work/pl-steps/epoch=0-step=3.ckpt" \
+    "$(ls "$work"/pl-early/checkpoints/*.ckpt | head -1)"; do
+    name=from-pl-$((++n))
+    extra=(); case $ck in *pl-early*) extra=("$es") ;; esac
+    "$H" fit base.yaml "trainer::default_root_dir=$work/$name" trainer::max_epochs=2 "${extra[@]}" --ckpt_path "$ck" \
+      > "$name.log" 2>&1
     step=$("$PY" -c "import torch, sys; print(torch.load(sys.argv[1])['global_step'])" \
       "$work/$name/lightning_logs/version_0/checkpoints/last.ckpt" 2>&1)
     if [ "$step" = 16 ]; then echo "ok: lighter-host resumes Lightning's $(basename "$ck"): step 16"
@@ -98,5 +103,6 @@ PYTHONPATH=$peers "$PY" "$root/tests/peers/resume.py" "$work" \
   "mid-epoch (every_n_train_steps)|$steps/epoch=0-step=3.ckpt|2|1|steps:3|3" \
   "mid-epoch (interrupted)|$intr|3|1|none|4" \
   "accumulate_grad_batches 3|$acc/epoch=0-step=2.ckpt|2|3|steps:2|6" \
+  "EarlyStopping|$early/last.ckpt|2|1|early|8" \
   "monitored ModelCheckpoint|$mon/last.ckpt|4|1|monitor:$mon|16" || fail=1
 exit $fail
