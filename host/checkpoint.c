@@ -5,6 +5,7 @@
  * checks that every tensor fits before it changes anything. */
 #include "trainer_impl.h"
 
+#include "callback_keys.h"
 #include "ckpt_loops.h"
 #include "config/node.h"
 #include "ckpt_progress.h"
@@ -13,6 +14,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +103,45 @@ static void put_loops(host_run *r, lt_state *ck) {
   lt_state_free(loops);
 }
 
+/* Whether the trainer has a ModelCheckpoint of its own (then it names the
+ * checkpoints; without one the trainer does, as Lightning's default one). */
+static int has_model_checkpoint(const host_run *r) {
+  for (int i = 0; i < r->callbacks.n; i++)
+    if (strstr(r->callbacks.name[i], "ModelCheckpoint")) return 1;
+  return 0;
+}
+
+/* Whether this fit checkpoints as Lightning's default ModelCheckpoint. */
+static int default_checkpointing(const host_run *r) {
+  return r->cfg->enable_checkpointing && !r->cfg->fast_dev_run && r->stage == HOST_FIT && !has_model_checkpoint(r);
+}
+
+/* The state Lightning's default ModelCheckpoint keeps (no monitor: the
+ * latest epoch's file is the best), under its key; --ckpt_path best and
+ * Lightning's default callback find it there. */
+static void put_default_state(const host_run *r, lt_state *cbs) {
+  lt_state *o = lt_state_new_dict();
+  char dir[1600];
+  snprintf(dir, sizeof dir, "%s/checkpoints", r->run_dir);
+  lt_state_set_none(o, "monitor");
+  lt_state_set_none(o, "best_model_score");
+  lt_state_set_string(o, "best_model_path", r->loop.default_ckpt);
+  lt_state_set_none(o, "current_score");
+  lt_state_set_string(o, "dirpath", dir);
+  lt_state *k = lt_state_new_dict();
+  lt_state_set_state(o, "best_k_models", k);
+  lt_state_free(k);
+  lt_state_set_string(o, "kth_best_model_path", "");
+  float inf = INFINITY;
+  lt_tensor *t = lt_tensor_from_data(&inf, NULL, 0, LT_FLOAT32);
+  if (t) lt_state_set_tensor(o, "kth_value", t);
+  lt_state_set_string(o, "last_model_path", "");
+  char key[400];
+  host_callback_state_key("ModelCheckpoint", NULL, key, sizeof key);
+  lt_state_set_state(cbs, key, o);
+  lt_state_free(o);
+}
+
 /* optimizer_states, lr_schedulers, callbacks (the states each keeps). */
 static void put_states(host_run *r, lt_state *ck) {
   const host_model_parts *m = &r->model;
@@ -121,6 +162,7 @@ static void put_states(host_run *r, lt_state *ck) {
       if (r->callbacks.ops[i]->state_save(r->callbacks.self[i], o) == LT_OK) lt_state_set_state(cbs, r->callbacks.key[i], o);
       lt_state_free(o);
     }
+  if (default_checkpointing(r) && *r->loop.default_ckpt) put_default_state(r, cbs);
   lt_state_set_state(ck, "callbacks", cbs);
   lt_state_set_state(ck, "optimizer_states", opts);
   lt_state_set_state(ck, "lr_schedulers", scheds);
@@ -203,14 +245,6 @@ int host_ckpt_save(host_run *r, const char *path, int weights_only) {
   return rc;
 }
 
-/* Whether the trainer has a ModelCheckpoint of its own (then it names the
- * checkpoints; without one the trainer does, as Lightning's default one). */
-static int has_model_checkpoint(const host_run *r) {
-  for (int i = 0; i < r->callbacks.n; i++)
-    if (strstr(r->callbacks.name[i], "ModelCheckpoint")) return 1;
-  return 0;
-}
-
 /* Lightning's default checkpointing, at an epoch's end: dir/epoch=E-step=S.ckpt
  * (the one before it removed: save_top_k 1) and last.ckpt a link to it
  * (save_last="link"; relative, so that the run folder can move). */
@@ -219,8 +253,14 @@ static int save_default(host_run *r, const char *dir, const char *last) {
   snprintf(name, sizeof name, "epoch=%lld-step=%lld.ckpt", (long long)r->loop.fit.epoch,
            (long long)r->loop.fit.global_step);
   snprintf(path, sizeof path, "%s/%s", dir, name);
+  char previous[sizeof r->loop.default_ckpt];
+  snprintf(previous, sizeof previous, "%s", r->loop.default_ckpt);
+  snprintf(r->loop.default_ckpt, sizeof r->loop.default_ckpt, "%s", path); /* its state names it (as Lightning's) */
   int rc = host_ckpt_save(r, path, 0);
-  if (rc) return rc;
+  if (rc) {
+    snprintf(r->loop.default_ckpt, sizeof r->loop.default_ckpt, "%s", previous);
+    return rc;
+  }
   /* the link replaced in one rename, then the file it pointed to removed:
    * last.ckpt always names a whole checkpoint */
   char tmp[1800];
@@ -230,8 +270,7 @@ static int save_default(host_run *r, const char *dir, const char *last) {
     unlink(tmp);
     rc = host_ckpt_save(r, last, 0); /* no links here: a copy, as Lightning falls back to */
   }
-  if (!rc && *r->loop.default_ckpt && strcmp(r->loop.default_ckpt, path)) unlink(r->loop.default_ckpt);
-  snprintf(r->loop.default_ckpt, sizeof r->loop.default_ckpt, "%s", path);
+  if (!rc && *previous && strcmp(previous, path)) unlink(previous);
   return rc;
 }
 
@@ -244,7 +283,7 @@ int host_ckpt_save_last(host_run *r) {
   mkdir(dir, 0755);
   snprintf(path, sizeof path, "%s/last.ckpt", dir);
   /* within an epoch (interrupted) last.ckpt is a file of its own */
-  if (r->loop.fit.phase == HOST_FIT_CHECKPOINT && !host_fit_in_epoch(&r->loop.fit.loops) && !has_model_checkpoint(r))
+  if (r->loop.fit.phase == HOST_FIT_CHECKPOINT && !host_fit_in_epoch(&r->loop.fit.loops) && default_checkpointing(r))
     return save_default(r, dir, path);
   return host_ckpt_save(r, path, 0);
 }

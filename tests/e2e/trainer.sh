@@ -284,8 +284,15 @@ run "resume the default checkpoint" 0 "loaded the run from" fit base.yaml traine
 dc=$(newest_other)
 [ "$(ls "$dc" | tr '\n' ' ')" = "epoch=2-step=24.ckpt last.ckpt " ] && [ "$(readlink "$dc/last.ckpt")" = "epoch=2-step=24.ckpt" ] \
   && ok || bad "default checkpointing, resumed: only the latest epoch's file: $(ls -l "$dc")"
-run "ckpt_path best without ModelCheckpoint" 1 "records no best checkpoint" test base.yaml --ckpt_path best \
-  trainer::default_root_dir=other
+# ... whose state, as Lightning's default ModelCheckpoint keeps it, names that file as the best
+run "ckpt_path best without ModelCheckpoint" 0 "loaded weights from '$dc/epoch=2-step=24.ckpt'" test base.yaml \
+  --ckpt_path best trainer::default_root_dir=other
+# a last.ckpt that records no ModelCheckpoint (an older one of ours): no best to take
+mkdir -p nobest/lightning_logs/version_0/checkpoints
+"$PY" -c "import torch, sys; c = torch.load(sys.argv[1]); c['callbacks'] = {}; torch.save(c, sys.argv[2])" \
+  "$dc/last.ckpt" nobest/lightning_logs/version_0/checkpoints/last.ckpt
+run "ckpt_path best without a recorded best" 1 "records no best checkpoint" test base.yaml --ckpt_path best \
+  trainer::default_root_dir=nobest
 
 # resuming mid-epoch ends bit for bit where the uninterrupted run ends (dropout included)
 cat > resume.yaml <<'YAML'
