@@ -638,6 +638,12 @@ static inline lt_child *lt_arg_child(const lt_value *args, const char *name) {
   return v->is_null || !lt__host_ok("lt_arg_child") ? (lt_child *)0 : lt__host->arg_child(v);
 }
 
+/* (new) A component value (an item of a list or dict argument) as a
+ * child, NULL with lt_last_error when it is not a built component. */
+static inline lt_child *lt_value_child(const lt_value *v) {
+  return lt__host_ok("lt_value_child") ? lt__host->arg_child(v) : (lt_child *)0;
+}
+
 /* Frees a child that was never added to a module (NULL is fine). */
 static inline void lt_child_free(lt_child *c) {
   if (c && lt__host) lt__host->child_free(c);
