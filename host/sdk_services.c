@@ -78,7 +78,11 @@ static lt_child *make(const char *file, int line, const char *target, const char
 }
 
 static lt_child *arg_child(const lt_value *v) {
-  if (!v || v->is_null || v->type != LT_P_COMPONENT || !v->component || !v->component_type) return NULL;
+  if (!v || v->is_null || v->type != LT_P_COMPONENT || !v->component || !v->component_type) {
+    lt_set_error(v && v->factory ? "a factory (_mode_: callable), not a built component"
+                                 : "not a built component (give a _target_ mapping)", 1);
+    return NULL;
+  }
   lt_child *c = malloc(sizeof *c);
   if (c) *c = (lt_child){v->component, v->component_type, 0};
   return c;

@@ -1,51 +1,36 @@
 /* sequential.c: torch.nn.Sequential: modules given positionally (_args_)
- * run in order; parameters, buffers and state-dict entries are named
- * "<index>.<name>" as PyTorch names them. */
-#include "container.h"
+ * run in order. A module that keeps its books (SDK 1.5): each is a child
+ * named by its index, so parameters, buffers and state-dict entries are
+ * "<index>.<name>" as PyTorch names them, train/eval reaches each, and the
+ * host frees them. */
+#include <lighter/lighter.h>
+
+#include <stdio.h>
 
 typedef struct sequential {
-  container c;
+  size_t n;
+  lt_child *kids[]; /* n */
 } sequential;
 
-static void seq_destroy(void *self) {
-  sequential *s = self;
-  if (!s) return;
-  ct_free(&s->c);
-  free(s);
-}
-
 static lt_status seq_create(const lt_value *args, void **self, char *err, size_t errlen) {
-  sequential *s = calloc(1, sizeof *s);
   const lt_value *mods = lt_arg(args, "modules");
-  if (!s) return LT_ERR_NOMEM;
+  sequential *s = lt_module_new(sizeof *s + mods->n * sizeof s->kids[0]);
   for (size_t i = 0; i < mods->n; i++) {
-    char prefix[32], what[48];
-    snprintf(prefix, sizeof prefix, "%zu", i);
-    snprintf(what, sizeof what, "item %zu", i);
-    lt_status rc = ct_add(&s->c, &mods->items[i], prefix, what, err, errlen);
-    if (rc == LT_OK && !s->c.kids[i].ops->forward) {
+    lt_child *c = s->kids[s->n++] = lt_add_module(s, lt_value_child(&mods->items[i]), "%zu", i);
+    if (c && !((const lt_module_ops *)c->component->ops)->forward) {
       snprintf(err, errlen, "item %zu has no forward (a ModuleList or ModuleDict cannot run in a Sequential)", i);
-      rc = LT_ERR_INVALID;
-    }
-    if (rc != LT_OK) {
-      seq_destroy(s);
-      return rc;
+      lt_module_free(s);
+      return LT_ERR_INVALID;
     }
   }
-  *self = s;
-  return LT_OK;
+  return lt_module_done(s, self, err, errlen);
 }
 
 static lt_tensor *seq_forward(void *self, lt_tensor *x) {
   sequential *s = self;
-  for (size_t i = 0; i < s->c.n && x; i++) x = s->c.kids[i].ops->forward(s->c.kids[i].self, x);
+  for (size_t i = 0; i < s->n && x; i++) x = lt_forward(s->kids[i], x);
   return x;
 }
-
-CT_VIEWS(sequential)
-
-static const lt_module_ops ops = {.size = sizeof(lt_module_ops), .forward = seq_forward, .parameters = parameters_,
-                                  .train = train_, .buffers = buffers_, .state = state_};
 
 static const lt_param params[] = {
     {"modules", LT_P_LIST, LT_KIND_MODULE, NULL, LT_PF_REQUIRED | LT_PF_VARARGS, 0, 0, NULL,
@@ -53,8 +38,7 @@ static const lt_param params[] = {
 };
 
 static const lt_component components[] = {
-    {"torch.nn.Sequential", LT_KIND_MODULE, "Runs modules one after another.", params, LT_COUNT_OF(params),
-     seq_create, seq_destroy, &ops},
+    LT_MODULE("torch.nn.Sequential", "Runs modules one after another.", params, seq_create, seq_forward),
 };
 
 LT_PLUGIN_DEFINE("torch.nn.Sequential", LT_VERSION_STRING, "torch.nn.Sequential", "BSD-3-Clause", components, NULL);

@@ -327,8 +327,10 @@ def report(train, micro, repeats, batches):
         lines.append(f"| `lighter-host {name}` wall (ms){' LOADS LIBTORCH' if c['libtorch_loaded'] else ''} | "
                      f"{c['wall_ms']['min']:.1f} | {c['wall_ms']['median']:.1f} |")
     cm = micro["compose"]
-    lines.append(f"| forward 64x784 -> 256 -> 256 -> 10, module with books (examples.MLP) / torch.nn.Sequential "
-                 f"({cm['composed_us']:.0f} / {cm['sequential_us']:.0f} us) | | {cm['ratio']:.3f} |")
+    lines.append(f"| forward 64x784 -> 256 -> 256 -> 10, module with books (examples.MLP) / the Linears called directly "
+                 f"({cm['composed_us']:.0f} / {cm['direct_us']:.0f} us) | | {cm['ratio']:.3f} |")
+    lines.append(f"| the same, torch.nn.Sequential (books, config children) / the Linears called directly "
+                 f"({cm['sequential_us']:.0f} / {cm['direct_us']:.0f} us) | | {cm['sequential_ratio']:.3f} |")
     if "loader" in micro:
         ld = micro["loader"]["plain_w0_batches_per_s"]
         lines.append(f"| loader batches/s (ToTensor+Normalize, 0 workers; best, median) | {ld['best']:.0f} | "
@@ -382,8 +384,9 @@ def report(train, micro, repeats, batches):
         lines.append(f"| {what} | {value:.1f} | | {goal} | {yes(ok)} |")
     single("CNN ops of at least 0.1 ms slower through the C layer than in C++ by more than 10% (count)",
            len(slow), "0" + (f" (slow: {', '.join(slow)})" if slow else ""), not slow)
-    single("forward of a module with books over the same layers in torch.nn.Sequential (ratio, median)",
-           micro["compose"]["ratio"], "<= 1.05", micro["compose"]["ratio"] <= 1.05)
+    worst_compose = max(micro["compose"]["ratio"], micro["compose"]["sequential_ratio"])
+    single("forward of a module with books (examples.MLP, torch.nn.Sequential) over its layers called directly "
+           "(ratio, median, the worse)", worst_compose, "<= 1.05", worst_compose <= 1.05)
     worst = max(over.values())
     single("per-op overhead of the C layer, worst of add/relu/matmul/table add (ns, minima)", worst, "<= 150",
            worst <= 150)

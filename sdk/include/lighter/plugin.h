@@ -596,6 +596,8 @@ typedef struct lt_host_api {
 
 #if !defined(LT_DIRECT) && !defined(LT__BUILDING_LIBRARY)
 #include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
 
 extern LT__HIDDEN const lt_host_api *lt__host;
 
@@ -634,6 +636,12 @@ static inline lt_child *lt__make(const char *file, int line, const char *target,
 static inline lt_child *lt_arg_child(const lt_value *args, const char *name) {
   const lt_value *v = lt_arg(args, name);
   return v->is_null || !lt__host_ok("lt_arg_child") ? (lt_child *)0 : lt__host->arg_child(v);
+}
+
+/* (new) A component value (an item of a list or dict argument) as a
+ * child, NULL with lt_last_error when it is not a built component. */
+static inline lt_child *lt_value_child(const lt_value *v) {
+  return lt__host_ok("lt_value_child") ? lt__host->arg_child(v) : (lt_child *)0;
 }
 
 /* Frees a child that was never added to a module (NULL is fine). */
@@ -773,6 +781,44 @@ static inline int lt__dataset_get(lt_get_fn get, int64_t len, void *self, int64_
     return lt__dataset_get(get_, len_(self), self, i, out, names, max, err, errlen);                      \
   }                                                                                                       \
   static const lt_dataset_ops name_ = {sizeof(lt_dataset_ops), len_, name_##_get_, 0, 0, 0}
+
+/* The books as a state dict: every registered parameter and buffer by its
+ * name, e.g. as a callback's state_save / state_load (its counters kept as
+ * buffers then survive a resume with no code of its own). Loading checks
+ * every tensor first (present, same shape) and changes nothing on error. */
+static inline lt_status lt_module_state_save(void *m, lt_state *out) {
+  size_t n = lt_module_state(m, NULL, NULL, 0);
+  lt_tensor **t = (lt_tensor **)calloc(n + 1, sizeof *t);
+  const char **names = (const char **)calloc(n + 1, sizeof *names);
+  lt_status s = t && names ? LT_OK : LT_ERR_NOMEM;
+  if (s == LT_OK) lt_module_state(m, t, names, n);
+  for (size_t i = 0; i < n && s == LT_OK; i++) s = lt_state_set_tensor(out, names[i], t[i]);
+  free(t);
+  free((void *)names);
+  return s;
+}
+static inline lt_status lt_module_state_load(void *m, const lt_state *in, char *err, size_t errlen) {
+  size_t n = lt_module_state(m, NULL, NULL, 0), i;
+  lt_tensor **t = (lt_tensor **)calloc(2 * n + 1, sizeof *t);
+  const char **names = (const char **)calloc(n + 1, sizeof *names);
+  lt_status s = t && names ? LT_OK : LT_ERR_NOMEM;
+  if (s == LT_OK) lt_module_state(m, t, names, n);
+  for (i = 0; i < n && s == LT_OK; i++) {
+    int64_t a[16], b[16];
+    int da, db;
+    t[n + i] = lt_state_get_tensor(in, names[i]);
+    da = lt_tensor_shape(t[i], a, 16), db = t[n + i] ? lt_tensor_shape(t[n + i], b, 16) : -1;
+    if (da != db || memcmp(a, b, sizeof a[0] * (size_t)(da > 0 ? da : 0))) {
+      snprintf(err, errlen, "'%s' is %s in the checkpoint", names[i], t[n + i] ? "of another shape" : "missing");
+      s = LT_ERR_FORMAT;
+    }
+  }
+  for (i = 0; i < n && s == LT_OK; i++) s = lt_tensor_copy_(t[i], t[n + i]);
+  for (i = 0; t && i < n; i++) lt_tensor_free(t[n + i]);
+  free(t);
+  free((void *)names);
+  return s;
+}
 
 /* The component of such a module: LT_MODULE("examples.Net", "summary",
  * params, create, forward) in a plugin's components array. */
