@@ -89,8 +89,8 @@ static int restore_loops(host_run *r, lt_state *ck, const char *path) {
   host_progress pr;
   char why[512];
   if (host_progress_read(ck, &pr, why, sizeof why)) /* a run cannot be resumed from there */
-    return FAIL("checkpoint '%s' is damaged: %s; resume from another checkpoint, or load only its weights with "
-                "--weights_only", path, why);
+    return FAIL("checkpoint '%s' is damaged: %s; resume from another checkpoint, or start a new run from its weights "
+                "with --init_weights", path, why);
   host_loop_state *s = &r->loop;
   if (pr.lightning) s->fit.loops = pr.loops;
   else legacy_counters(&s->fit.loops, &pr);
@@ -157,11 +157,10 @@ static int restore_callbacks(host_run *r, lt_state *ck, const char *path) {
   return rc;
 }
 
-int host_ckpt_load(host_run *r, const char *path) {
+int host_ckpt_load(host_run *r, const char *path, int resume) {
   lt_clear_error();
   lt_state *ck = lt_state_load(path);
   if (!ck) return FAIL("cannot load checkpoint '%s': %s", path, lt_last_error());
-  int resume = r->stage == HOST_FIT && !r->opts.weights_only;
   int rc = load_weights(r, ck, path);
   if (!rc && resume) rc = restore_loops(r, ck, path);
   if (!rc && resume) rc = restore_rng_optim(r, ck, path);

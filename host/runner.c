@@ -431,6 +431,7 @@ static int parse_args(const char *stage_name, int argc, char **argv, host_run_op
     size_t alen = eq && !strncmp(a, "--", 2) ? (size_t)(eq - a) : strlen(a);
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
       printf("usage: lighter-host %s CONFIG.yaml... [overrides] [--ckpt_path last|best|PATH] [--weights_only]\n"
+             "       [--init_weights PATH]\n"
              "       [--verbose] [--return_predictions] [--plugins DIR]...\n"
              "overrides: a::b=value (set), =a::b=value (replace), ~a::b (delete)\n",
              stage_name);
@@ -444,6 +445,13 @@ static int parse_args(const char *stage_name, int argc, char **argv, host_run_op
       }
     } else if (!strcmp(a, "--weights_only") || !strcmp(a, "--weights-only")) {
       opts->weights_only = 1;
+    } else if (!strncmp(a, "--init_weights", alen > 14 ? alen : 14) || !strncmp(a, "--init-weights", alen > 14 ? alen : 14)) {
+      if (eq && alen == 14) opts->init_weights = eq + 1;
+      else if (i + 1 < argc) opts->init_weights = argv[++i];
+      else {
+        fprintf(stderr, "lighter-host: --init_weights needs a checkpoint or state-dict file\n");
+        return 2;
+      }
     } else if (!strcmp(a, "--verbose")) {
       opts->verbose = 1;
     } else if (!strcmp(a, "--return_predictions") || !strcmp(a, "--return-predictions")) {
@@ -455,12 +463,17 @@ static int parse_args(const char *stage_name, int argc, char **argv, host_run_op
       }
       dirs[(*nd)++] = argv[++i];
     } else if (!strncmp(a, "--", 2)) {
-      fprintf(stderr, "lighter-host %s: unknown option '%s' (options: --ckpt_path, --weights_only, --verbose, "
-                      "--return_predictions, --plugins)\n", stage_name, a);
+      fprintf(stderr, "lighter-host %s: unknown option '%s' (options: --ckpt_path, --weights_only, --init_weights, "
+                      "--verbose, --return_predictions, --plugins)\n", stage_name, a);
       return 2;
     } else {
       inputs[(*n)++] = a;
     }
+  }
+  if (opts->ckpt_path && opts->init_weights) {
+    fprintf(stderr, "lighter-host: give --ckpt_path (resume a run) or --init_weights (a new run from weights), "
+                    "not both\n");
+    return 2;
   }
   return -1;
 }

@@ -124,7 +124,8 @@ static int trainer_run_(host_run *r) {
   r->loop.t_start = host_now();
   int rc = 0;
   if (r->cfg->precision64) to_float64(r);
-  if (r->opts.ckpt_path && (rc = host_ckpt_load(r, r->opts.ckpt_path))) return rc;
+  if (r->opts.ckpt_path && (rc = host_ckpt_load(r, r->opts.ckpt_path, r->stage == HOST_FIT))) return rc;
+  if (r->opts.init_weights && (rc = host_ckpt_load(r, r->opts.init_weights, 0))) return rc;
   if (host_interrupted) return host_run_interrupted(r, "the loading of the checkpoint");
   if (r->dist && (rc = ddp_setup(r))) return rc;
   if ((rc = host_hook(r, LT_HOOK_SETUP, HOST_MODE_NONE, -1, NULL))) return rc;

@@ -99,6 +99,9 @@ typedef struct host_loaders {
 /* The command's options. */
 typedef struct host_run_opts {
   const char *ckpt_path; /* --ckpt_path, resolved (NULL: none) */
+  const char *init_weights; /* --init_weights: a new fit from these weights (NULL: none) */
+  /* --weights_only is Lightning's: torch.load without code. Every load here
+   * is that already, so it changes nothing (fit still resumes fully). */
   int weights_only, verbose, return_predictions;
   const char *raw_yaml, *resolved_yaml; /* the config, saved with checkpoints */
 } host_run_opts;

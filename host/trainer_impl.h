@@ -111,7 +111,7 @@ size_t host_module_state(host_run *r, lt_tensor ***t, const char ***names);
 /* Saves the run (or only its weights) at path; rank 0 only. 0, or 1 after an error. */
 int host_ckpt_save(host_run *r, const char *path, int weights_only);
 /* Loads weights (and for fit, unless --weights_only, everything to resume). */
-int host_ckpt_load(host_run *r, const char *path);
+int host_ckpt_load(host_run *r, const char *path, int resume);
 /* checkpoints/last.ckpt of a fit (when checkpointing is on). */
 int host_ckpt_save_last(host_run *r);
 

@@ -462,7 +462,7 @@ START_TEST(test_fit_checkpoint_round_trip) {
   strcpy(b.dir, a.dir), strcpy(b.cfg, a.cfg);
   fit_env_open(&b);
   b.r.opts.ckpt_path = last;
-  ck_assert_int_eq(host_ckpt_load(&b.r, last), 0);
+  ck_assert_int_eq(host_ckpt_load(&b.r, last, 1), 0);
   ck_assert(scalar_of(lt_tensor_sum(lt_tensor_abs(lt_tensor_sub(w, first_weight(&b.r))), NULL, 0, 0)) == 0);
   ck_assert_int_eq(b.r.loop.start_epoch, 2);
   ck_assert_int_eq(b.r.loop.fit.global_step, 6);
@@ -485,7 +485,7 @@ START_TEST(test_fit_checkpoint_round_trip) {
   fit_env c = {0};
   strcpy(c.dir, a.dir), strcpy(c.cfg, a.cfg);
   fit_env_open(&c);
-  ck_assert_int_eq(host_ckpt_load(&c.r, mid), 0);
+  ck_assert_int_eq(host_ckpt_load(&c.r, mid, 1), 0);
   ck_assert_int_eq(c.r.loop.start_epoch, 2);
   ck_assert_int_eq(c.r.loop.start_batch, 2);
   ck_assert_int_eq(c.r.loop.fit.global_step, 8);
