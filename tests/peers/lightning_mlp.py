@@ -7,7 +7,9 @@ epoch), in train, val and test, and the optimizer's stats once an epoch
     lightning_mlp.py OUT_DIR STAGE [key=value ...]
 
 key=value are Trainer arguments (values read as YAML, as the host's
-trainer::key=value overrides); STAGE is fit or test. The logs go to
+trainer::key=value overrides), model.key=value the model's (lr, momentum,
+weight_decay), lr_monitor=INTERVAL adds a LearningRateMonitor with
+log_momentum; STAGE is fit or test. The logs go to
 OUT_DIR/mlp/version_0/metrics.csv (CSVLogger)."""
 import gzip
 import sys
@@ -18,6 +20,7 @@ import yaml
 
 import lightning.pytorch as pl
 import torchmetrics
+from lightning.pytorch.callbacks import LearningRateMonitor
 from lightning.pytorch.loggers import CSVLogger
 
 FASHION = "/usr/share/datasets/fashion-mnist"
@@ -97,16 +100,18 @@ def main():
     kw = dict(max_epochs=2, limit_train_batches=30, limit_val_batches=4, log_every_n_steps=10,
               enable_progress_bar=False, enable_model_summary=False, enable_checkpointing=False,
               accelerator="cpu", devices=1)
-    model_kw = {}
+    model_kw, callbacks = {}, []
     for arg in sys.argv[3:]:
         key, value = arg.split("=", 1)
-        if key.startswith("model."):
+        if key == "lr_monitor":  # LearningRateMonitor(logging_interval=value, log_momentum=True)
+            callbacks.append(LearningRateMonitor(logging_interval=yaml.safe_load(value), log_momentum=True))
+        elif key.startswith("model."):
             model_kw[key[6:]] = yaml.safe_load(value)
         else:
             kw[key] = yaml.safe_load(value)
     warnings.filterwarnings("ignore")
     pl.seed_everything(0)
-    trainer = pl.Trainer(logger=CSVLogger(out, name="mlp", version=0), **kw)
+    trainer = pl.Trainer(logger=CSVLogger(out, name="mlp", version=0), callbacks=callbacks, **kw)
     model = LighterLike(**model_kw)
     train = torch.utils.data.DataLoader(fashion(True), batch_size=32, shuffle=True)
     val = torch.utils.data.DataLoader(fashion(False), batch_size=64)

@@ -26,17 +26,17 @@ pass=0 fail=0 xfail=0
 # Schedules known to differ still (issue 19, item 3: step numbering, the
 # epoch rows, Lighter's per-step metrics and val/test step logging, the
 # optimizer stats): run and reported, and they pass only while they differ.
-XFAIL=${PEERS_XFAIL-every_epoch val_half accumulate weight_decay test}
+XFAIL=${PEERS_XFAIL-every_epoch val_half accumulate weight_decay test lr_monitor lr_monitor_step}
 
-# schedule NAME STAGE "HOST_OVERRIDES" "LIGHTNING_ARGS"
+# schedule NAME STAGE "HOST_OVERRIDE|..." "LIGHTNING_ARG|..."
 schedule() {
-  local name=$1 stage=$2 host_args=$3 pl_args=$4 dir="$work/$1"
+  local name=$1 stage=$2 dir="$work/$1" host_args pl_args
+  IFS='|' read -r -a host_args <<<"$3"
+  IFS='|' read -r -a pl_args <<<"$4"
   mkdir -p "$dir"
-  # shellcheck disable=SC2086
-  (cd "$dir" && PYTHONPATH="$peers" "$PY" "$here/lightning_mlp.py" pl "$stage" $pl_args) >"$dir/pl.log" 2>&1 \
+  (cd "$dir" && PYTHONPATH="$peers" "$PY" "$here/lightning_mlp.py" pl "$stage" "${pl_args[@]}") >"$dir/pl.log" 2>&1 \
     || { fail=$((fail + 1)); echo "FAIL: peers $name: Lightning did not run:"; tail -5 "$dir/pl.log"; return; }
-  # shellcheck disable=SC2086
-  (cd "$dir" && "$H" "$stage" "$here/mlp.yaml" $host_args) >"$dir/host.log" 2>&1 \
+  (cd "$dir" && "$H" "$stage" "$here/mlp.yaml" "${host_args[@]}") >"$dir/host.log" 2>&1 \
     || { fail=$((fail + 1)); echo "FAIL: peers $name: lighter-host did not run:"; tail -5 "$dir/host.log"; return; }
   local out rc
   out=$("$PY" "$here/compare_cells.py" "$dir/pl/mlp/version_0/metrics.csv" "$dir/host/mlp/version_0/metrics.csv" \
@@ -56,8 +56,14 @@ schedule() {
 schedule every_epoch fit "" ""
 schedule val_half fit "trainer::val_check_interval=0.5" "val_check_interval=0.5"
 schedule accumulate fit "trainer::accumulate_grad_batches=2" "accumulate_grad_batches=2"
-schedule weight_decay fit "model::optimizer::weight_decay=0.0001 trainer::max_epochs=1" \
-  "model.weight_decay=0.0001 max_epochs=1"
+schedule weight_decay fit "model::optimizer::weight_decay=0.0001|trainer::max_epochs=1" \
+  "model.weight_decay=0.0001|max_epochs=1"
+# LearningRateMonitor: its rows (step, no epoch) at each epoch's start and,
+# by default, every log_every_n_steps batches too (the optimizer has no scheduler)
+LRM="trainer::callbacks=[{_target_: pytorch_lightning.callbacks.LearningRateMonitor, log_momentum: true"
+schedule lr_monitor fit "$LRM}]|trainer::limit_val_batches=0" "lr_monitor=null|limit_val_batches=0"
+schedule lr_monitor_step fit "$LRM, logging_interval: step}]|trainer::limit_val_batches=0" \
+  "lr_monitor=step|limit_val_batches=0"
 schedule test test "trainer::limit_test_batches=4" "limit_test_batches=4"
 
 echo "peers: $pass passed, $fail failed${xfail:+, $xfail known to differ}"
