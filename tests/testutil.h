@@ -71,5 +71,6 @@ Suite *build_suite(void);
 Suite *data_suite(void);
 Suite *dist_suite(void);
 Suite *fit_state_suite(void);
+Suite *terminal_suite(void);
 
 #endif
