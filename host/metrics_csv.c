@@ -51,7 +51,8 @@ static void text_addf(text *t, const char *fmt, ...) {
 /* Row r of the log, with its newline. */
 static void format_row(const host_log *l, size_t r, text *t) {
   t->len = 0;
-  text_addf(t, "%lld,%lld", (long long)l->epochs[r], (long long)l->steps[r]);
+  if (l->epochs[r] < 0) text_addf(t, ",%lld", (long long)l->steps[r]); /* a row without an epoch */
+  else text_addf(t, "%lld,%lld", (long long)l->epochs[r], (long long)l->steps[r]);
   for (size_t k = 0; k < l->nkeys; k++) {
     double v = l->values[r * l->cap_keys + k];
     if (isnan(v)) text_addf(t, ",");

@@ -26,7 +26,7 @@ pass=0 fail=0 xfail=0
 # Schedules known to differ still (issue 19, item 3: step numbering, the
 # epoch rows, Lighter's per-step metrics and val/test step logging, the
 # optimizer stats): run and reported, and they pass only while they differ.
-XFAIL=${PEERS_XFAIL-every_epoch val_half accumulate weight_decay test lr_monitor lr_monitor_step}
+XFAIL=${PEERS_XFAIL-}
 
 # schedule NAME STAGE "HOST_OVERRIDE|..." "LIGHTNING_ARG|..."
 schedule() {
