@@ -123,6 +123,7 @@ static int epoch_start(host_run *r, fit_run *f) {
   *e = (epoch_run){0};
   plan_epoch(r, f);
   host_loops_epoch_start(&m->loops, f->resuming);
+  host_term_log_interval(r, f->plan.batches);
   r->loop.step_pending = 0;
   int64_t first = f->resuming ? r->loop.start_batch : 0;
   if (first > f->plan.batches) first = f->plan.batches;

@@ -31,7 +31,7 @@ static void usage(FILE *f) {
           "  --ckpt_path last|best|PATH   start from a checkpoint (fit resumes; the others load the weights)\n"
           "  --weights_only               load only the weights (fit starts a new run from them)\n"
           "  --return_predictions         predict: save the predictions (predictions.pt in the run folder)\n"
-          "  --verbose                    say more\n"
+          "  --verbose[=false]            validate/test: print the results table (Lightning's verbose; default true)\n"
           "  --plugins DIR                look for plugins in DIR too (repeatable)\n"
           "exit status: 0 ok, 1 failure while running, 2 usage or config error, 3 plugin load error,\n"
           "130 interrupted\n");

@@ -123,6 +123,7 @@ int host_run_finish(host_run *r, int rc) {
 static int trainer_run_(host_run *r) {
   r->loop.t_start = host_now();
   int rc = 0;
+  host_term_notices(r);
   if (r->cfg->precision64) to_float64(r);
   if (r->opts.ckpt_path && (rc = host_ckpt_load(r, r->opts.ckpt_path))) return rc;
   if (host_interrupted) return host_run_interrupted(r, "the loading of the checkpoint");

@@ -141,7 +141,8 @@ void host_term_progress(host_run *r, const char *what, int64_t done, int64_t tot
                         int64_t samples, int last);
 void host_term_summary(host_run *r);
 void host_term_results(host_run *r, host_mode mode);
-
+void host_term_notices(host_run *r);
+void host_term_log_interval(host_run *r, int64_t nb);
 void host_term_done(host_run *r);
 
 /* ---- the run (trainer.c) and the fit loop (fit_loop.c) ---- */

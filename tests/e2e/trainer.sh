@@ -131,6 +131,23 @@ v2=$(latest)
 # test and validate from the last checkpoint; predict saves its predictions
 run "test" 0 "test/metrics/MulticlassAccuracy/epoch" test base.yaml --ckpt_path last
 run "validate" 0 "val/loss/epoch" validate base.yaml --ckpt-path="$v/checkpoints/last.ckpt"
+# the results table: once, on stdout, in Lightning's layout; --verbose=false (Lightning's verbose) leaves it out
+"$H" test base.yaml --ckpt_path last >table.out 2>table.err
+[ "$(grep -c 'Test metric *DataLoader 0' table.out)" = 1 ] && grep -q "^ *test/metrics/MulticlassAccuracy/epoch  *0\.[0-9]*$" table.out \
+  && ! grep -q "test/" table.err && ok || bad "test: the results table: $(cat table.out table.err)"
+"$H" test base.yaml --ckpt_path last --verbose=false >table.out 2>&1
+grep -q "test/" table.out && bad "test --verbose=false: a table: $(cat table.out)" || ok
+run "--verbose value" 2 "--verbose takes true or false, not 'yes'" test base.yaml --verbose=yes
+# the model summary (the LighterModule's top-level modules, as Lightning's), the log-interval warning,
+# fast_dev_run's notice
+run "summary" 0 "1 | criterion     | CrossEntropyLoss | 0      | train" fit base.yaml trainer::max_epochs=1 \
+  trainer::enable_model_summary=true
+grep -q "^0 | network       | Sequential       | 163    | train$" <<<"$out" && grep -q "^163       Total params$" <<<"$out" \
+  && grep -q "^2 | train_metrics | MetricCollection | 0      | train$" <<<"$out" && ok || bad "summary: $out"
+run "log interval warning" 0 "The number of training batches (8) is smaller than the logging interval Trainer(log_every_n_steps=50)" \
+  fit base.yaml trainer::max_epochs=1 trainer::log_every_n_steps=50
+run "fast_dev_run notice" 0 "Running in \`fast_dev_run\` mode: will run the requested loop using 1 batch(es)" fit base.yaml \
+  =trainer::fast_dev_run=true
 # predictions.pt holds what each predict step returned, as Lightning's
 # trainer.predict: a dict per batch with every key (it held only pred)
 run "predict" 0 "2 batches of predictions (each a dict of pred, input) in" predict base.yaml --ckpt_path last --return_predictions
