@@ -72,5 +72,6 @@ Suite *data_suite(void);
 Suite *dist_suite(void);
 Suite *fit_state_suite(void);
 Suite *terminal_suite(void);
+Suite *metrics_csv_suite(void);
 
 #endif
