@@ -103,10 +103,13 @@ int host_logging_metrics(host_run *r, host_metrics *m, host_mode mode_) {
   return 0;
 }
 
-/* the learning rate and the other options of each parameter group */
-void host_logging_optimizer(host_run *r) {
+/* The learning rate and the other options of each parameter group, kept
+ * (Lighter logs them in the epoch's first training step, batch_idx 0; a
+ * resumed epoch that starts later logs none, as there). */
+void host_logging_optimizer_capture(host_run *r) {
+  host_loop_state *st = &r->loop;
+  st->nopt_stats = 0;
   if (!r->model.optimizer) return;
-  char key[256];
   int groups = r->model.optimizer_ops->num_groups(r->model.optimizer);
   int has_opt = HAS(r->model.optimizer_ops, lt_optimizer_ops, get_option);
   const char *opts[4] = {"momentum", "betas.0", "betas.1", "weight_decay"};
@@ -114,14 +117,19 @@ void host_logging_optimizer(host_run *r) {
   for (int g = 0; g < groups; g++) {
     char suffix[32] = "";
     if (g) snprintf(suffix, sizeof suffix, "/group%d", g);
-    snprintf(key, sizeof key, "train/optimizer/%s/lr%s/epoch", r->model.optimizer_name, suffix);
-    host_run_put(r, key, r->model.optimizer_ops->get_lr(r->model.optimizer, g));
-    for (int k = 0; has_opt && k < 4; k++) {
+    for (int k = -1; k < 4 && st->nopt_stats < 64; k++) {
       double v;
-      if (!r->model.optimizer_ops->get_option(r->model.optimizer, g, opts[k], &v)) continue;
+      if (k < 0) v = r->model.optimizer_ops->get_lr(r->model.optimizer, g);
+      else if (!has_opt || !r->model.optimizer_ops->get_option(r->model.optimizer, g, opts[k], &v)) continue;
       if (k == 3 && v == 0) continue; /* Lighter logs the weight decay only when there is one */
-      snprintf(key, sizeof key, "train/optimizer/%s/%s%s/epoch", r->model.optimizer_name, shown[k], suffix);
-      host_run_put(r, key, v);
+      snprintf(st->opt_stat_key[st->nopt_stats], sizeof st->opt_stat_key[0], "train/optimizer/%s/%s%s/epoch",
+               r->model.optimizer_name, k < 0 ? "lr" : shown[k], suffix);
+      st->opt_stat[st->nopt_stats++] = v;
     }
   }
+}
+
+void host_logging_optimizer(host_run *r) {
+  for (int i = 0; i < r->loop.nopt_stats; i++) host_run_put(r, r->loop.opt_stat_key[i], r->loop.opt_stat[i]);
+  r->loop.nopt_stats = 0;
 }

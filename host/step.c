@@ -144,6 +144,7 @@ static int update_metrics(host_run *r, host_mode mode, lt_state *out, const char
 
 int host_step_run(host_run *r, host_mode mode, const lt_batch *batch, int64_t bi, host_step_out *o) {
   memset(o, 0, sizeof *o);
+  if (mode == HOST_MODE_TRAIN && bi == 0) host_logging_optimizer_capture(r); /* where Lighter reads them */
   lt_state *out = lt_state_new_dict();
   lt_clear_error();
   lt_status rc = call_step(r, mode, batch, bi, out);

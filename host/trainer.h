@@ -123,6 +123,11 @@ typedef struct host_loop_state {
   int step_pending;
   /* val and test batches logged so far (the step of their rows) */
   int64_t eval_logged[3];
+  /* the optimizer's settings as the epoch's first batch saw them (Lighter
+   * logs them there, on the epoch), logged at the epoch's end */
+  int nopt_stats;
+  char opt_stat_key[64][128];
+  double opt_stat[64];
 } host_loop_state;
 
 typedef struct host_run {

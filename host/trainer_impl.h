@@ -82,7 +82,9 @@ void host_logging_loss(host_run *r, host_mode mode, const char *when, double tot
 int host_logging_metrics(host_run *r, host_metrics *m, host_mode mode);
 void host_metrics_reset(host_metrics *m);
 /* train/optimizer/<Opt>/lr/epoch and the optimizer's other options
- * (weight_decay only when it is not 0, as Lighter). */
+ * (weight_decay only when it is not 0, as Lighter): kept at the epoch's
+ * first batch (capture), logged at its end. */
+void host_logging_optimizer_capture(host_run *r);
 void host_logging_optimizer(host_run *r);
 /* Whether the training batch about to step logs its values (Lightning's
  * should_update_logs: global_step + 1 a multiple of log_every_n_steps, or

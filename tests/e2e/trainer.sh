@@ -201,10 +201,11 @@ run "own CSVLogger" 0 "" fit base.yaml trainer::max_epochs=1 \
 [ "$(csv train/loss/step logs/exp/version_7/metrics.csv)" = "$(seq -s ' ' 0 7)" ] && \
   grep -q "val/metrics/MulticlassAccuracy/epoch" <<<"$(csv @header logs/exp/version_7/metrics.csv)" && ok \
   || bad "CSVLogger flushes: $(csv train/loss/step logs/exp/version_7/metrics.csv)"
-run "scheduler per step" 0 "" fit base.yaml trainer::max_epochs=1 \
+# (the optimizer's settings are logged as Lighter reads them, in each epoch's first step: epoch 1 sees 8 steps)
+run "scheduler per step" 0 "" fit base.yaml trainer::max_epochs=2 \
   "=model::scheduler={scheduler: {_target_: torch.optim.lr_scheduler.StepLR, optimizer: '@model::optimizer', step_size: 4, gamma: 0.5}, interval: step}"
-"$PY" -c "import csv,sys; r=[x for x in csv.DictReader(open('$(latest)/metrics.csv')) if x['train/optimizer/SGD/lr/epoch']]; sys.exit(abs(float(r[-1]['train/optimizer/SGD/lr/epoch'])-0.025)>1e-9)" \
-  && ok || bad "scheduler per step: lr after 8 steps of StepLR(4, 0.5) should be 0.025"
+"$PY" -c "import csv,sys; r=[float(x['train/optimizer/SGD/lr/epoch']) for x in csv.DictReader(open('$(latest)/metrics.csv')) if x['train/optimizer/SGD/lr/epoch']]; sys.exit(not (len(r) == 2 and abs(r[0]-0.1)<1e-9 and abs(r[1]-0.025)<1e-9))" \
+  && ok || bad "scheduler per step: lr at the first step of epochs 0 and 1 (after 8 steps of StepLR(4, 0.5)) should be 0.1 and 0.025: $(csv train/optimizer/SGD/lr/epoch "$(latest)/metrics.csv")"
 
 # user errors: message and exit status
 run "model not a model" 2 "'model' is torch.nn.Linear; it must be a model" fit base.yaml \
