@@ -158,6 +158,7 @@ test: all
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/parity/run.sh
 	@LT_BUILD=$(BUILD) bash tests/e2e/run.sh
 	@LT_BUILD=$(BUILD) bash tests/e2e/plugins.sh
+	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/cifar10.sh
 	@$(BUILD)/tests/fuzz_replay tests/fuzz/seeds/*
 	@$(BUILD)/tests/fuzz_expr_replay tests/fuzz/expr_seeds/*
 	@for t in $(FILE_FUZZ); do $(BUILD)/tests/fuzz_$${t}_replay tests/corpus/fuzz/$$t/* || exit 1; done
@@ -170,6 +171,7 @@ test: all
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/weights.sh
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/ddp.sh
 	@LT_BUILD=$(BUILD) bash tests/e2e/valgrind.sh
+	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/peers/peers.sh
 
 check: setup
 	@$(MAKE) all

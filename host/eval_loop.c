@@ -78,6 +78,7 @@ static int eval_batch(host_run *r, host_mode mode, host_mode li, int64_t bi, int
   if (!rc) host_tracker_processed(bt);
   if (!rc) rc = host_hook(r, host_loop_hook_of(mode, HOST_ON_BATCH_END), mode, bi, o.out);
   if (!rc) host_tracker_completed(bt);
+  if (!rc) host_logging_eval_step(r, mode, &o);
   if (!rc && preds && o.out && host_predictions_keep(preds, o.out) != LT_OK)
     rc = FAIL("predict_step of %s (batch %lld): cannot keep its outputs: %s", r->model.obj->comp->target,
               (long long)bi, lt_last_error());
@@ -101,6 +102,7 @@ static int eval_log(host_run *r, host_mode mode, eval_sums *s) {
     s->sum = v[0], s->count = (int64_t)v[1];
     for (int k = 0; k < s->nsub; k++) s->subsum[k] = v[2 + k];
   }
+  host_log_new_row(&r->log);
   if (s->count) {
     double mean[16];
     for (int k = 0; k < s->nsub; k++) mean[k] = s->subsum[k] / (double)s->count;

@@ -38,7 +38,8 @@ static int time_up(const host_run *r) {
 }
 
 static int do_validation(host_run *r) {
-  if (!r->data.self[HOST_MODE_VAL]) return 0;
+  /* limit_val_batches 0: no validation at all (no hooks, nothing logged), as Lightning */
+  if (!r->data.self[HOST_MODE_VAL] || host_batches_for(r, HOST_MODE_VAL) == 0) return 0;
   return host_eval_run(r, HOST_MODE_VAL, -1, NULL);
 }
 
@@ -122,6 +123,8 @@ static int epoch_start(host_run *r, fit_run *f) {
   *e = (epoch_run){0};
   plan_epoch(r, f);
   host_loops_epoch_start(&m->loops, f->resuming);
+  host_term_log_interval(r, f->plan.batches);
+  r->loop.step_pending = 0;
   int64_t first = f->resuming ? r->loop.start_batch : 0;
   if (first > f->plan.batches) first = f->plan.batches;
   host_counts *bc = &m->loops.batch.current;
@@ -206,11 +209,9 @@ static int optimizer_step(host_run *r, const host_step_out *o, int64_t bi) {
               (long long)bi, lt_last_error());
   m->optimizer_ops->zero_grad(m->optimizer, 1);
   host_fit_optimizer_step(fm);
+  r->loop.step_pending = 1; /* until the next batch: its rows are at the step before */
   if (!rc && m->sched_per_step && fm->global_step % m->sched_frequency == 0) rc = scheduler_step(r);
-  if (!rc && fm->global_step % c->log_every_n_steps == 0) {
-    host_logging_loss(r, HOST_MODE_TRAIN, "step", o->total, o->nsub, o->sub_name, o->sub);
-    if (r->log.flush_every && r->log.nrows >= (size_t)r->log.flush_every) rc = host_log_flush(&r->log, 0);
-  }
+  if (!rc) rc = host_logging_train_step(r, o);
   if (c->max_steps >= 0 && fm->global_step >= c->max_steps && fm->epoch + 1 >= c->min_epochs && !c->fast_dev_run)
     fm->stop = HOST_STOP_MAX_STEPS;
   return rc;
@@ -233,6 +234,7 @@ static int train_batch(host_run *r, fit_run *f) {
   lt_tensor *t[16];
   const char *names[16];
   lt_batch batch = {0, t, names};
+  r->loop.step_pending = 0;
   int rc = host_next_batch(r, HOST_MODE_TRAIN, &batch, t, names, bi);
   if (rc) return rc;
   host_tracker_ready(bt);
@@ -286,11 +288,13 @@ static int epoch_end(host_run *r, fit_run *f) {
   stop_loader(r, &f->e);
   int rc;
   int check = c->check_val_every_n_epoch > 0 && (m->epoch + 1) % c->check_val_every_n_epoch == 0;
+  r->loop.step_pending = 1; /* Lightning logs an epoch's end at its last step */
   if (check && (rc = do_validation(r))) {
     if (rc == HOST_EXIT_INTERRUPTED) f->during = " (during validation)";
     return rc;
   }
   host_tracker_processed(&m->loops.epoch);
+  host_log_new_row(&r->log);
   double mean[16];
   for (int k = 0; k < e->nsub; k++) mean[k] = e->subsum[k] / (double)e->count;
   host_logging_loss(r, HOST_MODE_TRAIN, "epoch", e->count ? e->sum / (double)e->count : NAN, e->nsub, e->sub_name,

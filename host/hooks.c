@@ -28,6 +28,14 @@ static lt_status view_log_sync(void *host, const char *key, double v) {
   return LT_OK;
 }
 
+/* A row of the current step without an epoch (Lightning's logger.log_metrics). */
+static void view_log_row(void *host, const char *key, double v) {
+  host_run *r = host;
+  if (r->loop.sanity) return;
+  host_log_put(&r->log, -1, host_run_log_step(r), key, v);
+  host_log_put(&r->last, 0, 0, key, v);
+}
+
 static void view_stop(void *host, const char *why) {
   host_run *r = host;
   if (!r->loop.fit.stop_requested && host_ddp_rank0(r))
@@ -54,7 +62,10 @@ int host_hook(host_run *r, lt_hook h, host_mode mode, int64_t bi, const lt_state
   lt_run_view v = {sizeof v, host_stage_name(r->stage), mode_text, r->loop.fit.epoch, r->loop.fit.global_step, bi,
                    r->run_dir, m->network, m->network_ops, m->optimizer, m->optimizer_ops, outputs, r,
                    view_metric, view_log, view_stop, view_save, view_keys, m->optimizer_name, view_save_weights,
-                   r->dist ? r->dist->rank : 0, r->dist ? r->dist->world : 1, view_log_sync};
+                   r->dist ? r->dist->rank : 0, r->dist ? r->dist->world : 1, view_log_sync, 0, NULL,
+                   view_log_row};
+  v.log_step = mode == HOST_MODE_TRAIN && bi >= 0 && !r->loop.sanity && host_logging_train_due(r);
+  v.scheduler_interval = !m->scheduler ? NULL : m->sched_per_step ? "step" : "epoch";
   for (int i = 0; i <= r->callbacks.n; i++) {
     lt_hook_fn fn;
     void *self;

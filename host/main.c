@@ -32,7 +32,7 @@ static void usage(FILE *f) {
           "  --weights_only               Lightning's: load without running code (always so here; fit still resumes)\n"
           "  --init_weights PATH          fit: a new run (epoch 0, a fresh optimizer) from the network's weights in PATH\n"
           "  --return_predictions         predict: save the predictions (predictions.pt in the run folder)\n"
-          "  --verbose                    say more\n"
+          "  --verbose[=false]            validate/test: print the results table (Lightning's verbose; default true)\n"
           "  --plugins DIR                look for plugins in DIR too (repeatable)\n"
           "exit status: 0 ok, 1 failure while running, 2 usage or config error, 3 plugin load error,\n"
           "130 interrupted\n");

@@ -1,5 +1,6 @@
-/* metrics_csv.c: metrics.csv in Lightning's layout (epoch, step and every
- * key, a row per step), written so that a failed write (a full disk, an I/O
+/* metrics_csv.c: metrics.csv in Lightning's layout (the columns epoch,
+ * step and every key sorted by name, as CSVLogger sorts them; a row per
+ * group of values logged together), written so that a failed write (a full disk, an I/O
  * error) never leaves a torn last row: each row goes out in one write() to
  * the file opened for appending, and when that write is short or fails the
  * file is cut back (ftruncate) to where the row began. When a new key
@@ -48,14 +49,44 @@ static void text_addf(text *t, const char *fmt, ...) {
   }
 }
 
-/* Row r of the log, with its newline. */
-static void format_row(const host_log *l, size_t r, text *t) {
+/* The file's columns in Lightning's order: epoch, step and every key
+ * sorted by name, as CSVLogger sorts them. Column c is key cols[c], or
+ * COL_EPOCH / COL_STEP. */
+#define COL_EPOCH ((size_t)-1)
+#define COL_STEP ((size_t)-2)
+
+static const char *col_name(const host_log *l, size_t c) {
+  return c == COL_EPOCH ? "epoch" : c == COL_STEP ? "step" : l->keys[c];
+}
+
+/* The nkeys + 2 columns, sorted (a malloc'd array). */
+static size_t *columns(const host_log *l) {
+  size_t n = l->nkeys + 2, *cols = malloc(n * sizeof *cols);
+  if (!cols) abort();
+  cols[0] = COL_EPOCH, cols[1] = COL_STEP;
+  for (size_t k = 0; k < l->nkeys; k++) cols[k + 2] = k;
+  for (size_t i = 1; i < n; i++) /* insertion sort: tens of keys */
+    for (size_t j = i; j > 0 && strcmp(col_name(l, cols[j - 1]), col_name(l, cols[j])) > 0; j--) {
+      size_t c = cols[j];
+      cols[j] = cols[j - 1], cols[j - 1] = c;
+    }
+  return cols;
+}
+
+/* Row r of the log in the columns cols, with its newline (a row without
+ * an epoch leaves its cell empty). */
+static void format_row(const host_log *l, size_t r, const size_t *cols, text *t) {
   t->len = 0;
-  text_addf(t, "%lld,%lld", (long long)l->epochs[r], (long long)l->steps[r]);
-  for (size_t k = 0; k < l->nkeys; k++) {
-    double v = l->values[r * l->cap_keys + k];
-    if (isnan(v)) text_addf(t, ",");
-    else text_addf(t, ",%.9g", v);
+  for (size_t c = 0; c < l->nkeys + 2; c++) {
+    if (c) text_addf(t, ",");
+    if (cols[c] == COL_EPOCH) {
+      if (l->epochs[r] >= 0) text_addf(t, "%lld", (long long)l->epochs[r]);
+    } else if (cols[c] == COL_STEP) {
+      text_addf(t, "%lld", (long long)l->steps[r]);
+    } else {
+      double v = l->values[r * l->cap_keys + cols[c]];
+      if (!isnan(v)) text_addf(t, "%.9g", v);
+    }
   }
   text_addf(t, "\n");
 }
@@ -88,8 +119,9 @@ static int append_rows(host_log *l, size_t upto) {
   off_t end = lseek(fd, 0, SEEK_END);
   text row = {0};
   int rc = 0;
+  size_t *cols = columns(l);
   for (size_t r = 0; r < upto && !rc; r++) {
-    format_row(l, r, &row);
+    format_row(l, r, cols, &row);
     if (write_all(fd, row.s, row.len) == 0) {
       end += (off_t)row.len;
       continue;
@@ -101,13 +133,14 @@ static int append_rows(host_log *l, size_t upto) {
              cut ? "it ends at its last complete row" : "its last row may be incomplete", (long long)l->steps[r]);
     rc = failed(l, l->path, err, kept);
   }
-  free(row.s);
+  free(row.s), free(cols);
   if (close(fd) != 0 && !rc) rc = failed(l, l->path, errno, "its last rows may be missing");
   return rc;
 }
 
 /* The whole file again, through PATH.tmp: the header with every key, the
- * rows already on disk widened with empty cells, then rows [0, upto). */
+ * rows already on disk moved to their columns by name (the new ones
+ * empty), then rows [0, upto). */
 static int rewrite(host_log *l, size_t upto) {
   char tmp[1700];
   snprintf(tmp, sizeof tmp, "%s.tmp", l->path);
@@ -116,26 +149,40 @@ static int rewrite(host_log *l, size_t upto) {
   FILE *old = l->on_disk ? fopen(l->path, "r") : NULL;
   text t = {0};
   int bad = 0;
-  text_addf(&t, "epoch,step");
-  for (size_t k = 0; k < l->nkeys; k++) text_addf(&t, ",%s", l->keys[k]);
+  size_t *cols = columns(l), ncols = l->nkeys + 2;
+  for (size_t c = 0; c < ncols; c++) text_addf(&t, "%s%s", c ? "," : "", col_name(l, cols[c]));
   text_addf(&t, "\n");
   bad = write_all(fd, t.s, t.len);
-  char *line = NULL;
-  size_t cap = 0;
+  char *line = NULL, **cells = calloc(ncols, sizeof *cells);
+  size_t cap = 0, *where = NULL, nold = 0; /* old column i is new column where[i] */
   ssize_t n;
+  if (!cells) abort();
   for (int first = 1; !bad && old && (n = getline(&line, &cap, old)) > 0; first = 0) {
-    if (first) continue; /* the old header */
     if (line[n - 1] == '\n') line[--n] = 0;
+    char *rest = line, *cell;
+    if (first) { /* the old header: its columns by name (an older file has epoch, step first) */
+      while ((cell = strsep(&rest, ","))) {
+        if (!(where = realloc(where, (nold + 1) * sizeof *where))) abort();
+        where[nold] = ncols;
+        for (size_t c = 0; c < ncols; c++)
+          if (!strcmp(cell, col_name(l, cols[c]))) where[nold] = c;
+        nold++;
+      }
+      continue;
+    }
+    for (size_t c = 0; c < ncols; c++) cells[c] = "";
+    for (size_t i = 0; (cell = strsep(&rest, ",")) && i < nold; i++)
+      if (where[i] < ncols) cells[where[i]] = cell;
     t.len = 0;
-    text_addf(&t, "%s", line);
-    for (size_t k = l->disk_keys; k < l->nkeys; k++) text_addf(&t, ",");
+    for (size_t c = 0; c < ncols; c++) text_addf(&t, "%s%s", c ? "," : "", cells[c]);
     text_addf(&t, "\n");
     bad = write_all(fd, t.s, t.len);
   }
   for (size_t r = 0; !bad && r < upto; r++) {
-    format_row(l, r, &t);
+    format_row(l, r, cols, &t);
     bad = write_all(fd, t.s, t.len);
   }
+  free(cells), free(where), free(cols);
   int err = errno;
   free(line), free(t.s);
   if (old) fclose(old);

@@ -1,7 +1,9 @@
 /* run_log.c: the run's log in memory: a table of rows (epoch, step) by keys
  * in order of first appearance, that metrics_csv.c writes out, and a
  * one-row table of each key's newest value for monitors, schedulers and the
- * results table. */
+ * results table. Rows are Lightning's: each group of values logged
+ * together (a step's, an epoch's, a validation batch's) is a row, at the
+ * step Lightning logs it at (host_run_log_step). */
 #include "trainer_impl.h"
 
 #include <math.h>
@@ -28,9 +30,11 @@ static size_t log_key(host_log *l, const char *key) {
   return l->nkeys++;
 }
 
-/* The row of (epoch, step): the last one when it is the same step. */
+/* The row of (epoch, step): the last one when it is the same step and open. */
 static size_t log_row(host_log *l, int64_t epoch, int64_t step) {
-  if (l->nrows && l->steps[l->nrows - 1] == step && l->epochs[l->nrows - 1] == epoch) return l->nrows - 1;
+  if (l->nrows && !l->row_closed && l->steps[l->nrows - 1] == step && l->epochs[l->nrows - 1] == epoch)
+    return l->nrows - 1;
+  l->row_closed = 0;
   if (l->nrows == l->cap_rows) {
     size_t cap = l->cap_rows ? l->cap_rows * 2 : 64, kc = l->cap_keys ? l->cap_keys : 32;
     l->values = realloc(l->values, cap * kc * sizeof *l->values);
@@ -54,6 +58,8 @@ void host_log_put(host_log *l, int64_t epoch, int64_t step, const char *key, dou
   l->values[r * l->cap_keys + k] = v;
 }
 
+void host_log_new_row(host_log *l) { l->row_closed = 1; }
+
 double host_log_last(const host_log *l, const char *key, int *found) {
   for (size_t k = 0; k < l->nkeys; k++)
     if (!strcmp(l->keys[k], key))
@@ -72,9 +78,11 @@ void host_log_free(host_log *l) {
   memset(l, 0, sizeof *l);
 }
 
+int64_t host_run_log_step(const host_run *r) { return r->loop.fit.global_step - (r->loop.step_pending ? 1 : 0); }
+
 void host_run_put(host_run *r, const char *key, double v) {
   if (r->loop.sanity) return;
-  host_log_put(&r->log, r->loop.fit.epoch, r->loop.fit.global_step, key, v);
+  host_log_put(&r->log, r->loop.fit.epoch, host_run_log_step(r), key, v);
   host_log_put(&r->last, 0, 0, key, v); /* one row: the last value of each key */
 }
 

@@ -425,14 +425,14 @@ static char *emit_text(const cfg_node *n) {
  * exit status (0 after --help, 2 after saying what is wrong). */
 static int parse_args(const char *stage_name, int argc, char **argv, host_run_opts *opts, const char **inputs, int *n,
                       const char **dirs, int *nd) {
+  opts->verbose = 1; /* Lightning's verbose: the results table of validate / test */
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     const char *eq = strchr(a, '=');
     size_t alen = eq && !strncmp(a, "--", 2) ? (size_t)(eq - a) : strlen(a);
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
       printf("usage: lighter-host %s CONFIG.yaml... [overrides] [--ckpt_path last|best|PATH] [--weights_only]\n"
-             "       [--init_weights PATH]\n"
-             "       [--verbose] [--return_predictions] [--plugins DIR]...\n"
+             "       [--init_weights PATH] [--verbose[=false]] [--return_predictions] [--plugins DIR]...\n"
              "overrides: a::b=value (set), =a::b=value (replace), ~a::b (delete)\n",
              stage_name);
       return 0;
@@ -452,8 +452,14 @@ static int parse_args(const char *stage_name, int argc, char **argv, host_run_op
         fprintf(stderr, "lighter-host: --init_weights needs a checkpoint or state-dict file\n");
         return 2;
       }
-    } else if (!strcmp(a, "--verbose")) {
-      opts->verbose = 1;
+    } else if (!strncmp(a, "--verbose", alen > 9 ? alen : 9)) {
+      const char *v = eq && alen == 9 ? eq + 1 : "true";
+      int yes = !strcmp(v, "true") || !strcmp(v, "True") || !strcmp(v, "1");
+      if (!yes && strcmp(v, "false") && strcmp(v, "False") && strcmp(v, "0")) {
+        fprintf(stderr, "lighter-host: --verbose takes true or false, not '%s'\n", v);
+        return 2;
+      }
+      opts->verbose = yes;
     } else if (!strcmp(a, "--return_predictions") || !strcmp(a, "--return-predictions")) {
       opts->return_predictions = 1;
     } else if (!strcmp(a, "--plugins")) {

@@ -5,6 +5,8 @@
  * mode's metrics updated on (pred, target). */
 #include "trainer_impl.h"
 
+#include "metric_forward.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -121,16 +123,19 @@ static int read_loss(lt_state *out, host_mode mode, const char *where, host_step
   return bad;
 }
 
-/* The metrics of the mode on (pred, target), without gradients. */
-static int update_metrics(host_run *r, host_mode mode, lt_state *out, const char *where, const host_step_out *o) {
+/* The metrics of the mode on (pred, target), without gradients; each one's
+ * value on this batch too when the step logs it (val and test: every
+ * batch; train: the batches that log). */
+static int update_metrics(host_run *r, host_mode mode, lt_state *out, const char *where, host_step_out *o) {
   host_metrics *m = &r->model.metrics[mode];
   lt_tensor *p = o->pred, *t = lt_state_kind(out, "target") == LT_VALUE_TENSOR ? lt_state_get_tensor(out, "target") : NULL;
   if (!p || !t) return 0;
   int bad = 0, prev = lt_grad_set_enabled(0);
   lt_tensor *pd = lt_tensor_detach(p);
+  int values = mode != HOST_MODE_TRAIN || host_logging_train_due(r);
   for (int i = 0; i < m->n && !bad; i++) {
     lt_clear_error();
-    if (m->ops[i]->update(m->self[i], pd, t) != LT_OK)
+    if (host_metric_forward(m->ops[i], m->self[i], pd, t, values ? &o->metric_value[i] : NULL) != LT_OK)
       bad = FAIL("%s metric %s (%s): %s", host_mode_name(mode), m->name[i], where, lt_last_error());
   }
   lt_grad_set_enabled(prev);
@@ -139,6 +144,7 @@ static int update_metrics(host_run *r, host_mode mode, lt_state *out, const char
 
 int host_step_run(host_run *r, host_mode mode, const lt_batch *batch, int64_t bi, host_step_out *o) {
   memset(o, 0, sizeof *o);
+  if (mode == HOST_MODE_TRAIN && bi == 0) host_logging_optimizer_capture(r); /* where Lighter reads them */
   lt_state *out = lt_state_new_dict();
   lt_clear_error();
   lt_status rc = call_step(r, mode, batch, bi, out);

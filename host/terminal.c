@@ -1,8 +1,11 @@
 /* terminal.c: what a run shows on the terminal: the progress of a loop
  * (a bar on a terminal, a line every tenth of the loop otherwise), the
- * model summary, the results table of validate / test and the closing
- * line. Only rank 0 speaks. */
+ * model summary, the results table of validate / test, Lightning's
+ * notices and the closing line, in Lightning's words and layouts
+ * (term_format.c). Only rank 0 speaks. */
 #include "trainer_impl.h"
+
+#include "term_format.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -33,45 +36,95 @@ void host_term_progress(host_run *r, const char *what, int64_t done, int64_t tot
   }
 }
 
-/* The network's top-level modules and their parameter counts. */
-void host_term_summary(host_run *r) {
-  if (!r->cfg->enable_model_summary || r->cfg->fast_dev_run || !host_ddp_rank0(r)) return;
-  size_t n = r->model.network_ops->parameters(r->model.network, NULL, NULL, 0);
-  lt_tensor **t = calloc(n + 1, sizeof *t);
-  const char **names = calloc(n + 1, sizeof *names);
-  r->model.network_ops->parameters(r->model.network, t, names, n);
-  fprintf(stderr, "  | %-24s | %12s\n", "Name", "Params");
-  int64_t total = 0, trainable = 0;
-  for (size_t i = 0; i < n;) {
-    const char *dot = strchr(names[i], '.');
-    size_t len = dot ? (size_t)(dot - names[i]) : strlen(names[i]);
-    int64_t count = 0;
-    size_t j = i;
-    for (; j < n && !strncmp(names[j], names[i], len) && (names[j][len] == '.' || !names[j][len]); j++) {
-      int64_t c = lt_tensor_numel(t[j]);
-      count += c, total += c;
-      if (lt_tensor_requires_grad(t[j])) trainable += c;
+/* The class name of the component at path ("model::network"): the last
+ * part of its _target_ (torch.nn.Sequential: Sequential); NULL when none. */
+static const char *class_of(const host_run *r, const char *path) {
+  for (size_t i = 0; r->b && i < r->b->nobjects; i++) {
+    const host_object *o = r->b->objects[i];
+    if (o->path && !strcmp(o->path, path) && o->comp) {
+      const char *dot = strrchr(o->comp->target, '.');
+      return dot ? dot + 1 : o->comp->target;
     }
-    fprintf(stderr, "  | network.%-16.*s | %12lld\n", (int)len, names[i], (long long)count);
-    i = j;
   }
-  fprintf(stderr, "%lld trainable params, %lld total (%.2f MB in float32)\n", (long long)trainable, (long long)total,
-          (double)total * 4 / 1e6);
-  free(t), free(names);
+  return NULL;
 }
 
-/* The values logged under mode (val or test), as a table on stderr and
- * as "key value" lines on stdout. */
-void host_term_results(host_run *r, host_mode mode_) {
-  const char *mode = host_mode_name(mode_);
-  fprintf(stderr, "%-48s %s\n", mode[0] == 't' ? "Test metric" : "Validate metric", "Value");
-  for (size_t k = 0; k < r->last.nkeys; k++) {
-    if (strncmp(r->last.keys[k], mode, strlen(mode)) || r->last.keys[k][strlen(mode)] != '/') continue;
-    int found;
-    double v = host_log_last(&r->last, r->last.keys[k], &found);
-    fprintf(stderr, "%-48s %.6g\n", r->last.keys[k], v);
-    printf("%s %.6g\n", r->last.keys[k], v);
+/* The LighterModule's top-level modules as Lightning's ModelSummary lists
+ * them (network, criterion, the metrics of each mode), with their
+ * parameter counts, on stderr. */
+void host_term_summary(host_run *r) {
+  if (!r->cfg->enable_model_summary || !host_ddp_rank0(r)) return;
+  const host_model_parts *m = &r->model;
+  size_t n = m->network_ops->parameters(m->network, NULL, NULL, 0);
+  lt_tensor **t = calloc(n + 1, sizeof *t);
+  if (!t) return;
+  m->network_ops->parameters(m->network, t, NULL, n);
+  int64_t total = 0, trainable = 0;
+  for (size_t i = 0; i < n; i++) {
+    int64_t c = lt_tensor_numel(t[i]);
+    total += c;
+    if (lt_tensor_requires_grad(t[i])) trainable += c;
   }
+  free(t);
+  host_summary_row rows[5];
+  size_t k = 0;
+  const char *type = class_of(r, "model::network");
+  rows[k++] = (host_summary_row){"network", type ? type : "Module", total, 1};
+  if (m->criterion && (type = class_of(r, "model::criterion"))) rows[k++] = (host_summary_row){"criterion", type, 0, 1};
+  static const char *const metrics[3] = {"train_metrics", "val_metrics", "test_metrics"};
+  for (int i = 0; i < 3; i++) {
+    const host_metrics *hm = &m->metrics[i];
+    if (!hm->n) continue;
+    /* Lighter keeps a list of metrics as a MetricCollection */
+    char path[64];
+    snprintf(path, sizeof path, "model::%s", metrics[i]);
+    type = class_of(r, path);
+    rows[k++] = (host_summary_row){metrics[i], type && strcmp(type, "MetricCollection") && hm->n == 1 ? hm->name[0]
+                                                                                                      : "MetricCollection",
+                                   0, 1};
+  }
+  int bytes = r->cfg->precision64 ? 8 : r->cfg->bf16 ? 2 : 4;
+  host_print_summary(stderr, rows, k, total, trainable, bytes);
+}
+
+/* Lightning's notices before a run: fast_dev_run's. */
+void host_term_notices(host_run *r) {
+  if (!r->cfg->fast_dev_run || !host_ddp_rank0(r)) return;
+  fprintf(stderr, "Running in `fast_dev_run` mode: will run the requested loop using %d batch(es). Logging and "
+                  "checkpointing is suppressed.\n", r->cfg->fast_dev_run);
+}
+
+/* An epoch of nb batches logs no training step when nb < log_every_n_steps:
+ * said once, as Lightning does, so that the missing rows are explained. */
+void host_term_log_interval(host_run *r, int64_t nb) {
+  static int said;
+  int64_t every = r->cfg->log_every_n_steps;
+  if (said || !*r->log.path || r->cfg->fast_dev_run || nb >= every || !host_ddp_rank0(r)) return;
+  said = 1;
+  fprintf(stderr, "lighter-host: warning: The number of training batches (%lld) is smaller than the logging interval "
+                  "Trainer(log_every_n_steps=%lld). Set a lower value for log_every_n_steps if you want to see logs "
+                  "for the training epoch.\n", (long long)nb, (long long)every);
+}
+
+/* The epoch values logged under mode (val or test), in Lightning's
+ * results table on stdout (unless --verbose=false). */
+void host_term_results(host_run *r, host_mode mode_) {
+  if (!r->opts.verbose) return;
+  const char *mode = host_mode_name(mode_);
+  size_t len = strlen(mode), n = 0;
+  const char **keys = calloc(r->last.nkeys + 1, sizeof *keys);
+  double *values = calloc(r->last.nkeys + 1, sizeof *values);
+  for (size_t k = 0; keys && values && k < r->last.nkeys; k++) {
+    const char *key = r->last.keys[k];
+    size_t kl = strlen(key);
+    if (strncmp(key, mode, len) || key[len] != '/' || (kl > 5 && !strcmp(key + kl - 5, "/step"))) continue;
+    int found;
+    values[n] = host_log_last(&r->last, key, &found);
+    keys[n++] = key;
+  }
+  host_print_results(stdout, mode_ == HOST_MODE_TEST ? "Test" : "Validate", keys, values, n, 0);
+  fflush(stdout);
+  free(keys), free(values);
 }
 
 void host_term_done(host_run *r) {

@@ -123,6 +123,7 @@ int host_run_finish(host_run *r, int rc) {
 static int trainer_run_(host_run *r) {
   r->loop.t_start = host_now();
   int rc = 0;
+  host_term_notices(r);
   if (r->cfg->precision64) to_float64(r);
   if (r->opts.ckpt_path && (rc = host_ckpt_load(r, r->opts.ckpt_path, r->stage == HOST_FIT))) return rc;
   if (r->opts.init_weights && (rc = host_ckpt_load(r, r->opts.init_weights, 0))) return rc;

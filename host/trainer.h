@@ -61,6 +61,7 @@ typedef struct host_log {
   int on_disk;      /* the file exists, with a header of disk_keys keys */
   size_t disk_keys;
   int failed;       /* a write failed: the run stops, nothing more is written */
+  int row_closed;   /* the next value starts a row of its own (host_log_new_row) */
 } host_log;
 
 /* The model: a LighterModule and the components it holds (all borrowed
@@ -118,6 +119,18 @@ typedef struct host_loop_state {
   char default_ckpt[1800]; /* the epoch=E-step=S.ckpt this fit wrote last (no ModelCheckpoint) */
   int sanity; /* the sanity check's validation is running */
   double t_start;
+  /* 1 from a batch's optimizer step to the end of that batch (its
+   * validation included) and during an epoch's end: what is logged then
+   * goes to the row of step global_step - 1, as Lightning's rows are at
+   * _batches_that_stepped, which counts the step only after the batch */
+  int step_pending;
+  /* val and test batches logged so far (the step of their rows) */
+  int64_t eval_logged[3];
+  /* the optimizer's settings as the epoch's first batch saw them (Lighter
+   * logs them there, on the epoch), logged at the epoch's end */
+  int nopt_stats;
+  char opt_stat_key[64][128];
+  double opt_stat[64];
 } host_loop_state;
 
 typedef struct host_run {

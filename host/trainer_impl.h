@@ -25,8 +25,14 @@ const char *host_stage_name(host_stage stage);
 
 /* ---- the in-memory log (run_log.c) ---- */
 
-/* Sets key at the row of (epoch, step) (a new row unless it is the last one's step). */
+/* Sets key at the row of (epoch, step) (a new row unless it is the last one's
+ * step and the row is open); epoch < 0: a row without an epoch. */
 void host_log_put(host_log *l, int64_t epoch, int64_t step, const char *key, double v);
+/* The next value starts a row of its own: Lightning writes each
+ * log_metrics call (a step's values, an epoch's) as one row. */
+void host_log_new_row(host_log *l);
+/* The step that rows are logged at now (Lightning's _batches_that_stepped). */
+int64_t host_run_log_step(const host_run *r);
 /* The newest value of key; *found says whether there is one. */
 double host_log_last(const host_log *l, const char *key, int *found);
 void host_log_free(host_log *l);
@@ -57,6 +63,9 @@ typedef struct host_step_out {
   double sub[16], total;
   lt_tensor *pred;
   lt_state *out; /* the step's dict (the caller frees it) */
+  /* each metric's value on this batch alone when it is logged on the step
+   * (new refs in the step's scope; NULL: none) */
+  lt_tensor *metric_value[HOST_MAX_METRICS];
 } host_step_out;
 
 /* One step of mode on batch bi; its loss and pred into o, the metrics of
@@ -72,8 +81,21 @@ void host_logging_loss(host_run *r, host_mode mode, const char *when, double tot
 /* mode/metrics/<Name>/epoch for every member (synced under ddp), then reset. */
 int host_logging_metrics(host_run *r, host_metrics *m, host_mode mode);
 void host_metrics_reset(host_metrics *m);
-/* train/optimizer/<Opt>/lr/epoch and the optimizer's other options. */
+/* train/optimizer/<Opt>/lr/epoch and the optimizer's other options
+ * (weight_decay only when it is not 0, as Lighter): kept at the epoch's
+ * first batch (capture), logged at its end. */
+void host_logging_optimizer_capture(host_run *r);
 void host_logging_optimizer(host_run *r);
+/* Whether the training batch about to step logs its values (Lightning's
+ * should_update_logs: global_step + 1 a multiple of log_every_n_steps, or
+ * the run stopping). */
+int host_logging_train_due(const host_run *r);
+/* After an optimizer step: when due, a row of the step's values (loss and
+ * metrics on the batch, mode/.../step) at Lightning's 0-based step. */
+int host_logging_train_step(host_run *r, const host_step_out *o);
+/* A validation or test batch's row: its loss and metrics (mode/.../step)
+ * at the running count of the mode's batches, without an epoch. */
+void host_logging_eval_step(host_run *r, host_mode mode, const host_step_out *o);
 
 /* ---- hooks (hooks.c) ---- */
 
@@ -121,6 +143,8 @@ void host_term_progress(host_run *r, const char *what, int64_t done, int64_t tot
                         int64_t samples, int last);
 void host_term_summary(host_run *r);
 void host_term_results(host_run *r, host_mode mode);
+void host_term_notices(host_run *r);
+void host_term_log_interval(host_run *r, int64_t nb);
 void host_term_done(host_run *r);
 
 /* ---- the run (trainer.c) and the fit loop (fit_loop.c) ---- */

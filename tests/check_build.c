@@ -6,6 +6,8 @@
 
 #include "../host/build.h"
 #include "../host/cmd.h"
+#include "../host/metric_forward.h"
+#include "../host/tensor_layer.h"
 
 #include <unistd.h>
 
@@ -204,6 +206,42 @@ START_TEST(test_core_modules_match_pytorch) {
   EXPECT_VALUES(lt_tensor_sum(y, NULL, 0, 0), 1e-5, 4.158589839935303);
   ck_assert_ptr_null(host_build_get(&b, "bad"));
   ck_assert_str_eq(err.msg, "torch.nn.Conv2d could not be created: kernel_size must be an int or a list of two ints");
+  host_build_free(&b);
+  cfg_free(r);
+}
+END_TEST
+
+/* torchmetrics' forward: each batch's own value, while the epoch's value
+ * still counts every batch; a metric whose states do not add up (AUROC
+ * keeps its predictions) is only updated. */
+START_TEST(test_metric_forward) {
+  load_core("core_accuracy.so");
+  load_core("core_auroc.so");
+  host_tensor_api_use(lt_api_get()); /* host code reaches the tensor layer through its table */
+  cfg_node *r = resolved("acc: {_target_: torchmetrics.Accuracy, task: multiclass, num_classes: 3}\n"
+                         "auroc: {_target_: torchmetrics.AUROC, task: multiclass, num_classes: 3}\n");
+  ck_assert_int_eq(host_build_check(&reg, r, &err), 0);
+  host_build b = {&reg, lt_api_get(), r, NULL, 0, &err};
+  host_object *acc = host_build_get(&b, "acc"), *auroc = host_build_get(&b, "auroc");
+  ck_assert_msg(acc && auroc, "%s", err.msg);
+  const lt_metric_ops *ops = acc->comp->ops, *aops = auroc->comp->ops;
+  /* batch 1: 2 of 4 right; batch 2: 2 of 2 right */
+  float p1[] = {1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0}, p2[] = {0, 1, 0, 0, 0, 1};
+  int64_t t1[] = {0, 1, 0, 2}, t2[] = {1, 2};
+  lt_tensor *pred1 = lt_tensor_from_data(p1, LT_SHAPE(4, 3), LT_FLOAT32), *y1 = lt_tensor_from_data(t1, LT_SHAPE(4), LT_INT64);
+  lt_tensor *pred2 = lt_tensor_from_data(p2, LT_SHAPE(2, 3), LT_FLOAT32), *y2 = lt_tensor_from_data(t2, LT_SHAPE(2), LT_INT64);
+  lt_tensor *v = NULL;
+  ck_assert_int_eq(host_metric_forward(ops, acc->self, pred1, y1, &v), LT_OK);
+  EXPECT_VALUES(v, 1e-7, 0.5);
+  ck_assert_int_eq(host_metric_forward(ops, acc->self, pred2, y2, &v), LT_OK);
+  EXPECT_VALUES(v, 1e-7, 1.0);
+  EXPECT_VALUES(ops->compute(acc->self), 1e-7, 4.0 / 6.0);
+  ck_assert_int_eq(host_metric_forward(ops, acc->self, pred1, y1, NULL), LT_OK); /* no value asked: update alone */
+  EXPECT_VALUES(ops->compute(acc->self), 1e-7, 0.6);
+  ck_assert_int_eq(host_metric_forward(aops, auroc->self, pred1, y1, &v), LT_OK);
+  ck_assert_ptr_null(v);
+  ck_assert_int_eq(host_metric_forward(aops, auroc->self, pred2, y2, &v), LT_OK);
+  ck_assert_ptr_nonnull(aops->compute(auroc->self)); /* both batches are in it */
   host_build_free(&b);
   cfg_free(r);
 }
@@ -460,6 +498,7 @@ Suite *build_suite(void) {
   tcase_add_test(tc, test_module_books);
   tcase_add_test(tc, test_core_modules_match_pytorch);
   tcase_add_test(tc, test_core_refusals);
+  tcase_add_test(tc, test_metric_forward);
   tcase_add_test(tc, test_example_plugins);
   tcase_add_test(tc, test_expressions_and_factories);
   suite_add_tcase(s, tc);

@@ -511,9 +511,9 @@ START_TEST(test_lighter_cifar10_example) {
   ck_assert_int_eq(params->kind, CFG_EXPR);
   ck_assert_str_eq(params->s, "@model::network.parameters()");
   ck_assert(cfg_equal(cfg_dict_get(model, "train_metrics"), cfg_dict_get(model, "val_metrics")));
-  ck_assert_int_eq(cfg_dict_get(model, "val_metrics")->n, 4);
+  ck_assert_int_eq(cfg_dict_get(cfg_dict_get(model, "val_metrics"), "metrics")->n, 4);
   cfg_node *data = cfg_dict_get(r, "data");
-  ck_assert_int_eq(cfg_dict_get(cfg_dict_get(data, "test_dataloader"), "batch_size")->i, 64);
+  ck_assert_int_eq(cfg_dict_get(cfg_dict_get(data, "test_dataloader"), "batch_size")->i, 512);
   ck_assert_int_eq(cfg_dict_get(cfg_dict_get(model, "optimizer"), "lr")->kind, CFG_FLOAT);
   cfg_free(r);
 }

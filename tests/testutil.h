@@ -71,5 +71,7 @@ Suite *build_suite(void);
 Suite *data_suite(void);
 Suite *dist_suite(void);
 Suite *fit_state_suite(void);
+Suite *terminal_suite(void);
+Suite *metrics_csv_suite(void);
 
 #endif

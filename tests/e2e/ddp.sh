@@ -144,11 +144,11 @@ fi
 # test under ddp: metrics reduced over both shards = one process on all
 ck=one/lightning_logs/version_0/checkpoints/last.ckpt
 run "test 1 rank" 0 "$H" test "${COMMON[@]}" trainer::default_root_dir=t1 --ckpt_path "$ck"
-a1=$(grep "^test/metrics/MulticlassAccuracy/epoch" <<<"$out")
+a1=$(grep "test/metrics/MulticlassAccuracy/epoch" <<<"$out")
 run "test 2 ranks" 0 "$H" test "${COMMON[@]}" trainer::default_root_dir=t2 --ckpt_path "$ck" =trainer::devices=2
-a2=$(grep "^test/metrics/MulticlassAccuracy/epoch" <<<"$out")
+a2=$(grep "test/metrics/MulticlassAccuracy/epoch" <<<"$out")
 [ -n "$a1" ] && [ "$a1" = "$a2" ] && ok || bad "test: 1 rank '$a1', 2 ranks '$a2'"
-[ "$(grep -c 'MulticlassAccuracy/epoch' <<<"$out")" = 2 ] && ok || bad "test: rank 0 alone prints the table: $out"
+[ "$(grep -c 'MulticlassAccuracy/epoch' <<<"$out")" = 1 ] && ok || bad "test: rank 0 alone prints the table, once: $out"
 
 # a rank killed mid-epoch: the run ends at once (timeout 60 s), naming it
 # (signals are sent once both ranks have recorded a training step of epoch 1: a state)

@@ -81,21 +81,26 @@ PY
 }
 latest() { ls -d out/lightning_logs/version_* | sort -t_ -k3 -n | tail -1; }
 
-# A fit: the run folder, the keys, one row per step.
+# A fit: the run folder, the keys, the rows at Lightning's steps.
 run "fit" 0 "" fit base.yaml
 v=$(latest)
 for f in metrics.csv hparams.yaml config.yaml config.resolved.yaml checkpoints/last.ckpt; do
   [ -f "$v/$f" ] && ok || bad "fit: no $v/$f"
 done
 hdr=$(csv @header "$v/metrics.csv")
-for k in epoch step train/loss/step train/loss/epoch train/metrics/MulticlassAccuracy/epoch train/optimizer/SGD/lr/epoch \
-         train/optimizer/SGD/momentum/epoch train/optimizer/SGD/weight_decay/epoch val/loss/epoch \
-         val/metrics/MulticlassAccuracy/epoch; do
+for k in epoch step train/loss/step train/loss/epoch train/metrics/MulticlassAccuracy/step \
+         train/metrics/MulticlassAccuracy/epoch train/optimizer/SGD/lr/epoch train/optimizer/SGD/momentum/epoch \
+         val/loss/step val/loss/epoch val/metrics/MulticlassAccuracy/step val/metrics/MulticlassAccuracy/epoch; do
   grep -q "\(^\|,\)$k\(,\|$\)" <<<"$hdr" && ok || bad "fit: no column $k in $hdr"
 done
-steps=$(csv @steps "$v/metrics.csv")
-[ "$steps" = "$(seq -s ' ' 1 16)" ] && ok || bad "fit: one row per step 1..16 expected, got $steps"
-[ "$(csv val/loss/epoch "$v/metrics.csv")" = "8 16" ] && ok || bad "fit: val at the end of each epoch: $(csv val/loss/epoch "$v/metrics.csv")"
+# Lighter logs the weight decay only when there is one
+grep -q "weight_decay" <<<"$hdr" && bad "fit: a weight_decay column without weight decay: $hdr" || ok
+# Lightning's steps: training steps 0-based (every step here), validation batches at their running count
+# (2 a validation), each epoch's validation and training rows at its last step
+[ "$(csv train/loss/step "$v/metrics.csv")" = "$(seq -s ' ' 0 15)" ] && ok || bad "fit: train steps 0..15 expected: $(csv train/loss/step "$v/metrics.csv")"
+[ "$(csv val/loss/step "$v/metrics.csv")" = "0 1 2 3" ] && ok || bad "fit: val batches 0..3 expected: $(csv val/loss/step "$v/metrics.csv")"
+[ "$(csv val/loss/epoch "$v/metrics.csv")" = "7 15" ] && ok || bad "fit: val at the end of each epoch: $(csv val/loss/epoch "$v/metrics.csv")"
+[ "$(csv train/loss/epoch "$v/metrics.csv")" = "7 15" ] && ok || bad "fit: train epoch rows: $(csv train/loss/epoch "$v/metrics.csv")"
 grep -q "seed: 3" "$v/config.yaml" && grep -q "lighter.SupervisedModule" "$v/hparams.yaml" && ok || bad "fit: configs not saved"
 # Python loads the checkpoint and the network's weights into the same nn.Sequential
 "$PY" - "$v/checkpoints/last.ckpt" <<'PY' && ok || bad "fit: last.ckpt in Python"
@@ -126,6 +131,23 @@ v2=$(latest)
 # test and validate from the last checkpoint; predict saves its predictions
 run "test" 0 "test/metrics/MulticlassAccuracy/epoch" test base.yaml --ckpt_path last
 run "validate" 0 "val/loss/epoch" validate base.yaml --ckpt-path="$v/checkpoints/last.ckpt"
+# the results table: once, on stdout, in Lightning's layout; --verbose=false (Lightning's verbose) leaves it out
+"$H" test base.yaml --ckpt_path last >table.out 2>table.err
+[ "$(grep -c 'Test metric *DataLoader 0' table.out)" = 1 ] && grep -q "^ *test/metrics/MulticlassAccuracy/epoch  *0\.[0-9]*$" table.out \
+  && ! grep -q "test/" table.err && ok || bad "test: the results table: $(cat table.out table.err)"
+"$H" test base.yaml --ckpt_path last --verbose=false >table.out 2>&1
+grep -q "test/" table.out && bad "test --verbose=false: a table: $(cat table.out)" || ok
+run "--verbose value" 2 "--verbose takes true or false, not 'yes'" test base.yaml --verbose=yes
+# the model summary (the LighterModule's top-level modules, as Lightning's), the log-interval warning,
+# fast_dev_run's notice
+run "summary" 0 "1 | criterion     | CrossEntropyLoss | 0      | train" fit base.yaml trainer::max_epochs=1 \
+  trainer::enable_model_summary=true
+grep -q "^0 | network       | Sequential       | 163    | train$" <<<"$out" && grep -q "^163       Total params$" <<<"$out" \
+  && grep -q "^2 | train_metrics | MetricCollection | 0      | train$" <<<"$out" && ok || bad "summary: $out"
+run "log interval warning" 0 "The number of training batches (8) is smaller than the logging interval Trainer(log_every_n_steps=50)" \
+  fit base.yaml trainer::max_epochs=1 trainer::log_every_n_steps=50
+run "fast_dev_run notice" 0 "Running in \`fast_dev_run\` mode: will run the requested loop using 1 batch(es)" fit base.yaml \
+  =trainer::fast_dev_run=true
 # predictions.pt holds what each predict step returned, as Lightning's
 # trainer.predict: a dict per batch with every key (it held only pred)
 run "predict" 0 "2 batches of predictions (each a dict of pred, input) in" predict base.yaml --ckpt_path last --return_predictions
@@ -147,22 +169,22 @@ PY
 
 # flags: the steps and rows they give
 run "limit_train_batches" 0 "" fit base.yaml =trainer::limit_train_batches=3 =trainer::max_epochs=1
-[ "$(csv @steps "$(latest)/metrics.csv")" = "1 2 3" ] && ok || bad "limit_train_batches: $(csv @steps "$(latest)/metrics.csv")"
+[ "$(csv train/loss/step "$(latest)/metrics.csv")" = "0 1 2" ] && ok || bad "limit_train_batches: $(csv train/loss/step "$(latest)/metrics.csv")"
 run "limit fraction" 0 "" fit base.yaml =trainer::limit_train_batches=0.5 =trainer::max_epochs=1
-[ "$(csv @steps "$(latest)/metrics.csv")" = "1 2 3 4" ] && ok || bad "limit fraction: $(csv @steps "$(latest)/metrics.csv")"
+[ "$(csv train/loss/step "$(latest)/metrics.csv")" = "0 1 2 3" ] && ok || bad "limit fraction: $(csv train/loss/step "$(latest)/metrics.csv")"
 run "max_steps" 0 "" fit base.yaml trainer::max_epochs=5 =trainer::max_steps=11
-[ "$(csv @steps "$(latest)/metrics.csv" | awk '{print $NF}')" = "11" ] && ok || bad "max_steps: $(csv @steps "$(latest)/metrics.csv")"
+[ "$(csv train/loss/step "$(latest)/metrics.csv" | awk '{print $NF}')" = "10" ] && ok || bad "max_steps: $(csv train/loss/step "$(latest)/metrics.csv")"
 run "accumulate" 0 "" fit base.yaml =trainer::accumulate_grad_batches=2
-[ "$(csv train/loss/step "$(latest)/metrics.csv")" = "1 2 3 4 5 6 7 8" ] && ok || bad "accumulate: $(csv train/loss/step "$(latest)/metrics.csv")"
+[ "$(csv train/loss/step "$(latest)/metrics.csv")" = "0 1 2 3 4 5 6 7" ] && ok || bad "accumulate: $(csv train/loss/step "$(latest)/metrics.csv")"
 run "check_val_every_n_epoch" 0 "" fit base.yaml trainer::max_epochs=4 =trainer::check_val_every_n_epoch=2
-[ "$(csv val/loss/epoch "$(latest)/metrics.csv")" = "16 32" ] && ok || bad "check_val_every_n_epoch: $(csv val/loss/epoch "$(latest)/metrics.csv")"
+[ "$(csv val/loss/epoch "$(latest)/metrics.csv")" = "15 31" ] && ok || bad "check_val_every_n_epoch: $(csv val/loss/epoch "$(latest)/metrics.csv")"
 run "val_check_interval" 0 "" fit base.yaml =trainer::val_check_interval=3 trainer::max_epochs=1
-[ "$(csv val/loss/epoch "$(latest)/metrics.csv")" = "3 6 8" ] && ok || bad "val_check_interval: $(csv val/loss/epoch "$(latest)/metrics.csv")"
+[ "$(csv val/loss/epoch "$(latest)/metrics.csv")" = "2 5 7" ] && ok || bad "val_check_interval: $(csv val/loss/epoch "$(latest)/metrics.csv")"
 run "log_every_n_steps" 0 "" fit base.yaml trainer::log_every_n_steps=5
-[ "$(csv train/loss/step "$(latest)/metrics.csv")" = "5 10 15" ] && ok || bad "log_every_n_steps: $(csv train/loss/step "$(latest)/metrics.csv")"
+[ "$(csv train/loss/step "$(latest)/metrics.csv")" = "4 9 14" ] && ok || bad "log_every_n_steps: $(csv train/loss/step "$(latest)/metrics.csv")"
 run "overfit_batches" 0 "" fit base.yaml =trainer::overfit_batches=2 trainer::max_epochs=3
-[ "$(csv train/loss/step "$(latest)/metrics.csv")" = "1 2 3 4 5 6" ] && \
-  [ "$(csv val/loss/epoch "$(latest)/metrics.csv")" = "2 4 6" ] && ok || bad "overfit_batches: $(csv @steps "$(latest)/metrics.csv")"
+[ "$(csv train/loss/step "$(latest)/metrics.csv")" = "0 1 2 3 4 5" ] && \
+  [ "$(csv val/loss/epoch "$(latest)/metrics.csv")" = "1 3 5" ] && ok || bad "overfit_batches: $(csv @steps "$(latest)/metrics.csv")"
 # max_time cuts the first epoch of 50,000 steps short (its rows say so: no clock here)
 run "max_time" 0 "max_time reached after epoch 0" fit base.yaml =trainer::max_time=00:00:00:02 \
   data::train_dataloader::dataset::num_samples=400000 trainer::max_epochs=3
@@ -175,14 +197,15 @@ run "logger false" 0 "" fit base.yaml =trainer::logger=false =trainer::enable_ch
 run "own CSVLogger" 0 "" fit base.yaml trainer::max_epochs=1 \
   "=trainer::logger={_target_: pytorch_lightning.loggers.CSVLogger, save_dir: logs, name: exp, version: 7, flush_logs_every_n_steps: 3}"
 [ -f logs/exp/version_7/metrics.csv ] && ok || bad "CSVLogger: no logs/exp/version_7/metrics.csv"
-# flushed every 3 steps, still one row per step and every key in the header
-[ "$(csv @steps logs/exp/version_7/metrics.csv)" = "$(seq -s ' ' 1 8)" ] && \
+# flushed every 3 steps, still every step's row and every key in the header
+[ "$(csv train/loss/step logs/exp/version_7/metrics.csv)" = "$(seq -s ' ' 0 7)" ] && \
   grep -q "val/metrics/MulticlassAccuracy/epoch" <<<"$(csv @header logs/exp/version_7/metrics.csv)" && ok \
-  || bad "CSVLogger flushes: $(csv @steps logs/exp/version_7/metrics.csv)"
-run "scheduler per step" 0 "" fit base.yaml trainer::max_epochs=1 \
+  || bad "CSVLogger flushes: $(csv train/loss/step logs/exp/version_7/metrics.csv)"
+# (the optimizer's settings are logged as Lighter reads them, in each epoch's first step: epoch 1 sees 8 steps)
+run "scheduler per step" 0 "" fit base.yaml trainer::max_epochs=2 \
   "=model::scheduler={scheduler: {_target_: torch.optim.lr_scheduler.StepLR, optimizer: '@model::optimizer', step_size: 4, gamma: 0.5}, interval: step}"
-"$PY" -c "import csv,sys; r=[x for x in csv.DictReader(open('$(latest)/metrics.csv')) if x['train/optimizer/SGD/lr/epoch']]; sys.exit(abs(float(r[-1]['train/optimizer/SGD/lr/epoch'])-0.025)>1e-9)" \
-  && ok || bad "scheduler per step: lr after 8 steps of StepLR(4, 0.5) should be 0.025"
+"$PY" -c "import csv,sys; r=[float(x['train/optimizer/SGD/lr/epoch']) for x in csv.DictReader(open('$(latest)/metrics.csv')) if x['train/optimizer/SGD/lr/epoch']]; sys.exit(not (len(r) == 2 and abs(r[0]-0.1)<1e-9 and abs(r[1]-0.025)<1e-9))" \
+  && ok || bad "scheduler per step: lr at the first step of epochs 0 and 1 (after 8 steps of StepLR(4, 0.5)) should be 0.1 and 0.025: $(csv train/optimizer/SGD/lr/epoch "$(latest)/metrics.csv")"
 
 # user errors: message and exit status
 run "model not a model" 2 "'model' is torch.nn.Linear; it must be a model" fit base.yaml \
@@ -258,6 +281,20 @@ run "LearningRateMonitor" 0 "" fit base.yaml \
 hdr=$(csv @header "$(latest)/metrics.csv")
 grep -q ",lr-SGD," <<<"$hdr,"  && grep -q ",lr-SGD-momentum," <<<"$hdr," && ok || bad "LearningRateMonitor: $hdr"
 [ "$(csv lr-SGD "$(latest)/metrics.csv" | wc -w)" = 16 ] && ok || bad "LearningRateMonitor per step: $(csv lr-SGD "$(latest)/metrics.csv")"
+# ... at the batches where the trainer logs (log_every_n_steps), in rows of their own without an epoch,
+# and by default at each epoch's start too (the optimizer has no scheduler)
+run "LearningRateMonitor log_every_n_steps" 0 "" fit base.yaml trainer::log_every_n_steps=4 \
+  "=trainer::callbacks=[{_target_: pytorch_lightning.callbacks.LearningRateMonitor, logging_interval: step}]"
+[ "$(csv lr-SGD "$(latest)/metrics.csv")" = "3 7 11 15" ] && ok || bad "LearningRateMonitor every 4 steps: $(csv lr-SGD "$(latest)/metrics.csv")"
+"$PY" -c "import csv,sys; sys.exit(any(r['epoch'] for r in csv.DictReader(open('$(latest)/metrics.csv')) if r['lr-SGD']))" \
+  && ok || bad "LearningRateMonitor: its rows have an epoch"
+run "LearningRateMonitor default" 0 "" fit base.yaml trainer::log_every_n_steps=4 \
+  "=trainer::callbacks=[{_target_: pytorch_lightning.callbacks.LearningRateMonitor}]"
+[ "$(csv lr-SGD "$(latest)/metrics.csv")" = "0 3 7 8 11 15" ] && ok || bad "LearningRateMonitor default: $(csv lr-SGD "$(latest)/metrics.csv")"
+# the optimizer's weight decay is logged when there is one
+run "weight_decay logged" 0 "" fit base.yaml trainer::max_epochs=1 model::optimizer::weight_decay=0.01
+[ "$(csv train/optimizer/SGD/weight_decay/epoch "$(latest)/metrics.csv")" = "7" ] && ok \
+  || bad "weight_decay: $(csv @header "$(latest)/metrics.csv")"
 
 # ModelCheckpoint: the best k by a monitor, named by the template; test from the best
 run "ModelCheckpoint" 0 "" fit base.yaml trainer::max_epochs=4 \

@@ -517,6 +517,17 @@ typedef struct lt_run_view {
    * log(..., sync_dist=True)): a collective, so every rank must call it
    * for the same keys in the same order. Alone it is log. */
   lt_status (*log_sync)(void *host, const char *key, double value);
+  /* (1.5) On a training batch's hooks: 1 when the trainer logs this step's
+   * values (Lightning's should_update_logs: global_step + 1 is a multiple
+   * of log_every_n_steps, or the run is stopping), else 0. */
+  int log_step;
+  /* (1.5) How often the optimizer's scheduler steps, "epoch" or "step";
+   * NULL when it has none. */
+  const char *scheduler_interval;
+  /* (1.5) As log, into a row of the current step without an epoch (what
+   * Lightning's logger.log_metrics(metrics, step) writes, e.g. the rows of
+   * LearningRateMonitor); values logged one after another share a row. */
+  void (*log_row)(void *host, const char *key, double value);
 } lt_run_view;
 
 typedef lt_status (*lt_hook_fn)(void *self, lt_hook hook, const lt_run_view *run);
