@@ -420,6 +420,20 @@ static char *emit_text(const cfg_node *n) {
   return buf;
 }
 
+/* a (alen bytes before any '=') is the option spelled name or alt. */
+static int is_option(const char *a, size_t alen, const char *name, const char *alt) {
+  return (alen == strlen(name) && !strncmp(a, name, alen)) || (alen == strlen(alt) && !strncmp(a, alt, alen));
+}
+
+/* An option's value: after its '=' (eq), else the next argument (i moves
+ * past it); NULL, saying why, when there is none. */
+static const char *option_value(const char *eq, int argc, char **argv, int *i, const char *why) {
+  if (eq) return eq + 1;
+  if (*i + 1 < argc) return argv[++*i];
+  fprintf(stderr, "lighter-host: %s\n", why);
+  return NULL;
+}
+
 /* The command's arguments: options into opts, config files and overrides
  * into inputs[*n], --plugins folders into dirs[*nd]. -1 to go on, or the
  * exit status (0 after --help, 2 after saying what is wrong). */
@@ -436,22 +450,14 @@ static int parse_args(const char *stage_name, int argc, char **argv, host_run_op
              "overrides: a::b=value (set), =a::b=value (replace), ~a::b (delete)\n",
              stage_name);
       return 0;
-    } else if (!strncmp(a, "--ckpt_path", alen > 11 ? alen : 11) || !strncmp(a, "--ckpt-path", alen > 11 ? alen : 11)) {
-      if (eq && alen == 11) opts->ckpt_path = eq + 1;
-      else if (i + 1 < argc) opts->ckpt_path = argv[++i];
-      else {
-        fprintf(stderr, "lighter-host: --ckpt_path needs a value (last, best or a path)\n");
+    } else if (is_option(a, alen, "--ckpt_path", "--ckpt-path")) {
+      if (!(opts->ckpt_path = option_value(eq, argc, argv, &i, "--ckpt_path needs a value (last, best or a path)")))
         return 2;
-      }
     } else if (!strcmp(a, "--weights_only") || !strcmp(a, "--weights-only")) {
       opts->weights_only = 1;
-    } else if (!strncmp(a, "--init_weights", alen > 14 ? alen : 14) || !strncmp(a, "--init-weights", alen > 14 ? alen : 14)) {
-      if (eq && alen == 14) opts->init_weights = eq + 1;
-      else if (i + 1 < argc) opts->init_weights = argv[++i];
-      else {
-        fprintf(stderr, "lighter-host: --init_weights needs a checkpoint or state-dict file\n");
+    } else if (is_option(a, alen, "--init_weights", "--init-weights")) {
+      if (!(opts->init_weights = option_value(eq, argc, argv, &i, "--init_weights needs a checkpoint or state-dict file")))
         return 2;
-      }
     } else if (!strncmp(a, "--verbose", alen > 9 ? alen : 9)) {
       const char *v = eq && alen == 9 ? eq + 1 : "true";
       int yes = !strcmp(v, "true") || !strcmp(v, "True") || !strcmp(v, "1");
