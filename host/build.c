@@ -357,7 +357,7 @@ static cfg_node *call_method(void *ctx, const cfg_node *obj, const char *name, c
   }
   const lt_module_ops *ops = o->comp->ops;
   int module = o->comp->kind == LT_KIND_MODULE && o->self && ops &&
-               ops->size >= offsetof(lt_module_ops, parameters) + sizeof ops->parameters && ops->parameters;
+               HOST_HAS(ops, lt_module_ops, parameters);
   if (!module) {
     cfg_fail(err, loc, NULL, "'%s' (%s, kind %s%s) has no %s(): only modules have parameters", o->path,
              o->comp->target, host_kind_name(o->comp->kind), o->is_factory ? ", _mode_: callable" : "", name);

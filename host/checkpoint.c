@@ -10,6 +10,7 @@
 #include "config/node.h"
 #include "ckpt_progress.h"
 #include "metrics_csv.h"
+#include "module_books.h"
 #include "run_path.h"
 
 #include <errno.h>
@@ -24,18 +25,10 @@
 size_t host_module_state(host_run *r, lt_tensor ***t, const char ***names) {
   const lt_module_ops *ops = r->model.network_ops;
   void *net = r->model.network;
-  int has_state = HAS(ops, lt_module_ops, state);
-  size_t np = ops->parameters(net, NULL, NULL, 0);
-  size_t nb = !has_state && HAS(ops, lt_module_ops, buffers) ? ops->buffers(net, NULL, NULL, 0) : 0;
-  size_t n = has_state ? ops->state(net, NULL, NULL, 0) : np + nb;
+  size_t n = host_module_part(ops, net, LT_MODULE_STATE, NULL, NULL, 0);
   *t = calloc(n + 1, sizeof **t);
   *names = calloc(n + 1, sizeof **names);
-  if (has_state) {
-    ops->state(net, *t, *names, n);
-  } else {
-    ops->parameters(net, *t, *names, np);
-    if (nb) ops->buffers(net, *t + np, *names + np, nb);
-  }
+  host_module_part(ops, net, LT_MODULE_STATE, *t, *names, n);
   return n;
 }
 
@@ -146,18 +139,18 @@ static void put_default_state(const host_run *r, lt_state *cbs) {
 static void put_states(host_run *r, lt_state *ck) {
   const host_model_parts *m = &r->model;
   lt_state *opts = lt_state_new_list(), *scheds = lt_state_new_list(), *cbs = lt_state_new_dict();
-  if (m->optimizer && HAS(m->optimizer_ops, lt_optimizer_ops, state_save)) {
+  if (m->optimizer && HOST_HAS(m->optimizer_ops, lt_optimizer_ops, state_save)) {
     lt_state *o = lt_state_new_dict();
     if (m->optimizer_ops->state_save(m->optimizer, o) == LT_OK) lt_state_set_state(opts, NULL, o);
     lt_state_free(o);
   }
-  if (m->scheduler && HAS(m->scheduler_ops, lt_scheduler_ops, state_save)) {
+  if (m->scheduler && HOST_HAS(m->scheduler_ops, lt_scheduler_ops, state_save)) {
     lt_state *o = lt_state_new_dict();
     if (m->scheduler_ops->state_save(m->scheduler, o) == LT_OK) lt_state_set_state(scheds, NULL, o);
     lt_state_free(o);
   }
   for (int i = 0; i < r->callbacks.n; i++)
-    if (HAS(r->callbacks.ops[i], lt_callback_ops, state_save)) {
+    if (HOST_HAS(r->callbacks.ops[i], lt_callback_ops, state_save)) {
       lt_state *o = lt_state_new_dict();
       if (r->callbacks.ops[i]->state_save(r->callbacks.self[i], o) == LT_OK) lt_state_set_state(cbs, r->callbacks.key[i], o);
       lt_state_free(o);

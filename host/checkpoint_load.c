@@ -125,12 +125,12 @@ static int restore_rng_optim(host_run *r, lt_state *ck, const char *path) {
   lt_state_free(rng);
   char err[512] = "";
   lt_state *os = lt_state_get_state(ck, "optimizer_states"), *o0 = os ? lt_state_get_state(os, "0") : NULL;
-  if (o0 && m->optimizer && HAS(m->optimizer_ops, lt_optimizer_ops, state_load) &&
+  if (o0 && m->optimizer && HOST_HAS(m->optimizer_ops, lt_optimizer_ops, state_load) &&
       m->optimizer_ops->state_load(m->optimizer, o0, err, sizeof err) != LT_OK)
     rc = FAIL("checkpoint '%s': the optimizer state does not fit: %s", path, err);
   lt_state_free(o0), lt_state_free(os);
   lt_state *ss = lt_state_get_state(ck, "lr_schedulers"), *s0 = ss ? lt_state_get_state(ss, "0") : NULL;
-  if (!rc && s0 && m->scheduler && HAS(m->scheduler_ops, lt_scheduler_ops, state_load) &&
+  if (!rc && s0 && m->scheduler && HOST_HAS(m->scheduler_ops, lt_scheduler_ops, state_load) &&
       m->scheduler_ops->state_load(m->scheduler, s0, err, sizeof err) != LT_OK)
     rc = FAIL("checkpoint '%s': the scheduler state does not fit: %s", path, err);
   lt_state_free(s0), lt_state_free(ss);
@@ -147,7 +147,7 @@ static int restore_callbacks(host_run *r, lt_state *ck, const char *path) {
     char legacy[300];
     snprintf(legacy, sizeof legacy, "%s#%d", r->callbacks.name[i], i);
     const char *key = lt_state_kind(cbs, r->callbacks.key[i]) == LT_VALUE_DICT ? r->callbacks.key[i] : legacy;
-    if (!HAS(r->callbacks.ops[i], lt_callback_ops, state_load) || lt_state_kind(cbs, key) != LT_VALUE_DICT) continue;
+    if (!HOST_HAS(r->callbacks.ops[i], lt_callback_ops, state_load) || lt_state_kind(cbs, key) != LT_VALUE_DICT) continue;
     lt_state *cs = lt_state_get_state(cbs, key);
     if (r->callbacks.ops[i]->state_load(r->callbacks.self[i], cs, err, sizeof err) != LT_OK)
       rc = FAIL("checkpoint '%s': the state of callback %s does not fit: %s", path, r->callbacks.name[i], err);

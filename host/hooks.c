@@ -72,7 +72,7 @@ int host_hook(host_run *r, lt_hook h, host_mode mode, int64_t bi, const lt_state
     const char *who, *plugin = NULL;
     if (i < r->callbacks.n) {
       const lt_callback_ops *ops = r->callbacks.ops[i];
-      fn = HAS(ops, lt_callback_ops, hook) ? ops->hook : NULL;
+      fn = HOST_HAS(ops, lt_callback_ops, hook) ? ops->hook : NULL;
       self = r->callbacks.self[i], who = r->callbacks.name[i];
     } else {
       fn = model_hook(m);

@@ -7,14 +7,15 @@
  * torchmetrics' reduce-state path (full_state_update=False). */
 #include "metric_forward.h"
 
+#include "plugin.h"
+
 #define MAX_STATES 64
-#define HAS(ops, type, member) ((ops)->size >= offsetof(type, member) + sizeof((ops)->member) && (ops)->member)
 
 lt_status host_metric_forward(const lt_metric_ops *ops, void *self, lt_tensor *pred, lt_tensor *target,
                               lt_tensor **value) {
   if (value) *value = NULL;
   lt_tensor *st[MAX_STATES], *kept[MAX_STATES];
-  size_t k = value && HAS(ops, lt_metric_ops, states) ? ops->states(self, st, MAX_STATES) : 0;
+  size_t k = value && HOST_HAS(ops, lt_metric_ops, states) ? ops->states(self, st, MAX_STATES) : 0;
   if (k == 0 || k > MAX_STATES) return ops->update(self, pred, target);
   int prev = lt_grad_set_enabled(0);
   for (size_t j = 0; j < k; j++) kept[j] = lt_tensor_clone(st[j]);

@@ -154,23 +154,27 @@ static const lt_module_ops *module_ops(const lt_child *c) {
   return ops && ops->size >= sizeof(size_t) ? ops : NULL;
 }
 
-/* A child's part through its own table (state: parameters then buffers
- * when it has no state(), right for a leaf). */
-static size_t child_part(const lt_child *c, lt_module_part part, lt_tensor **t, const char **names, size_t max) {
-  const lt_module_ops *ops = module_ops(c);
-  if (!ops) return 0;
-  int has_buffers = LT_HAS(ops, lt_module_ops, buffers) && ops->buffers;
+size_t host_module_part(const lt_module_ops *ops, void *self, lt_module_part part, lt_tensor **t, const char **names,
+                        size_t max) {
+  int has_buffers = HOST_HAS(ops, lt_module_ops, buffers);
   switch (part) {
-  case LT_MODULE_PARAMETERS: return ops->parameters ? ops->parameters(c->self, t, names, max) : 0;
-  case LT_MODULE_BUFFERS: return has_buffers ? ops->buffers(c->self, t, names, max) : 0;
+  case LT_MODULE_PARAMETERS: return ops->parameters ? ops->parameters(self, t, names, max) : 0;
+  case LT_MODULE_BUFFERS: return has_buffers ? ops->buffers(self, t, names, max) : 0;
   default:
-    if (LT_HAS(ops, lt_module_ops, state) && ops->state) return ops->state(c->self, t, names, max);
-    size_t np = ops->parameters ? ops->parameters(c->self, t, names, max) : 0;
-    size_t nb = has_buffers ? ops->buffers(c->self, t ? t + (np < max ? np : max) : NULL,
+    if (HOST_HAS(ops, lt_module_ops, state)) return ops->state(self, t, names, max);
+    size_t np = ops->parameters ? ops->parameters(self, t, names, max) : 0;
+    size_t nb = has_buffers ? ops->buffers(self, t ? t + (np < max ? np : max) : NULL,
                                            names ? names + (np < max ? np : max) : NULL, np < max ? max - np : 0)
                             : 0;
     return np + nb;
   }
+}
+
+/* A child's part through its own table (none for children that hold no
+ * tensors). */
+static size_t child_part(const lt_child *c, lt_module_part part, lt_tensor **t, const char **names, size_t max) {
+  const lt_module_ops *ops = module_ops(c);
+  return ops ? host_module_part(ops, c->self, part, t, names, max) : 0;
 }
 
 static int push(listing *l, size_t *cap, lt_tensor *t, const char *prefix, const char *name) {

@@ -14,4 +14,10 @@ int host_module_training(void *self);
 lt_status host_module_done(void *self, void **out, char *err, size_t errlen);
 void host_module_free(void *self);
 
+/* Any module's part through its table: parameters(), buffers(), or the
+ * state-dict order (its state(), or parameters then buffers when it has
+ * none, right for a leaf), the protocol of lt_module_ops. */
+size_t host_module_part(const lt_module_ops *ops, void *self, lt_module_part part, lt_tensor **t, const char **names,
+                        size_t max);
+
 #endif

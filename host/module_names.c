@@ -20,8 +20,8 @@ static const char *const view_words[VIEW_COUNT] = {"parameters()", "buffers()", 
 static int has_view(const lt_module_ops *ops, names_view v) {
   switch (v) {
   case VIEW_PARAMETERS: return ops->parameters != NULL;
-  case VIEW_BUFFERS: return ops->size >= offsetof(lt_module_ops, buffers) + sizeof ops->buffers && ops->buffers;
-  case VIEW_STATE: return ops->size >= offsetof(lt_module_ops, state) + sizeof ops->state && ops->state;
+  case VIEW_BUFFERS: return HOST_HAS(ops, lt_module_ops, buffers);
+  case VIEW_STATE: return HOST_HAS(ops, lt_module_ops, state);
   default: return 0;
   }
 }

@@ -66,6 +66,9 @@ const char *host_kind_name(lt_kind k);
 /* Whether the host drives components of kind k through a kind table
  * (lt_component.ops): every kind but Trainer-like pieces, loggers and writers. */
 int host_kind_needs_ops(lt_kind k);
+/* The kind table ops (its size first) has member and it is set: the host's
+ * test before every call through a plugin's optional member. */
+#define HOST_HAS(ops, type, member) (LT_HAS(ops, type, member) && (ops)->member)
 const char *host_ptype_name(lt_ptype t);
 
 /* The crash report (crash.c). The host pushes a frame around each of its

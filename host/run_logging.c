@@ -111,7 +111,7 @@ void host_logging_optimizer_capture(host_run *r) {
   st->nopt_stats = 0;
   if (!r->model.optimizer) return;
   int groups = r->model.optimizer_ops->num_groups(r->model.optimizer);
-  int has_opt = HAS(r->model.optimizer_ops, lt_optimizer_ops, get_option);
+  int has_opt = HOST_HAS(r->model.optimizer_ops, lt_optimizer_ops, get_option);
   const char *opts[4] = {"momentum", "betas.0", "betas.1", "weight_decay"};
   const char *shown[4] = {"momentum", "beta1", "beta2", "weight_decay"};
   for (int g = 0; g < groups; g++) {

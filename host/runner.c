@@ -25,7 +25,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define HAS(ops, type, member) ((ops)->size >= offsetof(type, member) + sizeof((ops)->member) && (ops)->member)
 
 /* The node at a "a::b::c" path of root, or NULL. */
 static cfg_node *cfg_lookup_path(cfg_node *root, const char *path) {
@@ -70,13 +69,13 @@ static int metrics_at(host_build *b, const char *path, host_metrics *m) {
     if (!o) return rc;
     const lt_metric_ops *ops = o->comp->ops;
     m->top = o->self, m->top_ops = ops;
-    if (HAS(ops, lt_metric_ops, members)) {
+    if (HOST_HAS(ops, lt_metric_ops, members)) {
       const char *names[HOST_MAX_METRICS];
       size_t k = ops->members(o->self, m->self, m->ops, names, HOST_MAX_METRICS);
       for (size_t i = 0; i < k && i < HOST_MAX_METRICS; i++) m->name[m->n++] = names[i];
     } else {
       m->self[0] = o->self, m->ops[0] = ops, m->n = 1;
-      m->name[0] = HAS(ops, lt_metric_ops, name) ? ops->name(o->self) : last_part(o->comp->target);
+      m->name[0] = HOST_HAS(ops, lt_metric_ops, name) ? ops->name(o->self) : last_part(o->comp->target);
     }
     return 0;
   }
@@ -91,7 +90,7 @@ static int metrics_at(host_build *b, const char *path, host_metrics *m) {
     if (!o) return rc;
     const lt_metric_ops *ops = o->comp->ops;
     m->self[m->n] = o->self, m->ops[m->n] = ops;
-    m->name[m->n++] = n->kind == CFG_DICT ? n->keys[i] : HAS(ops, lt_metric_ops, name) ? ops->name(o->self)
+    m->name[m->n++] = n->kind == CFG_DICT ? n->keys[i] : HOST_HAS(ops, lt_metric_ops, name) ? ops->name(o->self)
                                                                                         : last_part(o->comp->target);
   }
   return 0;

@@ -66,7 +66,7 @@ static int ddp_setup(host_run *r) {
     if (!r->data.self[i]) continue;
     char what[96];
     snprintf(what, sizeof what, "the %s loader", host_mode_name((host_mode)i));
-    if (!HAS(r->data.ops[i], lt_loader_ops, set_shard))
+    if (!HOST_HAS(r->data.ops[i], lt_loader_ops, set_shard))
       return FAIL("%s cannot be sharded across ranks (its plugin has no set_shard); use torch.utils.data.DataLoader",
                   what);
     lt_clear_error();

@@ -40,7 +40,7 @@ int host_ddp_broadcast(host_run *r, int buffers_only) {
   size_t n = 0;
   if (!buffers_only) {
     n = host_module_state(r, &t, &names);
-  } else if (HAS(r->model.network_ops, lt_module_ops, buffers)) {
+  } else if (HOST_HAS(r->model.network_ops, lt_module_ops, buffers)) {
     n = r->model.network_ops->buffers(r->model.network, NULL, NULL, 0);
     if (!n) return 0;
     t = calloc(n + 1, sizeof *t), names = calloc(n + 1, sizeof *names);
@@ -61,7 +61,7 @@ int host_ddp_sync_metrics(host_run *r, host_metrics *m, const char *mode) {
   if (!r->dist) return 0;
   for (int i = 0; i < m->n; i++) {
     lt_tensor *st[64];
-    size_t k = HAS(m->ops[i], lt_metric_ops, states) ? m->ops[i]->states(m->self[i], st, 64) : 0;
+    size_t k = HOST_HAS(m->ops[i], lt_metric_ops, states) ? m->ops[i]->states(m->self[i], st, 64) : 0;
     if (!k) {
       static int said;
       if (!said++ && host_ddp_rank0(r))

@@ -11,7 +11,6 @@
 /* An error: printed (naming the rank in a group, which also hears of it); 1. */
 #define FAIL(...) host_failf(__VA_ARGS__)
 /* ops has member (an ops table starts with its own size: older plugins' are shorter). */
-#define HAS(ops, type, member) ((ops)->size >= offsetof(type, member) + sizeof((ops)->member) && (ops)->member)
 
 /* The Lightning whose checkpoint layout we write (pytorch-lightning_version). */
 #define HOST_LIGHTNING_VERSION "2.2.5"
