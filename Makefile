@@ -169,6 +169,7 @@ test: all
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/residual_mlp.sh
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/callback_books.sh
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/weights.sh
+	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/run_record.sh
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/ddp.sh
 	@LT_BUILD=$(BUILD) bash tests/e2e/valgrind.sh
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/peers/peers.sh

@@ -31,9 +31,7 @@ static lt_status view_log_sync(void *host, const char *key, double v) {
 /* A row of the current step without an epoch (Lightning's logger.log_metrics). */
 static void view_log_row(void *host, const char *key, double v) {
   host_run *r = host;
-  if (r->loop.sanity) return;
-  host_log_put(&r->log, -1, host_run_log_step(r), key, v);
-  host_log_put(&r->last, 0, 0, key, v);
+  host_run_put_at(r, -1, host_run_log_step(r), key, v);
 }
 
 static void view_stop(void *host, const char *why) {

@@ -80,10 +80,15 @@ void host_log_free(host_log *l) {
 
 int64_t host_run_log_step(const host_run *r) { return r->loop.fit.global_step - (r->loop.step_pending ? 1 : 0); }
 
-void host_run_put(host_run *r, const char *key, double v) {
+void host_run_put_at(host_run *r, int64_t epoch, int64_t step, const char *key, double v) {
   if (r->loop.sanity) return;
-  host_log_put(&r->log, r->loop.fit.epoch, host_run_log_step(r), key, v);
+  host_log_put(&r->log, epoch, step, key, v);
   host_log_put(&r->last, 0, 0, key, v); /* one row: the last value of each key */
+  host_record_value(&r->record, key, v, epoch >= 0 ? epoch : r->loop.fit.epoch, step);
+}
+
+void host_run_put(host_run *r, const char *key, double v) {
+  host_run_put_at(r, r->loop.fit.epoch, host_run_log_step(r), key, v);
 }
 
 const char *host_run_keys(const host_run *r) {

@@ -15,12 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* key = v at (epoch, step) of the log (epoch < 0: none), and as key's newest value. */
-static void put_at(host_run *r, int64_t epoch, int64_t step, const char *key, double v) {
-  if (r->loop.sanity) return;
-  host_log_put(&r->log, epoch, step, key, v);
-  host_log_put(&r->last, 0, 0, key, v);
-}
 
 static void loss_at(host_run *r, int64_t epoch, int64_t step, host_mode mode, const char *when, double total, int nsub,
                     const char *const *names, const double *subs) {
@@ -28,10 +22,10 @@ static void loss_at(host_run *r, int64_t epoch, int64_t step, host_mode mode, co
   const char *m = host_mode_name(mode);
   if (nsub) snprintf(key, sizeof key, "%s/loss/total/%s", m, when);
   else snprintf(key, sizeof key, "%s/loss/%s", m, when);
-  put_at(r, epoch, step, key, total);
+  host_run_put_at(r, epoch, step, key, total);
   for (int k = 0; k < nsub; k++) {
     snprintf(key, sizeof key, "%s/loss/%s/%s", m, names[k], when);
-    put_at(r, epoch, step, key, subs[k]);
+    host_run_put_at(r, epoch, step, key, subs[k]);
   }
 }
 
@@ -52,7 +46,7 @@ static void metric_at(host_run *r, int64_t epoch, int64_t step, const char *mode
   for (int64_t k = 0; k < n; k++) {
     if (n == 1) snprintf(key, sizeof key, "%s/metrics/%s/%s", mode, name, when);
     else snprintf(key, sizeof key, "%s/metrics/%s/%lld/%s", mode, name, (long long)k, when);
-    put_at(r, epoch, step, key, vals[k]);
+    host_run_put_at(r, epoch, step, key, vals[k]);
   }
   free(vals);
 }

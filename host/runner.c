@@ -364,6 +364,9 @@ static int prepare_run_dir(host_run *r, const host_csv_logger_cfg *lc) {
       (write_text(r->run_dir, "config.yaml", r->opts.raw_yaml) || write_text(r->run_dir, "hparams.yaml", r->opts.resolved_yaml) ||
        write_text(r->run_dir, "config.resolved.yaml", r->opts.resolved_yaml)))
     return 1;
+  static const char *stage_names[] = {"fit", "validate", "test", "predict"};
+  if (lc && host_record_start(&r->record, r->run_dir, stage_names[stage], r->b->root, r->opts.argc, r->opts.argv))
+    return 1;
   if (lc && r->dist && lt_dist_store_set(r->dist->pg, "run_dir", r->run_dir) != LT_OK)
     return host_failf("cannot tell the other ranks the run folder: %s", lt_last_error());
   return 0;
@@ -533,6 +536,7 @@ int host_cmd_run(const char *stage_name, int argc, char **argv) {
   int n = 0, nd = 0;
   host_run r;
   memset(&r, 0, sizeof r);
+  r.opts.argc = argc, r.opts.argv = argv;
   int prc = parse_args(stage_name, argc, argv, &r.opts, inputs, &n, dirs, &nd);
   if (prc >= 0) {
     free(inputs), free(dirs);
@@ -592,6 +596,8 @@ int host_cmd_run(const char *stage_name, int argc, char **argv) {
       rc = 130;
     }
   }
+  r.record.last_step = r.loop.fit.global_step, r.record.last_epoch = r.loop.fit.epoch;
+  host_record_finish(&r.record, rc == HOST_EXIT_OK ? HOST_REC_FINISHED : rc == HOST_EXIT_INTERRUPTED ? HOST_REC_INTERRUPTED : HOST_REC_FAILED, rc);
   host_run_free(&r);
   host_build_free(&b);
   host_dist_leave(&dist);

@@ -11,6 +11,7 @@
 #include "builtin.h"
 #include "dist.h"
 #include "fit_state.h"
+#include "run_record.h"
 
 #include <signal.h>
 
@@ -105,6 +106,8 @@ typedef struct host_run_opts {
    * is that already, so it changes nothing (fit still resumes fully). */
   int weights_only, verbose, return_predictions;
   const char *raw_yaml, *resolved_yaml; /* the config, saved with checkpoints */
+  int argc; /* the command line after the stage (for run.yaml) */
+  char **argv;
 } host_run_opts;
 
 /* Where the loops are. */
@@ -148,6 +151,8 @@ typedef struct host_run {
   int run_lock_fd; /* holds the run folder's lock (> 0) until the run is freed */
   /* the last value of every logged key (for monitors and the test table) */
   host_log last;
+  /* run.yaml: the command, status and best monitored value (run_record.h) */
+  host_record record;
   /* the process group under ddp (NULL alone): rank 0 writes the files */
   host_dist *dist;
 } host_run;

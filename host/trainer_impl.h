@@ -37,6 +37,9 @@ double host_log_last(const host_log *l, const char *key, int *found);
 void host_log_free(host_log *l);
 /* Logs key = v at the run's epoch and step (nothing during the sanity check). */
 void host_run_put(host_run *r, const char *key, double v);
+/* key = v at (epoch, step) of the log (epoch < 0: none), as key's newest
+ * value and in run.yaml's best; nothing during the sanity check. */
+void host_run_put_at(host_run *r, int64_t epoch, int64_t step, const char *key, double v);
 /* The keys logged so far, ", "-separated (a static buffer), or "(none yet)". */
 const char *host_run_keys(const host_run *r);
 
