@@ -70,6 +70,10 @@ all: $(LIB) $(HOST_BIN) $(CORE_PLUGINS) $(DATA_PLUGINS) $(LIGHTER_PLUGINS) $(CAL
 setup:
 	@bash scripts/setup
 
+# c10d's reducer.hpp includes a header Debian's libtorch-dev lacks: dist.cpp
+# finds our stand-in (sdk/src/compat, see its comment)
+$(BUILD)/obj/sdk/src/dist.o: ALL_CXXFLAGS += -Isdk/src/compat
+
 $(BUILD)/obj/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALL_CXXFLAGS) -c $< -o $@

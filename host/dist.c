@@ -77,6 +77,7 @@ static int strategy_of(const cfg_node *s, host_dist *d) {
   if (!s || s->kind == CFG_NULL) return 0;
   if (s->kind == CFG_STRING) {
     int kind = host_strategy_kind(s->s);
+    if (!strcmp(s->s, "ddp_find_unused_parameters_true")) d->find_unused = 1;
     if (kind > -2) return kind;
     host_failf("trainer::strategy '%s' is not available on the CPU here; use \"ddp\" (or auto, single_device)", s->s);
     return -2;
@@ -88,6 +89,8 @@ static int strategy_of(const cfg_node *s, host_dist *d) {
       return -2;
     }
     if (t > 0) d->timeout_s = t;
+    const cfg_node *fu = cfg_dict_get(s, "find_unused_parameters");
+    if (fu && fu->kind == CFG_BOOL) d->find_unused = fu->i != 0;
     const cfg_node *b = cfg_dict_get(s, "bucket_cap_mb");
     if (b && (b->kind == CFG_INT || b->kind == CFG_FLOAT)) d->bucket_mb = b->kind == CFG_INT ? (double)b->i : b->f;
     return 1;
@@ -107,7 +110,7 @@ static void slurm_first_host(const char *list, char *out, size_t len) {
 
 int host_dist_plan(const cfg_node *root, host_dist *d) {
   memset(d, 0, sizeof *d);
-  d->world = 1, d->local_world = 1, d->timeout_s = 1800, d->bucket_mb = 25;
+  d->world = 1, d->local_world = 1, d->timeout_s = 1800, d->bucket_mb = 25, d->find_unused = 0;
   const cfg_node *t = root ? cfg_dict_get(root, "trainer") : NULL;
   int strategy = strategy_of(t ? cfg_dict_get(t, "strategy") : NULL, d);
   if (strategy == -2) return -1;

@@ -21,6 +21,8 @@ typedef struct host_dist {
   int serve_store;       /* this rank runs the TCPStore server */
   double timeout_s;      /* every collective (DDPStrategy timeout; default 1800) */
   double bucket_mb;      /* gradient buckets (DDPStrategy bucket_cap_mb; default 25) */
+  int find_unused;       /* the reducer looks for unused parameters (Lightning's default 0; 1: DDPStrategy's
+                          * find_unused_parameters: true or "ddp_find_unused_parameters_true") */
   lt_dist *pg;
 } host_dist;
 

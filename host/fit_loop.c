@@ -160,7 +160,7 @@ static int ddp_step_agree(host_run *r, host_step_out *o, host_stop *stop) {
 
 /* The loss's backward (divided by accumulate_grad_batches), refused when it
  * is not finite. */
-static int backward(host_run *r, const host_step_out *o, int64_t bi) {
+static int backward(host_run *r, const host_step_out *o, int64_t bi, int syncs) {
   const char *target = r->model.obj->comp->target;
   if (!isfinite(o->total))
     return FAIL("training_step of %s (epoch %lld, batch %lld) gave a %s loss; stopping before it reaches the "
@@ -169,10 +169,15 @@ static int backward(host_run *r, const host_step_out *o, int64_t bi) {
   int64_t acc = r->cfg->accumulate_grad_batches;
   if (bi % acc == 0) host_loops_zero_grad(&r->loop.fit.loops); /* Lightning zeroes before a window's first backward */
   lt_tensor *l = acc > 1 ? lt_tensor_div_scalar(o->loss, (double)acc) : o->loss;
+  int reduced = 0;
+  if (syncs && l && r->dist && host_ddp_prepare_backward(r, l, &reduced)) return 1;
   lt_clear_error();
-  if (!l || lt_tensor_backward(l, LT_NO_TENSOR, 0) != LT_OK)
+  if (!l || lt_tensor_backward(l, LT_NO_TENSOR, 0) != LT_OK) {
+    if (reduced) return host_ddp_failed(r, "the allreduce of gradients during backward");
     return FAIL("backward of training_step of %s (epoch %lld, batch %lld): %s", target, (long long)r->loop.fit.epoch,
                 (long long)bi, lt_last_error());
+  }
+  r->loop.grads_reduced = reduced;
   return 0;
 }
 
@@ -186,7 +191,7 @@ static int sync_and_clip(host_run *r) {
   lt_tensor **ps = calloc(np + 1, sizeof *ps);
   r->model.network_ops->parameters(r->model.network, ps, NULL, np);
   lt_clear_error();
-  if (r->dist && lt_dist_allreduce_grads(r->dist->pg, ps, (int)np, r->dist->bucket_mb) != LT_OK)
+  if (r->dist && !r->loop.grads_reduced && lt_dist_allreduce_grads(r->dist->pg, ps, (int)np, r->dist->bucket_mb) != LT_OK)
     rc = host_ddp_failed(r, "the allreduce of gradients");
   if (!rc && c->gradient_clip_val > 0) {
     if (c->clip_by_value) lt_clip_grad_value(ps, (int)np, c->gradient_clip_val);
@@ -246,13 +251,13 @@ static int train_batch(host_run *r, fit_run *f) {
   if (!rc && r->dist) rc = host_ddp_broadcast(r, 1);
   if (!rc) rc = host_step_run(r, HOST_MODE_TRAIN, &batch, bi, &o);
   if (!rc && r->dist) rc = ddp_step_agree(r, &o, &ddp_stop);
-  if (!rc) rc = backward(r, &o, bi);
+  int stepping = (bi + 1) % r->cfg->accumulate_grad_batches == 0 || bi + 1 == nb;
+  if (!rc) rc = backward(r, &o, bi, stepping);
   if (!rc) {
     add_loss(r, &f->e, &o);
     f->e.samples += batch.n ? lt_tensor_size(t[0], 0) : 0;
-    int stepped = (bi + 1) % r->cfg->accumulate_grad_batches == 0 || bi + 1 == nb;
-    if (stepped) rc = optimizer_step(r, &o, bi);
-    if (stepped) m->loops.batches_that_stepped++; /* (Lightning: after the batch; the same unless saved within it) */
+    if (stepping) rc = optimizer_step(r, &o, bi);
+    if (stepping) m->loops.batches_that_stepped++; /* (Lightning: after the batch; the same unless saved within it) */
     host_tracker_processed(bt);
     host_term_progress(r, f->e.what, bi + 1, nb, f->e.sum / (double)f->e.count, f->e.t0, f->e.samples,
                        bi + 1 == nb || m->stop);

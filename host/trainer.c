@@ -33,6 +33,8 @@ const char *host_stage_name(host_stage stage) {
 void host_run_free(host_run *r) {
   host_log_free(&r->log);
   host_log_free(&r->last);
+  if (r->loop.reducer) lt_dist_reducer_free(r->loop.reducer); /* (the tensor layer may not be loaded) */
+  r->loop.reducer = NULL;
   if (r->run_lock_fd > 0) close(r->run_lock_fd); /* the run folder is free for the next run */
   r->run_lock_fd = 0;
 }

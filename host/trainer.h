@@ -134,6 +134,10 @@ typedef struct host_loop_state {
   int nopt_stats;
   char opt_stat_key[64][128];
   double opt_stat[64];
+  /* ddp: PyTorch DDP's gradient reducer, made at the first synced backward
+   * (NULL: none yet, or LIGHTER_DDP_REDUCER=0: averaged after backward) */
+  lt_dist_reducer *reducer;
+  int grads_reduced; /* the last backward averaged the gradients (the reducer did) */
 } host_loop_state;
 
 typedef struct host_run {

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int host_ddp_rank0(const host_run *r) { return !r->dist || r->dist->rank == 0; }
 
@@ -30,6 +31,38 @@ int host_ddp_sum(host_run *r, double *v, int n, const char *what) {
   return st == LT_OK ? 0 : host_ddp_failed(r, what);
 }
 
+
+/* Before the backward of a batch that steps the optimizer: PyTorch DDP's
+ * reducer (c10d::Reducer, made here the first time, and again when the
+ * parameters that require grad changed, as when a Freezer thaws a layer)
+ * readied for the loss, so that the backward starts each bucket's
+ * allreduce as its gradients are ready and returns with them averaged
+ * (*reduced = 1). LIGHTER_DDP_REDUCER=0 leaves it to sync_and_clip's
+ * allreduce after backward (*reduced = 0; the old way, for comparison). */
+int host_ddp_prepare_backward(host_run *r, lt_tensor *loss, int *reduced) {
+  *reduced = 0;
+  const char *e = getenv("LIGHTER_DDP_REDUCER");
+  if (e && !strcmp(e, "0")) return 0;
+  for (int attempt = 0; attempt < 2; attempt++) {
+    lt_clear_error();
+    if (!r->loop.reducer) {
+      size_t np = r->model.network_ops->parameters(r->model.network, NULL, NULL, 0);
+      lt_tensor **ps = calloc(np + 1, sizeof *ps);
+      r->model.network_ops->parameters(r->model.network, ps, NULL, np);
+      r->loop.reducer = lt_dist_reducer_new(r->dist->pg, ps, (int)np, r->dist->bucket_mb, r->dist->find_unused);
+      free(ps);
+      if (!r->loop.reducer) return host_ddp_failed(r, "making DDP's gradient reducer");
+    }
+    lt_status st = lt_dist_reducer_prepare(r->loop.reducer, &loss, 1);
+    if (st == LT_OK) return *reduced = 1, 0;
+    if (st != LT_ERR_INVALID || attempt) break;
+    lt_dist_reducer_free(r->loop.reducer); /* frozen or thawed parameters: a new reducer */
+    r->loop.reducer = NULL;
+  }
+  return host_ddp_failed(r, r->dist->find_unused ? "readying DDP's gradient reducer"
+                                                 : "readying DDP's gradient reducer (when a parameter took no part in the "
+                                                   "last loss, set trainer::strategy: ddp_find_unused_parameters_true)");
+}
 
 /* Rank 0's parameters and buffers to every rank (DDP's start), or only
  * the buffers (before each training step, as broadcast_buffers). */

@@ -53,6 +53,10 @@ int host_ddp_failed(host_run *r, const char *what);
 int host_ddp_sum(host_run *r, double *v, int n, const char *what);
 /* Rank 0's parameters and buffers to every rank, or only its buffers. */
 int host_ddp_broadcast(host_run *r, int buffers_only);
+/* Before the backward of a batch that steps: DDP's reducer readied for the
+ * loss (*reduced = 1: the backward averages the gradients). 0, or 1 after
+ * saying what failed. */
+int host_ddp_prepare_backward(host_run *r, lt_tensor *loss, int *reduced);
 /* Each metric's states summed over the ranks (torchmetrics' sync). */
 int host_ddp_sync_metrics(host_run *r, host_metrics *m, const char *mode);
 

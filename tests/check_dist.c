@@ -2,7 +2,8 @@
  * over a TCPStore) with two real processes on loopback: this test is rank
  * 0, tests/dist/peer.c rank 1. Sums, max / min / average, many tensors
  * packed into tiny buckets, broadcast from rank 1 in two dtypes, averaged
- * gradients (an unused parameter takes part with zeros), all-gather of
+ * gradients (an unused parameter takes part with zeros), DDP's reducer
+ * (synced and no_sync backwards, a parameter one rank used), all-gather of
  * unequal row counts, the store, a barrier; then the failures: a peer that
  * exits fails the next collective at once, a peer that hangs fails it
  * after the timeout, and a bad rank is refused. Then the host's launch plan
@@ -110,6 +111,21 @@ START_TEST(collectives) {
   ck_assert_int_eq(lt_dist_allreduce_grads(d, p, 2, 0), LT_OK);
   EXPECT_VALUES(lt_tensor_grad(p[0]), 0, 3, 3);
   EXPECT_VALUES(lt_tensor_grad(p[1]), 0, 0, 0);
+  /* DDP's reducer: step 1 averaged (q2, used by rank 1 alone, with zeros
+   * here: 0.5); step 2 local (q0 3 + 4 = 7 here, 3 + 2 = 5 there); step 3
+   * averaged again: (7 + 1 + 5 + 1) / 2 = 7 */
+  lt_tensor *q[3];
+  lt_dist_reducer *red;
+  int failed = scen_reducer(d, 0, q, &red);
+  ck_assert_msg(failed == 0, "reducer step %d: %s", failed, lt_last_error());
+  EXPECT_VALUES(lt_tensor_grad(q[0]), 0, 7, 7);
+  EXPECT_VALUES(lt_tensor_grad(q[1]), 0, 2, 2);
+  EXPECT_VALUES(lt_tensor_grad(q[2]), 0, 0.5, 0.5, 0.5);
+  /* a parameter frozen since: the reducer says so (make a new one) */
+  lt_tensor_set_requires_grad(q[2], 0);
+  lt_tensor *l = scen_reducer_loss(0, 3, q);
+  ck_assert_int_eq(lt_dist_reducer_prepare(red, &l, 1), LT_ERR_INVALID);
+  lt_dist_reducer_free(red);
   lt_tensor *g = lt_dist_all_gather(d, scen_rows(0));
   EXPECT_SHAPE(g, 3, 2);
   EXPECT_VALUES(g, 0, 1, 2, 3, 4, 5, 6);

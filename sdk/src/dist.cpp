@@ -9,7 +9,10 @@
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#include <torch/csrc/distributed/c10d/logger.hpp>
+#include <torch/csrc/distributed/c10d/reducer.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -22,6 +25,16 @@ struct lt_dist {
   c10::intrusive_ptr<c10d::ProcessGroupGloo> pg;
   int rank = 0, world = 1;
   std::chrono::milliseconds timeout{1800000};
+};
+
+// DDP's reducer: c10d::Reducer over the parameters that required grad when
+// it was made (wants: which of the n given ones those were).
+struct lt_dist_reducer {
+  lt_dist *d = nullptr;
+  std::shared_ptr<c10d::Reducer> r;
+  std::shared_ptr<c10d::Logger> log; // the reducer's (it keeps a weak_ptr and needs one)
+  std::vector<at::Tensor> given;
+  std::vector<bool> wants;
 };
 
 namespace {
@@ -260,4 +273,72 @@ lt_status lt_dist_store_get(lt_dist *d, const char *key, char *buf, size_t len, 
     }
   });
   return st == LT_OK && missing ? LT_ERR_NOT_FOUND : st;
+}
+
+// ---- DDP's reducer (ABI 1.6) -------------------------------------------------
+// Made as torch.nn.parallel.DistributedDataParallel makes its own: buckets
+// by size over the parameters in reverse (the order backward produces their
+// gradients), a 1 MB first bucket, rebuilt by the order gradients really
+// came in after the first step; the reducer's autograd hooks start each
+// bucket's allreduce while backward goes on and its callback waits for them
+// at backward's end, so a backward returns with averaged gradients.
+
+lt_dist_reducer *lt_dist_reducer_new(lt_dist *d, lt_tensor *const *params, int n, double bucket_mb, int find_unused) {
+  auto *rd = new (std::nothrow) lt_dist_reducer;
+  if (!rd) {
+    lt::set_error("lt_dist_reducer_new: out of memory", true);
+    return nullptr;
+  }
+  lt_status st = guarded("lt_dist_reducer_new", d, [&] {
+    std::vector<at::Tensor> ps;
+    for (int i = 0; i < n; i++) {
+      rd->given.push_back(T(params[i]));
+      rd->wants.push_back(T(params[i]).requires_grad());
+      if (T(params[i]).requires_grad()) ps.push_back(T(params[i]));
+    }
+    if (ps.empty()) throw lt::error(LT_ERR_INVALID, "no parameter requires grad");
+    size_t cap = (size_t)((bucket_mb > 0 ? bucket_mb : 25.0) * 1024 * 1024);
+    const size_t first = 1024 * 1024;
+    std::vector<bool> sparse(ps.size(), false);
+    // as DDP: one bucket for the first step unless unused parameters are
+    // looked for; the reducer rebuilds buckets by arrival order after it
+    std::vector<size_t> limits = find_unused ? std::vector<size_t>{first, cap} : std::vector<size_t>{SIZE_MAX};
+    auto assigned = c10d::compute_bucket_assignment_by_size(ps, limits, sparse);
+    auto buckets = std::get<0>(assigned);
+    auto sizes = std::get<1>(assigned);
+    std::reverse(buckets.begin(), buckets.end());
+    std::reverse(sizes.begin(), sizes.end());
+    rd->r = std::make_shared<c10d::Reducer>(ps, buckets, sizes, d->pg, sparse, (int64_t)cap, find_unused != 0, false,
+                                            std::unordered_map<size_t, std::string>(), (int64_t)first);
+    rd->log = std::make_shared<c10d::Logger>(rd->r);
+    rd->r->set_logger(rd->log);
+    rd->d = d;
+  });
+  if (st != LT_OK) {
+    delete rd;
+    return nullptr;
+  }
+  return rd;
+}
+
+lt_status lt_dist_reducer_prepare(lt_dist_reducer *rd, lt_tensor *const *outputs, int n) {
+  if (!rd) {
+    lt::set_error("lt_dist_reducer_prepare: no reducer", true);
+    return LT_ERR_NULL;
+  }
+  return guarded("lt_dist_reducer_prepare", rd->d, [&] {
+    for (size_t i = 0; i < rd->given.size(); i++)
+      if (rd->given[i].requires_grad() != rd->wants[i])
+        throw lt::error(LT_ERR_INVALID, "the parameters that require grad changed since the reducer was made");
+    rd->r->prepare_for_forward();
+    rd->r->rebuild_buckets();
+    rd->r->prepare_for_backward(tensors_of(outputs, n));
+  });
+}
+
+void lt_dist_reducer_free(lt_dist_reducer *rd) {
+  try {
+    delete rd;
+  } catch (...) {
+  }
 }

@@ -50,6 +50,10 @@ int main(int argc, char **argv) {
   lt_tensor *loss = lt_tensor_sum(lt_tensor_mul_scalar(p[0], 2.0), NULL, 0, 0);
   CHECK(lt_tensor_backward(loss, LT_NO_TENSOR, 0) == LT_OK);
   CHECK(lt_dist_allreduce_grads(d, p, 2, 0) == LT_OK);
+  lt_tensor *q[3];
+  lt_dist_reducer *red;
+  CHECK(scen_reducer(d, 1, q, &red) == 0);
+  lt_dist_reducer_free(red);
   CHECK(lt_dist_all_gather(d, scen_rows(1)) != NULL);
   CHECK(lt_dist_store_set(d, SCEN_KEY, SCEN_VALUE) == LT_OK);
   CHECK(lt_dist_barrier(d) == LT_OK);

@@ -3,7 +3,9 @@
 # loopback with the demo MLP (dropout off so that runs can be compared):
 #   - 2 ranks x batch 64 (self-spawned by trainer devices: 2) follow the
 #     same loss curve as 1 rank x batch 128, end with the same weights, and
-#     reduce validation loss and accuracy over both shards;
+#     reduce validation loss and accuracy over both shards; also with a
+#     Freezer thawing a layer mid-run (DDP's reducer made anew), and bit for
+#     bit as the average after backward (LIGHTER_DDP_REDUCER=0);
 #   - torchrun (single node, and two "nodes" of one process each), SLURM's
 #     variables and the self-spawn with NODE_RANK give that very curve;
 #   - test under ddp scores what one process scores;
@@ -87,6 +89,21 @@ print(f'max loss diff {d:.2e}, max weight diff {w:.2e}')
 PY
 }
 if o=$(compare one two 2>&1); then ok; echo "ddp: 2x64 vs 1x128: $o"; else bad "2x64 vs 1x128: $o"; fi
+
+# DDP's reducer (c10d::Reducer) when the trainable parameters change: the
+# first Linear frozen for 10 steps, then thawed (a new reducer): still the
+# curve of one rank with twice the batch
+FRZ="=trainer::callbacks=[{_target_: lighter.callbacks.Freezer, name_starts_with: network.1., until_step: 10}]"
+run "1 rank x 128, Freezer" 0 "$H" fit "${COMMON[@]}" trainer::default_root_dir=onef data::train_dataloader::batch_size=128 \
+  =trainer::limit_val_batches=2 "$FRZ"
+run "2 ranks x 64, Freezer" 0 "$H" fit "${COMMON[@]}" trainer::default_root_dir=twof data::train_dataloader::batch_size=64 \
+  =trainer::limit_val_batches=1 =trainer::devices=2 =trainer::strategy=ddp "$FRZ"
+if o=$(compare onef twof 2>&1); then ok; echo "ddp: 2x64 vs 1x128 with a Freezer: $o"; else bad "2x64 vs 1x128, Freezer: $o"; fi
+# the reducer and the old average after backward (LIGHTER_DDP_REDUCER=0) give the same bits
+LIGHTER_DDP_REDUCER=0 run "2 ranks x 64, no reducer" 0 "$H" fit "${COMMON[@]}" trainer::default_root_dir=twoh \
+  data::train_dataloader::batch_size=64 =trainer::limit_val_batches=1 =trainer::devices=2 =trainer::strategy=ddp
+cmp -s two/lightning_logs/version_0/metrics.csv twoh/lightning_logs/version_0/metrics.csv && ok \
+  || bad "the reducer's run differs from the average after backward: $(diff two/lightning_logs/version_0/metrics.csv twoh/lightning_logs/version_0/metrics.csv | head -5)"
 
 # torchrun, one node of two processes: the very same numbers as the self-spawn
 P=$(port)

@@ -38,13 +38,14 @@ extern "C" {
  * plugin's minor is not newer than the host's. The function table only ever
  * grows at its end within one major. */
 #define LT_ABI_MAJOR 1
-#define LT_ABI_MINOR 5 /* 1.1: plugin descriptors (plugin.h); 1.2: transposed conv,
+#define LT_ABI_MINOR 6 /* 1.1: plugin descriptors (plugin.h); 1.2: transposed conv,
                            * bilinear, channel dropout, int-keyed state dicts,
                            * optimizer/scheduler state and options (plugin.h);
                            * 1.3: process groups (lt_dist_*), run view rank;
                            * 1.4: collated dataset batches, batchable
                            * transforms (plugin.h); 1.5: arguments by
-                           * name, LT_HAS (plugin.h) */
+                           * name, LT_HAS (plugin.h); 1.6: DDP's reducer
+                           * (lt_dist_reducer_*) */
 #define LT_VERSION_STRING "0.1.0"
 
 #if defined(_WIN32)
@@ -151,6 +152,7 @@ typedef struct lt_tensor lt_tensor; /* one handle to a tensor */
 typedef struct lt_scope lt_scope;   /* a region that frees what it created */
 typedef struct lt_state lt_state;   /* a dict or list of named values */
 typedef struct lt_dist lt_dist;     /* a process group (ABI 1.3) */
+typedef struct lt_dist_reducer lt_dist_reducer; /* DDP's gradient reducer (ABI 1.6) */
 
 /* Reductions of lt_dist_allreduce; AVG is SUM divided by the group size. */
 typedef enum lt_reduce_op { LT_REDUCE_SUM = 0, LT_REDUCE_MAX = 1, LT_REDUCE_MIN = 2, LT_REDUCE_AVG = 3 } lt_reduce_op;
@@ -761,7 +763,27 @@ typedef void (*lt_deleter)(void *data, void *ctx);
     (lt_dist *d, const char *key, const char *value), (d, key, value))        \
   X(lt_status, lt_dist_store_get,                                             \
     (lt_dist *d, const char *key, char *buf, size_t len, double timeout_s),   \
-    (d, key, buf, len, timeout_s))
+    (d, key, buf, len, timeout_s))                                            \
+                                                                              \
+  /* --- added in ABI 1.6: DDP's reducer (c10d::Reducer) ----------------- */ \
+  /* (new) PyTorch DDP's engine over the n parameters (those that require   \
+   * grad; frozen ones are left out): buckets of at most bucket_mb (<= 0:   \
+   * 25; the first 1 MB), each averaged across the group by an allreduce    \
+   * started from the backward pass as soon as its gradients are ready.     \
+   * find_unused: parameters a backward does not reach are found (a graph   \
+   * walk per step) and take part with zeros, keeping no gradient when no   \
+   * rank used them. NULL with lt_last_error() on failure. */               \
+  X(lt_dist_reducer *, lt_dist_reducer_new,                                   \
+    (lt_dist *d, lt_tensor *const *params, int n, double bucket_mb,           \
+     int find_unused), (d, params, n, bucket_mb, find_unused))                \
+  /* Call on every rank before the backward of outputs whose gradients are  \
+   * to be averaged (the last backward before an optimizer step); the other \
+   * backwards accumulate locally (DDP's no_sync). LT_ERR_INVALID when the  \
+   * set of parameters that require grad changed since lt_dist_reducer_new  \
+   * (make a new reducer). */                                                 \
+  X(lt_status, lt_dist_reducer_prepare,                                       \
+    (lt_dist_reducer *r, lt_tensor *const *outputs, int n), (r, outputs, n))  \
+  XV(lt_dist_reducer_free, (lt_dist_reducer *r), (r))
 
 /* The "no tensor" marker for optional tensor arguments (bias, weight...).
  * It is distinct from NULL so that a NULL from a failed op is still an
