@@ -25,5 +25,10 @@ struct host_registry;
 int host_load_registry(struct host_registry *reg, const char *const *dirs, size_t ndirs, const char *first_config);
 int host_cmd_plugins(int argc, char **argv);
 int host_cmd_inspect(int argc, char **argv);
+/* The run browser: runs [DIR] | runs show V [DIR] | runs diff A B [DIR]
+ * (cmd_runs.c, runs_diff.c), and report DIR [-o FILE] (cmd_report.c). */
+int host_cmd_runs(int argc, char **argv);
+int host_runs_diff(const char *a, const char *b, const char *dir);
+int host_cmd_report(int argc, char **argv);
 
 #endif

@@ -25,6 +25,7 @@ static void usage(FILE *f) {
           "  validate    run the validation loop once\n"
           "  test        run the test loop and print the results\n"
           "  predict     run the predict loop (--return_predictions saves them)\n"
+          "  runs        list the runs below a folder; runs show V, runs diff A B (runs --help)\n"
           "  help        this text\n"
           "\n"
           "options of fit/validate/test/predict (anywhere on the line):\n"
@@ -57,6 +58,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "config")) return host_cmd_config(argc - 2, argv + 2);
   if (!strcmp(cmd, "plugins")) return host_cmd_plugins(argc - 2, argv + 2);
   if (!strcmp(cmd, "inspect")) return host_cmd_inspect(argc - 2, argv + 2);
+  if (!strcmp(cmd, "runs")) return host_cmd_runs(argc - 2, argv + 2);
   if (!strcmp(cmd, "fit") || !strcmp(cmd, "validate") || !strcmp(cmd, "test") || !strcmp(cmd, "predict")) {
     int rc = host_cmd_run(cmd, argc - 2, argv + 2);
     /* Everything is freed by now: with LIGHTER_CHECK_HANDLES set (make

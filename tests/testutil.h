@@ -73,5 +73,6 @@ Suite *dist_suite(void);
 Suite *fit_state_suite(void);
 Suite *terminal_suite(void);
 Suite *metrics_csv_suite(void);
+Suite *runs_suite(void);
 
 #endif
