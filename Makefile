@@ -40,6 +40,8 @@ PARITY_BIN = $(BUILD)/tests/parity_ops $(BUILD)/tests/build_forward
 
 HOST_SRCS = $(wildcard host/*.c host/config/*.c)
 HOST_OBJS = $(HOST_SRCS:%.c=$(BUILD)/obj/%.o)
+# The report page's script and stylesheet are built into the host (.incbin).
+$(BUILD)/obj/host/report_assets.o: host/report/page.js host/report/page.css
 # Everything of the host but its main(), for the unit tests.
 HOST_LIB_OBJS = $(filter-out $(BUILD)/obj/host/main.o,$(HOST_OBJS))
 HOST_BIN  = $(BUILD)/bin/lighter-host

@@ -26,6 +26,7 @@ static void usage(FILE *f) {
           "  test        run the test loop and print the results\n"
           "  predict     run the predict loop (--return_predictions saves them)\n"
           "  runs        list the runs below a folder; runs show V, runs diff A B (runs --help)\n"
+          "  report      the runs below a folder as one HTML page of charts and tables (report DIR [-o FILE])\n"
           "  help        this text\n"
           "\n"
           "options of fit/validate/test/predict (anywhere on the line):\n"
@@ -59,6 +60,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "plugins")) return host_cmd_plugins(argc - 2, argv + 2);
   if (!strcmp(cmd, "inspect")) return host_cmd_inspect(argc - 2, argv + 2);
   if (!strcmp(cmd, "runs")) return host_cmd_runs(argc - 2, argv + 2);
+  if (!strcmp(cmd, "report")) return host_cmd_report(argc - 2, argv + 2);
   if (!strcmp(cmd, "fit") || !strcmp(cmd, "validate") || !strcmp(cmd, "test") || !strcmp(cmd, "predict")) {
     int rc = host_cmd_run(cmd, argc - 2, argv + 2);
     /* Everything is freed by now: with LIGHTER_CHECK_HANDLES set (make

@@ -2,10 +2,11 @@
  * run.yaml read back (fields, errors at file:line:col, a "running" record
  * whose process is gone), the search for run folders (depth, links, hidden
  * folders, old folders without run.yaml, sweep folders, order, naming a
- * run), each run's overrides against the first run's and metrics.csv's last
- * values. */
+ * run), each run's overrides against the first run's, metrics.csv's last
+ * values, and the report's key order, colours and escaping. */
 #include "testutil.h"
 
+#include "../host/report.h"
 #include "../host/runs.h"
 #include "../host/runs_metrics.h"
 #include "../host/config/error.h"
@@ -274,6 +275,38 @@ START_TEST(test_metrics_last_values) {
 }
 END_TEST
 
+/* What the report's JSON needs: key order, colours, escaping. */
+START_TEST(test_report_parts) {
+  char *t1 = strdup("epoch,step,val/loss/epoch,train/loss/step,lr-SGD,train/loss/epoch\n");
+  char *t2 = strdup("step,test/acc,train/loss/step,train/acc/step\n"), err[128];
+  host_metrics_file m[2];
+  ck_assert_int_eq(host_metrics_file_parse("1", t1, strlen(t1), &m[0], err, sizeof err), 0);
+  ck_assert_int_eq(host_metrics_file_parse("2", t2, strlen(t2), &m[1], err, sizeof err), 0);
+  size_t n;
+  const char **keys = host_report_keys(m, 2, &n);
+  const char *want[] = {"train/acc/step", "train/loss/step", "train/loss/epoch", "val/loss/epoch", "test/acc",
+                        "lr-SGD"};
+  ck_assert_uint_eq(n, 6);
+  for (size_t i = 0; i < n; i++) ck_assert_str_eq(keys[i], want[i]);
+  free(keys);
+  host_metrics_file_free(&m[0]), host_metrics_file_free(&m[1]);
+  char c[8], d[8];
+  host_report_color(0, c);
+  ck_assert_str_eq(c, "#1f77b4");
+  host_report_color(10, c), host_report_color(11, d);
+  ck_assert(c[0] == '#' && strlen(c) == 7 && strcmp(c, d));
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  host_json_string(f, "a\"b\\</script>\n");
+  fputc(' ', f);
+  host_html_text(f, "<a href='x'>&</a>");
+  fclose(f);
+  ck_assert_str_eq(buf, "\"a\\\"b\\\\\\u003c/script\\u003e\\u000a\" &lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;");
+  free(buf);
+}
+END_TEST
+
 Suite *runs_suite(void) {
   Suite *s = suite_create("runs");
   TCase *tc = tcase_create("runs");
@@ -284,6 +317,7 @@ Suite *runs_suite(void) {
   tcase_add_test(tc, test_override_diff);
   tcase_add_test(tc, test_formats);
   tcase_add_test(tc, test_metrics_last_values);
+  tcase_add_test(tc, test_report_parts);
   suite_add_tcase(s, tc);
   return s;
 }
