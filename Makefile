@@ -176,6 +176,8 @@ test: all
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/callback_books.sh
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/weights.sh
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/run_record.sh
+	@LT_BUILD=$(BUILD) bash tests/e2e/runs.sh
+	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/report.sh
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/ddp.sh
 	@LT_BUILD=$(BUILD) bash tests/e2e/valgrind.sh
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/peers/peers.sh
@@ -391,6 +393,7 @@ bench: setup
 	@$(MAKE) all $(BENCH_BINS)
 	$(BUILD)/bench/loader_bench $(BUILD)/lib/lighter/plugins scripts/bench/loader.yaml $(BUILD)/bench $(BENCH_REPEATS)
 	$(PYTHON) scripts/bench/run.py $(BUILD) $(BENCH_REPEATS) $(BENCH_BATCHES)
+	bash scripts/bench/runs_bench.sh $(BUILD) $(BUILD)/bench $(BENCH_REPEATS)
 
 # Data parallel throughput: 1 rank vs 2 ranks of 1 thread each (JSON in $(BUILD)/bench).
 bench-ddp: setup

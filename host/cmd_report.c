@@ -110,8 +110,8 @@ static void sweep_table(FILE *f, const host_runs *runs, const char *sweep) {
   size_t len;
   char *text = host_read_text(path, &len, err, sizeof err);
   fputs("<h2>Sweep <code>", f);
-  host_html_text(f, sweep);
-  fputs("</code></h2>\n", f);
+  host_html_text(f, strcmp(sweep, ".") ? sweep : runs->root);
+  fputs("</code> (sweep.csv)</h2>\n", f);
   if (!text) {
     fputs("<p>", f), host_html_text(f, err), fputs("</p>\n", f);
     fprintf(stderr, "lighter-host report: %s (the page says so)\n", err);

@@ -78,11 +78,13 @@ const host_run_info *host_runs_find(const host_runs *runs, const char *spec, cha
 void host_override_key(const char *ov, char *key, size_t len);
 const char *host_override_value(const char *ov);
 
-/* The overrides of run i that differ from the first run's (runs->v[0]):
- * for the first run, its own overrides of every key that some other run
- * sets differently; for the others, their overrides that the first run
- * does not have with that value, and "key=(unset)" for a key only the
- * first run sets. Different config files count as a "configs=..." item.
+/* The overrides of run i that differ from the first run's (the first in
+ * the list with a readable run.yaml, the base): for the base, its own
+ * overrides of every key that some other run sets differently; for the
+ * others, their overrides that the base does not have with that value,
+ * and "key=(unset)" for a key only the base sets. Different config files
+ * count as a "configs=..." item; trainer::default_root_dir is left out
+ * (the run's name says where it went). Empty for a run without a record.
  * Written space-separated into out. */
 void host_runs_override_diff(const host_runs *runs, size_t i, char *out, size_t len);
 

@@ -51,11 +51,24 @@ static int same_configs(const host_run_info *a, const host_run_info *b) {
   return 1;
 }
 
-/* Whether some run other than the first sets key differently from it. */
-static int key_varies(const host_runs *runs, const char *key) {
-  for (size_t j = 1; j < runs->n; j++)
-    if (runs->v[j].state != HOST_RUN_NO_RECORD && !same_override(&runs->v[0], &runs->v[j], key)) return 1;
+/* The run the others are compared with: the first with a record. */
+static size_t base_run(const host_runs *runs) {
+  for (size_t i = 0; i < runs->n; i++)
+    if (runs->v[i].state == HOST_RUN_RECORD_OK) return i;
+  return runs->n;
+}
+
+/* Whether some run other than the base sets key differently from it. */
+static int key_varies(const host_runs *runs, size_t base, const char *key) {
+  for (size_t j = base + 1; j < runs->n; j++)
+    if (runs->v[j].state == HOST_RUN_RECORD_OK && !same_override(&runs->v[base], &runs->v[j], key)) return 1;
   return 0;
+}
+
+/* Keys left out of the comparison: where a run's files went, which its
+ * name already says (the sweep runner gives each trial its own). */
+static int location_key(const char *key) {
+  return !strcmp(key, "trainer::default_root_dir");
 }
 
 static void append(char *out, size_t len, size_t *used, const char *s) {
@@ -74,31 +87,32 @@ static void append_configs(const host_run_info *r, char *out, size_t len, size_t
 }
 
 void host_runs_override_diff(const host_runs *runs, size_t i, char *out, size_t len) {
-  const host_run_info *first = &runs->v[0], *r = &runs->v[i];
-  size_t used = 0;
-  char key[1024];
+  size_t base = base_run(runs), used = 0;
   out[0] = 0;
-  if (r->state == HOST_RUN_NO_RECORD) return;
+  if (base == runs->n || runs->v[i].state != HOST_RUN_RECORD_OK) return;
+  const host_run_info *first = &runs->v[base], *r = &runs->v[i];
+  char key[1024];
   int configs_vary = 0;
-  for (size_t j = 1; j < runs->n && !configs_vary; j++)
-    configs_vary = runs->v[j].state != HOST_RUN_NO_RECORD && !same_configs(first, &runs->v[j]);
-  if (i == 0) { /* the baseline: its value of every key that varies */
+  for (size_t j = base + 1; j < runs->n && !configs_vary; j++)
+    configs_vary = runs->v[j].state == HOST_RUN_RECORD_OK && !same_configs(first, &runs->v[j]);
+  if (i == base) { /* the baseline: its value of every key that varies */
     if (configs_vary) append_configs(r, out, len, &used);
     for (size_t k = 0; k < r->noverrides; k++) {
       host_override_key(r->overrides[k], key, sizeof key);
-      if (override_of(r, key) == r->overrides[k] && key_varies(runs, key)) append(out, len, &used, r->overrides[k]);
+      if (override_of(r, key) == r->overrides[k] && !location_key(key) && key_varies(runs, base, key))
+        append(out, len, &used, r->overrides[k]);
     }
     return;
   }
   if (!same_configs(first, r)) append_configs(r, out, len, &used);
   for (size_t k = 0; k < r->noverrides; k++) {
     host_override_key(r->overrides[k], key, sizeof key);
-    if (override_of(r, key) == r->overrides[k] && !same_override(first, r, key))
+    if (override_of(r, key) == r->overrides[k] && !location_key(key) && !same_override(first, r, key))
       append(out, len, &used, r->overrides[k]);
   }
   for (size_t k = 0; k < first->noverrides; k++) {
     host_override_key(first->overrides[k], key, sizeof key);
-    if (override_of(first, key) == first->overrides[k] && !override_of(r, key)) {
+    if (override_of(first, key) == first->overrides[k] && !location_key(key) && !override_of(r, key)) {
       char unset[1100];
       snprintf(unset, sizeof unset, "%s=(unset)", key);
       append(out, len, &used, unset);

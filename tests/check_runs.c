@@ -199,9 +199,9 @@ START_TEST(test_override_diff) {
   ck_assert_str_eq(host_override_value("~a::c"), "~");
   ck_assert_str_eq(host_override_value("a::d=x=y"), "x=y");
   host_run_info v[4];
-  const char *o0[] = {"lr=0.1", "root=a", "epochs=3"}, *o1[] = {"lr=0.2", "root=a", "epochs=3"};
+  const char *o0[] = {"lr=0.1", "root=a", "epochs=3"}, *o1[] = {"lr=0.2", "root=a", "epochs=3", "trainer::default_root_dir=x"};
   const char *o2[] = {"root=a", "=epochs=3", "seed=1"}, *o3[] = {"lr=0.1", "root=a", "epochs=3"};
-  set_overrides(&v[0], o0, 3), set_overrides(&v[1], o1, 3), set_overrides(&v[2], o2, 3), set_overrides(&v[3], o3, 3);
+  set_overrides(&v[0], o0, 3), set_overrides(&v[1], o1, 4), set_overrides(&v[2], o2, 3), set_overrides(&v[3], o3, 3);
   v[3].configs = two_configs, v[3].nconfigs = 2;
   host_runs runs = {.v = v, .n = 4};
   char out[512];
@@ -213,6 +213,13 @@ START_TEST(test_override_diff) {
   ck_assert_str_eq(out, "seed=1 lr=(unset)"); /* "=epochs=3" sets the same value */
   host_runs_override_diff(&runs, 3, out, sizeof out);
   ck_assert_str_eq(out, "configs=c.yaml,d.yaml");
+  /* the base is the first run with a record */
+  host_run_info w[3] = {{.state = HOST_RUN_NO_RECORD}, v[0], v[1]};
+  host_runs runs2 = {.v = w, .n = 3};
+  host_runs_override_diff(&runs2, 1, out, sizeof out);
+  ck_assert_str_eq(out, "lr=0.1");
+  host_runs_override_diff(&runs2, 0, out, sizeof out);
+  ck_assert_str_eq(out, "");
   runs.n = 1;
   host_runs_override_diff(&runs, 0, out, sizeof out);
   ck_assert_str_eq(out, ""); /* one run: nothing differs */
