@@ -170,7 +170,7 @@ static void print_checkpoints(const host_run_info *r) {
     names[n++] = host_runs_dup(e->d_name);
   }
   closedir(d);
-  qsort(names, n, sizeof *names, by_str);
+  if (n) qsort(names, n, sizeof *names, by_str);
   printf("\ncheckpoints (%s/)\n", dir);
   for (size_t i = 0; i < n; i++) {
     char p[PATH_MAX + 300], target[PATH_MAX];

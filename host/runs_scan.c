@@ -88,7 +88,7 @@ static void walk(host_runs *runs, const char *path, const char *name, int depth)
     add_run(runs, path, name);
     runs->v[runs->n - 1].state = has_record ? HOST_RUN_RECORD_OK : HOST_RUN_NO_RECORD;
   } else {
-    qsort(subs, nsubs, sizeof *subs, by_name);
+    if (nsubs) qsort(subs, nsubs, sizeof *subs, by_name);
     for (size_t i = 0; i < nsubs; i++) {
       char sub_path[PATH_MAX], sub_name[PATH_MAX];
       join(sub_path, sizeof sub_path, path, subs[i]);
@@ -135,7 +135,7 @@ int host_runs_scan(const char *dir, host_runs *runs, char *err, size_t len) {
   runs->root = host_runs_dup(dir);
   walk(runs, dir, ".", 0);
   for (size_t i = 0; i < runs->n; i++) read_run(&runs->v[i]);
-  qsort(runs->v, runs->n, sizeof *runs->v, by_start);
+  if (runs->n) qsort(runs->v, runs->n, sizeof *runs->v, by_start);
   return 0;
 }
 
