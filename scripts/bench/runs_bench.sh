@@ -10,30 +10,13 @@
 #   scripts/bench/runs_bench.sh BUILD OUT [REPEATS]
 set -euo pipefail
 BUILD=${1:-build} OUT=${2:-build/bench} REPEATS=${3:-5}
-H=$(pwd)/$BUILD/bin/lighter-host
+H=$(pwd)/$BUILD/bin/lighter-host C=$(pwd)/tests/e2e/tiny_fit.yaml
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-cat > c.yaml <<'YAML'
-seed: 1
-trainer: {_target_: pytorch_lightning.Trainer, max_epochs: 3, enable_progress_bar: false, limit_val_batches: 2,
-          log_every_n_steps: 1}
-model:
-  _target_: lighter.SupervisedModule
-  network: {_target_: torch.nn.Linear, in_features: 4, out_features: 2}
-  criterion: {_target_: torch.nn.CrossEntropyLoss}
-  optimizer: {_target_: torch.optim.SGD, params: "$@model::network.parameters()", lr: 0.1}
-data:
-  _target_: lighter.LighterDataModule
-  train_dataloader:
-    _target_: torch.utils.data.DataLoader
-    batch_size: 8
-    dataset: {_target_: lighter.datasets.SyntheticDataset, num_samples: 40, input_shape: [4], num_classes: 2, seed: 1}
-  val_dataloader: "%data::train_dataloader"
-YAML
-"$H" fit c.yaml trainer::default_root_dir=real model::optimizer::lr=0.1 >fit.log 2>&1 || { cat fit.log; exit 1; }
+"$H" fit "$C" =trainer::max_epochs=3 trainer::default_root_dir=real model::optimizer::lr=0.1 >fit.log 2>&1 || { cat fit.log; exit 1; }
 src=real/lightning_logs/version_0
 # 100 copies, each with its own record
 for i in $(seq 0 99); do

@@ -23,32 +23,12 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-cat > c.yaml <<'YAML'
-seed: 1
-trainer:
-  _target_: pytorch_lightning.Trainer
-  max_epochs: 4
-  log_every_n_steps: 1
-  enable_progress_bar: false
-  limit_val_batches: 2
-model:
-  _target_: lighter.SupervisedModule
-  network: {_target_: torch.nn.Linear, in_features: 4, out_features: 2}
-  criterion: {_target_: torch.nn.CrossEntropyLoss}
-  optimizer: {_target_: torch.optim.SGD, params: "$@model::network.parameters()", lr: 0.1}
-data:
-  _target_: lighter.LighterDataModule
-  train_dataloader:
-    _target_: torch.utils.data.DataLoader
-    batch_size: 8
-    dataset: {_target_: lighter.datasets.SyntheticDataset, num_samples: 40, input_shape: [4], num_classes: 2, seed: 1}
-  val_dataloader: "%data::train_dataloader"
-YAML
+C=$ROOT/tests/e2e/tiny_fit.yaml
 S=$work/sweep
 lrs=(0.02 0.5)
 printf 'trial,status,best,monitor,mode,wall_s,run_dir,model::optimizer::lr\n' > sweep.csv.new
 for k in 0 1; do
-  LIGHTER_SWEEP_DIR=$S LIGHTER_SWEEP_TRIAL=$k "$H" fit c.yaml "model::optimizer::lr=${lrs[$k]}" \
+  LIGHTER_SWEEP_DIR=$S LIGHTER_SWEEP_TRIAL=$k "$H" fit "$C" "model::optimizer::lr=${lrs[$k]}" =trainer::max_epochs=4 \
     trainer::default_root_dir=$S/$k >fit$k.log 2>&1 || bad "fit $k: $(tail -3 fit$k.log)"
   rec=$S/$k/lightning_logs/version_0/run.yaml
   best=$(awk '/^best:/ {print $2}' "$rec") wall=$(awk '/^duration_s:/ {print $2}' "$rec")

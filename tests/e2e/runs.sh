@@ -8,7 +8,8 @@
 # every error says where it looked or what is wrong (file:line).
 set -uo pipefail
 BUILD=${LT_BUILD:-build}
-H=$(pwd)/$BUILD/bin/lighter-host
+ROOT=$(pwd)
+H=$ROOT/$BUILD/bin/lighter-host
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
@@ -17,28 +18,9 @@ has() { grep -qE -- "$2" "$1" && ok || { bad "$3"; sed 's/^/    /' "$1"; }; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-cat > c.yaml <<'YAML'
-seed: 1
-trainer:
-  _target_: pytorch_lightning.Trainer
-  max_epochs: 2
-  enable_progress_bar: false
-  limit_val_batches: 2
-model:
-  _target_: lighter.SupervisedModule
-  network: {_target_: torch.nn.Linear, in_features: 4, out_features: 2}
-  criterion: {_target_: torch.nn.CrossEntropyLoss}
-  optimizer: {_target_: torch.optim.SGD, params: "$@model::network.parameters()", lr: 0.1}
-data:
-  _target_: lighter.LighterDataModule
-  train_dataloader:
-    _target_: torch.utils.data.DataLoader
-    batch_size: 8
-    dataset: {_target_: lighter.datasets.SyntheticDataset, num_samples: 40, input_shape: [4], num_classes: 2, seed: 1}
-  val_dataloader: "%data::train_dataloader"
-YAML
+C=$ROOT/tests/e2e/tiny_fit.yaml
 for lr in 0.1 0.2; do
-  "$H" fit c.yaml trainer::default_root_dir=r model::optimizer::lr=$lr >fit$lr.log 2>&1 || bad "fit lr=$lr: $(tail -3 fit$lr.log)"
+  "$H" fit "$C" trainer::default_root_dir=r model::optimizer::lr=$lr >fit$lr.log 2>&1 || bad "fit lr=$lr: $(tail -3 fit$lr.log)"
 done
 L=r/lightning_logs
 # a record left "running" by a process that is gone, one whose process runs
