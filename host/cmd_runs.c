@@ -187,16 +187,16 @@ static void print_checkpoints(const host_run_info *r) {
 
 static int show_run(const char *spec, const char *dir) {
   host_runs runs;
-  int rc = scan_or_say(dir, &runs);
-  if (rc) return rc;
+  const host_run_info *r;
   char err[4096];
-  const host_run_info *r = host_runs_find(&runs, spec, err, sizeof err);
-  if (!r) {
+  int rc = HOST_EXIT_OK;
+  if (host_runs_lookup(dir, spec, &runs, &r, err, sizeof err)) {
     fprintf(stderr, "lighter-host runs show: %s\n", err);
     host_runs_free(&runs);
     return HOST_EXIT_USAGE;
   }
-  printf("%-10s %s\n%-10s %s\n", "run", r->name, "folder", r->dir);
+  char where[PATH_MAX];
+  printf("%-10s %s\n%-10s %s\n", "run", r->name, "folder", realpath(r->dir, where) ? where : r->dir);
   if (r->state == HOST_RUN_RECORD_BAD) {
     fprintf(stderr, "lighter-host runs show: %s\n", r->error);
     rc = HOST_EXIT_FAILED;

@@ -26,7 +26,7 @@ typedef enum host_run_record_state {
 } host_run_record_state;
 
 typedef struct host_run_info {
-  char *name; /* path relative to the searched folder ("." for the folder itself) */
+  char *name; /* path relative to the searched folder (the folder as given when it is the run) */
   char *dir;  /* the folder's path as found (searched folder + name) */
   host_run_record_state state;
   char *error; /* HOST_RUN_RECORD_BAD: "file:line:col: what" */
@@ -54,6 +54,12 @@ typedef struct host_runs {
  * when dir cannot be read. Free with host_runs_free. */
 int host_runs_scan(const char *dir, host_runs *runs, char *err, size_t len);
 void host_runs_free(host_runs *runs);
+
+/* The run spec names (as host_runs_find) below dir, or, when spec is the
+ * path of a run folder elsewhere, that folder alone. 0 with *r in runs
+ * (free runs with host_runs_free either way), or -1 with why in err. */
+int host_runs_lookup(const char *dir, const char *spec, host_runs *runs, const host_run_info **r, char *err,
+                     size_t len);
 
 /* Reads path (a run.yaml) into r's record fields. 0, or -1 with r->state
  * HOST_RUN_RECORD_BAD and r->error saying file:line:col and what. */

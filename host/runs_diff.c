@@ -210,18 +210,16 @@ static int diff_runs(const host_run_info *a, const host_run_info *b) {
 }
 
 int host_runs_diff(const char *spec_a, const char *spec_b, const char *dir) {
-  host_runs runs;
+  host_runs ra, rb;
+  const host_run_info *a = NULL, *b = NULL;
   char err[4096];
-  if (host_runs_scan(dir, &runs, err, sizeof err)) {
-    fprintf(stderr, "lighter-host runs diff: %s\n", err);
-    return HOST_EXIT_FAILED;
-  }
-  const host_run_info *a = host_runs_find(&runs, spec_a, err, sizeof err);
-  const host_run_info *b = a ? host_runs_find(&runs, spec_b, err, sizeof err) : NULL;
   int rc = HOST_EXIT_USAGE;
-  if (!a || !b) fprintf(stderr, "lighter-host runs diff: %s\n", err);
+  if (host_runs_lookup(dir, spec_a, &ra, &a, err, sizeof err) ||
+      host_runs_lookup(dir, spec_b, &rb, &b, err, sizeof err))
+    fprintf(stderr, "lighter-host runs diff: %s\n", err);
   else rc = diff_runs(a, b);
-  host_runs_free(&runs);
+  host_runs_free(&ra);
+  if (a) host_runs_free(&rb);
   cfg_sources_free();
   cfg_intern_free();
   return rc;

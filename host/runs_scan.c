@@ -85,7 +85,7 @@ static void walk(host_runs *runs, const char *path, const char *name, int depth)
   closedir(d);
   if (has_sweep) add_sweep(runs, name);
   if (has_record || has_metrics) {
-    add_run(runs, path, name);
+    add_run(runs, path, strcmp(name, ".") ? name : path); /* the folder itself: named as given */
     runs->v[runs->n - 1].state = has_record ? HOST_RUN_RECORD_OK : HOST_RUN_NO_RECORD;
   } else {
     if (nsubs) qsort(subs, nsubs, sizeof *subs, by_name);
@@ -212,4 +212,27 @@ const host_run_info *host_runs_find(const host_runs *runs, const char *spec, cha
              runs->root);
   else snprintf(err, len, "no run '%s' below '%s'; the runs there: %s", spec, runs->root, names);
   return NULL;
+}
+
+/* Whether path is a run folder (holds run.yaml or metrics.csv). */
+static int is_run_folder(const char *path) {
+  char p[PATH_MAX];
+  struct stat st;
+  snprintf(p, sizeof p, "%s/run.yaml", path);
+  if (!stat(p, &st)) return 1;
+  snprintf(p, sizeof p, "%s/metrics.csv", path);
+  return !stat(p, &st);
+}
+
+int host_runs_lookup(const char *dir, const char *spec, host_runs *runs, const host_run_info **r, char *err,
+                     size_t len) {
+  *r = NULL;
+  if (host_runs_scan(dir, runs, err, len)) return -1;
+  *r = host_runs_find(runs, spec, err, len);
+  if (*r) return 0;
+  if (!is_run_folder(spec)) return -1;
+  host_runs_free(runs); /* a run folder outside dir: that one alone */
+  if (host_runs_scan(spec, runs, err, len) || runs->n != 1) return -1;
+  *r = &runs->v[0];
+  return 0;
 }

@@ -170,6 +170,24 @@ START_TEST(test_scan) {
   ck_assert_msg(strstr(err, "no run 'version_4' below") && strstr(err, "the runs there: a/lightning_logs/version_0, "),
                 "%s", err);
   host_runs_free(&runs);
+  /* a run folder itself: named as given; a run folder outside the searched one */
+  char one[128];
+  snprintf(one, sizeof one, "%s/b/lightning_logs/version_1", tmp);
+  ck_assert_int_eq(host_runs_scan(one, &runs, err, sizeof err), 0);
+  ck_assert(runs.n == 1 && !strcmp(runs.v[0].name, one));
+  host_runs_free(&runs);
+  const host_run_info *r;
+  snprintf(one, sizeof one, "%s/a", tmp);
+  ck_assert_int_eq(host_runs_lookup(one, "../old", &runs, &r, err, sizeof err), -1); /* relative to the cwd */
+  host_runs_free(&runs);
+  snprintf(one, sizeof one, "%s/old", tmp);
+  ck_assert_int_eq(host_runs_lookup(tmp, one, &runs, &r, err, sizeof err), 0);
+  ck_assert_str_eq(r->name, "old");
+  host_runs_free(&runs);
+  snprintf(cmd, sizeof cmd, "%s/a", tmp);
+  ck_assert_int_eq(host_runs_lookup(cmd, one, &runs, &r, err, sizeof err), 0);
+  ck_assert_str_eq(r->name, one);
+  host_runs_free(&runs);
   ck_assert_int_eq(host_runs_scan("/nonexistent/x", &runs, err, sizeof err), -1);
   ck_assert_msg(strstr(err, "cannot read '/nonexistent/x'"), "%s", err);
   snprintf(cmd, sizeof cmd, "rm -rf %s.out", tmp);

@@ -62,6 +62,9 @@ has show.out "^  train/loss/epoch +[0-9]+ +$last$" "show: the last train/loss/ep
 has show.out '^  last\.ckpt -> ' "show: checkpoints"
 "$H" runs show r/lightning_logs/version_0 >show0.out 2>&1 && ok || bad "runs show PATH: $(cat show0.out)"
 has show0.out '^run +r/lightning_logs/version_0$' "show by path"
+(cd r/lightning_logs && "$H" runs show "$work/old/version_0") >showold.out 2>&1 && ok || bad "show of a folder elsewhere: $(cat showold.out)"
+has showold.out "^run +$work/old/version_0$" "show of a folder elsewhere: named by its path"
+has showold.out '^record +no run.yaml' "show of an old run folder"
 "$H" runs show 7 r >show7.out 2>&1 && ok || bad "runs show 7: $(cat show7.out)"
 has show7.out "^status +died \(run.yaml says running; process $dead is gone\)$" "show: died"
 
