@@ -8,7 +8,9 @@
 # tables, and once Chromium ran its script the first chart must say it drew
 # one line per run (data-lines, read from --dump-dom) and the screenshot
 # must show them: pixels of each run's colour inside that chart's plot
-# area. The page and the screenshot stay in $BUILD/report/ for a person to
+# area; a pointer moved over that chart must bring up the readout with the
+# step and both runs' values, and switching a run off in the legend must
+# leave one line. The page and the screenshot stay in $BUILD/report/ for a person to
 # look at. Without Chromium (scripts/setup installs it) this says
 # "skipped: no chromium".
 set -uo pipefail
@@ -57,13 +59,31 @@ fi
 # A profile, home and caches of its own; never more than a minute.
 export HOME=$work/home XDG_CONFIG_HOME=$work/home/.config XDG_CACHE_HOME=$work/home/.cache
 mkdir -p "$HOME"
-chrome() {
+chrome() { # chrome PAGE ARGS...
+  local page=$1
+  shift
   timeout -k 5 60 "$CHROME" --headless --disable-gpu --no-sandbox --no-first-run --no-default-browser-check \
     --disable-extensions --disable-dev-shm-usage --user-data-dir="$work/profile" --hide-scrollbars \
-    --force-device-scale-factor=1 --window-size=1400,1000 "$@" "file://$P" 2>>chrome.log
+    --force-device-scale-factor=1 --window-size=1400,1000 "$@" "file://$page" 2>>chrome.log
 }
-chrome --dump-dom > dom.html || bad "chromium --dump-dom failed ($?): $(tail -3 chrome.log)"
-chrome --screenshot="$OUT/report.png" >/dev/null || bad "chromium --screenshot failed ($?): $(tail -3 chrome.log)"
+chrome "$P" --dump-dom > dom.html || bad "chromium --dump-dom failed ($?): $(tail -3 chrome.log)"
+chrome "$P" --screenshot="$OUT/report.png" >/dev/null || bad "chromium --screenshot failed ($?): $(tail -3 chrome.log)"
+# The readout and the legend: a copy of the page moves the pointer over the
+# first chart, then switches the first run off, and says what it saw.
+cat "$P" - > hover.html <<'JS'
+<script>
+var g = document.querySelector(".chart svg"), r = g.getBoundingClientRect();
+g.dispatchEvent(new MouseEvent("mousemove", {clientX: r.left + 200, clientY: r.top + 100, bubbles: true}));
+var tip = document.querySelector(".chart .tip"), rows = [];
+tip.querySelectorAll("div").forEach(function (d) { rows.push(d.textContent); });
+document.querySelector("#legend input").click();
+document.body.setAttribute("data-test", tip.style.display + "|" + rows.join("|") + "|lines after: " +
+  document.querySelector(".chart").getAttribute("data-lines"));
+</script>
+JS
+chrome "$work/hover.html" --dump-dom > hover.dom || bad "chromium on the hover page failed: $(tail -3 chrome.log)"
+grep -qE 'data-test="block\|step [0-9]+\|0/lightning_logs/version_0: [0-9.e-]+\|1/lightning_logs/version_0: [0-9.e-]+\|lines after: 1"' hover.dom \
+  && ok || bad "the readout and the legend: $(grep -o 'data-test="[^"]*"' hover.dom)"
 # What the page drew (its script's own account) and what the screenshot shows.
 "$PY" - "$P" dom.html "$OUT/report.png" <<'PY' && ok || bad "the rendered report (above)"
 import json, re, struct, sys, zlib
