@@ -1,6 +1,6 @@
 /* builtin.c: the host's own components: pytorch_lightning.Trainer (and
- * its lightning.* names) and the CSVLogger, with Lightning's parameter
- * names and defaults. */
+ * its lightning.* names), the CSVLogger and the TensorBoardLogger, with
+ * Lightning's parameter names and defaults. */
 #include "builtin.h"
 #include "dist.h"
 
@@ -16,6 +16,11 @@ int host_is_trainer(const char *t) {
 
 int host_is_csv_logger(const char *t) {
   return t && (!strcmp(t, "pytorch_lightning.loggers.CSVLogger") || !strcmp(t, "lightning.pytorch.loggers.CSVLogger"));
+}
+
+int host_is_tensorboard_logger(const char *t) {
+  return t && (!strcmp(t, "pytorch_lightning.loggers.TensorBoardLogger") ||
+               !strcmp(t, "lightning.pytorch.loggers.TensorBoardLogger"));
 }
 
 /* An int or a fraction (Lightning's limit_*_batches, val_check_interval). */
@@ -186,8 +191,9 @@ static const lt_param trainer_params[] = {
 
 static lt_status csv_create(const lt_value *a, void **self, char *err, size_t errlen) {
   (void)err, (void)errlen;
-  host_csv_logger_cfg *c = calloc(1, sizeof *c);
+  host_logger_cfg *c = calloc(1, sizeof *c);
   if (!c) return LT_ERR_NOMEM;
+  c->kind = HOST_LOGGER_CSV;
   snprintf(c->save_dir, sizeof c->save_dir, "%s", a[0].s);
   snprintf(c->name, sizeof c->name, "%s", a[1].is_null ? "" : a[1].s);
   c->version = a[2].is_null ? -1 : a[2].i;
@@ -203,6 +209,72 @@ static const lt_param csv_params[] = {
      "version_N folder (null: the next free one)"},
     LT_PARAM("prefix", LT_P_STRING, "", "accepted"),
     LT_PARAM_MIN("flush_logs_every_n_steps", LT_P_INT, "100", 1, "write metrics.csv every n steps"),
+};
+
+enum { TB_SAVE_DIR, TB_NAME, TB_VERSION, TB_LOG_GRAPH, TB_HP_METRIC, TB_PREFIX, TB_SUB_DIR, TB_MAX_QUEUE, TB_FLUSH_SECS,
+       TB_SUFFIX };
+
+/* 1 when a relative path climbs out of its folder (a ".." part). */
+static int climbs_out(const char *p) {
+  if (*p == '/') return 0;
+  for (const char *c = p; *c; c += strcspn(c, "/"), c += *c == '/')
+    if (!strncmp(c, "..", 2) && (c[2] == '/' || !c[2])) return 1;
+  return 0;
+}
+
+/* A string argument ("" for null or an empty default). */
+static const char *str_arg(const lt_value *v) { return !v->is_null && v->s ? v->s : ""; }
+
+static lt_status tb_create(const lt_value *a, void **self, char *err, size_t errlen) {
+  const lt_value *v = &a[TB_VERSION];
+  const char *sub = str_arg(&a[TB_SUB_DIR]), *suffix = str_arg(&a[TB_SUFFIX]);
+  if (!v->is_null && !(v->type == LT_P_INT && v->i >= 0) &&
+      !(v->type == LT_P_STRING && *v->s && !strchr(v->s, '/') && strcmp(v->s, ".") && strcmp(v->s, ".."))) {
+    snprintf(err, errlen, "version must be an int >= 0 (the folder version_N), a folder name (a string without '/') "
+                          "or null (the next free version_N)");
+    return LT_ERR_INVALID;
+  }
+  if (climbs_out(sub)) {
+    snprintf(err, errlen, "sub_dir '%s' climbs out of the version folder ('..'); give a folder inside it, or an "
+                          "absolute path", sub);
+    return LT_ERR_INVALID;
+  }
+  if (strchr(suffix, '/')) {
+    snprintf(err, errlen, "filename_suffix '%s' must not hold a '/' (it ends the event file's name)", suffix);
+    return LT_ERR_INVALID;
+  }
+  host_logger_cfg *c = calloc(1, sizeof *c);
+  if (!c) return LT_ERR_NOMEM;
+  c->kind = HOST_LOGGER_TENSORBOARD;
+  snprintf(c->save_dir, sizeof c->save_dir, "%s", a[TB_SAVE_DIR].s);
+  snprintf(c->name, sizeof c->name, "%s", str_arg(&a[TB_NAME]));
+  c->version = v->type == LT_P_INT ? v->i : -1;
+  if (v->type == LT_P_STRING) snprintf(c->version_name, sizeof c->version_name, "%s", v->s);
+  c->log_graph = (int)a[TB_LOG_GRAPH].i;
+  c->default_hp_metric = (int)a[TB_HP_METRIC].i;
+  snprintf(c->prefix, sizeof c->prefix, "%s", str_arg(&a[TB_PREFIX]));
+  snprintf(c->sub_dir, sizeof c->sub_dir, "%s", sub);
+  c->flush_every = a[TB_MAX_QUEUE].i;
+  c->flush_secs = a[TB_FLUSH_SECS].f;
+  snprintf(c->filename_suffix, sizeof c->filename_suffix, "%s", suffix);
+  *self = c;
+  return LT_OK;
+}
+
+static const lt_param tb_params[] = {
+    LT_PARAM_REQ("save_dir", LT_P_STRING, "the folder of the logs"),
+    {"name", LT_P_STRING, (lt_kind)0, "lightning_logs", LT_PF_NULLABLE, 0, 0, NULL,
+     "sub-folder of save_dir (null or '': none)"},
+    {"version", LT_P_ANY, (lt_kind)0, "null", LT_PF_NULLABLE, 0, 0, NULL,
+     "version_N folder for an int, that folder for a string (null: the next free version_N)"},
+    LT_PARAM("log_graph", LT_P_BOOL, "false", "accepted; no graph is written (a notice says so)"),
+    LT_PARAM("default_hp_metric", LT_P_BOOL, "true", "hp_metric = -1 at step 0 and the hyperparameters (hparams plugin)"),
+    LT_PARAM("prefix", LT_P_STRING, "", "tags are prefix-key"),
+    {"sub_dir", LT_P_STRING, (lt_kind)0, "null", LT_PF_NULLABLE, 0, 0, NULL,
+     "the event file goes to save_dir/name/version/sub_dir"},
+    LT_PARAM_MIN("max_queue", LT_P_INT, "10", 1, "SummaryWriter's: write the event file every n logged rows"),
+    LT_PARAM_MIN("flush_secs", LT_P_FLOAT, "120", 0, "SummaryWriter's: or when a row waited this long (0: never)"),
+    LT_PARAM("filename_suffix", LT_P_STRING, "", "SummaryWriter's: added to the event file's name"),
 };
 
 /* DDPStrategy: what the trainer needs of it is read from the config by the
@@ -260,6 +332,11 @@ static lt_status timedelta_create(const lt_value *a, void **self, char *err, siz
 #define CSVLOG(name)                                                                                         \
   {name, LT_KIND_LOGGER, "Lightning's CSVLogger: save_dir/name/version_N/metrics.csv and hparams.yaml.",     \
    csv_params, LT__COUNT_OF(csv_params), csv_create, free_self, NULL}
+#define TBLOG(name)                                                                                          \
+  {name, LT_KIND_LOGGER,                                                                                     \
+   "Lightning's TensorBoardLogger: save_dir/name/version_N[/sub_dir]/events.out.tfevents.* (scalars, "       \
+   "hp_metric, the hparams plugin) and hparams.yaml.",                                                       \
+   tb_params, LT__COUNT_OF(tb_params), tb_create, free_self, NULL}
 
 static const lt_component components[] = {
     TRAINER("pytorch_lightning.Trainer"),
@@ -267,6 +344,8 @@ static const lt_component components[] = {
     TRAINER("lightning.pytorch.Trainer"),
     CSVLOG("pytorch_lightning.loggers.CSVLogger"),
     CSVLOG("lightning.pytorch.loggers.CSVLogger"),
+    TBLOG("pytorch_lightning.loggers.TensorBoardLogger"),
+    TBLOG("lightning.pytorch.loggers.TensorBoardLogger"),
     DDP("pytorch_lightning.strategies.DDPStrategy"),
     DDP("lightning.pytorch.strategies.DDPStrategy"),
     {"datetime.timedelta", LT_KIND_OTHER, "Python's datetime.timedelta (a duration, e.g. a DDPStrategy timeout).",

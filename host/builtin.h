@@ -1,7 +1,7 @@
-/* builtin.h: components the host itself provides (the Trainer and the
- * CSVLogger), registered like a plugin's so that configs are checked and
- * `inspect` shows them; their create parses the arguments into the structs
- * below, which the runner and trainer read. */
+/* builtin.h: components the host itself provides (the Trainer, the
+ * CSVLogger and the TensorBoardLogger), registered like a plugin's so that
+ * configs are checked and `inspect` shows them; their create parses the
+ * arguments into the structs below, which the runner and trainer read. */
 #ifndef HOST_BUILTIN_H
 #define HOST_BUILTIN_H
 
@@ -31,11 +31,21 @@ typedef struct host_trainer_cfg {
   int logger_default;
 } host_trainer_cfg;
 
-typedef struct host_csv_logger_cfg {
+/* The loggers the host writes itself. */
+typedef enum host_logger_kind { HOST_LOGGER_CSV, HOST_LOGGER_TENSORBOARD } host_logger_kind;
+
+/* A CSVLogger's or TensorBoardLogger's arguments, parsed. */
+typedef struct host_logger_cfg {
+  host_logger_kind kind;
   char save_dir[1024], name[256];
-  int64_t version; /* -1: next free */
-  int64_t flush_every;
-} host_csv_logger_cfg;
+  int64_t version;        /* -1: next free (or version_name) */
+  char version_name[256]; /* a version given as a string: the folder's name ("" otherwise) */
+  int64_t flush_every;    /* rows kept before a write: flush_logs_every_n_steps, or max_queue */
+  /* TensorBoardLogger (and its SummaryWriter's keyword arguments) */
+  char sub_dir[512], prefix[256], filename_suffix[128];
+  int default_hp_metric, log_graph;
+  double flush_secs; /* write rows kept longer than this (0: no limit) */
+} host_logger_cfg;
 
 #define HOST_TRAINER_TARGETS "pytorch_lightning.Trainer|lightning.Trainer|lightning.pytorch.Trainer"
 
@@ -43,5 +53,6 @@ typedef struct host_csv_logger_cfg {
 void host_registry_add_builtin(host_registry *reg);
 int host_is_trainer(const char *target);
 int host_is_csv_logger(const char *target);
+int host_is_tensorboard_logger(const char *target);
 
 #endif

@@ -5,10 +5,13 @@
  * the file opened for appending, and when that write is short or fails the
  * file is cut back (ftruncate) to where the row began. When a new key
  * appears, the file is rewritten with the wider header through a temporary
- * file that is renamed over it, or removed if it cannot be completed. */
+ * file that is renamed over it, or removed if it cannot be completed.
+ * The same rows then go to the TensorBoardLoggers' event files
+ * (tb_writer.c), so that both hold the same keys at the same steps. */
 #include "metrics_csv.h"
 
 #include "dist.h"
+#include "tb_writer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +21,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* A value's cell: 9 significant digits (a float32 reads back exactly). */
+#define CELL_FORMAT "%.9g"
+
+double host_log_cell_value(double v) {
+  char cell[40];
+  snprintf(cell, sizeof cell, CELL_FORMAT, v);
+  return strtod(cell, NULL);
+}
 
 const char *host_write_advice(int err) {
   if (err == ENOSPC || err == EDQUOT)
@@ -85,15 +97,14 @@ static void format_row(const host_log *l, size_t r, const size_t *cols, text *t)
       text_addf(t, "%lld", (long long)l->steps[r]);
     } else {
       double v = l->values[r * l->cap_keys + cols[c]];
-      if (!isnan(v)) text_addf(t, "%.9g", v);
+      if (!isnan(v)) text_addf(t, CELL_FORMAT, v);
     }
   }
   text_addf(t, "\n");
 }
 
-/* All of buf to fd: 0, or -1 with errno (a short write that made no
- * error is said as a full disk, which is what it means for a file). */
-static int write_all(int fd, const char *buf, size_t len) {
+int host_write_all(int fd, const void *data, size_t len) {
+  const char *buf = data;
   while (len) {
     ssize_t w = write(fd, buf, len);
     if (w < 0 && errno == EINTR) continue;
@@ -122,7 +133,7 @@ static int append_rows(host_log *l, size_t upto) {
   size_t *cols = columns(l);
   for (size_t r = 0; r < upto && !rc; r++) {
     format_row(l, r, cols, &row);
-    if (write_all(fd, row.s, row.len) == 0) {
+    if (host_write_all(fd, row.s, row.len) == 0) {
       end += (off_t)row.len;
       continue;
     }
@@ -152,7 +163,7 @@ static int rewrite(host_log *l, size_t upto) {
   size_t *cols = columns(l), ncols = l->nkeys + 2;
   for (size_t c = 0; c < ncols; c++) text_addf(&t, "%s%s", c ? "," : "", col_name(l, cols[c]));
   text_addf(&t, "\n");
-  bad = write_all(fd, t.s, t.len);
+  bad = host_write_all(fd, t.s, t.len);
   char *line = NULL, **cells = calloc(ncols, sizeof *cells);
   size_t cap = 0, *where = NULL, nold = 0; /* old column i is new column where[i] */
   ssize_t n;
@@ -176,11 +187,11 @@ static int rewrite(host_log *l, size_t upto) {
     t.len = 0;
     for (size_t c = 0; c < ncols; c++) text_addf(&t, "%s%s", c ? "," : "", cells[c]);
     text_addf(&t, "\n");
-    bad = write_all(fd, t.s, t.len);
+    bad = host_write_all(fd, t.s, t.len);
   }
   for (size_t r = 0; !bad && r < upto; r++) {
     format_row(l, r, cols, &t);
-    bad = write_all(fd, t.s, t.len);
+    bad = host_write_all(fd, t.s, t.len);
   }
   free(cells), free(where), free(cols);
   int err = errno;
@@ -201,18 +212,21 @@ int host_log_flush(host_log *l, int final) {
   if (l->failed) return 1;
   size_t upto = final ? l->nrows : l->nrows ? l->nrows - 1 : 0;
   int rc = 0;
-  if (!*l->path) { /* no logger (or not rank 0): nothing to keep */
+  if (!*l->path) { /* no CSVLogger (or not rank 0) */
   } else if (l->on_disk && l->nkeys == l->disk_keys) {
     rc = upto ? append_rows(l, upto) : 0;
   } else {
     rc = rewrite(l, upto);
   }
+  for (int i = 0; i < l->ntb && !rc && upto; i++) /* the same rows to each TensorBoard event file */
+    if ((rc = host_tb_write_rows(l->tb[i], l, upto))) l->failed = 1;
   if (rc) return rc;
   /* keep only what is not on disk */
   for (size_t r = upto; r < l->nrows; r++) {
     memmove(l->values + (r - upto) * l->cap_keys, l->values + r * l->cap_keys, l->cap_keys * sizeof *l->values);
     l->steps[r - upto] = l->steps[r];
     l->epochs[r - upto] = l->epochs[r];
+    l->times[r - upto] = l->times[r];
   }
   l->nrows -= upto;
   return 0;

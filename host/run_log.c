@@ -1,10 +1,14 @@
 /* run_log.c: the run's log in memory: a table of rows (epoch, step) by keys
- * in order of first appearance, that metrics_csv.c writes out, and a
- * one-row table of each key's newest value for monitors, schedulers and the
- * results table. Rows are Lightning's: each group of values logged
- * together (a step's, an epoch's, a validation batch's) is a row, at the
- * step Lightning logs it at (host_run_log_step). */
+ * in order of first appearance, that metrics_csv.c writes out (to
+ * metrics.csv and the TensorBoard event files together, so that both hold
+ * the same keys and steps), and a one-row table of each key's newest value
+ * for monitors, schedulers and the results table. Rows are Lightning's:
+ * each group of values logged together (a step's, an epoch's, a validation
+ * batch's) is a row, at the step Lightning logs it at (host_run_log_step),
+ * stamped with the time it was started. */
 #include "trainer_impl.h"
+
+#include "tb_writer.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -40,7 +44,8 @@ static size_t log_row(host_log *l, int64_t epoch, int64_t step) {
     l->values = realloc(l->values, cap * kc * sizeof *l->values);
     l->steps = realloc(l->steps, cap * sizeof *l->steps);
     l->epochs = realloc(l->epochs, cap * sizeof *l->epochs);
-    if (!l->values || !l->steps || !l->epochs) abort();
+    l->times = realloc(l->times, cap * sizeof *l->times);
+    if (!l->values || !l->steps || !l->epochs || !l->times) abort();
     l->cap_rows = cap;
     l->cap_keys = kc;
     if (!l->keys) l->keys = calloc(kc, sizeof *l->keys);
@@ -48,6 +53,7 @@ static size_t log_row(host_log *l, int64_t epoch, int64_t step) {
   for (size_t k = 0; k < l->cap_keys; k++) l->values[l->nrows * l->cap_keys + k] = NAN;
   l->steps[l->nrows] = step;
   l->epochs[l->nrows] = epoch;
+  l->times[l->nrows] = host_wall_now();
   return l->nrows++;
 }
 
@@ -72,9 +78,15 @@ double host_log_last(const host_log *l, const char *key, int *found) {
   return NAN;
 }
 
+int host_log_flush_due(const host_log *l) {
+  if (l->flush_every && l->nrows >= (size_t)l->flush_every) return 1;
+  return l->flush_secs > 0 && l->nrows > 1 && host_wall_now() - l->times[0] >= l->flush_secs;
+}
+
 void host_log_free(host_log *l) {
   for (size_t k = 0; k < l->nkeys; k++) free(l->keys[k]);
-  free(l->keys), free(l->values), free(l->steps), free(l->epochs);
+  for (int i = 0; i < l->ntb; i++) host_tb_close(l->tb[i]);
+  free(l->keys), free(l->values), free(l->steps), free(l->epochs), free(l->times);
   memset(l, 0, sizeof *l);
 }
 

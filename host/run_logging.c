@@ -69,7 +69,7 @@ int host_logging_train_step(host_run *r, const host_step_out *o) {
   if (!host_logging_train_due(r)) return 0;
   host_log_new_row(&r->log);
   step_values(r, r->loop.fit.epoch, host_run_log_step(r), HOST_MODE_TRAIN, o);
-  if (r->log.flush_every && r->log.nrows >= (size_t)r->log.flush_every) return host_log_flush(&r->log, 0);
+  if (host_log_flush_due(&r->log)) return host_log_flush(&r->log, 0);
   return 0;
 }
 

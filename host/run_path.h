@@ -9,4 +9,7 @@
  * way sends it out of run_dir or nowhere. */
 int host_run_path_check(const char *run_dir, const char *path, char *why, size_t len);
 
+/* mkdir -p: path and its missing parents (0755). 0, or -1 with errno. */
+int host_mkdirs(const char *path);
+
 #endif

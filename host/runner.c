@@ -1,8 +1,8 @@
 /* runner.c: `lighter-host fit|validate|test|predict`: the command line,
  * the config (seed first), the model with its LighterModule fields, the
- * trainer and the data module, the run folder (Lightning's
- * save_dir/name/version_N with the raw and resolved configs), then the
- * trainer. Exit: 0 ok, 1 a failure while running, 2 usage or config, 3 a
+ * trainer and the data module, the loggers and the run folder (the first
+ * logger's save_dir/name/version_N with the raw and resolved configs), then
+ * the trainer. Exit: 0 ok, 1 a failure while running, 2 usage or config, 3 a
  * plugin could not be loaded, 130 interrupted. */
 #include "alloc.h"
 #include "callback_keys.h"
@@ -10,6 +10,8 @@
 #include "config/compose.h"
 #include "config/emit.h"
 #include "dist.h"
+#include "loggers.h"
+#include "run_path.h"
 #include "tensor_layer.h"
 #include "trainer.h"
 
@@ -96,18 +98,6 @@ static int metrics_at(host_build *b, const char *path, host_metrics *m) {
   return 0;
 }
 
-static int mkdirs(const char *path) {
-  char buf[1200];
-  snprintf(buf, sizeof buf, "%s", path);
-  for (char *p = buf + 1; *p; p++)
-    if (*p == '/') {
-      *p = 0;
-      if (mkdir(buf, 0755) && errno != EEXIST) return -1;
-      *p = '/';
-    }
-  return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
-}
-
 static int write_text(const char *dir, const char *name, const char *text) {
   char path[1400];
   snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -115,54 +105,6 @@ static int write_text(const char *dir, const char *name, const char *text) {
   if (!f || fputs(text, f) < 0 || fclose(f)) {
     fprintf(stderr, "lighter-host: cannot write '%s': %s\n", path, strerror(errno));
     return 1;
-  }
-  return 0;
-}
-
-/* N of a folder named version_N[_...] (as Lightning: the text between the
- * first and second '_', counted when it is all digits), or -1. An N past the largest 64-bit integer less one has no
- * next version: such a folder is skipped with a warning, once per run,
- * instead of wrapping the next version to a negative number. */
-static int64_t folder_version(const char *base, const char *name) {
-  if (strncmp(name, "version_", 8) || !name[8] || name[8] == '_') return -1;
-  for (const char *c = name + 8; *c && *c != '_'; c++)
-    if (*c < '0' || *c > '9') return -1;
-  errno = 0;
-  long long k = strtoll(name + 8, NULL, 10);
-  if (errno == ERANGE || k >= INT64_MAX) {
-    static int said;
-    if (!said++)
-      fprintf(stderr, "lighter-host: warning: '%s/%s' is not counted when numbering the new run: its number is past "
-                      "%lld (rename it, or give the CSVLogger an explicit version)\n", base, name, (long long)INT64_MAX - 1);
-    return -1;
-  }
-  return k;
-}
-
-/* save_dir/name/version_N: N the given version, or one more than the
- * largest there (a run never writes into an earlier run's folder). */
-static int version_dir(const host_csv_logger_cfg *lc, char *out, size_t len) {
-  char base[1400];
-  snprintf(base, sizeof base, "%s%s%s", lc->save_dir, *lc->name ? "/" : "", lc->name);
-  int64_t v = lc->version;
-  if (v < 0) {
-    v = 0;
-    DIR *d = opendir(base);
-    struct dirent *e;
-    while (d && (e = readdir(d))) {
-      int64_t k = folder_version(base, e->d_name);
-      if (k >= 0 && k + 1 > v) v = k + 1;
-    }
-    if (d) closedir(d);
-  }
-  snprintf(out, len, "%s/version_%lld", base, (long long)v);
-  if (lc->version >= 0) return mkdirs(out);
-  /* a new version_N is claimed by creating it: two runs started at once
-   * (a sweep) never share one */
-  if (mkdirs(base)) return -1;
-  for (int tries = 0; mkdir(out, 0755) != 0; tries++) {
-    if (errno != EEXIST || tries > 10000 || v == INT64_MAX) return -1;
-    snprintf(out, len, "%s/version_%lld", base, (long long)++v);
   }
   return 0;
 }
@@ -296,31 +238,36 @@ static int prepare_data(host_run *r, host_build *b) {
   return 0;
 }
 
-/* The CSV logger's settings: the trainer's default one, the configured
- * one, or NULL for none (fast_dev_run logs nothing). *rc: an error. */
-static const host_csv_logger_cfg *prepare_logger(host_run *r, host_build *b, host_csv_logger_cfg *deflt, int *rc) {
+/* The loggers: the trainer's default CSVLogger, the configured one or
+ * list, or none (logger: false; fast_dev_run logs nothing). */
+static int prepare_loggers(host_run *r, host_build *b, host_loggers *ls) {
   const host_trainer_cfg *c = r->cfg;
-  *deflt = (host_csv_logger_cfg){{0}, "lightning_logs", -1, 100};
-  snprintf(deflt->save_dir, sizeof deflt->save_dir, "%s", c->default_root_dir);
-  const host_csv_logger_cfg *lc = c->logger_default == 1 && !c->fast_dev_run ? deflt : NULL;
-  if (c->logger_default == 2 && !c->fast_dev_run) {
-    cfg_node *ln = cfg_lookup_path(b->root, "trainer::logger");
-    const char *lp = ln && ln->kind == CFG_LIST && ln->n ? "trainer::logger::0" : "trainer::logger";
-    host_object *lo = need(b, lp, LT_KIND_LOGGER, "a logger (pytorch_lightning.loggers.CSVLogger)", rc);
-    if (!lo) return NULL;
-    if (!host_is_csv_logger(lo->comp->target)) {
-      *rc = fail2("'%s' is %s; only the CSVLogger is available here", lp, lo->comp->target);
-      return NULL;
-    }
-    lc = lo->self;
+  memset(ls, 0, sizeof *ls);
+  if (c->fast_dev_run || !c->logger_default) return 0;
+  if (c->logger_default == 1) {
+    host_loggers_default(c, ls);
+    return 0;
   }
-  return lc;
+  int rc = 0;
+  cfg_node *ln = cfg_lookup_path(b->root, "trainer::logger");
+  size_t n = ln && ln->kind == CFG_LIST ? ln->n : 1;
+  for (size_t i = 0; i < n; i++) {
+    char lp[64];
+    if (ln && ln->kind == CFG_LIST) snprintf(lp, sizeof lp, "trainer::logger::%zu", i);
+    else snprintf(lp, sizeof lp, "trainer::logger");
+    host_object *lo = need(b, lp, LT_KIND_LOGGER, "a logger (pytorch_lightning.loggers.CSVLogger or TensorBoardLogger)", &rc);
+    if (!lo) return rc;
+    if ((rc = host_loggers_add(ls, lp, lo->comp->target, lo->self))) return rc;
+  }
+  return 0;
 }
 
-/* The run folder (a logger's version_N, or default_root_dir), locked, with
- * the configs; under ddp the other ranks learn it from rank 0. */
-static int prepare_run_dir(host_run *r, const host_csv_logger_cfg *lc) {
+/* The run folder (the first logger's version_N, or default_root_dir),
+ * locked, with the configs and the loggers' files; under ddp the other
+ * ranks learn it from rank 0. */
+static int prepare_run_dir(host_run *r, const host_loggers *ls) {
   int rc = 0;
+  const host_logger_cfg *lc = ls->n ? ls->cfg[0] : NULL;
   const host_trainer_cfg *c = r->cfg;
   host_stage stage = r->stage;
   r->dist = host_dist_self.active ? &host_dist_self : NULL;
@@ -337,28 +284,28 @@ static int prepare_run_dir(host_run *r, const host_csv_logger_cfg *lc) {
     return 0;
   }
   if (lc) {
-    if (version_dir(lc, r->run_dir, sizeof r->run_dir))
+    if (host_logger_version_dir(lc, r->run_dir, sizeof r->run_dir))
       return fail2("cannot create the run folder '%s': %s", r->run_dir, strerror(errno));
     if ((rc = lock_run_dir(r))) return rc;
-    snprintf(r->log.path, sizeof r->log.path, "%s/metrics.csv", r->run_dir);
-    struct stat st;
-    if (lc->version >= 0 && stat(r->log.path, &st) == 0) { /* an explicit version that has run before */
+    const char *logs;
+    char which[600];
+    /* an explicit version that has run before */
+    if ((lc->version >= 0 || *lc->version_name) && host_logger_has_run(lc, r->run_dir, &logs)) {
       /* A fresh fit never reuses a run folder silently (Lightning only
        * warns): resuming it (--ckpt_path) or LIGHTER_OVERWRITE_RUN=1 opts in;
        * the other stages keep Lightning's warning, loudly. */
       const char *ow = getenv("LIGHTER_OVERWRITE_RUN");
       if (stage == HOST_FIT && !r->opts.ckpt_path && !(ow && *ow && strcmp(ow, "0")))
-        return fail2("the run folder '%s' (CSVLogger version %lld) already holds a run's metrics.csv; a run folder is "
+        return fail2("the run folder '%s' (%s) already holds a run's %s; a run folder is "
                      "never reused silently: give another version (or none, for a new version_N), resume that run "
                      "with --ckpt_path, or set LIGHTER_OVERWRITE_RUN=1 to replace its logs",
-                     r->run_dir, (long long)lc->version);
+                     r->run_dir, host_logger_describe(lc, which, sizeof which), logs);
       fprintf(stderr, "lighter-host: WARNING: the run folder '%s' is not empty; its metrics.csv, config.yaml and "
                       "hparams.yaml will be replaced (give no version to get a new version_N folder)\n", r->run_dir);
     }
-    r->log.flush_every = lc->flush_every;
   } else {
     snprintf(r->run_dir, sizeof r->run_dir, "%s", c->default_root_dir);
-    if (mkdirs(r->run_dir)) return fail2("cannot create '%s': %s", r->run_dir, strerror(errno));
+    if (host_mkdirs(r->run_dir)) return fail2("cannot create '%s': %s", r->run_dir, strerror(errno));
   }
   if (lc && r->opts.raw_yaml &&
       (write_text(r->run_dir, "config.yaml", r->opts.raw_yaml) || write_text(r->run_dir, "hparams.yaml", r->opts.resolved_yaml) ||
@@ -367,6 +314,7 @@ static int prepare_run_dir(host_run *r, const host_csv_logger_cfg *lc) {
   static const char *stage_names[] = {"fit", "validate", "test", "predict"};
   if (lc && host_record_start(&r->record, r->run_dir, stage_names[stage], r->b->root, r->opts.argc, r->opts.argv))
     return 1;
+  if (lc && (rc = host_loggers_open(r, ls, r->b->root))) return rc;
   if (lc && r->dist && lt_dist_store_set(r->dist->pg, "run_dir", r->run_dir) != LT_OK)
     return host_failf("cannot tell the other ranks the run folder: %s", lt_last_error());
   return 0;
@@ -377,10 +325,9 @@ int host_run_prepare(host_run *r, host_build *b, host_stage stage) {
   r->b = b;
   r->stage = stage;
   if ((rc = prepare_trainer(r, b)) || (rc = prepare_model(r, b)) || (rc = prepare_data(r, b))) return rc;
-  host_csv_logger_cfg deflt;
-  const host_csv_logger_cfg *lc = prepare_logger(r, b, &deflt, &rc);
-  if (rc) return rc;
-  return prepare_run_dir(r, lc);
+  host_loggers ls;
+  if ((rc = prepare_loggers(r, b, &ls))) return rc;
+  return prepare_run_dir(r, &ls);
 }
 
 /* ---- the command ----------------------------------------------------------- */

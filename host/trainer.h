@@ -50,15 +50,21 @@ typedef struct host_metrics {
 } host_metrics;
 
 /* The values logged at one step, in order of first appearance. */
+#define HOST_MAX_LOGGERS 8
+struct host_tb;
 typedef struct host_log {
   char **keys;
   size_t nkeys;
   /* rows: one per step, values[row * cap + key] (NAN: empty) */
   double *values;
   int64_t *steps, *epochs;
+  double *times; /* when each row was started (seconds since the epoch): its events' wall_time */
   size_t nrows, cap_rows, cap_keys;
-  char path[1600]; /* metrics.csv, "" without a logger */
+  char path[1600]; /* metrics.csv, "" without a CSVLogger */
+  struct host_tb *tb[HOST_MAX_LOGGERS]; /* the TensorBoardLoggers' event files (owned), fed the same rows */
+  int ntb;
   int64_t flush_every;
+  double flush_secs; /* also write when the oldest row kept is this old (0: never) */
   int on_disk;      /* the file exists, with a header of disk_keys keys */
   size_t disk_keys;
   int failed;       /* a write failed: the run stops, nothing more is written */

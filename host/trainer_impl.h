@@ -34,6 +34,10 @@ void host_log_new_row(host_log *l);
 int64_t host_run_log_step(const host_run *r);
 /* The newest value of key; *found says whether there is one. */
 double host_log_last(const host_log *l, const char *key, int *found);
+/* 1 when the rows kept are due to be written: flush_every of them, or the
+ * oldest flush_secs old. */
+int host_log_flush_due(const host_log *l);
+/* Frees the log and closes its event files. */
 void host_log_free(host_log *l);
 /* Logs key = v at the run's epoch and step (nothing during the sanity check). */
 void host_run_put(host_run *r, const char *key, double v);
