@@ -170,6 +170,7 @@ test: all
 	@for t in $(FILE_FUZZ); do $(BUILD)/tests/fuzz_$${t}_replay tests/corpus/fuzz/$$t/* || exit 1; done
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/corpus.sh
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/diskfull.sh
+	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/tensorboard.sh
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/trainer.sh
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/peers/resume.sh
 	@LT_BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/residual_mlp.sh

@@ -59,7 +59,9 @@ static int write_events(host_tb *t, const host_pb *events, const size_t *ends, s
     int err = errno;
     int cut = ftruncate(t->fd, t->end) == 0 && lseek(t->fd, t->end, SEEK_SET) == t->end;
     rc = host_failf("cannot write '%s': %s; %s (%s); %s", t->path, strerror(err),
-                    cut ? "it ends at its last complete record" : "its last record may be incomplete", lost,
+                    !cut ? "its last record may be incomplete" : t->end ? "it ends at its last complete record"
+                                                                        : "it is empty",
+                    lost,
                     host_write_advice(err));
   }
   host_pb_free(&recs);
@@ -95,7 +97,7 @@ host_tb *host_tb_open(const char *run_dir, const char *log_dir, const host_logge
   host_pb ev = {0};
   host_tb_event_file_version(&ev, now, "lighter-host");
   size_t end = ev.len;
-  int rc = write_events(t, &ev, &end, 1, "it holds no event");
+  int rc = write_events(t, &ev, &end, 1, "not even its first event");
   host_pb_free(&ev);
   if (rc) {
     host_tb_close(t);

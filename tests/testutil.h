@@ -74,5 +74,6 @@ Suite *fit_state_suite(void);
 Suite *terminal_suite(void);
 Suite *metrics_csv_suite(void);
 Suite *runs_suite(void);
+Suite *tensorboard_suite(void);
 
 #endif

@@ -8,7 +8,8 @@
 #     bit as the average after backward (LIGHTER_DDP_REDUCER=0);
 #   - torchrun (single node, and two "nodes" of one process each), SLURM's
 #     variables and the self-spawn with NODE_RANK give that very curve;
-#   - test under ddp scores what one process scores;
+#   - test under ddp scores what one process scores; rank 0 alone writes
+#     metrics.csv and the TensorBoard event file;
 #   - SIGKILL of a rank mid-epoch ends the run at once naming the rank, the
 #     last checkpoint stays loadable and a resume completes; a hung rank
 #     fails the others after the collective timeout; ^C saves and exits 130;
@@ -19,6 +20,7 @@ set -uo pipefail
 BUILD=${LT_BUILD:-build}
 H=$(pwd)/$BUILD/bin/lighter-host
 CFG=$(pwd)/configs/fashion_mnist_mlp.yaml
+SRC=$(pwd)
 PY=${PYTHON:-/usr/bin/python3}
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
@@ -61,8 +63,15 @@ grep -qF "started 2 workers (ranks 0..1 of 2" <<<"$out" && ok || bad "spawn: no 
 [ -z "$(grep -c '\[rank' <<<"$out" | grep -v '^0$')" ] && ok || bad "spawn: a clean run prints no rank errors: $out"
 # a callback's log_sync (sync_dist=True): the mean of the ranks' values
 mkdir -p plugins && cp "$(dirname "$H")/../tests/plugins/hook_recorder.so" plugins/
+# (with a TensorBoardLogger beside the CSVLogger: rank 0 alone writes its one event file, the same rows)
 run "log_sync" 0 "$H" fit "${COMMON[@]}" trainer::default_root_dir=ls --plugins plugins \
-  =trainer::limit_val_batches=1 =trainer::devices=2 "=trainer::callbacks=[{_target_: test.HookRecorder, path: h.txt, name: sync}]"
+  =trainer::limit_val_batches=1 =trainer::devices=2 "=trainer::callbacks=[{_target_: test.HookRecorder, path: h.txt, name: sync}]" \
+  "=trainer::logger=[{_target_: pytorch_lightning.loggers.CSVLogger, save_dir: ls}, {_target_: pytorch_lightning.loggers.TensorBoardLogger, save_dir: ls}]"
+[ "$(find ls -name 'events.out.tfevents.*' | wc -l)" = 1 ] && ok || bad "ddp TensorBoard: one event file expected: $(find ls)"
+if command -v protoc >/dev/null && "$PY" -c "import google.protobuf" 2>/dev/null; then
+  res=$("$PY" "$SRC/tests/tensorboard/read_events.py" check ls/lightning_logs/version_0 ls/lightning_logs/version_0/metrics.csv \
+    ls/lightning_logs/version_0/hparams.yaml 2>&1) && ok || bad "ddp TensorBoard: $res"
+fi
 "$PY" -c "
 import csv; v = [r['sync/rank_mean'] for r in csv.DictReader(open('ls/lightning_logs/version_0/metrics.csv')) if r.get('sync/rank_mean')]
 assert v == ['0.5'], v" && ok || bad "log_sync: $(cat ls/lightning_logs/version_0/metrics.csv)"

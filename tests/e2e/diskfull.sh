@@ -6,12 +6,14 @@
 # row, writing last.ckpt), the run must stop with exit 1 naming the file,
 # "No space left on device" and what to do; metrics.csv must end at a
 # complete row (a torn last row was left), no temporary file may remain
-# (a metrics.csv.tmp was), and a last.ckpt there must load in torch.
+# (a metrics.csv.tmp was), and a last.ckpt there must load in torch. The
+# same for a TensorBoardLogger's event file: it ends at a complete record.
 set -uo pipefail
 BUILD=${LT_BUILD:-build}
 PY=${PYTHON:-/usr/bin/python3}
 H=$(pwd)/$BUILD/bin/lighter-host
 BASE=$(pwd)/tests/corpus/base.yaml
+SRC=$(pwd)
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
@@ -86,6 +88,30 @@ fill 7 append2 "$M; it ends at its last complete row (the row of step" =trainer:
 # link to it) no longer fits: the one before stays, and last.ckpt with it.
 fill 12 checkpoint "cannot save checkpoint 'mnt/lightning_logs/version_0/checkpoints/epoch="
 [ -e checkpoint/lightning_logs/version_0/checkpoints/last.ckpt ] && ok || bad "checkpoint: no last.ckpt was kept"
+
+# TensorBoard's event file (TensorBoardLogger, max_queue 1: written at every logged row, as metrics.csv
+# with flush_logs_every_n_steps 1): whichever write fails, the file ends at a complete record (every CRC
+# good, no torn record), the run stops naming it.
+TBL="{_target_: pytorch_lightning.loggers.TensorBoardLogger, save_dir: mnt, max_queue: 1}"
+CSVL="{_target_: pytorch_lightning.loggers.CSVLogger, save_dir: mnt, flush_logs_every_n_steps: 1}"
+T="cannot write 'mnt/lightning_logs/version_0/events.out.tfevents."
+events_complete() {
+  local f n=0
+  for f in $(find "$1" -name 'events.out.tfevents.*'); do
+    n=$((n + 1))
+    "$PY" "$SRC/tests/tensorboard/read_events.py" records "$f" >/dev/null && ok || bad "$1: a torn record in $f"
+  done
+  [ "$n" = 1 ] && ok || bad "$1: $n event files, expected 1"
+}
+fill 4 tb_create "cannot write" "=trainer::logger=$TBL" =trainer::enable_checkpointing=false
+events_complete tb_create
+fill 5 tb_append "$T" "=trainer::logger=$TBL" =trainer::enable_checkpointing=false
+events_complete tb_append
+grep -qF "it ends at its last complete record" out.log && ok || bad "tb_append: $(tail -c 600 out.log)"
+fill 6 tb_append2 "$T" "=trainer::logger=$TBL" =trainer::enable_checkpointing=false
+events_complete tb_append2
+fill 8 tb_and_csv "No space left on device" "=trainer::logger=[$CSVL, $TBL]" =trainer::enable_checkpointing=false
+events_complete tb_and_csv
 
 echo "diskfull: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

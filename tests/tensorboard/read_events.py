@@ -3,8 +3,9 @@ way TensorBoard reads them, with Python's protobuf on the test suite's own
 schema (events.proto, hparams.proto beside this file, compiled with protoc
 into a temporary folder), and checks them.
 
-    read_events.py check LOG_DIR METRICS_CSV HPARAMS_YAML [--prefix P] [--no-hparams]
-        every event file in LOG_DIR: its name, the TFRecord framing (both
+    read_events.py check LOG_DIR METRICS_CSV HPARAMS_YAML [--prefix P] [--suffix S] [--no-hparams]
+        every event file in LOG_DIR: its name (with SummaryWriter's
+        filename_suffix S), the TFRecord framing (both
         masked CRC-32C of every record, computed here independently), every
         Event parsed with no unknown field, the first one the file_version;
         the scalars (tag, step, float32 value) equal to metrics.csv's
@@ -162,12 +163,12 @@ def check_hparams(summaries, want, hp, problems):
         problems.append("session_end_info status is not STATUS_SUCCESS")
 
 
-def check_file(path, ev, hp, problems):
+def check_file(path, suffix, ev, hp, problems):
     """One file: (scalars Counter, hp_metric events, hparams summaries, records)."""
     name = os.path.basename(path)
-    m = re.fullmatch(r"events\.out\.tfevents\.(\d{10})\.(.+)\.(\d+)\.(\d+)", name)
+    m = re.fullmatch(r"events\.out\.tfevents\.(\d{10})\.(.+)\.(\d+)\.(\d+)" + re.escape(suffix), name)
     if not m or m.group(2) != socket.gethostname():
-        problems.append(f"{name}: not events.out.tfevents.<10 digits>.{socket.gethostname()}.<pid>.<n>")
+        problems.append(f"{name}: not events.out.tfevents.<10 digits>.{socket.gethostname()}.<pid>.<n>{suffix}")
     recs = records(path)
     scalars, hp_metric, summaries = collections.Counter(), [], []
     for i, body in enumerate(recs):
@@ -201,6 +202,7 @@ def check(args):
     ev, hp = load_schema()
     log_dir, metrics_csv, hparams_yaml = args[:3]
     prefix = args[args.index("--prefix") + 1] + "-" if "--prefix" in args else ""
+    suffix = args[args.index("--suffix") + 1] if "--suffix" in args else ""
     with_hparams = "--no-hparams" not in args
     files = sorted(glob.glob(os.path.join(log_dir, "events.out.tfevents.*")))
     problems = []
@@ -208,7 +210,7 @@ def check(args):
         problems.append(f"{len(files)} event files in {log_dir}, expected 1")
     scalars, hp_metric, summaries, nrec = collections.Counter(), [], [], 0
     for path in files:
-        s, h, su, n = check_file(path, ev, hp, problems)
+        s, h, su, n = check_file(path, suffix, ev, hp, problems)
         scalars += s
         hp_metric += h
         summaries += su
