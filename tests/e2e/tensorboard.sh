@@ -103,6 +103,12 @@ done
 run "reuse" 2 "already holds a run's event files; a run folder is never reused silently" \
   fit "$MLP" "${SHORT[@]}" "=trainer::logger=$TB2"
 
+# A symlink planted in a run folder never sends the event file elsewhere.
+mkdir -p planted/lightning_logs/version_3 elsewhere && ln -s "$work/elsewhere" planted/lightning_logs/version_3/tb
+run "planted symlink" 2 "would leave the run folder" fit "$MLP" "${SHORT[@]}" \
+  "=trainer::logger={_target_: pytorch_lightning.loggers.TensorBoardLogger, save_dir: planted, version: 3, sub_dir: tb}"
+[ -z "$(ls elsewhere)" ] && ok || bad "planted symlink: files written through it: $(ls elsewhere)"
+
 # Bad arguments: exit 2, saying what and where.
 L="pytorch_lightning.loggers.TensorBoardLogger"
 run "version -1" 2 "version must be an int >= 0 (the folder version_N), a folder name" \
