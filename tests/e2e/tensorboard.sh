@@ -93,6 +93,15 @@ v=$(ls -d logs/lightning_logs/version_* | sort -t_ -k3 -n | tail -1)
 ls logs/p/version_0/events.out.tfevents.*.x >/dev/null 2>&1 && ok || bad "filename_suffix: $(ls logs/p/version_0)"
 check "prefix" logs/p/version_0 "$v/metrics.csv" "$v/hparams.yaml" --prefix pre --suffix .x --no-hparams
 
+# The TensorBoardLogger alone (name null: no name folder): the run folder is its version_0, no metrics.csv.
+run "TensorBoard alone" 0 "" fit "$MLP" "${SHORT[@]}" trainer::max_epochs=1 \
+  "=trainer::logger={_target_: pytorch_lightning.loggers.TensorBoardLogger, save_dir: alone, name: null}"
+f=$(ls alone/version_0/events.out.tfevents.* 2>/dev/null | head -1)
+[ -n "$f" ] && [ -e alone/version_0/checkpoints/last.ckpt ] && [ ! -e alone/version_0/metrics.csv ] && ok \
+  || bad "TensorBoard alone: $(find alone | sort | tr '\n' ' ')"
+n=$($READ records "$f" 2>&1) && [ "$n" -gt 20 ] && $READ dump "$f" | grep -q 'tag: "val/loss/epoch"' && ok \
+  || bad "TensorBoard alone: $n records, or no val/loss/epoch scalar"
+
 # inspect shows the component and its parameters
 out=$("$H" inspect pytorch_lightning.loggers.TensorBoardLogger 2>&1)
 for p in save_dir name version log_graph default_hp_metric prefix sub_dir max_queue flush_secs filename_suffix; do
