@@ -76,13 +76,13 @@ fill() {
 }
 
 M="cannot write 'mnt/lightning_logs/version_0/metrics.csv': No space left on device"
-# No room for metrics.csv at all (the config files take the first pages).
-fill 4 create "$M; nothing was written" =trainer::enable_checkpointing=false
+# No room for metrics.csv at all (the config files and run.yaml take the first pages).
+fill 5 create "$M; nothing was written" =trainer::enable_checkpointing=false
 # Room for metrics.csv, not for the copy that adds the epoch's columns.
-fill 5 rewrite "$M; it is intact, without the rows of its new columns" =trainer::enable_checkpointing=false
+fill 6 rewrite "$M; it is intact, without the rows of its new columns" =trainer::enable_checkpointing=false
 # Rows appended until one does not fit: the file is cut back to the row before.
-fill 6 append "$M; it ends at its last complete row (the row of step" =trainer::enable_checkpointing=false
-fill 7 append2 "$M; it ends at its last complete row (the row of step" =trainer::enable_checkpointing=false
+fill 7 append "$M; it ends at its last complete row (the row of step" =trainer::enable_checkpointing=false
+fill 8 append2 "$M; it ends at its last complete row (the row of step" =trainer::enable_checkpointing=false
 # The epoch's checkpoint (about 10 kB, written at every epoch's end through a
 # temporary file; without a ModelCheckpoint epoch=E-step=S.ckpt, last.ckpt a
 # link to it) no longer fits: the one before stays, and last.ckpt with it.
@@ -103,14 +103,15 @@ events_complete() {
   done
   [ "$n" = 1 ] && ok || bad "$1: $n event files, expected 1"
 }
-fill 4 tb_create "cannot write" "=trainer::logger=$TBL" =trainer::enable_checkpointing=false
+fill 5 tb_create "$T" "=trainer::logger=$TBL" =trainer::enable_checkpointing=false
+grep -qF "it is empty (not even its first event)" out.log && ok || bad "tb_create: $(tail -c 600 out.log)"
 events_complete tb_create
-fill 5 tb_append "$T" "=trainer::logger=$TBL" =trainer::enable_checkpointing=false
+fill 6 tb_append "$T" "=trainer::logger=$TBL" =trainer::enable_checkpointing=false
 events_complete tb_append
 grep -qF "it ends at its last complete record" out.log && ok || bad "tb_append: $(tail -c 600 out.log)"
-fill 6 tb_append2 "$T" "=trainer::logger=$TBL" =trainer::enable_checkpointing=false
+fill 7 tb_append2 "$T" "=trainer::logger=$TBL" =trainer::enable_checkpointing=false
 events_complete tb_append2
-fill 8 tb_and_csv "No space left on device" "=trainer::logger=[$CSVL, $TBL]" =trainer::enable_checkpointing=false
+fill 9 tb_and_csv "No space left on device" "=trainer::logger=[$CSVL, $TBL]" =trainer::enable_checkpointing=false
 events_complete tb_and_csv
 
 echo "diskfull: $pass passed, $fail failed"

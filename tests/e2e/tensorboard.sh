@@ -99,7 +99,7 @@ run "TensorBoard alone" 0 "" fit "$MLP" "${SHORT[@]}" trainer::max_epochs=1 \
 f=$(ls alone/version_0/events.out.tfevents.* 2>/dev/null | head -1)
 [ -n "$f" ] && [ -e alone/version_0/checkpoints/last.ckpt ] && [ ! -e alone/version_0/metrics.csv ] && ok \
   || bad "TensorBoard alone: $(find alone | sort | tr '\n' ' ')"
-n=$($READ records "$f" 2>&1) && [ "$n" -gt 20 ] && $READ dump "$f" | grep -q 'tag: "val/loss/epoch"' && ok \
+n=$($READ records "$f" 2>&1) && [ "$n" -gt 20 ] && grep -q 'tag: "val/loss/epoch"' <<<"$($READ dump "$f")" && ok \
   || bad "TensorBoard alone: $n records, or no val/loss/epoch scalar"
 
 # inspect shows the component and its parameters
