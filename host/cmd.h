@@ -24,6 +24,10 @@ int host_cmd_run(const char *stage, int argc, char **argv);
 struct host_registry;
 int host_load_registry(struct host_registry *reg, const char *const *dirs, size_t ndirs, const char *first_config);
 int host_cmd_plugins(int argc, char **argv);
+/* A stage's command line with --multirun (or another sweep option), and
+ * the sweep it asks for (cmd_sweep.c). */
+int host_sweep_requested(int argc, char **argv);
+int host_cmd_sweep(const char *stage, int argc, char **argv);
 int host_cmd_inspect(int argc, char **argv);
 /* The run browser: runs [DIR] | runs show V [DIR] | runs diff A B [DIR]
  * (cmd_runs.c, runs_diff.c), and report DIR [-o FILE] (cmd_report.c). */

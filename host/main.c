@@ -36,6 +36,7 @@ static void usage(FILE *f) {
           "  --return_predictions         predict: save the predictions (predictions.pt in the run folder)\n"
           "  --verbose[=false]            validate/test: print the results table (Lightning's verbose; default true)\n"
           "  --plugins DIR                look for plugins in DIR too (repeatable)\n"
+          "  --multirun (-m) key=a,b ...  a sweep: every combination, -j N at once (fit --multirun --help)\n"
           "exit status: 0 ok, 1 failure while running, 2 usage or config error, 3 plugin load error,\n"
           "130 interrupted\n");
 }
@@ -62,6 +63,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "runs")) return host_cmd_runs(argc - 2, argv + 2);
   if (!strcmp(cmd, "report")) return host_cmd_report(argc - 2, argv + 2);
   if (!strcmp(cmd, "fit") || !strcmp(cmd, "validate") || !strcmp(cmd, "test") || !strcmp(cmd, "predict")) {
+    if (host_sweep_requested(argc - 2, argv + 2)) return host_cmd_sweep(cmd, argc - 2, argv + 2);
     int rc = host_cmd_run(cmd, argc - 2, argv + 2);
     /* Everything is freed by now: with LIGHTER_CHECK_HANDLES set (make
      * check-valgrind, the soak test) a tensor handle still alive is a leak

@@ -6,6 +6,7 @@
 
 #include "config/compose.h"
 #include "run_path.h"
+#include "tensor_layer.h"
 #include "term_format.h"
 
 #include <errno.h>
@@ -155,6 +156,9 @@ static void put_record(FILE *f, const host_record *rec, host_record_status st, i
     fputs("sweep: ", f), put_str(f, sweep);
     fprintf(f, "\ntrial: %lld\n", trial ? atoll(trial) : -1LL);
   }
+  /* the libtorch and BLAS threads in force (a sweep sets them per trial) */
+  const lt_api *api = host_tensor_layer_loaded();
+  if (api) fputs("runtime: ", f), put_str(f, api->lt_runtime_info()), fputc('\n', f);
   put_best(f, rec);
   fprintf(f, "global_step: %lld\nepoch: %lld\n", (long long)rec->last_step, (long long)rec->last_epoch);
 }

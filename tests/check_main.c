@@ -136,6 +136,7 @@ int main(void) {
   srunner_add_suite(sr, metrics_csv_suite());
   srunner_add_suite(sr, runs_suite());
   srunner_add_suite(sr, tensorboard_suite());
+  srunner_add_suite(sr, sweep_suite());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

@@ -75,5 +75,6 @@ Suite *terminal_suite(void);
 Suite *metrics_csv_suite(void);
 Suite *runs_suite(void);
 Suite *tensorboard_suite(void);
+Suite *sweep_suite(void);
 
 #endif
