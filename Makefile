@@ -396,6 +396,7 @@ bench: setup
 	$(BUILD)/bench/loader_bench $(BUILD)/lib/lighter/plugins scripts/bench/loader.yaml $(BUILD)/bench $(BENCH_REPEATS)
 	$(PYTHON) scripts/bench/run.py $(BUILD) $(BENCH_REPEATS) $(BENCH_BATCHES)
 	bash scripts/bench/runs_bench.sh $(BUILD) $(BUILD)/bench $(BENCH_REPEATS)
+	PYTHON=$(PYTHON) bash scripts/bench/sweep_bench.sh $(BUILD) $(BUILD)/bench $(BENCH_REPEATS)
 
 # Data parallel throughput: 1 rank vs 2 ranks of 1 thread each (JSON in $(BUILD)/bench).
 bench-ddp: setup
