@@ -366,8 +366,7 @@ int host_cmd_sweep(const char *stage, int argc, char **argv) {
   o.dirs = calloc((size_t)argc + 1, sizeof *o.dirs);
   if (!s.configs || !s.overrides || !s.options || !s.arg_param || !o.dirs) abort();
   int rc = plan(&s, &o, argc, argv);
-  if (rc < 0) {
-    host_sweep_read_state(&s);
+  if (rc < 0 && !(rc = host_sweep_read_state(&s))) {
     plan_threads(&s, o.jobs);
     rc = host_sweep_write_spec(&s) || host_sweep_write_csv(&s) ? 1 : -1;
   }

@@ -94,8 +94,9 @@ int host_sweep_write_spec(const host_sweep *s);
 int host_sweep_write_csv(const host_sweep *s);
 /* What earlier sessions left: wall times from sweep.csv, and for each trial
  * its run records: finished ones are skipped, the others resume from a
- * last.ckpt when there is one. */
-void host_sweep_read_state(host_sweep *s);
+ * last.ckpt when there is one. 0, or 2 after saying that a trial of an
+ * earlier sweep process still runs. */
+int host_sweep_read_state(host_sweep *s);
 /* A trial's run folders now: its newest run folder and its best value.
  * Returns when the newest started (its run.yaml's started_unix; 0: none). */
 double host_sweep_trial_records(const host_sweep *s, host_trial *t, size_t k);

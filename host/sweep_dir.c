@@ -311,6 +311,7 @@ static void read_old_csv(host_sweep *s, int *finished) {
 typedef struct run_rec {
   char dir[1024]; /* relative to the sweep folder */
   int finished, has_last, has_best, maximize;
+  long alive; /* the pid of a run that says running and still runs on this host, else 0 */
   double started, best, duration;
   char monitor[256];
 } run_rec;
@@ -324,6 +325,17 @@ static double num_field(const cfg_node *d, const char *key, int *ok) {
   const cfg_node *v = cfg_dict_get(d, key);
   *ok = v && (v->kind == CFG_INT || v->kind == CFG_FLOAT);
   return !*ok ? 0 : v->kind == CFG_INT ? (double)v->i : v->f;
+}
+
+/* Whether process pid runs this very program (a pid that was reused by
+ * another program is not the run that wrote the record). */
+static int same_program(long pid) {
+  char path[64], exe[1024], self[1024];
+  snprintf(path, sizeof path, "/proc/%ld/exe", pid);
+  ssize_t a = readlink(path, exe, sizeof exe - 1), b = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (a <= 0 || b <= 0) return 0;
+  exe[a] = self[b] = 0;
+  return !strcmp(exe, self);
 }
 
 /* DIR/run.yaml into r (0), or -1 when there is none or it does not read. */
@@ -341,6 +353,12 @@ static int read_record(const char *sweep_dir, const char *rel, run_rec *r) {
   const char *status = str_field(d, "status"), *monitor = str_field(d, "monitor"), *mode = str_field(d, "mode");
   int ok;
   r->finished = status && !strcmp(status, "finished");
+  const char *host = str_field(d, "host");
+  char me[256] = "";
+  gethostname(me, sizeof me - 1);
+  long pid = (long)num_field(d, "pid", &ok);
+  if (status && !strcmp(status, "running") && ok && pid > 0 && host && !strcmp(host, me) && same_program(pid))
+    r->alive = pid;
   r->started = num_field(d, "started_unix", &ok);
   r->duration = num_field(d, "duration_s", &ok);
   r->best = num_field(d, "best", &r->has_best);
@@ -417,7 +435,8 @@ double host_sweep_trial_records(const host_sweep *s, host_trial *t, size_t k) {
   return started;
 }
 
-void host_sweep_read_state(host_sweep *s) {
+int host_sweep_read_state(host_sweep *s) {
+  int rc = 0;
   int *csv_finished = calloc(s->ntrials + 1, sizeof *csv_finished);
   if (!csv_finished) abort();
   read_old_csv(s, csv_finished);
@@ -432,6 +451,12 @@ void host_sweep_read_state(host_sweep *s) {
     int has_last = access(own, R_OK) == 0;
     double durations = 0;
     for (size_t i = 0; i < n; i++) has_last |= recs[i].has_last, durations += recs[i].duration;
+    if (newest >= 0 && recs[newest].alive && !rc) {
+      fprintf(stderr, "lighter-host: trial %zu of this sweep is still running (pid %ld, '%s/%s'), left by an earlier "
+                      "sweep process; wait for it to end (it got SIGTERM when that process died), then run the sweep "
+                      "again\n", k, recs[newest].alive, s->dir, recs[newest].dir);
+      rc = 2;
+    }
     if (!t->wall_before) t->wall_before = durations;
     t->wall_s = t->wall_before;
     if (newest >= 0 ? recs[newest].finished : csv_finished[k]) t->start = HOST_TRIAL_SKIP, t->status = HOST_TRIAL_FINISHED;
@@ -441,4 +466,5 @@ void host_sweep_read_state(host_sweep *s) {
     host_sweep_trial_records(s, t, k);
   }
   free(csv_finished);
+  return rc;
 }

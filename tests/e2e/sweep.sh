@@ -149,9 +149,6 @@ setsid "$H" "${long[@]}" >i1.log 2>&1 &
 pid=$!
 if wait_file i/2/lightning_logs/version_0/metrics.csv $pid && wait_file i/3/lightning_logs/version_0/metrics.csv $pid; then
   fin=$(find i/0 i/1 -type f -printf '%p %T@\n' | sort)
-  "$H" "${long[@]}" >busy.log 2>&1; rc=$?
-  [ $rc = 2 ] && grep -q "is in use by another lighter-host sweep (pid $pid)" busy.log && ok \
-    || bad "a second copy of a running sweep exited $rc: $(cat busy.log)"
   kill -INT -- -"$(ps -o pgid= -p $pid | tr -d ' ')" # the terminal's ^C: the whole process group
   wait $pid; rc=$?
   [ $rc = 130 ] && ok || bad "interrupted sweep exited $rc: $(tail -5 i1.log)"
@@ -182,10 +179,13 @@ else
   kill -KILL $pid 2>/dev/null
 fi
 # SIGTERM, then a second signal: the trials are killed, none is left
-"$H" fit c.yaml -m model::optimizer::lr=0.1,0.05 trainer::max_epochs=4 data::train_dataloader::dataset::num_samples=40000 \
-  -j 2 --sweep_dir t >t.log 2>&1 &
+tcmd=(fit c.yaml -m model::optimizer::lr=0.1,0.05 trainer::max_epochs=1000 -j 2 --sweep_dir t)
+"$H" "${tcmd[@]}" >t.log 2>&1 &
 pid=$!
 if wait_file t/0/lightning_logs/version_0/metrics.csv $pid; then
+  "$H" "${tcmd[@]}" >busy.log 2>&1; rc=$?
+  [ $rc = 2 ] && grep -q "is in use by another lighter-host sweep (pid $pid)" busy.log && ok \
+    || bad "a second copy of a running sweep exited $rc: $(cat busy.log)"
   kill -TERM $pid; kill -INT $pid
   wait $pid; rc=$?
   [ $rc = 130 ] && [ -z "$(pgrep -f -- "$work/t/")" ] && grep -q "^0,interrupted" t/sweep.csv \
@@ -210,6 +210,18 @@ if wait_file k/0/lightning_logs/version_0/metrics.csv $pid && wait_file k/1/ligh
 else
   bad "the third sweep never logged: $(tail -3 k.log)"
 fi
+
+# a trial folder whose run still runs (here a plain run put there) is never started twice
+"$H" fit c.yaml trainer::max_epochs=100000 "trainer::default_root_dir=$work/z/0" >z.log 2>&1 &
+pid=$!
+if wait_line z/0/lightning_logs/version_0/run.yaml '^status: running' 1 $pid; then
+  "$H" fit c.yaml -m model::optimizer::lr=0.1,0.05 --sweep_dir z >z2.log 2>&1; rc=$?
+  [ $rc = 2 ] && grep -q "trial 0 of this sweep is still running (pid $pid, '$work/z/0/lightning_logs/version_0')" z2.log \
+    && ok || bad "a sweep whose trial still runs: exit $rc, $(cat z2.log)"
+else
+  bad "the plain run never started: $(tail -3 z.log)"
+fi
+kill -KILL $pid; { wait $pid; } 2>/dev/null
 
 # ---- a failing trial fails alone ----
 "$H" fit c.yaml -m model::network::in_features=4,5 trainer::max_epochs=1 -j 2 --sweep_dir f >f.log 2>&1; rc=$?
