@@ -30,6 +30,8 @@ void host_sweep_trial_dir(const host_sweep *s, size_t k, char *out, size_t len) 
 
 /* ---- the folder ----------------------------------------------------------- */
 
+enum { SWEEP_DIR_MAX = 1000 };
+
 /* FNV-1a, 64 bits: a short, stable name for the sweep's content. */
 static void fnv(uint64_t *h, const void *data, size_t n) {
   const unsigned char *p = data;
@@ -93,15 +95,22 @@ static void recorded_id(const char *dir, char *id, size_t len) {
 
 int host_sweep_dir_path(host_sweep *s, const char *root, const char *dir_opt) {
   sweep_id(s);
-  char rel[1100], cwd[1024] = "";
-  if (dir_opt) snprintf(rel, sizeof rel, "%s", dir_opt);
-  else if (!strcmp(root, ".") || !*root) snprintf(rel, sizeof rel, "multirun/%s-%s", s->name, s->id);
-  else snprintf(rel, sizeof rel, "%s/multirun/%s-%s", root, s->name, s->id);
-  if (rel[0] != '/' && !getcwd(cwd, sizeof cwd)) {
+  char cwd[1024] = "";
+  const char *first = dir_opt ? dir_opt : root;
+  if (first[0] != '/' && !getcwd(cwd, sizeof cwd)) {
     fprintf(stderr, "lighter-host: cannot read the working folder: %s\n", strerror(errno));
     return 2;
   }
-  snprintf(s->dir, sizeof s->dir, "%s%s%s", cwd, *cwd ? "/" : "", rel);
+  const char *sep = *cwd ? "/" : "";
+  int len = dir_opt ? snprintf(s->dir, sizeof s->dir, "%s%s%s", cwd, sep, dir_opt)
+            : !strcmp(root, ".") || !*root
+                ? snprintf(s->dir, sizeof s->dir, "%s%smultirun/%s-%s", cwd, sep, s->name, s->id)
+                : snprintf(s->dir, sizeof s->dir, "%s%s%s/multirun/%s-%s", cwd, sep, root, s->name, s->id);
+  if (len < 0 || len >= SWEEP_DIR_MAX) { /* room left for <k>/lightning_logs/version_N/... */
+    fprintf(stderr, "lighter-host: the sweep folder's path is longer than %d characters; give a shorter one with "
+                    "--sweep_dir\n", SWEEP_DIR_MAX - 1);
+    return 2;
+  }
   size_t n = strlen(s->dir);
   while (n > 1 && s->dir[n - 1] == '/') s->dir[--n] = 0;
   return 0;

@@ -136,7 +136,7 @@ assert '~sweep' in r['overrides'] and 'sweep' not in yaml.safe_load(open('s/3/li
 # ---- random search: the same draws for the same seed, others for another ----
 rs() { "$H" fit c.yaml -m 'model::optimizer::lr=loguniform(0.01,0.5)' 'data::train_dataloader::batch_size=choice(4,8)' \
   trainer::max_epochs=1 --trials 2 --seed "$1" -j 2 --sweep_dir "$2" >"$2.log" 2>&1; }
-rs 1 r1 && rs 1 r1b && rs 2 r2 && ok || bad "random searches: $(tail -3 r1.log r1b.log r2.log)"
+rs 1 r1 && rs 1 r1b && rs 2 r2 && ok || bad "random searches: $(tail -n 3 r1.log r1b.log r2.log)"
 vals() { cut -d, -f8- "$1/sweep.csv"; }
 [ "$(vals r1)" = "$(vals r1b)" ] && [ "$(vals r1)" != "$(vals r2)" ] && [ "$(vals r1 | wc -l)" = 3 ] && ok \
   || bad "random draws: seed 1 $(vals r1 | tr '\n' ' '), again $(vals r1b | tr '\n' ' '), seed 2 $(vals r2 | tr '\n' ' ')"
