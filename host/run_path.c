@@ -7,7 +7,7 @@
  * This is checked just before each write; someone who can change the run
  * folder while the run writes could still race it, but a planted link
  * cannot. (plugins/callbacks/writer.h does the same for the callbacks that
- * write their own files.) */
+ * write their own files.) Also mkdir -p, for the run and sweep folders. */
 #include "run_path.h"
 
 #include <errno.h>

@@ -5,6 +5,7 @@
 #include "sweep.h"
 
 #include "config/yaml.h"
+#include "run_path.h"
 #include "term_format.h"
 
 #include <dirent.h>
@@ -65,18 +66,6 @@ static void sweep_id(host_sweep *s) {
   snprintf(s->id, sizeof s->id, "%08llx", (unsigned long long)((h >> 32) ^ (h & 0xffffffffu)));
 }
 
-static int mkdirs(const char *path) {
-  char buf[1200];
-  snprintf(buf, sizeof buf, "%s", path);
-  for (char *p = buf + 1; *p; p++)
-    if (*p == '/') {
-      *p = 0;
-      if (mkdir(buf, 0755) && errno != EEXIST) return -1;
-      *p = '/';
-    }
-  return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
-}
-
 /* The id recorded in DIR/sweep.yaml ("" when there is none). */
 static void recorded_id(const char *dir, char *id, size_t len) {
   char path[1300], line[256];
@@ -117,7 +106,7 @@ int host_sweep_dir_path(host_sweep *s, const char *root, const char *dir_opt) {
 }
 
 int host_sweep_dir_open(host_sweep *s) {
-  if (mkdirs(s->dir)) {
+  if (host_mkdirs(s->dir)) {
     fprintf(stderr, "lighter-host: cannot create the sweep folder '%s': %s\n", s->dir, strerror(errno));
     return 2;
   }
