@@ -5,6 +5,7 @@
 #include "run_record.h"
 
 #include "config/compose.h"
+#include "config/emit.h"
 #include "run_path.h"
 #include "tensor_layer.h"
 #include "term_format.h"
@@ -57,17 +58,6 @@ static void callback_monitors(host_record *rec, const cfg_node *root, const char
   }
 }
 
-/* s as a double-quoted YAML scalar. */
-static void put_str(FILE *f, const char *s) {
-  fputc('"', f);
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
-    else if (*p < 0x20) fprintf(f, "\\x%02x", *p);
-    else fputc(*p, f);
-  }
-  fputc('"', f);
-}
-
 static void put_float(FILE *f, double v) {
   char buf[64];
   if (isnan(v)) snprintf(buf, sizeof buf, ".nan");
@@ -106,8 +96,8 @@ static void put_args(FILE *f, const char *key, arg_class want) {
     int with_value = c == ARG_OPTION && option_with_value(a) && i + 1 < rec_argc;
     if (c == want) {
       fputs(first ? "" : ", ", f), first = 0;
-      put_str(f, a);
-      if (with_value) fputs(", ", f), put_str(f, rec_argv[i + 1]);
+      cfg_emit_quoted(f, a);
+      if (with_value) fputs(", ", f), cfg_emit_quoted(f, rec_argv[i + 1]);
     }
     i += with_value;
   }
@@ -119,7 +109,7 @@ static void put_best(FILE *f, const host_record *rec) {
   for (int i = 0; i < rec->nmon; i++) {
     const host_record_monitor *m = &rec->mon[i];
     if (!m->seen) continue;
-    fputs("monitor: ", f), put_str(f, m->key);
+    fputs("monitor: ", f), cfg_emit_quoted(f, m->key);
     fprintf(f, "\nmode: %s\nbest: ", m->maximize ? "max" : "min");
     put_float(f, m->best);
     fprintf(f, "\nbest_step: %lld\nbest_epoch: %lld\n", (long long)m->best_step, (long long)m->best_epoch);
@@ -146,19 +136,19 @@ static void put_record(FILE *f, const host_record *rec, host_record_status st, i
             (double)(mono.tv_sec - rec->started_mono.tv_sec) + (mono.tv_nsec - rec->started_mono.tv_nsec) / 1e9);
   }
   fprintf(f, "pid: %d\nhost: ", (int)getpid());
-  put_str(f, host);
-  fputs("\ncwd: ", f), put_str(f, cwd), fputc('\n', f);
+  cfg_emit_quoted(f, host);
+  fputs("\ncwd: ", f), cfg_emit_quoted(f, cwd), fputc('\n', f);
   put_args(f, "configs", ARG_CONFIG);
   put_args(f, "overrides", ARG_OVERRIDE);
   put_args(f, "options", ARG_OPTION);
   const char *sweep = getenv("LIGHTER_SWEEP_DIR"), *trial = getenv("LIGHTER_SWEEP_TRIAL");
   if (sweep && *sweep) {
-    fputs("sweep: ", f), put_str(f, sweep);
+    fputs("sweep: ", f), cfg_emit_quoted(f, sweep);
     fprintf(f, "\ntrial: %lld\n", trial ? atoll(trial) : -1LL);
   }
   /* the libtorch and BLAS threads in force (a sweep sets them per trial) */
   const lt_api *api = host_tensor_layer_loaded();
-  if (api) fputs("runtime: ", f), put_str(f, api->lt_runtime_info()), fputc('\n', f);
+  if (api) fputs("runtime: ", f), cfg_emit_quoted(f, api->lt_runtime_info()), fputc('\n', f);
   put_best(f, rec);
   fprintf(f, "global_step: %lld\nepoch: %lld\n", (long long)rec->last_step, (long long)rec->last_epoch);
 }

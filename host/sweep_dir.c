@@ -4,6 +4,7 @@
  * which trials finished, which can resume, their best values. */
 #include "sweep.h"
 
+#include "config/emit.h"
 #include "config/yaml.h"
 #include "run_path.h"
 #include "term_format.h"
@@ -164,26 +165,16 @@ static int write_atomic(const host_sweep *s, const char *name, put_fn put) {
   return 0;
 }
 
-/* s as a double-quoted YAML scalar */
-static void yaml_str(FILE *f, const char *s) {
-  fputc('"', f);
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-    if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
-    else if (*p < 0x20) fprintf(f, "\\x%02x", *p);
-    else fputc(*p, f);
-  fputc('"', f);
-}
-
 static void yaml_list(FILE *f, const char *key, const char *const *v, int n) {
   fprintf(f, "%s: [", key);
-  for (int i = 0; i < n; i++) fputs(i ? ", " : "", f), yaml_str(f, v[i]);
+  for (int i = 0; i < n; i++) fputs(i ? ", " : "", f), cfg_emit_quoted(f, v[i]);
   fputs("]\n", f);
 }
 
 static void put_spec(FILE *f, const host_sweep *s) {
   fprintf(f, "# sweep.yaml: lighter-host's record of this sweep (sweep.csv has a row per trial)\nid: \"%s\"\n"
              "name: ", s->id);
-  yaml_str(f, s->name);
+  cfg_emit_quoted(f, s->name);
   fprintf(f, "\nstage: %s\n", s->stage);
   yaml_list(f, "command", (const char *const *)s->cmd, s->ncmd);
   yaml_list(f, "configs", s->configs, s->nconfigs);
@@ -195,8 +186,8 @@ static void put_spec(FILE *f, const host_sweep *s) {
   fputs("params:\n", f);
   for (size_t i = 0; i < s->spec.n; i++) {
     const host_sweep_param *p = &s->spec.params[i];
-    fputs("  - key: ", f), yaml_str(f, p->key);
-    fputs("\n    source: ", f), yaml_str(f, p->source);
+    fputs("  - key: ", f), cfg_emit_quoted(f, p->key);
+    fputs("\n    source: ", f), cfg_emit_quoted(f, p->source);
     fprintf(f, "\n    from: %s\n", p->origin == HOST_SWEEP_FROM_SECTION ? "config" : "command");
     if (p->kind == HOST_SWEEP_LIST) {
       yaml_list(f, "    values", (const char *const *)p->values, (int)p->nvalues);

@@ -12,6 +12,7 @@
 #include "sweep.h"
 
 #include "cmd.h"
+#include "config/emit.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -67,14 +68,13 @@ static void addf(args *a, const char *fmt, const char *x, const char *y, const c
 
 /* key="path" with the path as a double-quoted YAML scalar */
 static void add_path(args *a, const char *key, const char *path) {
-  size_t len = strlen(key) + 2 * strlen(path) + 4;
-  char *s = malloc(len), *o = s + snprintf(s, len, "%s=\"", key);
-  if (!s) abort();
-  for (const char *p = path; *p; p++) {
-    if (*p == '"' || *p == '\\') *o++ = '\\';
-    *o++ = *p;
-  }
-  *o++ = '"', *o = 0;
+  char *s = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&s, &len);
+  if (!f) abort();
+  fprintf(f, "%s=", key);
+  cfg_emit_quoted(f, path);
+  fclose(f);
   add(a, s);
 }
 

@@ -6,7 +6,7 @@
  * and for random search uniform(lo, hi) and loguniform(lo, hi). */
 #include "sweep_spec.h"
 
-#include "config/yaml.h"
+#include "config/emit.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -296,49 +296,7 @@ char *host_sweep_flow_text(const cfg_node *n) {
   size_t blen = 0;
   FILE *f = open_memstream(&buf, &blen);
   if (!f) abort();
-  char num[64];
-  switch (n ? n->kind : CFG_NULL) {
-  case CFG_BOOL: fputs(n->i ? "true" : "false", f); break;
-  case CFG_INT: fprintf(f, "%lld", (long long)n->i); break;
-  case CFG_FLOAT: cfg_float_text(n->f, 1, num, sizeof num), fputs(num, f); break;
-  case CFG_STRING: {
-    /* plain when it reads back as this very string, else double-quoted */
-    cfg_node *back = *n->s && !strpbrk(n->s, ",[]{}#&*!|>'\"%@`\\\n\t") && !strstr(n->s, ": ") &&
-                             !isspace((unsigned char)n->s[0]) && !isspace((unsigned char)n->s[strlen(n->s) - 1])
-                         ? cfg_scalar_plain(n->s, n->loc)
-                         : NULL;
-    if (back && back->kind == CFG_STRING) {
-      fputs(n->s, f);
-    } else {
-      fputc('"', f);
-      for (const unsigned char *p = (const unsigned char *)n->s; *p; p++)
-        if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
-        else if (*p < 0x20) fprintf(f, "\\x%02x", *p);
-        else fputc(*p, f);
-      fputc('"', f);
-    }
-    cfg_free(back);
-    break;
-  }
-  case CFG_LIST:
-  case CFG_DICT:
-    fputc(n->kind == CFG_LIST ? '[' : '{', f);
-    for (size_t i = 0; i < n->n; i++) {
-      char *item = host_sweep_flow_text(n->items[i]);
-      if (n->kind == CFG_DICT) {
-        cfg_node key = {.kind = CFG_STRING, .s = n->keys[i]};
-        char *k = host_sweep_flow_text(&key);
-        fprintf(f, "%s%s: %s", i ? ", " : "", k, item);
-        free(k);
-      } else {
-        fprintf(f, "%s%s", i ? ", " : "", item);
-      }
-      free(item);
-    }
-    fputc(n->kind == CFG_LIST ? ']' : '}', f);
-    break;
-  default: fputs("null", f);
-  }
+  cfg_emit_flow(f, n);
   fclose(f);
   return buf;
 }

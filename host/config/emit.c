@@ -26,11 +26,7 @@ static int needs_quotes(const char *s) {
   return other;
 }
 
-static void str(FILE *f, const char *s) {
-  if (!needs_quotes(s)) {
-    fputs(s, f);
-    return;
-  }
+void cfg_emit_quoted(FILE *f, const char *s) {
   fputc('"', f);
   for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
     switch (*p) {
@@ -47,6 +43,11 @@ static void str(FILE *f, const char *s) {
     }
   }
   fputc('"', f);
+}
+
+static void str(FILE *f, const char *s) {
+  if (needs_quotes(s)) cfg_emit_quoted(f, s);
+  else fputs(s, f);
 }
 
 static void scalar(FILE *f, const cfg_node *n) {
@@ -131,4 +132,25 @@ void cfg_emit(FILE *f, const cfg_node *root) {
     scalar(f, root);
     fputc('\n', f);
   }
+}
+
+/* In flow style a plain string cannot hold a flow indicator anywhere. */
+static void flow_str(FILE *f, const char *s) {
+  if (strpbrk(s, ",[]{}")) cfg_emit_quoted(f, s);
+  else str(f, s);
+}
+
+void cfg_emit_flow(FILE *f, const cfg_node *n) {
+  if (n->kind != CFG_LIST && n->kind != CFG_DICT) {
+    if (n->kind == CFG_STRING) flow_str(f, n->s);
+    else scalar(f, n);
+    return;
+  }
+  fputc(n->kind == CFG_LIST ? '[' : '{', f);
+  for (size_t i = 0; i < n->n; i++) {
+    if (i) fputs(", ", f);
+    if (n->kind == CFG_DICT) flow_str(f, n->keys[i]), fputs(": ", f);
+    cfg_emit_flow(f, n->items[i]);
+  }
+  fputc(n->kind == CFG_LIST ? ']' : '}', f);
 }
