@@ -7,10 +7,12 @@
  * This is checked just before each write; someone who can change the run
  * folder while the run writes could still race it, but a planted link
  * cannot. (plugins/callbacks/writer.h does the same for the callbacks that
- * write their own files.) Also mkdir -p, for the run and sweep folders. */
+ * write their own files.) Also the atomic writes of run.yaml and a sweep's
+ * files, and mkdir -p for the run and sweep folders. */
 #include "run_path.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,4 +65,22 @@ int host_mkdirs(const char *path) {
       *p = '/';
     }
   return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
+}
+
+int host_write_atomic(const char *path, void (*put)(FILE *f, const void *ctx), const void *ctx) {
+  char tmp[PATH_MAX];
+  if (snprintf(tmp, sizeof tmp, "%s.tmp%d", path, (int)getpid()) >= (int)sizeof tmp) return ENAMETOOLONG;
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+  FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+  int err = f ? 0 : errno;
+  if (f) {
+    put(f, ctx);
+    err = ferror(f) ? (errno ? errno : EIO) : 0;
+    if (fclose(f) && !err) err = errno;
+    if (!err && rename(tmp, path)) err = errno;
+  } else if (fd >= 0) {
+    close(fd);
+  }
+  if (err) unlink(tmp);
+  return err;
 }

@@ -11,7 +11,6 @@
 #include "term_format.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,26 +152,22 @@ static void put_record(FILE *f, const host_record *rec, host_record_status st, i
   fprintf(f, "global_step: %lld\nepoch: %lld\n", (long long)rec->last_step, (long long)rec->last_epoch);
 }
 
+typedef struct record_end {
+  const host_record *rec;
+  host_record_status st;
+  int exit_code;
+} record_end;
+
+static void put_end(FILE *f, const void *ctx) {
+  const record_end *e = ctx;
+  put_record(f, e->rec, e->st, e->exit_code);
+}
+
 static int write_record(const host_record *rec, host_record_status st, int exit_code) {
-  char tmp[1700];
-  snprintf(tmp, sizeof tmp, "%s.tmp%d", rec->path, (int)getpid());
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-  FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-  if (!f) {
-    if (fd >= 0) close(fd);
-    fprintf(stderr, "lighter-host: cannot write '%s': %s\n", tmp, strerror(errno));
-    return 1;
-  }
-  put_record(f, rec, st, exit_code);
-  int err = ferror(f) ? (errno ? errno : EIO) : 0;
-  if (fclose(f) && !err) err = errno;
-  if (!err && rename(tmp, rec->path)) err = errno;
-  if (err) {
-    unlink(tmp);
-    fprintf(stderr, "lighter-host: cannot write the run record '%s': %s\n", rec->path, strerror(err));
-    return 1;
-  }
-  return 0;
+  record_end e = {rec, st, exit_code};
+  int err = host_write_atomic(rec->path, put_end, &e);
+  if (err) fprintf(stderr, "lighter-host: cannot write the run record '%s': %s\n", rec->path, strerror(err));
+  return err ? 1 : 0;
 }
 
 int host_record_start(host_record *rec, const char *run_dir, const char *stage, const cfg_node *root, int argc,

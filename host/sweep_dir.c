@@ -139,30 +139,13 @@ int host_sweep_dir_open(host_sweep *s) {
 
 /* ---- files written atomically --------------------------------------------- */
 
-typedef void (*put_fn)(FILE *f, const host_sweep *s);
-
-static int write_atomic(const host_sweep *s, const char *name, put_fn put) {
-  char path[1300], tmp[1400];
+static int write_atomic(const host_sweep *s, const char *name, void (*put)(FILE *f, const void *s)) {
+  char path[1300];
   snprintf(path, sizeof path, "%s/%s", s->dir, name);
-  snprintf(tmp, sizeof tmp, "%s.tmp%d", path, (int)getpid());
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-  FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-  int err = f ? 0 : errno;
-  if (f) {
-    put(f, s);
-    err = ferror(f) ? (errno ? errno : EIO) : 0;
-    if (fclose(f) && !err) err = errno;
-    if (!err && rename(tmp, path)) err = errno;
-  } else if (fd >= 0) {
-    close(fd);
-  }
-  if (err) {
-    unlink(tmp);
-    static int said;
-    if (!said++) fprintf(stderr, "lighter-host: cannot write '%s': %s\n", path, strerror(err));
-    return 1;
-  }
-  return 0;
+  int err = host_write_atomic(path, put, s);
+  static int said;
+  if (err && !said++) fprintf(stderr, "lighter-host: cannot write '%s': %s\n", path, strerror(err));
+  return err ? 1 : 0;
 }
 
 static void yaml_list(FILE *f, const char *key, const char *const *v, int n) {
@@ -171,7 +154,8 @@ static void yaml_list(FILE *f, const char *key, const char *const *v, int n) {
   fputs("]\n", f);
 }
 
-static void put_spec(FILE *f, const host_sweep *s) {
+static void put_spec(FILE *f, const void *ctx) {
+  const host_sweep *s = ctx;
   fprintf(f, "# sweep.yaml: lighter-host's record of this sweep (sweep.csv has a row per trial)\nid: \"%s\"\n"
              "name: ", s->id);
   cfg_emit_quoted(f, s->name);
@@ -219,7 +203,8 @@ static void csv_field(FILE *f, const char *v, int first) {
   fputc('"', f);
 }
 
-static void put_csv(FILE *f, const host_sweep *s) {
+static void put_csv(FILE *f, const void *ctx) {
+  const host_sweep *s = ctx;
   static const char *cols[] = {"trial", "status", "best", "monitor", "mode", "wall_s", "run_dir"};
   for (size_t c = 0; c < sizeof cols / sizeof *cols; c++) csv_field(f, cols[c], !c);
   for (size_t p = 0; p < s->spec.n; p++) csv_field(f, s->spec.params[p].key, 0);
