@@ -35,29 +35,34 @@ typedef struct sweep_opts {
   int ndirs;
 } sweep_opts;
 
-/* Options that only a sweep has: their presence makes a command line a sweep. */
-static const char *const sweep_only[] = {"--multirun", "-m", "-j", "--jobs", "--trials", "--seed", "--sweep_dir",
-                                         "--sweep-dir"};
+/* The options that only a sweep has: their presence makes a command line
+ * a sweep. */
+typedef enum sweep_opt { OPT_NONE = -1, OPT_MULTIRUN, OPT_JOBS, OPT_TRIALS, OPT_SEED, OPT_SWEEP_DIR } sweep_opt;
+static const struct {
+  const char *name;
+  sweep_opt opt;
+} sweep_only[] = {{"--multirun", OPT_MULTIRUN}, {"-m", OPT_MULTIRUN},     {"-j", OPT_JOBS},
+                  {"--jobs", OPT_JOBS},         {"--trials", OPT_TRIALS}, {"--seed", OPT_SEED},
+                  {"--sweep_dir", OPT_SWEEP_DIR}, {"--sweep-dir", OPT_SWEEP_DIR}};
 
-/* Which sweep option a is (its index in sweep_only, with *eq the value
- * after '=' or after -j), or -1. */
-static int sweep_option(const char *a, const char **eq) {
+/* Which sweep option a is, with *eq its value when given in a (after '=',
+ * or right after -j). */
+static sweep_opt sweep_option(const char *a, const char **eq) {
   *eq = NULL;
-  if (!strncmp(a, "-j", 2) && a[2] && a[2] != '-') return *eq = a + 2, 2; /* -j2 */
+  if (!strncmp(a, "-j", 2) && a[2] && a[2] != '-') return *eq = a + 2, OPT_JOBS; /* -j2 */
   for (size_t i = 0; i < sizeof sweep_only / sizeof *sweep_only; i++) {
-    size_t n = strlen(sweep_only[i]);
-    if (!strncmp(a, sweep_only[i], n) && (!a[n] || (a[n] == '=' && i > 1))) {
-      *eq = a[n] ? a + n + 1 : NULL;
-      return (int)i;
-    }
+    size_t n = strlen(sweep_only[i].name);
+    if (strncmp(a, sweep_only[i].name, n) || (a[n] && (a[n] != '=' || sweep_only[i].opt == OPT_MULTIRUN))) continue;
+    *eq = a[n] ? a + n + 1 : NULL;
+    return sweep_only[i].opt;
   }
-  return -1;
+  return OPT_NONE;
 }
 
 int host_sweep_requested(int argc, char **argv) {
   const char *eq;
   for (int i = 0; i < argc; i++)
-    if (sweep_option(argv[i], &eq) >= 0) return 1;
+    if (sweep_option(argv[i], &eq) != OPT_NONE) return 1;
   return 0;
 }
 
@@ -87,22 +92,19 @@ static long long whole(const char *name, const char *v, long long lo, const char
   return n;
 }
 
-/* Run options that take the next argument as their value. */
-static int takes_value(const char *a) {
-  static const char *names[] = {"--ckpt_path", "--ckpt-path", "--init_weights", "--init-weights", "--plugins"};
-  for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-    if (!strcmp(a, names[i])) return 1;
-  return 0;
-}
-
-static int known_run_option(const char *a) {
-  static const char *names[] = {"--ckpt_path", "--ckpt-path", "--init_weights", "--init-weights", "--weights_only",
-                                "--weights-only", "--verbose", "--return_predictions", "--return-predictions",
-                                "--plugins"};
+/* A run's options, passed on to every trial: -1 for none of them, else
+ * whether it takes the next argument as its value. */
+static int run_option(const char *a) {
+  static const struct {
+    const char *name;
+    int value;
+  } opts[] = {{"--ckpt_path", 1},    {"--ckpt-path", 1},    {"--init_weights", 1},       {"--init-weights", 1},
+              {"--plugins", 1},      {"--weights_only", 0}, {"--weights-only", 0},       {"--verbose", 0},
+              {"--return_predictions", 0}, {"--return-predictions", 0}};
   size_t alen = strcspn(a, "=");
-  for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-    if (alen == strlen(names[i]) && !strncmp(a, names[i], alen)) return 1;
-  return 0;
+  for (size_t i = 0; i < sizeof opts / sizeof *opts; i++)
+    if (alen == strlen(opts[i].name) && !strncmp(a, opts[i].name, alen)) return opts[i].value && !a[alen];
+  return -1;
 }
 
 /* The sweep's options into o, the rest into s (configs, overrides, run
@@ -111,30 +113,34 @@ static int parse_args(host_sweep *s, sweep_opts *o, int argc, char **argv) {
   o->jobs = 1;
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i], *eq;
-    int k = sweep_option(a, &eq);
+    sweep_opt k = sweep_option(a, &eq);
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
       usage(stdout, s->stage);
       return 0;
     }
-    if (k >= 2 && !eq) {
+    if (k != OPT_NONE && k != OPT_MULTIRUN && !eq) {
       if (i + 1 >= argc) return fprintf(stderr, "lighter-host: %s needs a value (--help shows them)\n", a), 2;
       eq = argv[++i];
     }
     long long v = 0;
-    if (k == 0 || k == 1) o->multirun = 1;
-    else if (k == 2 || k == 3) v = o->jobs = (long)whole("-j", eq, 1, "-j 2 runs two trials at once");
-    else if (k == 4) v = o->trials = (long)whole("--trials", eq, 1, "--trials 8 --seed 1");
-    else if (k == 5) v = (long long)(o->seed = (unsigned long long)whole("--seed", eq, 0, "--seed 1"));
-    else if (k >= 6) o->sweep_dir = eq;
+    switch (k) {
+    case OPT_MULTIRUN: o->multirun = 1; break;
+    case OPT_JOBS: v = o->jobs = (long)whole("-j", eq, 1, "-j 2 runs two trials at once"); break;
+    case OPT_TRIALS: v = o->trials = (long)whole("--trials", eq, 1, "--trials 8 --seed 1"); break;
+    case OPT_SEED: v = (long long)(o->seed = (unsigned long long)whole("--seed", eq, 0, "--seed 1")); break;
+    case OPT_SWEEP_DIR: o->sweep_dir = eq; break;
+    case OPT_NONE: break;
+    }
     if (v < 0) return 2;
-    if (k >= 0) continue;
-    if (!strncmp(a, "--", 2)) {
-      if (!known_run_option(a))
-        return fprintf(stderr, "lighter-host %s: unknown option '%s' (--help lists a sweep's options; a run's are "
-                               "--ckpt_path, --weights_only, --init_weights, --verbose, --return_predictions, "
-                               "--plugins)\n", s->stage, a), 2;
+    if (k != OPT_NONE) continue;
+    int takes = !strncmp(a, "--", 2) ? run_option(a) : 0;
+    if (takes < 0) {
+      return fprintf(stderr, "lighter-host %s: unknown option '%s' (--help lists a sweep's options; a run's are "
+                             "--ckpt_path, --weights_only, --init_weights, --verbose, --return_predictions, "
+                             "--plugins)\n", s->stage, a), 2;
+    } else if (!strncmp(a, "--", 2)) {
       s->options[s->noptions++] = a;
-      if (takes_value(a) && i + 1 < argc) {
+      if (takes && i + 1 < argc) {
         if (!strcmp(a, "--plugins")) o->dirs[o->ndirs++] = argv[i + 1];
         s->options[s->noptions++] = argv[++i];
       }
