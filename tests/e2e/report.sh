@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # report.sh: `lighter-host report` on a real two-run sweep, rendered by
-# headless Chromium. Two tiny fits with different model::optimizer::lr
-# go into a sweep folder laid out as the sweep runner lays it out (trial k's
-# default_root_dir is <sweep>/k, LIGHTER_SWEEP_DIR/LIGHTER_SWEEP_TRIAL set,
-# a sweep.csv written here in the runner's columns); the page must be
+# headless Chromium. A sweep (--multirun, -j 2) of two tiny fits with
+# different model::optimizer::lr (trial k's folder <sweep>/k, the sweep's
+# sweep.csv); the page must be
 # self-contained (nothing fetched), name both runs in its sweep and runs
 # tables, and once Chromium ran its script the first chart must say it drew
 # one line per run (data-lines, read from --dump-dom) and the screenshot
@@ -27,16 +26,8 @@ trap 'rm -rf "$work"' EXIT
 cd "$work"
 C=$ROOT/tests/e2e/tiny_fit.yaml
 S=$work/sweep
-lrs=(0.02 0.5)
-printf 'trial,status,best,monitor,mode,wall_s,run_dir,model::optimizer::lr\n' > sweep.csv.new
-for k in 0 1; do
-  LIGHTER_SWEEP_DIR=$S LIGHTER_SWEEP_TRIAL=$k "$H" fit "$C" "model::optimizer::lr=${lrs[$k]}" =trainer::max_epochs=4 \
-    trainer::default_root_dir=$S/$k >fit$k.log 2>&1 || bad "fit $k: $(tail -3 fit$k.log)"
-  rec=$S/$k/lightning_logs/version_0/run.yaml
-  best=$(awk '/^best:/ {print $2}' "$rec") wall=$(awk '/^duration_s:/ {print $2}' "$rec")
-  echo "$k,finished,$best,val/loss/epoch,min,$wall,$k/lightning_logs/version_0,${lrs[$k]}" >> sweep.csv.new
-done
-mv sweep.csv.new "$S/sweep.csv"
+"$H" fit "$C" --multirun model::optimizer::lr=0.02,0.5 =trainer::max_epochs=4 --sweep_dir "$S" -j 2 >sweep.log 2>&1 \
+  || bad "the sweep: $(tail -5 sweep.log)"
 mkdir -p "$OUT"
 rm -f "$OUT/report.html" "$OUT/report.png"
 "$H" report "$S" -o "$OUT/report.html" >report.log 2>&1 && ok || bad "report: $(cat report.log)"
