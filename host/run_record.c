@@ -21,6 +21,15 @@
 static int rec_argc;
 static char **rec_argv;
 
+/* when the command started (its run's start and duration count from there:
+ * reading the config, loading libtorch and building are part of a run) */
+static struct timespec process_started, process_started_mono;
+
+void host_record_process_start(void) {
+  clock_gettime(CLOCK_REALTIME, &process_started);
+  clock_gettime(CLOCK_MONOTONIC, &process_started_mono);
+}
+
 const char *host_record_status_name(host_record_status s) {
   static const char *names[] = {"running", "finished", "failed", "interrupted", "died"};
   return s >= HOST_REC_RUNNING && s <= HOST_REC_DIED ? names[s] : "unknown";
@@ -175,8 +184,8 @@ int host_record_start(host_record *rec, const char *run_dir, const char *stage, 
   memset(rec, 0, sizeof *rec);
   rec_argc = argc, rec_argv = argv;
   rec->stage = stage;
-  clock_gettime(CLOCK_REALTIME, &rec->started);
-  clock_gettime(CLOCK_MONOTONIC, &rec->started_mono);
+  if (!process_started.tv_sec) host_record_process_start();
+  rec->started = process_started, rec->started_mono = process_started_mono;
   snprintf(rec->path, sizeof rec->path, "%s/run.yaml", run_dir);
   char why[2000];
   if (host_run_path_check(run_dir, rec->path, why, sizeof why)) {

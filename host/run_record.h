@@ -46,6 +46,10 @@ typedef struct host_record {
   int64_t last_step, last_epoch;
 } host_record;
 
+/* Notes the command's start: a run's start and duration count from here
+ * (else from host_record_start). */
+void host_record_process_start(void);
+
 /* Starts the record of a run in run_dir (the candidates for the monitor
  * read from root's trainer::callbacks) and writes run.yaml with status
  * running. argv: the command line after the stage (config files,

@@ -474,6 +474,7 @@ static int apply_seed(const cfg_node *root) {
 int host_cmd_run(const char *stage_name, int argc, char **argv) {
   catch_interrupts();
   host_alloc_tune();
+  host_record_process_start();
   host_stage stage = !strcmp(stage_name, "fit") ? HOST_FIT : !strcmp(stage_name, "validate") ? HOST_VALIDATE
                      : !strcmp(stage_name, "test")                                          ? HOST_TEST
                                                                                             : HOST_PREDICT;
