@@ -39,6 +39,7 @@ typedef struct host_run_info {
   char **configs, **overrides, **options;
   size_t nconfigs, noverrides, noptions;
   double sort_time; /* started_unix, else metrics.csv's modification time */
+  double group_time; /* a sweep's trials: the earliest sort_time among them (they list by trial) */
 } host_run_info;
 
 typedef struct host_runs {

@@ -100,12 +100,40 @@ static void walk(host_runs *runs, const char *path, const char *name, int depth)
   free(subs);
 }
 
+/* Runs by start; a sweep's trials together, by trial number, where the
+ * sweep's first start puts them: trials started at once by -j race to their
+ * first instruction, so their own start times would order them by chance. */
 static int by_start(const void *pa, const void *pb) {
   const host_run_info *a = pa, *b = pb;
-  int ka = isnan(a->sort_time), kb = isnan(b->sort_time);
+  int ka = isnan(a->group_time), kb = isnan(b->group_time);
   if (ka != kb) return ka - kb; /* unknown times last */
-  if (!ka && a->sort_time != b->sort_time) return a->sort_time < b->sort_time ? -1 : 1;
+  if (!ka && a->group_time != b->group_time) return a->group_time < b->group_time ? -1 : 1;
+  if (a->sweep && b->sweep) {
+    int c = strcmp(a->sweep, b->sweep);
+    if (c) return c;
+    if (a->trial != b->trial) return a->trial < b->trial ? -1 : 1;
+  } else if (a->sweep || b->sweep) {
+    return a->sweep ? 1 : -1; /* a lone run started at the sweep's first instant goes first */
+  }
   return strcmp(a->name, b->name);
+}
+
+static int is_trial(const host_run_info *r) { return r->sweep && r->trial >= 0; }
+
+static void group_sweeps(host_runs *runs) {
+  for (size_t i = 0; i < runs->n; i++) runs->v[i].group_time = runs->v[i].sort_time;
+  for (size_t i = 0; i < runs->n; i++) {
+    host_run_info *a = &runs->v[i];
+    if (!is_trial(a)) continue;
+    for (size_t j = i + 1; j < runs->n; j++) {
+      host_run_info *b = &runs->v[j];
+      if (!is_trial(b) || strcmp(a->sweep, b->sweep)) continue;
+      double t = isnan(a->group_time) ? b->group_time
+                 : isnan(b->group_time) ? a->group_time
+                 : fmin(a->group_time, b->group_time);
+      a->group_time = b->group_time = t;
+    }
+  }
 }
 
 /* The record, or for a folder without one the time metrics.csv was written. */
@@ -135,6 +163,7 @@ int host_runs_scan(const char *dir, host_runs *runs, char *err, size_t len) {
   runs->root = host_runs_dup(dir);
   walk(runs, dir, ".", 0);
   for (size_t i = 0; i < runs->n; i++) read_run(&runs->v[i]);
+  group_sweeps(runs);
   if (runs->n) qsort(runs->v, runs->n, sizeof *runs->v, by_start);
   return 0;
 }

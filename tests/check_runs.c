@@ -196,6 +196,36 @@ START_TEST(test_scan) {
 }
 END_TEST
 
+/* A sweep's trials list by trial number where its first start puts them:
+ * with -j, trial 1 may reach its first instruction before trial 0. */
+START_TEST(test_scan_sweep_order) {
+  mk_tmp();
+  const struct { const char *rel, *sweep; double started; int trial; } runs_in[] = {
+      {"s/1/lightning_logs/version_0/run.yaml", "/s", 100.1, 1},
+      {"s/0/lightning_logs/version_0/run.yaml", "/s", 100.2, 0},
+      {"s/2/lightning_logs/version_0/run.yaml", "/s", 300.0, 2},
+      {"lone/version_0/run.yaml", NULL, 200.0, -1},
+      {"early/version_0/run.yaml", NULL, 50.0, -1},
+  };
+  for (size_t i = 0; i < LT_COUNT_OF(runs_in); i++) {
+    char text[512];
+    int n = snprintf(text, sizeof text, "stage: fit\nstatus: finished\nstarted_unix: %.1f\n", runs_in[i].started);
+    if (runs_in[i].sweep)
+      snprintf(text + n, sizeof text - n, "sweep: \"%s\"\ntrial: %d\n", runs_in[i].sweep, runs_in[i].trial);
+    put_file(runs_in[i].rel, text);
+  }
+  host_runs runs;
+  char err[512];
+  ck_assert_int_eq(host_runs_scan(tmp, &runs, err, sizeof err), 0);
+  const char *want[] = {"early/version_0", "s/0/lightning_logs/version_0", "s/1/lightning_logs/version_0",
+                        "s/2/lightning_logs/version_0", "lone/version_0"};
+  ck_assert_uint_eq(runs.n, LT_COUNT_OF(want));
+  for (size_t i = 0; i < LT_COUNT_OF(want); i++) ck_assert_str_eq(runs.v[i].name, want[i]);
+  host_runs_free(&runs);
+  rm_tmp();
+}
+END_TEST
+
 static char *one_config[] = {"c.yaml"}, *two_configs[] = {"c.yaml", "d.yaml"};
 
 static void set_overrides(host_run_info *r, const char **ov, size_t n) {
@@ -339,6 +369,7 @@ Suite *runs_suite(void) {
   tcase_add_test(tc, test_record_errors);
   tcase_add_test(tc, test_died);
   tcase_add_test(tc, test_scan);
+  tcase_add_test(tc, test_scan_sweep_order);
   tcase_add_test(tc, test_override_diff);
   tcase_add_test(tc, test_formats);
   tcase_add_test(tc, test_metrics_last_values);
