@@ -145,27 +145,64 @@ static int epoch_start(host_run *r, fit_run *f) {
   return rc;
 }
 
-/* ddp: the step's loss over all ranks, and whether any of them must stop. */
-static int ddp_step_agree(host_run *r, host_step_out *o, host_stop *stop) {
-  double v[19] = {o->total};
-  for (int k = 0; k < o->nsub; k++) v[1 + k] = o->sub[k];
-  v[1 + o->nsub] = host_interrupted ? 1 : 0;
-  v[2 + o->nsub] = time_up(r);
-  int rc = host_ddp_sum(r, v, 3 + o->nsub, "the reduction of the step's loss");
-  o->total = v[0] / r->dist->world;
-  for (int k = 0; k < o->nsub; k++) o->sub[k] = v[1 + k] / r->dist->world;
-  *stop = v[1 + o->nsub] > 0 ? HOST_STOP_INTERRUPTED : v[2 + o->nsub] > 0 ? HOST_STOP_MAX_TIME : HOST_STOP_NONE;
-  return rc;
+/* ddp: the step's loss over all ranks, and whether any of them must stop.
+ * The exchange starts before the backward and is taken after it, so that
+ * its round trip (2 ms on loopback here, as long as the whole allreduce of
+ * an MLP's gradients) hides behind the backward instead of adding to it. */
+typedef struct ddp_agree {
+  lt_dist_work *work;
+  lt_tensor *t;
+  double v[19];
+  int n;
+} ddp_agree;
+
+static int ddp_agree_start(host_run *r, const host_step_out *o, ddp_agree *a) {
+  a->n = 3 + o->nsub;
+  a->v[0] = o->total;
+  for (int k = 0; k < o->nsub; k++) a->v[1 + k] = o->sub[k];
+  a->v[1 + o->nsub] = host_interrupted ? 1 : 0;
+  a->v[2 + o->nsub] = time_up(r);
+  int64_t shape[1] = {a->n};
+  lt_clear_error();
+  a->t = lt_tensor_from_data(a->v, shape, 1, LT_FLOAT64);
+  a->work = a->t ? lt_dist_allreduce_start(r->dist->pg, &a->t, 1, LT_REDUCE_SUM) : NULL;
+  return a->work ? 0 : host_ddp_failed(r, "the reduction of the step's loss");
+}
+
+static int ddp_agree_finish(host_run *r, host_step_out *o, host_stop *stop, ddp_agree *a) {
+  lt_clear_error();
+  lt_status st = lt_dist_work_wait(a->work);
+  a->work = NULL;
+  if (st == LT_OK) st = lt_tensor_copy_to(a->t, a->v, (size_t)a->n * sizeof *a->v, LT_FLOAT64);
+  lt_tensor_free(a->t);
+  a->t = NULL;
+  if (st != LT_OK) return host_ddp_failed(r, "the reduction of the step's loss");
+  o->total = a->v[0] / r->dist->world;
+  for (int k = 0; k < o->nsub; k++) o->sub[k] = a->v[1 + k] / r->dist->world;
+  *stop = a->v[1 + o->nsub] > 0 ? HOST_STOP_INTERRUPTED : a->v[2 + o->nsub] > 0 ? HOST_STOP_MAX_TIME : HOST_STOP_NONE;
+  return 0;
+}
+
+static void ddp_agree_drop(ddp_agree *a) {
+  lt_dist_work_free(a->work);
+  lt_tensor_free(a->t);
+  a->work = NULL, a->t = NULL;
+}
+
+/* A loss that is not finite stops the run before the optimizer's step
+ * (under ddp, the loss over all ranks, so that every rank stops). */
+static int not_finite(host_run *r, const host_step_out *o, int64_t bi) {
+  return FAIL("training_step of %s (epoch %lld, batch %lld) gave a %s loss; stopping before it reaches the "
+              "weights (lower the learning rate, or check the data)",
+              r->model.obj->comp->target, (long long)r->loop.fit.epoch, (long long)bi,
+              isnan(o->total) ? "NaN" : "infinite");
 }
 
 /* The loss's backward (divided by accumulate_grad_batches), refused when it
- * is not finite. */
+ * is not finite (under ddp that is known after it: see ddp_agree). */
 static int backward(host_run *r, const host_step_out *o, int64_t bi, int syncs) {
   const char *target = r->model.obj->comp->target;
-  if (!isfinite(o->total))
-    return FAIL("training_step of %s (epoch %lld, batch %lld) gave a %s loss; stopping before it reaches the "
-                "weights (lower the learning rate, or check the data)",
-                target, (long long)r->loop.fit.epoch, (long long)bi, isnan(o->total) ? "NaN" : "infinite");
+  if (!r->dist && !isfinite(o->total)) return not_finite(r, o, bi);
   int64_t acc = r->cfg->accumulate_grad_batches;
   if (bi % acc == 0) host_loops_zero_grad(&r->loop.fit.loops); /* Lightning zeroes before a window's first backward */
   lt_tensor *l = acc > 1 ? lt_tensor_div_scalar(o->loss, (double)acc) : o->loss;
@@ -250,9 +287,13 @@ static int train_batch(host_run *r, fit_run *f) {
   if (!rc) host_tracker_started(bt);
   if (!rc && r->dist) rc = host_ddp_broadcast(r, 1);
   if (!rc) rc = host_step_run(r, HOST_MODE_TRAIN, &batch, bi, &o);
-  if (!rc && r->dist) rc = ddp_step_agree(r, &o, &ddp_stop);
+  ddp_agree agree = {0};
+  if (!rc && r->dist) rc = ddp_agree_start(r, &o, &agree);
   int stepping = (bi + 1) % r->cfg->accumulate_grad_batches == 0 || bi + 1 == nb;
   if (!rc) rc = backward(r, &o, bi, stepping);
+  if (!rc && r->dist) rc = ddp_agree_finish(r, &o, &ddp_stop, &agree);
+  ddp_agree_drop(&agree);
+  if (!rc && r->dist && !isfinite(o.total)) rc = not_finite(r, &o, bi);
   if (!rc) {
     add_loss(r, &f->e, &o);
     f->e.samples += batch.n ? lt_tensor_size(t[0], 0) : 0;

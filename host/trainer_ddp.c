@@ -14,9 +14,13 @@ int host_ddp_failed(host_run *r, const char *what) {
   char err[1024], peers[1400];
   snprintf(err, sizeof err, "%s", *lt_last_error() ? lt_last_error() : "failed");
   host_dist_peers(peers, sizeof peers);
-  return FAIL("%s (epoch %lld, step %lld) failed: %s; %s (collective timeout %.0f s: trainer::strategy "
+  /* Gloo says a timeout in its own words ("Application timeout caused pair
+   * closure" when it strikes inside a backward's bucket allreduce) */
+  int timed_out = strstr(err, "imeout") || strstr(err, "imed out") || strstr(err, "did not finish");
+  return FAIL("%s (epoch %lld, step %lld) %s: %s; %s (collective timeout %.0f s: trainer::strategy "
               "{_target_: lightning.pytorch.strategies.DDPStrategy, timeout: seconds})",
-              what, (long long)r->loop.fit.epoch, (long long)r->loop.fit.global_step, err, peers, r->dist->timeout_s);
+              what, (long long)r->loop.fit.epoch, (long long)r->loop.fit.global_step,
+              timed_out ? "timed out" : "failed", err, peers, r->dist->timeout_s);
 }
 
 /* Sums v[0..n) over the ranks, in place. */

@@ -1,7 +1,7 @@
 /* check_dist.c: the tensor layer's process groups (lt_dist_*: c10d Gloo
  * over a TCPStore) with two real processes on loopback: this test is rank
  * 0, tests/dist/peer.c rank 1. Sums, max / min / average, many tensors
- * packed into tiny buckets, broadcast from rank 1 in two dtypes, averaged
+ * packed into tiny buckets, collectives in flight (two at once), broadcast from rank 1 in two dtypes, averaged
  * gradients (an unused parameter takes part with zeros), DDP's reducer
  * (synced and no_sync backwards, a parameter one rank used), all-gather of
  * unequal row counts, the store, a barrier; then the failures: a peer that
@@ -97,6 +97,22 @@ START_TEST(collectives) {
   for (int i = 0; i < 5; i++) many[i] = scen_f32(0);
   ck_assert_int_eq(lt_dist_allreduce(d, many, 5, LT_REDUCE_SUM, 1e-5), LT_OK); /* one tensor a bucket */
   for (int i = 0; i < 5; i++) EXPECT_VALUES(many[i], 0, 3, 30);
+  /* in flight: two dtypes, the values unchanged until the wait; a second
+   * collective started before the first is waited for */
+  lt_tensor *fl[2] = {scen_f32(0), scen_i64(0)}, *avg = scen_f32(0);
+  lt_dist_work *w1 = lt_dist_allreduce_start(d, fl, 2, LT_REDUCE_SUM);
+  ck_assert_msg(w1 != NULL, "%s", lt_last_error());
+  EXPECT_VALUES(fl[0], 0, 1, 10);
+  lt_dist_work *w2 = lt_dist_allreduce_start(d, &avg, 1, LT_REDUCE_AVG);
+  ck_assert_msg(w2 != NULL, "%s", lt_last_error());
+  ck_assert_int_eq(lt_dist_work_wait(w2), LT_OK);
+  ck_assert_int_eq(lt_dist_work_wait(w1), LT_OK);
+  EXPECT_VALUES(fl[0], 0, 3, 30);
+  EXPECT_VALUES(fl[1], 0, 1);
+  EXPECT_VALUES(avg, 0, 1.5, 15);
+  ck_assert_int_eq(lt_dist_work_wait(NULL), LT_ERR_NULL);
+  lt_dist_work_free(NULL);
+  ck_assert_ptr_null(lt_dist_allreduce_start(NULL, fl, 2, LT_REDUCE_SUM));
   lt_tensor *bc[2] = {lt_tensor_zeros((const int64_t[]){3}, 1, LT_FLOAT64, LT_CPU),
                       lt_tensor_zeros((const int64_t[]){1}, 1, LT_INT64, LT_CPU)};
   ck_assert_int_eq(lt_dist_broadcast(d, bc, 2, 1), LT_OK);

@@ -37,6 +37,16 @@ struct lt_dist_reducer {
   std::vector<bool> wants;
 };
 
+// A collective in flight: the flat buffers sent, one per dtype, and the
+// tensors they are unpacked into when it is waited for.
+struct lt_dist_work {
+  lt_dist *d = nullptr;
+  lt_reduce_op op = LT_REDUCE_SUM;
+  std::vector<std::vector<at::Tensor>> groups; // the given tensors per flat buffer
+  std::vector<at::Tensor> flats;
+  std::vector<c10::intrusive_ptr<c10d::Work>> works;
+};
+
 namespace {
 
 std::chrono::milliseconds ms(double s) {
@@ -339,6 +349,76 @@ lt_status lt_dist_reducer_prepare(lt_dist_reducer *rd, lt_tensor *const *outputs
 void lt_dist_reducer_free(lt_dist_reducer *rd) {
   try {
     delete rd;
+  } catch (...) {
+  }
+}
+
+// ---- collectives in flight (ABI 1.7) ---------------------------------------
+// One flat buffer per dtype, each its own allreduce on the group's queue;
+// the wait unpacks them. Used for the training step's loss and stop flags,
+// whose exchange then hides behind the backward pass instead of costing a
+// round trip of its own before it.
+
+lt_dist_work *lt_dist_allreduce_start(lt_dist *d, lt_tensor *const *t, int n, lt_reduce_op op) {
+  auto *w = new (std::nothrow) lt_dist_work;
+  if (!w) {
+    lt::set_error("lt_dist_allreduce_start: out of memory", true);
+    return nullptr;
+  }
+  lt_status st = guarded("lt_dist_allreduce_start", d, [&] {
+    w->d = d, w->op = op;
+    std::map<at::ScalarType, size_t> slot;
+    for (int i = 0; i < n; i++) {
+      at::Tensor &x = T(t[i]);
+      auto it = slot.emplace(x.scalar_type(), w->groups.size()).first;
+      if (it->second == w->groups.size()) w->groups.emplace_back();
+      w->groups[it->second].push_back(x);
+    }
+    c10d::AllreduceOptions o;
+    o.reduceOp = reduce_op(op);
+    o.timeout = d->timeout;
+    at::NoGradGuard ng;
+    for (auto &g : w->groups) {
+      std::vector<at::Tensor> parts;
+      for (auto &x : g) parts.push_back(x.detach().reshape({-1}));
+      std::vector<at::Tensor> flat{at::cat(parts)};
+      w->flats.push_back(flat[0]);
+      w->works.push_back(d->pg->allreduce(flat, o));
+    }
+  });
+  if (st != LT_OK) {
+    delete w;
+    return nullptr;
+  }
+  return w;
+}
+
+lt_status lt_dist_work_wait(lt_dist_work *w) {
+  if (!w) {
+    lt::set_error("lt_dist_work_wait: no collective (lt_dist_allreduce_start failed)", true);
+    return LT_ERR_NULL;
+  }
+  lt_status st = guarded("lt_dist_work_wait", w->d, [&] {
+    at::NoGradGuard ng;
+    for (size_t k = 0; k < w->works.size(); k++) {
+      wait(w->d, w->works[k]);
+      at::Tensor flat = w->flats[k];
+      if (w->op == LT_REDUCE_AVG) flat.div_(w->d->world);
+      int64_t at0 = 0;
+      for (auto &x : w->groups[k]) {
+        int64_t m = x.numel();
+        x.detach().copy_(flat.narrow(0, at0, m).view(x.sizes()));
+        at0 += m;
+      }
+    }
+  });
+  delete w;
+  return st;
+}
+
+void lt_dist_work_free(lt_dist_work *w) {
+  try {
+    delete w;
   } catch (...) {
   }
 }

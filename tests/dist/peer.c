@@ -39,6 +39,13 @@ int main(int argc, char **argv) {
   lt_tensor *many[5];
   for (int i = 0; i < 5; i++) many[i] = scen_f32(1);
   CHECK(lt_dist_allreduce(d, many, 5, LT_REDUCE_SUM, 1e-5) == LT_OK);
+  lt_tensor *fl[2] = {scen_f32(1), scen_i64(1)}, *avg = scen_f32(1);
+  lt_dist_work *w1 = lt_dist_allreduce_start(d, fl, 2, LT_REDUCE_SUM);
+  CHECK(w1);
+  lt_dist_work *w2 = lt_dist_allreduce_start(d, &avg, 1, LT_REDUCE_AVG);
+  CHECK(w2);
+  CHECK(lt_dist_work_wait(w1) == LT_OK); /* the other order than rank 0's */
+  CHECK(lt_dist_work_wait(w2) == LT_OK);
   double b[3] = {7, 8, 9};
   int64_t bi[1] = {42};
   lt_tensor *bc[2] = {lt_tensor_from_data(b, (const int64_t[]){3}, 1, LT_FLOAT64),

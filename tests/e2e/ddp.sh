@@ -113,6 +113,14 @@ LIGHTER_DDP_REDUCER=0 run "2 ranks x 64, no reducer" 0 "$H" fit "${COMMON[@]}" t
   data::train_dataloader::batch_size=64 =trainer::limit_val_batches=1 =trainer::devices=2 =trainer::strategy=ddp
 cmp -s two/lightning_logs/version_0/metrics.csv twoh/lightning_logs/version_0/metrics.csv && ok \
   || bad "the reducer's run differs from the average after backward: $(diff two/lightning_logs/version_0/metrics.csv twoh/lightning_logs/version_0/metrics.csv | head -5)"
+# a NaN loss on rank 1 alone (its third step): the step's loss is exchanged
+# while backward runs, and every rank stops before the optimizer's step
+cp "$(dirname "$H")/../tests/plugins/bad_steps.so" plugins/
+run "NaN on rank 1" 1 "$H" fit "${COMMON[@]}" trainer::default_root_dir=nan --plugins plugins \
+  model::_target_=test.BadSteps =model::mode=nan_rank1 data::train_dataloader::batch_size=64 \
+  =trainer::limit_val_batches=0 =trainer::devices=2 =trainer::strategy=ddp
+grep -qF "training_step of test.BadSteps (epoch 0, batch 2) gave a NaN loss; stopping before it reaches the weights" \
+  <<<"$out" && ok || bad "NaN on rank 1: $(tail -5 <<<"$out")"
 
 # torchrun, one node of two processes: the very same numbers as the self-spawn
 P=$(port)

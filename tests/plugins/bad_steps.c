@@ -3,7 +3,9 @@
  * dict without "total"), vector (a loss that is not a scalar), fail (the
  * step reports an error), nan (a NaN loss), ok (a correct step), crash (a
  * NULL dereference inside the step), abort (abort()), exit0 (exit(0): a
- * plugin that ends the process as if all went well). */
+ * plugin that ends the process as if all went well), nan_rank1 (a NaN
+ * loss on rank 1 alone, from its third step: under ddp every rank must
+ * stop). */
 #include <lighter/lighter.h>
 
 #include <math.h>
@@ -11,15 +13,15 @@
 #include <string.h>
 
 typedef struct bad {
-  int mode;
+  int mode, steps;
 } bad;
 
 static lt_status create(const lt_value *args, void **self, char *err, size_t errlen) {
   (void)err, (void)errlen;
   bad *m = calloc(1, sizeof *m);
   if (!m) return LT_ERR_NOMEM;
-  const char *modes[] = {"none", "nototal", "vector", "fail", "nan", "ok", "crash", "abort", "exit0"};
-  for (int i = 0; i < 9; i++)
+  const char *modes[] = {"none", "nototal", "vector", "fail", "nan", "ok", "crash", "abort", "exit0", "nan_rank1"};
+  for (int i = 0; i < 10; i++)
     if (!strcmp(args[0].s, modes[i])) m->mode = i;
   *self = m;
   return LT_OK;
@@ -50,6 +52,11 @@ static lt_status step(void *self, const lt_model_ctx *ctx, const lt_batch *batch
   }
   case 7: abort();
   case 8: exit(0);
+  case 9: {
+    const char *rank = getenv("RANK");
+    int nan = rank && !strcmp(rank, "1") && ++m->steps >= 3;
+    return lt_state_set_tensor(out, "loss", nan ? lt_tensor_mul_scalar(loss, NAN) : loss);
+  }
   default: return lt_state_set_tensor(out, "loss", loss);
   }
 }
@@ -57,7 +64,7 @@ static lt_status step(void *self, const lt_model_ctx *ctx, const lt_batch *batch
 static const lt_model_ops ops = {.size = sizeof(lt_model_ops), .training_step = step};
 
 static const lt_param params[] = {
-    LT_PARAM_CHOICE("mode", "ok", "none|nototal|vector|fail|nan|ok|crash|abort|exit0", "how the training step goes wrong"),
+    LT_PARAM_CHOICE("mode", "ok", "none|nototal|vector|fail|nan|ok|crash|abort|exit0|nan_rank1", "how the training step goes wrong"),
 };
 
 static const lt_component components[] = {

@@ -38,14 +38,15 @@ extern "C" {
  * plugin's minor is not newer than the host's. The function table only ever
  * grows at its end within one major. */
 #define LT_ABI_MAJOR 1
-#define LT_ABI_MINOR 6 /* 1.1: plugin descriptors (plugin.h); 1.2: transposed conv,
+#define LT_ABI_MINOR 7 /* 1.1: plugin descriptors (plugin.h); 1.2: transposed conv,
                            * bilinear, channel dropout, int-keyed state dicts,
                            * optimizer/scheduler state and options (plugin.h);
                            * 1.3: process groups (lt_dist_*), run view rank;
                            * 1.4: collated dataset batches, batchable
                            * transforms (plugin.h); 1.5: arguments by
                            * name, LT_HAS (plugin.h); 1.6: DDP's reducer
-                           * (lt_dist_reducer_*) */
+                           * (lt_dist_reducer_*); 1.7: collectives in
+                           * flight (lt_dist_allreduce_start) */
 #define LT_VERSION_STRING "0.1.0"
 
 #if defined(_WIN32)
@@ -153,6 +154,7 @@ typedef struct lt_scope lt_scope;   /* a region that frees what it created */
 typedef struct lt_state lt_state;   /* a dict or list of named values */
 typedef struct lt_dist lt_dist;     /* a process group (ABI 1.3) */
 typedef struct lt_dist_reducer lt_dist_reducer; /* DDP's gradient reducer (ABI 1.6) */
+typedef struct lt_dist_work lt_dist_work;       /* a collective in flight (ABI 1.7) */
 
 /* Reductions of lt_dist_allreduce; AVG is SUM divided by the group size. */
 typedef enum lt_reduce_op { LT_REDUCE_SUM = 0, LT_REDUCE_MAX = 1, LT_REDUCE_MIN = 2, LT_REDUCE_AVG = 3 } lt_reduce_op;
@@ -783,7 +785,22 @@ typedef void (*lt_deleter)(void *data, void *ctx);
    * (make a new reducer). */                                                 \
   X(lt_status, lt_dist_reducer_prepare,                                       \
     (lt_dist_reducer *r, lt_tensor *const *outputs, int n), (r, outputs, n))  \
-  XV(lt_dist_reducer_free, (lt_dist_reducer *r), (r))
+  XV(lt_dist_reducer_free, (lt_dist_reducer *r), (r))                        \
+                                                                              \
+  /* --- added in ABI 1.7: collectives in flight ------------------------ */ \
+  /* (new) Starts reducing the n tensors across the group (one flat buffer  \
+   * per dtype) and returns at once, so that the wait for the other ranks   \
+   * overlaps work done meanwhile (a backward pass); the tensors keep their \
+   * old values until lt_dist_work_wait. Every rank must start the same     \
+   * collectives in the same order. NULL with lt_last_error() on failure. */\
+  X(lt_dist_work *, lt_dist_allreduce_start,                                  \
+    (lt_dist *d, lt_tensor *const *t, int n, lt_reduce_op op), (d, t, n, op)) \
+  /* Waits for w (the group's timeout), writes the results into the        \
+   * tensors given to the start, and frees w, also on failure. */            \
+  X(lt_status, lt_dist_work_wait, (lt_dist_work *w), (w))                     \
+  /* Frees w without waiting for it (after an error elsewhere); NULL is a   \
+   * no-op. */                                                                \
+  XV(lt_dist_work_free, (lt_dist_work *w), (w))
 
 /* The "no tensor" marker for optional tensor arguments (bias, weight...).
  * It is distinct from NULL so that a NULL from a failed op is still an
