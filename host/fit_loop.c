@@ -150,43 +150,26 @@ static int epoch_start(host_run *r, fit_run *f) {
  * its round trip (2 ms on loopback here, as long as the whole allreduce of
  * an MLP's gradients) hides behind the backward instead of adding to it. */
 typedef struct ddp_agree {
-  lt_dist_work *work;
-  lt_tensor *t;
+  host_ddp_sum_work sum;
   double v[19];
-  int n;
 } ddp_agree;
 
+static const char agree_what[] = "the reduction of the step's loss";
+
 static int ddp_agree_start(host_run *r, const host_step_out *o, ddp_agree *a) {
-  a->n = 3 + o->nsub;
   a->v[0] = o->total;
   for (int k = 0; k < o->nsub; k++) a->v[1 + k] = o->sub[k];
   a->v[1 + o->nsub] = host_interrupted ? 1 : 0;
   a->v[2 + o->nsub] = time_up(r);
-  int64_t shape[1] = {a->n};
-  lt_clear_error();
-  a->t = lt_tensor_from_data(a->v, shape, 1, LT_FLOAT64);
-  a->work = a->t ? lt_dist_allreduce_start(r->dist->pg, &a->t, 1, LT_REDUCE_SUM) : NULL;
-  return a->work ? 0 : host_ddp_failed(r, "the reduction of the step's loss");
+  return host_ddp_sum_start(r, a->v, 3 + o->nsub, &a->sum, agree_what);
 }
 
 static int ddp_agree_finish(host_run *r, host_step_out *o, host_stop *stop, ddp_agree *a) {
-  lt_clear_error();
-  lt_status st = lt_dist_work_wait(a->work);
-  a->work = NULL;
-  if (st == LT_OK) st = lt_tensor_copy_to(a->t, a->v, (size_t)a->n * sizeof *a->v, LT_FLOAT64);
-  lt_tensor_free(a->t);
-  a->t = NULL;
-  if (st != LT_OK) return host_ddp_failed(r, "the reduction of the step's loss");
+  if (host_ddp_sum_finish(r, a->v, 3 + o->nsub, &a->sum, agree_what)) return 1;
   o->total = a->v[0] / r->dist->world;
   for (int k = 0; k < o->nsub; k++) o->sub[k] = a->v[1 + k] / r->dist->world;
   *stop = a->v[1 + o->nsub] > 0 ? HOST_STOP_INTERRUPTED : a->v[2 + o->nsub] > 0 ? HOST_STOP_MAX_TIME : HOST_STOP_NONE;
   return 0;
-}
-
-static void ddp_agree_drop(ddp_agree *a) {
-  lt_dist_work_free(a->work);
-  lt_tensor_free(a->t);
-  a->work = NULL, a->t = NULL;
 }
 
 /* A loss that is not finite stops the run before the optimizer's step
@@ -292,7 +275,7 @@ static int train_batch(host_run *r, fit_run *f) {
   int stepping = (bi + 1) % r->cfg->accumulate_grad_batches == 0 || bi + 1 == nb;
   if (!rc) rc = backward(r, &o, bi, stepping);
   if (!rc && r->dist) rc = ddp_agree_finish(r, &o, &ddp_stop, &agree);
-  ddp_agree_drop(&agree);
+  host_ddp_sum_drop(&agree.sum); /* (a sum started and never finished: an error on the way) */
   if (!rc && r->dist && !isfinite(o.total)) rc = not_finite(r, &o, bi);
   if (!rc) {
     add_loss(r, &f->e, &o);

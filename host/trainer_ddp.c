@@ -23,18 +23,35 @@ int host_ddp_failed(host_run *r, const char *what) {
               timed_out ? "timed out" : "failed", err, peers, r->dist->timeout_s);
 }
 
-/* Sums v[0..n) over the ranks, in place. */
-int host_ddp_sum(host_run *r, double *v, int n, const char *what) {
-  if (!r->dist) return 0;
+int host_ddp_sum_start(host_run *r, const double *v, int n, host_ddp_sum_work *w, const char *what) {
   int64_t shape[1] = {n};
   lt_clear_error();
-  lt_tensor *t = lt_tensor_from_data(v, shape, 1, LT_FLOAT64);
-  lt_status st = t ? lt_dist_allreduce(r->dist->pg, &t, 1, LT_REDUCE_SUM, 0) : LT_FAIL;
-  if (st == LT_OK) st = lt_tensor_copy_to(t, v, (size_t)n * sizeof *v, LT_FLOAT64);
-  lt_tensor_free(t);
+  w->t = lt_tensor_from_data(v, shape, 1, LT_FLOAT64);
+  w->work = w->t ? lt_dist_allreduce_start(r->dist->pg, &w->t, 1, LT_REDUCE_SUM) : NULL;
+  return w->work ? 0 : host_ddp_failed(r, what);
+}
+
+int host_ddp_sum_finish(host_run *r, double *v, int n, host_ddp_sum_work *w, const char *what) {
+  lt_clear_error();
+  lt_status st = lt_dist_work_wait(w->work); /* frees the work, also on failure */
+  w->work = NULL;
+  if (st == LT_OK) st = lt_tensor_copy_to(w->t, v, (size_t)n * sizeof *v, LT_FLOAT64);
+  host_ddp_sum_drop(w);
   return st == LT_OK ? 0 : host_ddp_failed(r, what);
 }
 
+void host_ddp_sum_drop(host_ddp_sum_work *w) {
+  lt_dist_work_free(w->work);
+  lt_tensor_free(w->t);
+  w->work = NULL, w->t = NULL;
+}
+
+/* Sums v[0..n) over the ranks, in place. */
+int host_ddp_sum(host_run *r, double *v, int n, const char *what) {
+  if (!r->dist) return 0;
+  host_ddp_sum_work w = {0};
+  return host_ddp_sum_start(r, v, n, &w, what) || host_ddp_sum_finish(r, v, n, &w, what);
+}
 
 /* Before the backward of a batch that steps the optimizer: PyTorch DDP's
  * reducer (c10d::Reducer, made here the first time, and again when the

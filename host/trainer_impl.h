@@ -55,6 +55,17 @@ int host_ddp_rank0(const host_run *r);
 int host_ddp_failed(host_run *r, const char *what);
 /* Sums v[0..n) over the ranks, in place (nothing alone). 0, or 1 after an error. */
 int host_ddp_sum(host_run *r, double *v, int n, const char *what);
+/* The same sum in two halves, so that work done between them (a backward)
+ * hides the round trip: start sends v[0..n); finish waits and writes the
+ * sums back into v (it must get the same v and n). finish also releases
+ * the sum after an error; a sum never finished is released by drop. */
+typedef struct host_ddp_sum_work {
+  lt_dist_work *work;
+  lt_tensor *t;
+} host_ddp_sum_work;
+int host_ddp_sum_start(host_run *r, const double *v, int n, host_ddp_sum_work *w, const char *what);
+int host_ddp_sum_finish(host_run *r, double *v, int n, host_ddp_sum_work *w, const char *what);
+void host_ddp_sum_drop(host_ddp_sum_work *w);
 /* Rank 0's parameters and buffers to every rank, or only its buffers. */
 int host_ddp_broadcast(host_run *r, int buffers_only);
 /* Before the backward of a batch that steps: DDP's reducer readied for the

@@ -77,6 +77,23 @@ c10d::ReduceOp reduce_op(lt_reduce_op op) {
   }
 }
 
+// One flat copy of parts (each flattened, in order); unflatten writes a
+// flat buffer back into the tensors it was made from.
+at::Tensor flatten(const std::vector<at::Tensor> &parts) {
+  std::vector<at::Tensor> flat;
+  for (const auto &t : parts) flat.push_back(t.detach().reshape({-1}));
+  return at::cat(flat);
+}
+
+void unflatten(const at::Tensor &flat, std::vector<at::Tensor> &parts) {
+  int64_t off = 0;
+  for (auto &t : parts) {
+    int64_t n = t.numel();
+    t.detach().copy_(flat.narrow(0, off, n).view(t.sizes()));
+    off += n;
+  }
+}
+
 // Packs ts per dtype into flat buckets of at most bucket_mb (<= 0: 25),
 // runs collective(flat) on each bucket and copies the results back in place.
 template <class F>
@@ -89,21 +106,15 @@ void packed(std::vector<at::Tensor> &ts, double bucket_mb, F &&collective) {
     auto &idx = kv.second;
     for (size_t start = 0; start < idx.size();) {
       size_t end = start, bytes = 0;
-      std::vector<at::Tensor> parts;
+      std::vector<at::Tensor> parts; // (share storage with ts: unflatten writes into them)
       while (end < idx.size() && (parts.empty() || bytes + ts[idx[end]].nbytes() <= cap)) {
-        parts.push_back(ts[idx[end]].detach().reshape({-1}));
+        parts.push_back(ts[idx[end]]);
         bytes += ts[idx[end]].nbytes();
         end++;
       }
-      std::vector<at::Tensor> flat{at::cat(parts)};
+      std::vector<at::Tensor> flat{flatten(parts)};
       collective(flat);
-      int64_t off = 0;
-      for (size_t k = start; k < end; k++) {
-        at::Tensor &t = ts[idx[k]];
-        int64_t n = t.numel();
-        t.detach().copy_(flat[0].narrow(0, off, n).view(t.sizes()));
-        off += n;
-      }
+      unflatten(flat[0], parts);
       start = end;
     }
   }
@@ -379,9 +390,7 @@ lt_dist_work *lt_dist_allreduce_start(lt_dist *d, lt_tensor *const *t, int n, lt
     o.timeout = d->timeout;
     at::NoGradGuard ng;
     for (auto &g : w->groups) {
-      std::vector<at::Tensor> parts;
-      for (auto &x : g) parts.push_back(x.detach().reshape({-1}));
-      std::vector<at::Tensor> flat{at::cat(parts)};
+      std::vector<at::Tensor> flat{flatten(g)};
       w->flats.push_back(flat[0]);
       w->works.push_back(d->pg->allreduce(flat, o));
     }
@@ -404,12 +413,7 @@ lt_status lt_dist_work_wait(lt_dist_work *w) {
       wait(w->d, w->works[k]);
       at::Tensor flat = w->flats[k];
       if (w->op == LT_REDUCE_AVG) flat.div_(w->d->world);
-      int64_t at0 = 0;
-      for (auto &x : w->groups[k]) {
-        int64_t m = x.numel();
-        x.detach().copy_(flat.narrow(0, at0, m).view(x.sizes()));
-        at0 += m;
-      }
+      unflatten(flat, w->groups[k]);
     }
   });
   delete w;
